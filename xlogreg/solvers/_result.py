@@ -1,0 +1,68 @@
+"""What every solver returns, and the scalar reads they share."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from xlogreg._backend import host_floats
+
+__all__ = [
+    "OptimizeResult",
+    "is_finite",
+    "read_loss_and_grad_norm",
+    "relative_reduction",
+]
+
+
+@dataclass(frozen=True)
+class OptimizeResult:
+    """Outcome of :func:`xlogreg.solvers.minimize`.
+
+    Attributes
+    ----------
+    x : array
+        The solution, on the device and in the dtype of the starting point.
+    fun : float
+        Objective value at ``x``.
+    grad_norm : float
+        Max-norm of the gradient at ``x``.
+    n_iter : int
+        Iterations (parameter updates) performed.
+    converged : bool
+        Whether a stopping rule was met (gradient max-norm ``<= tol``, or no
+        further relative decrease possible at the dtype's precision).
+    status : str
+        ``"converged"``, ``"max_iter"``, ``"non_finite"`` or ``"line_search"``.
+    message : str
+        A sentence saying why the solver stopped.
+    loss_history : tuple of float
+        Objective value at the start and after every iteration.
+    """
+
+    x: Any
+    fun: float
+    grad_norm: float
+    n_iter: int
+    converged: bool
+    status: str
+    message: str
+    loss_history: tuple[float, ...]
+
+
+def read_loss_and_grad_norm(xp: ModuleType, loss: Any, grad: Any) -> tuple[float, float]:
+    """Read the loss and the gradient's max-norm back to the host in one transfer."""
+    loss_value, grad_norm = host_floats(xp, loss, xp.max(xp.abs(grad)))
+    return loss_value, grad_norm
+
+
+def relative_reduction(old: float, new: float) -> float:
+    """``(old - new) / max(|old|, |new|, 1)``, SciPy's L-BFGS-B ``ftol`` measure."""
+    return (old - new) / max(abs(old), abs(new), 1.0)
+
+
+def is_finite(*values: float) -> bool:
+    """Whether every host scalar is finite."""
+    return all(math.isfinite(v) for v in values)

@@ -1,0 +1,143 @@
+"""Limited-memory BFGS with a strong Wolfe line search, iterating on the device."""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from xlogreg._backend import host_floats
+from xlogreg.solvers._line_search import strong_wolfe
+from xlogreg.solvers._result import (
+    OptimizeResult,
+    is_finite,
+    read_loss_and_grad_norm,
+    relative_reduction,
+)
+
+__all__ = ["lbfgs"]
+
+
+def _two_loop(grad: Any, pairs: deque) -> Any:
+    """Apply the L-BFGS inverse-Hessian approximation to ``grad`` (N&W Alg. 7.4)."""
+    q = grad
+    alphas = []
+    for s, y, rho in reversed(pairs):
+        alpha = rho * (s @ q)
+        q = q - alpha * y
+        alphas.append(alpha)
+    s, y, _ = pairs[-1]
+    r = ((s @ y) / (y @ y)) * q
+    for (s, y, rho), alpha in zip(pairs, reversed(alphas), strict=True):
+        r = r + (alpha - rho * (y @ r)) * s
+    return r
+
+
+def lbfgs(
+    objective: Any,
+    w0: Any,
+    *,
+    tol: float,
+    max_iter: int,
+    memory: int = 10,
+    callback: Callable[[int, float, float], None] | None = None,
+) -> OptimizeResult:
+    """Minimize with L-BFGS.
+
+    Vectors and the two-loop recursion stay on the device; each line-search
+    trial reads three scalars back (value, slope, gradient max-norm) in one
+    transfer.
+
+    Parameters
+    ----------
+    objective : object
+        Offers ``loss_grad(w) -> (loss, grad)`` and ``xp``.
+    w0 : array
+        Starting point.
+    tol : float
+        Stop when the gradient's max-norm is at most ``tol``.
+    max_iter : int
+        Most iterations.
+    memory : int
+        Number of correction pairs kept.
+    callback : callable, optional
+        ``callback(n_iter, loss, grad_norm)`` before every iteration.
+
+    Returns
+    -------
+    OptimizeResult
+        Also stops, converged, when the relative decrease of the objective
+        falls below ``64·eps`` of the dtype (SciPy's ``ftol`` rule as used by
+        scikit-learn): no further progress is possible at that precision.
+    """
+    xp = objective.xp
+    ftol = 64.0 * xp.finfo(xp.float64).eps
+    w = w0
+    loss, grad = objective.loss_grad(w)
+    loss_value, grad_norm = read_loss_and_grad_norm(xp, loss, grad)
+    history = [loss_value]
+    pairs: deque = deque(maxlen=memory)
+    status, message, n_iter = "max_iter", f"reached max_iter={max_iter}", 0
+    if not is_finite(loss_value, grad_norm):
+        status, message = (
+            "non_finite",
+            "the loss or gradient is not finite at the start",
+        )
+    while status == "max_iter":
+        if callback is not None:
+            callback(n_iter, loss_value, grad_norm)
+        if grad_norm <= tol:
+            status, message = "converged", f"gradient max-norm {grad_norm:.3g} <= tol"
+            break
+        if n_iter == max_iter:
+            break
+        direction = -_two_loop(grad, pairs) if pairs else -grad
+        (slope,) = host_floats(xp, grad @ direction)
+        if not slope < 0.0:
+            pairs.clear()
+            direction = -grad
+            (slope,) = host_floats(xp, grad @ direction)
+        first_step = 1.0 if pairs else min(1.0, 1.0 / math.sqrt(-slope))
+
+        def phi(t: float, w: Any = w, direction: Any = direction) -> tuple[float, float, Any]:
+            w_t = w + t * direction
+            loss_t, grad_t = objective.loss_grad(w_t)
+            value, slope_t, norm_t = host_floats(
+                xp, loss_t, grad_t @ direction, xp.max(xp.abs(grad_t))
+            )
+            return value, slope_t, (w_t, loss_t, grad_t, norm_t)
+
+        accepted = strong_wolfe(phi, loss_value, slope, first_step)
+        if accepted is None:
+            if pairs:  # a stale curvature model: restart from steepest descent
+                pairs.clear()
+                continue
+            status, message = "line_search", "the line search found no decrease"
+            break
+        t, new_value, new_slope, (w_new, loss, grad_new, grad_norm) = accepted
+        curvature = t * (new_slope - slope)  # sᵀy, known on the host already
+        if curvature > 0.0:
+            pairs.append((t * direction, grad_new - grad, 1.0 / curvature))
+        reduction = relative_reduction(loss_value, new_value)
+        w, grad, loss_value = w_new, grad_new, new_value
+        history.append(loss_value)
+        n_iter += 1
+        if reduction <= ftol and grad_norm > tol:
+            status, message = (
+                "converged",
+                (
+                    f"relative decrease {reduction:.2g} <= {ftol:.2g}: no progress left at "
+                    "this precision"
+                ),
+            )
+    return OptimizeResult(
+        w,
+        loss_value,
+        grad_norm,
+        n_iter,
+        status == "converged",
+        status,
+        message,
+        tuple(history),
+    )

@@ -1,0 +1,127 @@
+"""Newton's method (IRLS) with a backtracking line search, for n_samples ≫ n_features."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from xlogreg._backend import host_floats
+from xlogreg.solvers._result import (
+    OptimizeResult,
+    is_finite,
+    read_loss_and_grad_norm,
+    relative_reduction,
+)
+
+__all__ = ["newton"]
+
+# Relative ridge added to a Hessian that cannot be solved (singular, e.g. an
+# unpenalized fit with duplicated columns), in increasing order.
+_DAMPING = (0.0, 1e-12, 1e-8, 1e-4)
+
+
+def _newton_direction(hessian: Any, grad: Any, *, xp: Any) -> tuple[Any, float]:
+    """Solve ``H d = -g``; fall back to damped systems, then to ``-g``."""
+    scale = xp.max(xp.abs(xp.linalg.diagonal(hessian)))
+    eye = xp.eye(hessian.shape[0], dtype=hessian.dtype, device=hessian.device)
+    for damping in _DAMPING:
+        try:
+            direction = -xp.linalg.solve(hessian + (damping * scale) * eye, grad)
+        except (ValueError, RuntimeError):  # NumPy's / torch's LinAlgError
+            continue
+        (slope,) = host_floats(xp, grad @ direction)
+        if is_finite(slope) and slope < 0.0:
+            return direction, slope
+    (slope,) = host_floats(xp, -(grad @ grad))
+    return -grad, slope
+
+
+def newton(
+    objective: Any,
+    w0: Any,
+    *,
+    tol: float,
+    max_iter: int,
+    callback: Callable[[int, float, float], None] | None = None,
+    max_halvings: int = 40,
+) -> OptimizeResult:
+    """Minimize with Newton steps ``H d = −g`` and Armijo backtracking.
+
+    Each iteration forms the Hessian ``Xᵀ diag(s·p(1−p)) X`` (one matrix
+    product, on BLAS or tensor cores) and solves a ``(d+1)×(d+1)`` system; it
+    converges in a handful of iterations whatever the conditioning of ``X``.
+
+    Parameters
+    ----------
+    objective : object
+        Offers ``loss_grad(w)``, ``hessian(w)`` and ``xp``.
+    w0 : array
+        Starting point.
+    tol : float
+        Stop when the gradient's max-norm is at most ``tol``.
+    max_iter : int
+        Most iterations.
+    callback : callable, optional
+        ``callback(n_iter, loss, grad_norm)`` before every iteration.
+    max_halvings : int
+        Most step halvings in one line search.
+
+    Returns
+    -------
+    OptimizeResult
+        Also stops, converged, when the relative decrease of the objective
+        falls below ``64·eps`` of the dtype.
+    """
+    xp = objective.xp
+    eps = xp.finfo(w0.dtype).eps
+    w = w0
+    loss, grad = objective.loss_grad(w)
+    loss_value, grad_norm = read_loss_and_grad_norm(xp, loss, grad)
+    history = [loss_value]
+    status, message, n_iter = "max_iter", f"reached max_iter={max_iter}", 0
+    if not is_finite(loss_value, grad_norm):
+        status, message = (
+            "non_finite",
+            "the loss or gradient is not finite at the start",
+        )
+    while status == "max_iter":
+        if callback is not None:
+            callback(n_iter, loss_value, grad_norm)
+        if grad_norm <= tol:
+            status, message = "converged", f"gradient max-norm {grad_norm:.3g} <= tol"
+            break
+        if n_iter == max_iter:
+            break
+        direction, slope = _newton_direction(objective.hessian(w), grad, xp=xp)
+        # Round-off makes f itself uncertain by a few eps near the optimum.
+        slack = 16.0 * eps * abs(loss_value)
+        t = 1.0
+        for _ in range(max_halvings):
+            w_t = w + t * direction
+            loss, grad_t = objective.loss_grad(w_t)
+            value, norm_t = read_loss_and_grad_norm(xp, loss, grad_t)
+            if is_finite(value, norm_t) and value <= loss_value + 1e-4 * t * slope + slack:
+                break
+            t *= 0.5
+        else:
+            status, message = "line_search", "the line search found no decrease"
+            break
+        reduction = relative_reduction(loss_value, value)
+        w, grad, loss_value, grad_norm = w_t, grad_t, value, norm_t
+        history.append(loss_value)
+        n_iter += 1
+        if reduction <= 64.0 * eps and grad_norm > tol:
+            status, message = (
+                "converged",
+                (f"relative decrease {reduction:.2g}: no progress left at this precision"),
+            )
+    return OptimizeResult(
+        w,
+        loss_value,
+        grad_norm,
+        n_iter,
+        status == "converged",
+        status,
+        message,
+        tuple(history),
+    )
