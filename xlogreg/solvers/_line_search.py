@@ -19,6 +19,8 @@ Phi = Callable[[float], tuple[float, float, Any]]
 
 def _cubic_minimizer(a: float, fa: float, da: float, b: float, fb: float, db: float) -> float:
     """Minimizer of the cubic through two points with slopes, or the midpoint."""
+    if a == b:
+        return a
     d1 = da + db - 3.0 * (fa - fb) / (a - b)
     radicand = d1 * d1 - da * db
     mid = 0.5 * (a + b)
@@ -43,9 +45,15 @@ def strong_wolfe(
     *,
     c1: float = 1e-4,
     c2: float = 0.9,
+    noise: float = 0.0,
     max_evals: int = 30,
 ) -> tuple[float, float, float, Any] | None:
     """Find a step satisfying the strong Wolfe conditions (Nocedal & Wright, Alg. 3.5).
+
+    Where the objective cannot resolve the decrease (the values differ by less
+    than ``noise``, as in float32 near an optimum), a step is also accepted on
+    Hager & Zhang's approximate Wolfe conditions, which rely on the slope
+    alone: ``c2·φ'(0) <= φ'(t) <= (2δ−1)·φ'(0)`` with ``δ = 0.1``.
 
     Parameters
     ----------
@@ -57,6 +65,8 @@ def strong_wolfe(
         First trial step.
     c1, c2 : float
         Sufficient-decrease and curvature constants, ``0 < c1 < c2 < 1``.
+    noise : float
+        Absolute uncertainty of the objective's values.
     max_evals : int
         Most evaluations of ``phi``.
 
@@ -81,10 +91,18 @@ def strong_wolfe(
     def curvature(slope: float) -> bool:
         return abs(slope) <= -c2 * slope0
 
+    def approximately_wolfe(trial: tuple) -> bool:
+        # Hager & Zhang (2005), eq. (4.1) with delta = 0.1, sigma = c2.
+        _, value, slope, _ = trial
+        return value <= value0 + noise and c2 * slope0 <= slope <= -0.8 * slope0
+
     def zoom(lo: tuple, hi: tuple) -> tuple | None:
-        while evals < max_evals:
+        # Stop once the bracket is down to round-off: no step in it is better.
+        while evals < max_evals and abs(hi[0] - lo[0]) > 1e-12 * max(hi[0], lo[0]):
             t = _cubic_minimizer(lo[0], lo[1], lo[2], hi[0], hi[1], hi[2])
             trial = evaluate(t)
+            if approximately_wolfe(trial):
+                return trial
             if not armijo(trial[0], trial[1]) or trial[1] >= lo[1]:
                 hi = trial
             else:
@@ -99,6 +117,8 @@ def strong_wolfe(
     t = step
     while evals < max_evals:
         trial = evaluate(t)
+        if approximately_wolfe(trial):
+            return trial
         if not armijo(trial[0], trial[1]) or (previous[0] > 0 and trial[1] >= previous[1]):
             return zoom(previous, trial)
         if curvature(trial[2]):

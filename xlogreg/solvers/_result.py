@@ -32,10 +32,11 @@ class OptimizeResult:
     n_iter : int
         Iterations (parameter updates) performed.
     converged : bool
-        Whether a stopping rule was met (gradient max-norm ``<= tol``, or no
-        further relative decrease possible at the dtype's precision).
+        Whether a stopping rule was met: gradient max-norm ``<= tol``, or no
+        further decrease possible at the dtype's precision with a gradient
+        max-norm at that precision's floor ``sqrt(eps)·max(1, |f|)``.
     status : str
-        ``"converged"``, ``"max_iter"``, ``"non_finite"`` or ``"line_search"``.
+        ``"converged"``, ``"max_iter"``, ``"non_finite"`` or ``"stalled"``.
     message : str
         A sentence saying why the solver stopped.
     loss_history : tuple of float
@@ -66,3 +67,24 @@ def relative_reduction(old: float, new: float) -> float:
 def is_finite(*values: float) -> bool:
     """Whether every host scalar is finite."""
     return all(math.isfinite(v) for v in values)
+
+
+def stall_outcome(loss: float, grad_norm: float, eps: float) -> tuple[str, str]:
+    """Status and message when the objective stops decreasing before ``tol``.
+
+    In finite precision a minimizer is only determined to about ``sqrt(eps)``
+    (Nocedal & Wright, sec. 3.5): a stall with a gradient max-norm below
+    ``sqrt(eps)·max(1, |f|)`` is convergence at the dtype's precision, above it
+    a failure to report.
+    """
+    floor = math.sqrt(eps) * max(1.0, abs(loss))
+    if grad_norm <= floor:
+        return "converged", (
+            f"no decrease left at this precision; gradient max-norm {grad_norm:.3g} "
+            f"is within its floor {floor:.2g}"
+        )
+    return "stalled", (
+        f"no decrease left at this precision while the gradient max-norm "
+        f"{grad_norm:.3g} is above its floor {floor:.2g} (ill-conditioned in this "
+        "dtype: try solver='newton' or float64)"
+    )

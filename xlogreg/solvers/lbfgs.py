@@ -14,6 +14,7 @@ from xlogreg.solvers._result import (
     is_finite,
     read_loss_and_grad_norm,
     relative_reduction,
+    stall_outcome,
 )
 
 __all__ = ["lbfgs"]
@@ -67,11 +68,16 @@ def lbfgs(
     Returns
     -------
     OptimizeResult
-        Also stops, converged, when the relative decrease of the objective
-        falls below ``64·eps`` of the dtype (SciPy's ``ftol`` rule as used by
-        scikit-learn): no further progress is possible at that precision.
+        Also stops when a steepest-descent step decreases the objective by a
+        relative ``64·eps`` of float64 or less (SciPy's ``ftol`` rule as
+        scikit-learn sets it): converged if the gradient is at the dtype's
+        precision floor, see :func:`~xlogreg.solvers._result.stall_outcome`.
     """
     xp = objective.xp
+    eps = xp.finfo(w0.dtype).eps
+    # SciPy's L-BFGS-B rule as scikit-learn sets it, at float64's round-off
+    # whatever the dtype: in float32 a relative decrease of 64·eps is still
+    # real progress on an ill-conditioned problem, not a reason to stop.
     ftol = 64.0 * xp.finfo(xp.float64).eps
     w = w0
     loss, grad = objective.loss_grad(w)
@@ -92,13 +98,15 @@ def lbfgs(
             break
         if n_iter == max_iter:
             break
-        direction = -_two_loop(grad, pairs) if pairs else -grad
+        steepest = not pairs
+        direction = -grad if steepest else -_two_loop(grad, pairs)
         (slope,) = host_floats(xp, grad @ direction)
         if not slope < 0.0:
             pairs.clear()
+            steepest = True
             direction = -grad
             (slope,) = host_floats(xp, grad @ direction)
-        first_step = 1.0 if pairs else min(1.0, 1.0 / math.sqrt(-slope))
+        first_step = min(1.0, 1.0 / math.sqrt(-slope)) if steepest else 1.0
 
         def phi(t: float, w: Any = w, direction: Any = direction) -> tuple[float, float, Any]:
             w_t = w + t * direction
@@ -108,12 +116,14 @@ def lbfgs(
             )
             return value, slope_t, (w_t, loss_t, grad_t, norm_t)
 
-        accepted = strong_wolfe(phi, loss_value, slope, first_step)
+        accepted = strong_wolfe(
+            phi, loss_value, slope, first_step, noise=8.0 * eps * abs(loss_value)
+        )
         if accepted is None:
-            if pairs:  # a stale curvature model: restart from steepest descent
+            if not steepest:  # a stale curvature model: restart from steepest descent
                 pairs.clear()
                 continue
-            status, message = "line_search", "the line search found no decrease"
+            status, message = stall_outcome(loss_value, grad_norm, eps)
             break
         t, new_value, new_slope, (w_new, loss, grad_new, grad_norm) = accepted
         curvature = t * (new_slope - slope)  # sᵀy, known on the host already
@@ -124,13 +134,10 @@ def lbfgs(
         history.append(loss_value)
         n_iter += 1
         if reduction <= ftol and grad_norm > tol:
-            status, message = (
-                "converged",
-                (
-                    f"relative decrease {reduction:.2g} <= {ftol:.2g}: no progress left at "
-                    "this precision"
-                ),
-            )
+            if not steepest:  # stale curvature pairs may be the cause: restart once
+                pairs.clear()
+                continue
+            status, message = stall_outcome(loss_value, grad_norm, eps)
     return OptimizeResult(
         w,
         loss_value,

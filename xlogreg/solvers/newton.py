@@ -11,6 +11,7 @@ from xlogreg.solvers._result import (
     is_finite,
     read_loss_and_grad_norm,
     relative_reduction,
+    stall_outcome,
 )
 
 __all__ = ["newton"]
@@ -69,8 +70,9 @@ def newton(
     Returns
     -------
     OptimizeResult
-        Also stops, converged, when the relative decrease of the objective
-        falls below ``64·eps`` of the dtype.
+        Also stops when a step decreases the objective by a relative ``64·eps``
+        of the dtype or less: converged if the gradient is at the dtype's
+        precision floor, see :func:`~xlogreg.solvers._result.stall_outcome`.
     """
     xp = objective.xp
     eps = xp.finfo(w0.dtype).eps
@@ -104,17 +106,14 @@ def newton(
                 break
             t *= 0.5
         else:
-            status, message = "line_search", "the line search found no decrease"
+            status, message = stall_outcome(loss_value, grad_norm, eps)
             break
         reduction = relative_reduction(loss_value, value)
         w, grad, loss_value, grad_norm = w_t, grad_t, value, norm_t
         history.append(loss_value)
         n_iter += 1
         if reduction <= 64.0 * eps and grad_norm > tol:
-            status, message = (
-                "converged",
-                (f"relative decrease {reduction:.2g}: no progress left at this precision"),
-            )
+            status, message = stall_outcome(loss_value, grad_norm, eps)
     return OptimizeResult(
         w,
         loss_value,
