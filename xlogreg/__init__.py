@@ -1,0 +1,13 @@
+"""xlogreg: logistic regression written once against the Python array API.
+
+The same code fits and predicts on NumPy arrays, PyTorch tensors (CPU, CUDA,
+MPS), CuPy arrays and any other array-API library, and returns results in the
+library, device and dtype of the input.
+"""
+
+from xlogreg.exceptions import ConvergenceWarning, NotFittedError
+from xlogreg.linear_model import LogisticRegression
+
+__version__ = "0.1.0"
+
+__all__ = ["ConvergenceWarning", "LogisticRegression", "NotFittedError", "__version__"]

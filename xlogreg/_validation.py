@@ -1,0 +1,178 @@
+"""Argument checks that turn bad input into clear errors before any work starts.
+
+Every message names the argument and the problem. Checks that must look at the
+data (finiteness, label counts, weight signs) read one scalar back each.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Collection
+from types import ModuleType
+from typing import Any
+
+from xlogreg._backend import as_array, compute_dtype, host_bool, host_floats, to_numpy
+
+__all__ = [
+    "check_binary_target",
+    "check_choice",
+    "check_features",
+    "check_number",
+    "check_sample_weight",
+    "check_vector",
+]
+
+
+def check_number(
+    value: Any,
+    name: str,
+    *,
+    integer: bool = False,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> None:
+    """Check that a hyper-parameter is a real (or integer) number in a range.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a number of the right kind (``bool`` never counts).
+    ValueError
+        If it is NaN or outside the range.
+    """
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        what = "an integer" if integer else "a real number"
+        raise TypeError(f"{name} must be {what}, got {value!r}")
+    if value != value:
+        raise ValueError(f"{name} must not be NaN")
+    if low is not None and (value < low or (low_open and value == low)):
+        raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}, got {value!r}")
+    if high is not None and (value > high or (high_open and value == high)):
+        raise ValueError(f"{name} must be {'<' if high_open else '<='} {high}, got {value!r}")
+
+
+def check_choice(value: Any, name: str, choices: Collection[Any]) -> None:
+    """Check that a hyper-parameter is one of ``choices``.
+
+    Raises
+    ------
+    ValueError
+        If it is not.
+    """
+    if isinstance(value, bool) and not any(isinstance(c, bool) for c in choices):
+        raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}")
+
+
+def check_features(X: Any, *, xp: ModuleType, device: Any, name: str = "X") -> Any:
+    """Return ``X`` as a finite, non-empty 2-D array in its compute dtype.
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is not numeric, or is float64 on a device without float64.
+    ValueError
+        If ``X`` is not 2-D, is empty, or contains NaN or infinity.
+    """
+    X = as_array(X, xp=xp, device=device)
+    if X.ndim != 2:
+        raise ValueError(
+            f"{name} must be 2-D of shape (n_samples, n_features), got shape {tuple(X.shape)}"
+            + ("; reshape a single feature with X.reshape(-1, 1)" if X.ndim == 1 else "")
+        )
+    n_samples, n_features = X.shape
+    if n_samples == 0 or n_features == 0:
+        raise ValueError(
+            f"{name} is empty: shape {tuple(X.shape)}; it needs at least one row and one column"
+        )
+    dtype = compute_dtype(xp, device, X.dtype, name=name)
+    X = xp.astype(X, dtype, copy=False)
+    if not host_bool(xp.all(xp.isfinite(X))):
+        raise ValueError(f"{name} contains NaN or infinity")
+    return X
+
+
+def check_vector(v: Any, name: str, *, xp: ModuleType, device: Any, n_samples: int) -> Any:
+    """Return ``v`` as a 1-D array of length ``n_samples``.
+
+    Raises
+    ------
+    ValueError
+        If ``v`` is not 1-D or its length differs.
+    """
+    v = as_array(v, xp=xp, device=device)
+    if v.ndim != 1:
+        raise ValueError(f"{name} must be 1-D of shape (n_samples,), got shape {tuple(v.shape)}")
+    if v.shape[0] != n_samples:
+        raise ValueError(f"{name} has {v.shape[0]} entries but X has {n_samples} samples")
+    return v
+
+
+def check_binary_target(y: Any, *, xp: ModuleType, device: Any, n_samples: int) -> tuple[Any, Any]:
+    """Check a binary target and return it with its sorted class labels.
+
+    Returns
+    -------
+    y : array of shape (n_samples,)
+        The target as given (labels, not yet encoded).
+    classes : array of shape (2,)
+        The two labels, sorted.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` is not 1-D, its length differs from ``n_samples``, it contains
+        NaN or infinity, or it does not hold exactly two classes.
+    """
+    y = check_vector(y, "y", xp=xp, device=device, n_samples=n_samples)
+    if xp.isdtype(y.dtype, "real floating") and not host_bool(xp.all(xp.isfinite(y))):
+        raise ValueError("y contains NaN or infinity")
+    classes = xp.unique_values(y)
+    n_classes = classes.shape[0]
+    if n_classes < 2:
+        raise ValueError(
+            f"y holds a single class ({to_numpy(classes).tolist()}); a classifier "
+            "needs samples of two classes"
+        )
+    if n_classes > 2:
+        raise ValueError(
+            f"y holds {n_classes} classes; LogisticRegression supports binary "
+            "targets only (multinomial is not implemented yet)"
+        )
+    return y, classes
+
+
+def check_sample_weight(
+    sample_weight: Any, *, xp: ModuleType, device: Any, n_samples: int, dtype: Any
+) -> Any:
+    """Return sample weights as a 1-D array of ``dtype``, ones when ``None``.
+
+    A Python number gives every sample that weight.
+
+    Raises
+    ------
+    TypeError
+        If the weights are not numeric.
+    ValueError
+        If their shape is wrong, or they contain NaN, infinity or negative
+        values, or sum to zero.
+    """
+    if sample_weight is None:
+        return xp.ones(n_samples, dtype=dtype, device=device)
+    if isinstance(sample_weight, numbers.Real) and not isinstance(sample_weight, bool):
+        sample_weight = xp.full(n_samples, float(sample_weight), dtype=dtype, device=device)
+    w = check_vector(sample_weight, "sample_weight", xp=xp, device=device, n_samples=n_samples)
+    compute_dtype(xp, device, w.dtype, name="sample_weight")
+    w = xp.astype(w, dtype, copy=False)
+    lowest, total = host_floats(xp, xp.min(w), xp.sum(w))
+    if not (lowest == lowest and abs(total) < float("inf")):
+        raise ValueError("sample_weight contains NaN or infinity")
+    if lowest < 0:
+        raise ValueError(f"sample_weight must be non-negative, got a minimum of {lowest:g}")
+    if total <= 0:
+        raise ValueError("sample_weight sums to zero: at least one sample needs a positive weight")
+    return w

@@ -1,0 +1,5 @@
+"""Linear models: estimators that validate, build an objective and call a solver."""
+
+from xlogreg.linear_model._logistic import LogisticRegression
+
+__all__ = ["LogisticRegression"]

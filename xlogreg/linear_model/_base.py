@@ -1,0 +1,109 @@
+"""What every estimator shares: parameters, fitted-state bookkeeping, input checks."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from xlogreg._backend import resolve
+from xlogreg._validation import check_features
+from xlogreg.exceptions import NotFittedError
+
+__all__ = ["BaseEstimator"]
+
+
+class BaseEstimator:
+    """Parameter protocol of scikit-learn estimators, without depending on it.
+
+    Constructor arguments are stored unchanged under their own names;
+    ``get_params`` and ``set_params`` read and write them, so
+    ``sklearn.base.clone`` and grid searches work. Learned attributes end in
+    ``_`` and are written all at once by :meth:`_set_fitted`, only after a fit
+    succeeded, so a failed ``fit`` leaves an earlier fitted state untouched.
+    """
+
+    _fitted_attributes: tuple[str, ...] = ()
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        signature = inspect.signature(cls.__init__)
+        return sorted(name for name in signature.parameters if name != "self")
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Return the constructor parameters by name.
+
+        Parameters
+        ----------
+        deep : bool
+            Accepted for scikit-learn compatibility; these estimators hold no
+            sub-estimators.
+
+        Returns
+        -------
+        dict
+        """
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any) -> BaseEstimator:
+        """Set constructor parameters by name and return the estimator.
+
+        Raises
+        ------
+        ValueError
+            If a name is not a parameter of this estimator.
+        """
+        valid = self._param_names()
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(
+                    f"{name!r} is not a parameter of {type(self).__name__}; valid: {valid}"
+                )
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = {
+            name: p.default for name, p in inspect.signature(type(self).__init__).parameters.items()
+        }
+        changed = [
+            f"{name}={value!r}"
+            for name, value in self.get_params().items()
+            if not _same(value, defaults[name])
+        ]
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+    def _set_fitted(self, **attributes: Any) -> None:
+        for name, value in attributes.items():
+            setattr(self, name, value)
+
+    def _check_is_fitted(self) -> None:
+        if not all(hasattr(self, name) for name in self._fitted_attributes):
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet; call "
+                "'fit' with appropriate arguments before using this method."
+            )
+
+    def _check_predict_input(self, X: Any) -> tuple[Any, Any, Any]:
+        """Validate ``X`` for a fitted model: same library, device and width as ``fit``.
+
+        Returns
+        -------
+        X, xp, coef
+            ``X`` in its compute dtype, its namespace, and ``coef_`` in that dtype.
+        """
+        self._check_is_fitted()
+        xp, device = resolve(X=X, coef_=self.coef_)
+        X = check_features(X, xp=xp, device=device)
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} was fitted "
+                f"with {self.n_features_in_} features"
+            )
+        return X, xp, xp.astype(self.coef_, X.dtype, copy=False)
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return a is b
