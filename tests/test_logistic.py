@@ -1,0 +1,255 @@
+"""LogisticRegression: parity with scikit-learn, cross-backend agreement, estimator behaviour."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression as SkLogisticRegression
+
+from xlogreg import ConvergenceWarning, LogisticRegression
+from xlogreg._backend import to_numpy
+
+from backends import assert_on_backend, rtol_for
+
+
+def _problem(name, seed=0):
+    """Synthetic problems: (X, y, sample_weight, estimator parameters)."""
+    rng = np.random.default_rng(seed)
+    n, d = 400, 6
+    X = rng.standard_normal((n, d))
+    w = rng.standard_normal(d)
+    intercept, weight, params = 0.3, None, {}
+    if name == "imbalanced-balanced":
+        intercept, params = -2.0, {"class_weight": "balanced"}
+    elif name == "class-weight-dict":
+        params = {"class_weight": {0: 0.5, 1: 3.0}, "C": 0.5}
+    elif name == "sample-weight":
+        weight = rng.uniform(0.0, 3.0, n)
+    elif name == "weights-and-balanced":
+        intercept, weight, params = -1.5, rng.uniform(0.1, 2.0, n), {"class_weight": "balanced"}
+    elif name == "no-penalty":
+        params = {"C": float("inf")}
+    elif name == "no-intercept":
+        params = {"fit_intercept": False, "C": 0.1}
+    elif name == "badly-scaled":
+        X = X * np.logspace(-2, 2, d)
+        w = w / np.logspace(-2, 2, d)
+        params = {"C": 10.0}
+    y = (rng.random(n) < 1.0 / (1.0 + np.exp(-(X @ w + intercept)))).astype(int)
+    return X, y, weight, params
+
+
+PROBLEMS = [
+    "plain",
+    "sample-weight",
+    "imbalanced-balanced",
+    "class-weight-dict",
+    "weights-and-balanced",
+    "no-penalty",
+    "no-intercept",
+    "badly-scaled",
+]
+
+
+def _reference(X, y, weight, params):
+    sk = SkLogisticRegression(solver="newton-cholesky", tol=1e-12, max_iter=1000, **params)
+    sk.fit(X, y, sample_weight=weight)
+    return np.r_[sk.coef_[0], sk.intercept_]
+
+
+def _params(model):
+    return np.r_[to_numpy(model.coef_)[0], to_numpy(model.intercept_)]
+
+
+def _relative_error(actual, expected):
+    return np.linalg.norm(actual - expected) / np.linalg.norm(expected)
+
+
+def _fit_on(backend, model, X, y, weight):
+    return model.fit(
+        backend.asarray(X),
+        backend.asarray(y),
+        sample_weight=None if weight is None else backend.asarray(weight),
+    )
+
+
+@pytest.mark.parametrize(
+    ("problem", "solver"),
+    [(p, s) for p in PROBLEMS for s in ("lbfgs", "newton") if (p, s) != ("badly-scaled", "lbfgs")]
+    + [("badly-scaled", "auto")],
+)
+def test_parity_with_scikit_learn(backend, problem, solver):
+    X, y, weight, params = _problem(problem)
+    expected = _reference(X, y, weight, params)
+    model = _fit_on(backend, LogisticRegression(solver=solver, tol=1e-10, **params), X, y, weight)
+    assert_on_backend(model.coef_, backend)
+    assert_on_backend(model.intercept_, backend)
+    assert model.converged_
+    limit = rtol_for(backend, float64=1e-6, float32=1e-3)
+    assert _relative_error(_params(model), expected) <= limit
+
+
+def test_lbfgs_reports_a_stall_on_an_ill_conditioned_problem(backend64):
+    """Condition ~1e7: L-BFGS cannot drive the gradient to 1e-10 and says so, yet lands close."""
+    X, y, weight, params = _problem("badly-scaled")
+    expected = _reference(X, y, weight, params)
+    model = LogisticRegression(solver="lbfgs", tol=1e-10, **params)
+    with pytest.warns(ConvergenceWarning, match="no decrease left at this precision"):
+        _fit_on(backend64, model, X, y, weight)
+    assert not model.converged_
+    assert _relative_error(_params(model), expected) <= 1e-6
+
+
+@pytest.mark.parametrize(
+    ("solver", "extra"),
+    [("lbfgs", {}), ("newton", {}), ("gd", {"learning_rate": 1.0, "momentum": 0.5})],
+)
+def test_same_fit_on_every_float64_backend(backend64, solver, extra):
+    X, y, weight, params = _problem("sample-weight", seed=3)
+    kwargs = {"solver": solver, "tol": 1e-11, "max_iter": 20000, **extra, **params}
+    on_numpy = LogisticRegression(**kwargs).fit(X, y, sample_weight=weight)
+    here = LogisticRegression(**kwargs).fit(
+        backend64.asarray(X), backend64.asarray(y), sample_weight=backend64.asarray(weight)
+    )
+    np.testing.assert_allclose(_params(here), _params(on_numpy), rtol=1e-8, atol=1e-10)
+
+
+def test_predictions_stay_on_the_input_backend(backend):
+    X, y, _, _ = _problem("plain")
+    model = LogisticRegression().fit(backend.asarray(X), backend.asarray(y))
+    Xb = backend.asarray(X)
+    reference = SkLogisticRegression(solver="newton-cholesky", tol=1e-12).fit(X, y)
+    rtol = rtol_for(backend, float64=1e-6, float32=1e-3)
+
+    z = model.decision_function(Xb)
+    assert_on_backend(z, backend)
+    np.testing.assert_allclose(to_numpy(z), reference.decision_function(X), rtol=rtol, atol=rtol)
+    proba = model.predict_proba(Xb)
+    assert_on_backend(proba, backend)
+    assert proba.shape == (X.shape[0], 2)
+    np.testing.assert_allclose(to_numpy(proba), reference.predict_proba(X), rtol=rtol, atol=rtol)
+    log_proba = model.predict_log_proba(Xb)
+    assert_on_backend(log_proba, backend)
+    np.testing.assert_allclose(np.exp(to_numpy(log_proba)), to_numpy(proba), rtol=rtol)
+    labels = model.predict(Xb)
+    assert_on_backend(labels, backend, dtype=model.classes_.dtype)
+    np.testing.assert_array_equal(to_numpy(labels), reference.predict(X))
+    assert model.score(Xb, backend.asarray(y)) == pytest.approx(reference.score(X, y))
+
+
+def test_extreme_logits_give_finite_log_probabilities():
+    model = LogisticRegression().fit(np.array([[0.0], [1.0], [2.0], [3.0]]), [0, 1, 0, 1])
+    far = np.array([[1e6], [-1e6]])
+    log_proba = model.predict_log_proba(far)
+    assert np.all(np.isfinite(log_proba))
+    np.testing.assert_allclose(np.exp(log_proba).sum(axis=1), 1.0)
+
+
+def test_string_labels_and_threshold():
+    X, y, _, _ = _problem("plain")
+    names = np.array(["approve", "review"])[y]
+    model = LogisticRegression().fit(X, names)
+    assert model.classes_.tolist() == ["approve", "review"]
+    p_review = model.predict_proba(X)[:, 1]
+    for threshold in (0.2, 0.5, 0.8):
+        expected = np.where(p_review >= threshold, "review", "approve")
+        np.testing.assert_array_equal(model.predict(X, threshold=threshold), expected)
+    np.testing.assert_array_equal(model.predict(X, threshold=0.0), "review")
+
+
+def test_labels_other_than_zero_one_give_the_same_model():
+    X, y, _, _ = _problem("plain")
+    on_01 = LogisticRegression(tol=1e-10).fit(X, y)
+    on_pm = LogisticRegression(tol=1e-10).fit(X, np.where(y == 1, 7, -7))
+    np.testing.assert_allclose(on_pm.coef_, on_01.coef_, rtol=1e-12)
+    np.testing.assert_array_equal(on_pm.predict(X), np.where(on_01.predict(X) == 1, 7, -7))
+
+
+def test_class_weight_equals_the_same_sample_weight():
+    X, y, _, _ = _problem("plain")
+    by_class = LogisticRegression(class_weight={0: 2.0, 1: 0.5}, tol=1e-10).fit(X, y)
+    by_sample = LogisticRegression(tol=1e-10).fit(X, y, sample_weight=np.where(y == 1, 0.5, 2.0))
+    np.testing.assert_allclose(by_class.coef_, by_sample.coef_, rtol=1e-10)
+
+
+def test_integer_features_compute_in_the_default_float(backend):
+    X = backend.xp.asarray([[0, 1], [1, 0], [2, 1], [3, 3], [1, 2]], device=backend.device)
+    y = backend.asarray([0, 1, 0, 1, 1])
+    model = LogisticRegression().fit(X, y)
+    expected = (
+        backend.xp.float64
+        if backend.library != "array_api_strict"
+        or (str(backend.device) != "array_api_strict.Device('no_float64')")
+        else backend.xp.float32
+    )
+    assert model.coef_.dtype == expected
+
+
+def test_requires_grad_inputs_build_no_graph():
+    torch = pytest.importorskip("torch")
+    X, y, _, _ = _problem("plain")
+    Xt = torch.tensor(X, requires_grad=True)
+    model = LogisticRegression().fit(Xt, torch.tensor(y))
+    for result in (
+        model.coef_,
+        model.intercept_,
+        model.predict_proba(Xt),
+        model.decision_function(Xt),
+    ):
+        assert not result.requires_grad
+        assert result.grad_fn is None
+    assert Xt.grad is None
+
+
+def test_warm_start_resumes_from_the_previous_solution():
+    X, y, _, _ = _problem("plain")
+    cold = LogisticRegression(solver="lbfgs", tol=1e-10).fit(X, y)
+    warm = LogisticRegression(solver="lbfgs", tol=1e-10, warm_start=True).fit(X, y)
+    warm.fit(X, y)
+    assert warm.n_iter_ <= 1 < cold.n_iter_
+    np.testing.assert_allclose(warm.coef_, cold.coef_, rtol=1e-8)
+
+
+def test_warm_start_ignores_a_model_of_another_width():
+    X, y, _, _ = _problem("plain")
+    model = LogisticRegression(warm_start=True).fit(X[:, :3], y)
+    model.fit(X, y)
+    assert model.coef_.shape == (1, X.shape[1])
+
+
+def test_verbose_prints_progress(capsys):
+    X, y, _, _ = _problem("plain")
+    LogisticRegression(verbose=1).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines and lines[0].startswith("iter     0  loss 0.6931471806")
+
+
+def test_clone_and_params_round_trip():
+    model = LogisticRegression(C=0.3, solver="gd", class_weight={0: 2.0}, max_iter=7)
+    params = model.get_params()
+    assert params["C"] == 0.3 and params["class_weight"] == {0: 2.0} and params["max_iter"] == 7
+    twin = clone(model)
+    assert twin is not model and twin.get_params() == params
+    assert model.set_params(C=2.0, tol=1e-3) is model
+    assert model.C == 2.0 and model.tol == 1e-3
+    assert repr(model) == (
+        "LogisticRegression(C=2.0, class_weight={0: 2.0}, max_iter=7, solver='gd', tol=0.001)"
+    )
+    with pytest.raises(ValueError, match="'alpha' is not a parameter of LogisticRegression"):
+        model.set_params(alpha=1.0)
+
+
+def test_failed_fit_keeps_the_earlier_fitted_state():
+    X, y, _, _ = _problem("plain")
+    model = LogisticRegression().fit(X, y)
+    coef, intercept, classes = model.coef_.copy(), model.intercept_.copy(), model.classes_.copy()
+    bad = X.copy()
+    bad[5, 2] = np.nan
+    with pytest.raises(ValueError, match="X contains NaN"):
+        model.fit(bad, y)
+    with pytest.raises(ValueError, match="3 classes"):
+        model.fit(X, np.arange(len(y)) % 3)
+    with pytest.raises(ValueError, match="C must be > 0"):
+        model.set_params(C=-1.0).fit(X, y)
+    np.testing.assert_array_equal(model.coef_, coef)
+    np.testing.assert_array_equal(model.intercept_, intercept)
+    np.testing.assert_array_equal(model.classes_, classes)
