@@ -27,6 +27,7 @@ __all__ = [
     "host_bool",
     "host_floats",
     "resolve",
+    "host_list",
     "syncs_cheaply",
     "to_numpy",
 ]
@@ -190,3 +191,8 @@ def host_floats(xp: ModuleType, *scalars: Any) -> tuple[float, ...]:
 def host_bool(x: Any) -> bool:
     """Read a 0-d boolean array back as a Python bool."""
     return bool(to_numpy(x))
+
+
+def host_list(x: Any) -> list:
+    """Read a small array (class labels, say) back as a Python list."""
+    return to_numpy(x).tolist()

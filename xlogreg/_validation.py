@@ -11,10 +11,11 @@ from collections.abc import Collection
 from types import ModuleType
 from typing import Any
 
-from xlogreg._backend import as_array, compute_dtype, host_bool, host_floats, to_numpy
+from xlogreg._backend import as_array, compute_dtype, host_bool, host_floats, host_list
 
 __all__ = [
     "check_binary_target",
+    "check_bool",
     "check_choice",
     "check_features",
     "check_number",
@@ -54,18 +55,28 @@ def check_number(
         raise ValueError(f"{name} must be {'<' if high_open else '<='} {high}, got {value!r}")
 
 
-def check_choice(value: Any, name: str, choices: Collection[Any]) -> None:
-    """Check that a hyper-parameter is one of ``choices``.
+def check_choice(value: Any, name: str, choices: Collection[str]) -> None:
+    """Check that a string hyper-parameter is one of ``choices``.
 
     Raises
     ------
     ValueError
         If it is not.
     """
-    if isinstance(value, bool) and not any(isinstance(c, bool) for c in choices):
+    if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}")
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}")
+
+
+def check_bool(value: Any, name: str) -> None:
+    """Check that a hyper-parameter is ``True`` or ``False`` (not merely truthy).
+
+    Raises
+    ------
+    TypeError
+        If it is not a bool.
+    """
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
 
 
 def check_features(X: Any, *, xp: ModuleType, device: Any, name: str = "X") -> Any:
@@ -135,7 +146,7 @@ def check_binary_target(y: Any, *, xp: ModuleType, device: Any, n_samples: int) 
     n_classes = classes.shape[0]
     if n_classes < 2:
         raise ValueError(
-            f"y holds a single class ({to_numpy(classes).tolist()}); a classifier "
+            f"y holds a single class ({host_list(classes)}); a classifier "
             "needs samples of two classes"
         )
     if n_classes > 2:

@@ -6,10 +6,11 @@ from typing import Any
 
 import array_api_compat
 
-from xlogreg._backend import host_floats, resolve, to_numpy
+from xlogreg._backend import host_floats, host_list, resolve
 from xlogreg._math import log_sigmoid, sigmoid
 from xlogreg._validation import (
     check_binary_target,
+    check_bool,
     check_choice,
     check_features,
     check_number,
@@ -95,7 +96,7 @@ class LogisticRegression(BaseEstimator):
     >>> y = np.array([0, 0, 1, 1, 1, 1, 0, 0])
     >>> model = LogisticRegression(C=float("inf"), tol=1e-10).fit(X, y)
     >>> np.round(model.coef_, 3), np.round(model.intercept_, 3)
-    (array([[ 3.414, -0.964]]), array([-4.914]))
+    (array([[ 3.414, -0.964]]), array([-4.916]))
     >>> model.predict(X)
     array([0, 0, 0, 1, 1, 1, 1, 0])
     """
@@ -136,7 +137,7 @@ class LogisticRegression(BaseEstimator):
             raise ValueError(
                 f"l1_ratio={self.l1_ratio!r} is not supported: only 0.0 (pure L2 penalty) is"
             )
-        check_choice(self.fit_intercept, "fit_intercept", (True, False))
+        check_bool(self.fit_intercept, "fit_intercept")
         check_choice(self.solver, "solver", METHODS)
         check_number(self.tol, "tol", low=0.0)
         check_number(self.max_iter, "max_iter", integer=True, low=1)
@@ -150,7 +151,7 @@ class LogisticRegression(BaseEstimator):
             raise ValueError(
                 f"class_weight must be None, 'balanced' or a dict, got {self.class_weight!r}"
             )
-        check_choice(self.warm_start, "warm_start", (True, False))
+        check_bool(self.warm_start, "warm_start")
         check_number(self.verbose, "verbose", integer=True, low=0)
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegression:
@@ -235,7 +236,7 @@ class LogisticRegression(BaseEstimator):
                 total / (2.0 * positive),
             )
         else:
-            labels = to_numpy(classes).tolist()
+            labels = host_list(classes)
             unknown = [key for key in self.class_weight if key not in labels]
             if unknown:
                 raise ValueError(f"class_weight has labels {unknown} that are not in y ({labels})")

@@ -85,33 +85,38 @@ def strong_wolfe(
             value, slope = math.inf, math.nan
         return t, value, slope, point
 
-    def armijo(t: float, value: float) -> bool:
-        return value <= value0 + c1 * t * slope0
+    def armijo(trial: tuple) -> bool:
+        return trial[1] <= value0 + c1 * trial[0] * slope0
 
-    def curvature(slope: float) -> bool:
-        return abs(slope) <= -c2 * slope0
+    def curvature(trial: tuple) -> bool:
+        return abs(trial[2]) <= -c2 * slope0
 
     def approximately_wolfe(trial: tuple) -> bool:
         # Hager & Zhang (2005), eq. (4.1) with delta = 0.1, sigma = c2.
         _, value, slope, _ = trial
         return value <= value0 + noise and c2 * slope0 <= slope <= -0.8 * slope0
 
+    def too_high(trial: tuple, reference: tuple) -> bool:
+        # Values within the noise of f(0) cannot rank steps: the slope decides.
+        if trial[1] <= value0 + noise:
+            return False
+        return not armijo(trial) or trial[1] >= reference[1]
+
     def zoom(lo: tuple, hi: tuple) -> tuple | None:
         # Stop once the bracket is down to round-off: no step in it is better.
         while evals < max_evals and abs(hi[0] - lo[0]) > 1e-12 * max(hi[0], lo[0]):
-            t = _cubic_minimizer(lo[0], lo[1], lo[2], hi[0], hi[1], hi[2])
-            trial = evaluate(t)
+            trial = evaluate(_cubic_minimizer(*lo[:3], *hi[:3]))
             if approximately_wolfe(trial):
                 return trial
-            if not armijo(trial[0], trial[1]) or trial[1] >= lo[1]:
+            if too_high(trial, lo):
                 hi = trial
-            else:
-                if curvature(trial[2]):
-                    return trial
-                if trial[2] * (hi[0] - lo[0]) >= 0:
-                    hi = lo
-                lo = trial
-        return lo if lo[0] > 0 else None
+                continue
+            if armijo(trial) and curvature(trial):
+                return trial
+            if trial[2] * (hi[0] - lo[0]) >= 0:
+                hi = lo
+            lo = trial
+        return lo if lo[0] > 0 and lo[1] <= value0 + noise else None
 
     previous = (0.0, value0, slope0, None)
     t = step
@@ -119,11 +124,11 @@ def strong_wolfe(
         trial = evaluate(t)
         if approximately_wolfe(trial):
             return trial
-        if not armijo(trial[0], trial[1]) or (previous[0] > 0 and trial[1] >= previous[1]):
+        if too_high(trial, previous):
             return zoom(previous, trial)
-        if curvature(trial[2]):
+        if armijo(trial) and curvature(trial):
             return trial
         if trial[2] >= 0:
             return zoom(trial, previous)
         previous, t = trial, 2.0 * t
-    return previous if previous[0] > 0 else None
+    return previous if previous[0] > 0 and armijo(previous) else None

@@ -1,0 +1,106 @@
+"""The backend layer: namespace and device resolution, dtype policy, host reads."""
+
+import array_api_compat
+import numpy as np
+import pytest
+
+from xlogreg import _backend
+
+from backends import assert_on_backend
+
+
+def test_no_arrays_means_numpy_on_the_cpu():
+    xp, device = _backend.resolve(X=[[1.0]], y=None)
+    assert array_api_compat.is_numpy_namespace(xp)
+    assert device == "cpu"
+
+
+def test_resolve_returns_the_namespace_and_device_of_the_inputs(backend):
+    x = backend.asarray([[1.0, 2.0]])
+    xp, device = _backend.resolve(X=x, y=backend.asarray([1.0]), sample_weight=None)
+    assert xp is backend.xp
+    assert device == backend.device
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("float32", "float32"),
+        ("float64", "float64"),
+        ("int64", "float64"),
+        ("bool", "float64"),
+        ("int8", "float64"),
+        ("float16", "float32"),
+    ],
+)
+def test_compute_dtype_policy_on_numpy(given, expected):
+    xp = array_api_compat.array_namespace(np.empty(0))
+    assert _backend.compute_dtype(xp, "cpu", np.dtype(given)) == np.dtype(expected)
+
+
+def test_integers_compute_in_float32_where_float64_is_missing():
+    xp = pytest.importorskip("array_api_strict")
+    device = xp.Device("no_float64")
+    assert not _backend.has_float64(xp, device)
+    assert _backend.has_float64(xp, xp.Device("CPU_DEVICE"))
+    assert _backend.compute_dtype(xp, device, xp.int64) == xp.float32
+    with pytest.raises(TypeError, match=r"X is float64 but device .*no_float64.* has no float64"):
+        _backend.compute_dtype(xp, device, xp.float64)
+
+
+def test_torch_float64_on_mps_is_refused_without_a_mac():
+    torch = pytest.importorskip("torch")
+    xp = array_api_compat.array_namespace(torch.zeros(1))
+    mps = torch.device("mps")
+    assert not _backend.has_float64(xp, mps)
+    assert _backend.compute_dtype(xp, mps, torch.int64) == torch.float32
+    with pytest.raises(TypeError, match="has no float64; convert it to float32"):
+        _backend.compute_dtype(xp, mps, torch.float64)
+
+
+def test_non_numeric_dtypes_are_refused():
+    xp = array_api_compat.array_namespace(np.empty(0))
+    for dtype in (np.dtype(complex), np.dtype("U3"), np.dtype(object)):
+        with pytest.raises(TypeError, match="weights must hold real numbers"):
+            _backend.compute_dtype(xp, "cpu", dtype, name="weights")
+
+
+def test_host_reads_in_one_transfer(backend):
+    xp = backend.xp
+    a = xp.sum(backend.asarray([1.0, 2.0]))
+    b = xp.max(backend.asarray([3.0, -4.0]))
+    assert _backend.host_floats(xp, a, b) == (3.0, 3.0)
+    assert _backend.host_bool(xp.all(backend.asarray([1.0]) > 0)) is True
+    assert _backend.host_list(backend.asarray([0, 1])) == [0, 1]
+
+
+def test_to_numpy_copies_from_every_backend(backend):
+    x = backend.asarray([[1.5, 2.5]])
+    out = _backend.to_numpy(x)
+    assert isinstance(out, np.ndarray)
+    np.testing.assert_array_equal(out, [[1.5, 2.5]])
+
+
+def test_as_array_detaches_torch_and_converts_array_likes():
+    torch = pytest.importorskip("torch")
+    xp = array_api_compat.array_namespace(torch.zeros(1))
+    leaf = torch.ones(3, requires_grad=True)
+    assert not _backend.as_array(leaf, xp=xp, device=leaf.device).requires_grad
+    converted = _backend.as_array([1.0, 2.0], xp=xp, device=torch.device("cpu"))
+    assert isinstance(converted, torch.Tensor)
+
+
+def test_as_array_keeps_arrays_where_they_are(backend):
+    x = backend.asarray([1.0, 2.0])
+    assert_on_backend(_backend.as_array(x, xp=backend.xp, device=backend.device), backend)
+
+
+def test_only_accelerators_have_costly_syncs(backend):
+    assert _backend.syncs_cheaply(backend.xp, backend.device) == (
+        backend.library != "cupy" and str(backend.device).split(":")[0] not in ("cuda", "mps")
+    )
+
+
+def test_describe_names_library_and_device():
+    assert _backend.describe(np.zeros(1)) == "numpy array"
+    assert _backend.describe([1]) == "list"

@@ -1,0 +1,192 @@
+"""Solvers, generic over an objective: they reach the optimum and say when they cannot."""
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize as scipy_minimize
+
+from xlogreg import ConvergenceWarning, LogisticRegression
+from xlogreg._backend import to_numpy
+from xlogreg.objectives import Binomial
+from xlogreg.solvers import choose_method, minimize
+from xlogreg.solvers._line_search import strong_wolfe
+
+from backends import assert_on_backend
+
+
+class Quadratic:
+    """f(w) = ½ wᵀAw − bᵀw on any backend: a solver test that knows no loss."""
+
+    def __init__(self, A, b, backend):
+        self.xp = backend.xp
+        self.A, self.b = backend.asarray(A), backend.asarray(b)
+        self.n_samples, self.n_params = 10_000, len(b)
+
+    def loss_grad(self, w):
+        Aw = self.A @ w
+        return 0.5 * (w @ Aw) - self.b @ w, Aw - self.b
+
+    def hessian(self, w):
+        return self.A
+
+
+def _quadratic(backend, condition=100.0):
+    rng = np.random.default_rng(0)
+    q, _ = np.linalg.qr(rng.standard_normal((6, 6)))
+    A = q @ np.diag(np.geomspace(1.0, condition, 6)) @ q.T
+    b = rng.standard_normal(6)
+    return Quadratic(A, b, backend), np.linalg.solve(A, b)
+
+
+@pytest.mark.parametrize(
+    ("method", "extra"),
+    [("lbfgs", {}), ("newton", {}), ("gd", {"learning_rate": 0.01, "momentum": 0.9})],
+)
+def test_every_method_solves_a_quadratic(backend, method, extra):
+    objective, solution = _quadratic(backend)
+    w0 = backend.xp.zeros(6, dtype=backend.dtype, device=backend.device)
+    tol = 1e-10 if backend.has_float64 else 1e-4
+    result = minimize(objective, w0, method=method, tol=tol, max_iter=5000, **extra)
+    assert result.converged
+    assert_on_backend(result.x, backend)
+    np.testing.assert_allclose(to_numpy(result.x), solution, rtol=1e-3 if tol > 1e-6 else 1e-8)
+
+
+def _binomial(seed=0, scales=(1.0, 10.0, 0.1, 1.0, 3.0)):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((300, 5)) * np.asarray(scales)
+    y = (rng.random(300) < 1 / (1 + np.exp(-X @ rng.standard_normal(5)))).astype(float)
+    return X, y
+
+
+def test_binomial_optimum_matches_scipy():
+    X, y = _binomial()
+    import array_api_compat
+
+    xp = array_api_compat.array_namespace(X)
+    objective = Binomial(X, y, np.ones(300), l2=1.0, fit_intercept=True, xp=xp)
+    # SciPy's L-BFGS-B ends ABNORMAL here 3e-6 away; its exact-Hessian
+    # trust-region method is a reference that actually converges.
+    reference = scipy_minimize(
+        lambda w: tuple(np.asarray(v) for v in objective.loss_grad(w)),
+        np.zeros(6),
+        jac=True,
+        hess=objective.hessian,
+        method="trust-exact",
+        options={"gtol": 1e-12},
+    ).x
+    for method in ("lbfgs", "newton"):
+        result = minimize(objective, np.zeros(6), method=method, tol=1e-10)
+        np.testing.assert_allclose(result.x, reference, rtol=1e-6)
+        history = np.array(result.loss_history)
+        # Descent, up to the loss's round-off that approximate-Wolfe steps allow.
+        allowance = 1e3 * np.finfo(np.float64).eps * history[:-1]
+        assert np.all(np.diff(history) <= allowance), method
+
+
+def test_max_iter_reached_warns_with_the_gradient_norm():
+    X, y = _binomial()
+    with pytest.warns(
+        ConvergenceWarning, match=r"lbfgs did not converge: reached max_iter=2; .*max-norm"
+    ):
+        model = LogisticRegression(solver="lbfgs", max_iter=2).fit(X, y)
+    assert not model.converged_ and model.n_iter_ == 2
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_divergent_gradient_descent_keeps_the_last_finite_iterate():
+    X, y = _binomial()
+    with pytest.warns(ConvergenceWarning, match="non-finite.*learning_rate 1e\\+30 too large"):
+        model = LogisticRegression(solver="gd", learning_rate=1e30, max_iter=50).fit(X * 1e10, y)
+    assert np.all(np.isfinite(model.coef_)) and np.isfinite(model.intercept_).all()
+    assert not model.converged_
+
+
+def test_gradient_descent_checks_every_few_iterations_on_accelerators():
+    from xlogreg.solvers.gd import gd
+
+    X, y = _binomial(scales=1.0)
+    import array_api_compat
+
+    xp = array_api_compat.array_namespace(X)
+    objective = Binomial(X, y, np.ones(300), l2=1.0, fit_intercept=True, xp=xp)
+    every = gd(objective, np.zeros(6), tol=1e-6, max_iter=20_000, learning_rate=0.01)
+    sparse = gd(
+        objective, np.zeros(6), tol=1e-6, max_iter=20_000, learning_rate=0.01, check_every=10
+    )
+    assert every.converged and sparse.converged
+    assert sparse.n_iter % 10 == 0 and every.n_iter <= sparse.n_iter < every.n_iter + 10
+    np.testing.assert_allclose(sparse.x, every.x, rtol=1e-4)
+
+
+def test_newton_survives_a_singular_hessian():
+    """Unpenalized, with a duplicated column: the Hessian is singular everywhere."""
+    X, y = _binomial(1, scales=1.0)
+    duplicated = np.c_[X, X[:, :1]]
+    single = LogisticRegression(C=float("inf"), solver="newton", tol=1e-10).fit(X, y)
+    double = LogisticRegression(C=float("inf"), solver="newton", tol=1e-10).fit(duplicated, y)
+    np.testing.assert_allclose(
+        double.decision_function(duplicated), single.decision_function(X), rtol=1e-7, atol=1e-9
+    )
+
+
+def test_auto_picks_newton_for_tall_problems_and_lbfgs_for_wide_ones():
+    assert choose_method(1_000_000, 65) == "newton"
+    assert choose_method(1_000_000, 201) == "lbfgs"
+    assert choose_method(100, 150) == "lbfgs"
+
+
+def test_unknown_method_is_refused():
+    objective, _ = _quadratic_numpy()
+    with pytest.raises(ValueError, match="method must be one of"):
+        minimize(objective, np.zeros(6), method="bfgs")
+
+
+def _quadratic_numpy():
+    import array_api_compat
+
+    class NumpyRow:
+        xp = array_api_compat.array_namespace(np.empty(0))
+        device, dtype = "cpu", np.float64
+
+        def asarray(self, a):
+            return np.asarray(a, dtype=float)
+
+    return _quadratic(NumpyRow())
+
+
+def test_callback_sees_every_iteration():
+    objective, _ = _quadratic_numpy()
+    seen = []
+    result = minimize(
+        objective, np.zeros(6), method="newton", tol=1e-12, callback=lambda *a: seen.append(a)
+    )
+    assert [s[0] for s in seen] == list(range(result.n_iter + 1))
+
+
+class _Flat:
+    """A loss that never changes while its gradient says it should: no step helps."""
+
+    def __init__(self):
+        import array_api_compat
+
+        self.xp = array_api_compat.array_namespace(np.empty(0))
+        self.n_samples, self.n_params = 10, 2
+
+    def loss_grad(self, w):
+        return np.asarray(1.0), np.asarray([1.0, -1.0])
+
+
+def test_a_stall_above_the_precision_floor_is_reported():
+    with pytest.warns(ConvergenceWarning, match="no decrease left at this precision while"):
+        result = minimize(_Flat(), np.zeros(2), method="lbfgs")
+    assert result.status == "stalled" and not result.converged and result.n_iter == 0
+
+
+def test_strong_wolfe_step_satisfies_both_conditions():
+    def phi(t):  # (t - 3)² along a line
+        return (t - 3.0) ** 2, 2.0 * (t - 3.0), t
+
+    step, value, slope, point = strong_wolfe(phi, 9.0, -6.0, 1.0)
+    assert value <= 9.0 + 1e-4 * step * -6.0
+    assert abs(slope) <= 0.9 * 6.0
+    assert point == step
