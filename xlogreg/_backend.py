@@ -27,7 +27,9 @@ __all__ = [
     "host_bool",
     "host_floats",
     "resolve",
+    "from_numpy",
     "host_list",
+    "library_devices",
     "syncs_cheaply",
     "to_numpy",
 ]
@@ -196,3 +198,60 @@ def host_bool(x: Any) -> bool:
 def host_list(x: Any) -> list:
     """Read a small array (class labels, say) back as a Python list."""
     return to_numpy(x).tolist()
+
+
+def library_devices() -> list[tuple[str, str]]:
+    """The (library, device) pairs installed and usable here, NumPy first.
+
+    Examples
+    --------
+    >>> from xlogreg._backend import library_devices
+    >>> library_devices()[0]
+    ('numpy', 'cpu')
+    """
+    import importlib.util
+
+    found = [("numpy", "cpu")]
+    if importlib.util.find_spec("torch") is not None:
+        import torch
+
+        found.append(("torch", "cpu"))
+        if torch.cuda.is_available():
+            found.append(("torch", "cuda"))
+        if torch.backends.mps.is_available():
+            found.append(("torch", "mps"))
+    if importlib.util.find_spec("cupy") is not None:
+        import cupy
+
+        try:
+            if cupy.cuda.runtime.getDeviceCount() > 0:
+                found.append(("cupy", "cuda"))
+        except cupy.cuda.runtime.CUDARuntimeError:
+            pass
+    return found
+
+
+def from_numpy(a: Any, library: str, device: str) -> Any:
+    """Copy a NumPy array into ``library`` on ``device`` (float64 becomes float32 on MPS).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xlogreg._backend import from_numpy
+    >>> from_numpy(np.arange(3.0), "numpy", "cpu")
+    array([0., 1., 2.])
+    """
+    if library == "numpy":
+        return a
+    if library == "torch":
+        import torch
+
+        tensor = torch.from_numpy(a)
+        if device == "mps" and tensor.dtype == torch.float64:
+            tensor = tensor.to(torch.float32)
+        return tensor.to(device)
+    if library == "cupy":
+        import cupy
+
+        return cupy.asarray(a)
+    raise ValueError(f"library must be 'numpy', 'torch' or 'cupy', got {library!r}")
