@@ -10,6 +10,7 @@ from typing import Any
 from xlogreg._backend import host_floats
 from xlogreg.solvers._line_search import strong_wolfe
 from xlogreg.solvers._result import (
+    LOSS_ROUNDOFF,
     OptimizeResult,
     is_finite,
     read_loss_and_grad_norm,
@@ -82,10 +83,7 @@ def lbfgs(
     """
     xp = objective.xp
     eps = xp.finfo(w0.dtype).eps
-    # Relative uncertainty of a loss value, for the line search: f is a
-    # difference of sums over the samples, so its round-off scales with those
-    # sums rather than with f (measured ~250·eps on a 300-row problem).
-    noise = 1e3 * eps
+    noise = LOSS_ROUNDOFF * eps
     w = w0
     loss, grad = objective.loss_grad(w)
     loss_value, grad_norm = read_loss_and_grad_norm(xp, loss, grad)

@@ -16,18 +16,26 @@ from xlogreg.solvers._result import (
 
 __all__ = ["newton"]
 
-# Relative ridge added to a Hessian that cannot be solved (singular, e.g. an
-# unpenalized fit with duplicated columns), in increasing order.
+# Ridge added to the equilibrated Hessian (unit diagonal) when it cannot be
+# solved (singular, e.g. an unpenalized fit with duplicated columns).
 _DAMPING = (0.0, 1e-12, 1e-8, 1e-4)
 
 
 def _newton_direction(hessian: Any, grad: Any, *, xp: Any) -> tuple[Any, float]:
-    """Solve ``H d = -g``; fall back to damped systems, then to ``-g``."""
-    scale = xp.max(xp.abs(xp.linalg.diagonal(hessian)))
+    """Solve ``H d = -g``; fall back to damped systems, then to ``-g``.
+
+    The system is equilibrated first: with ``D = diag(H)^(-1/2)`` it solves
+    ``(D H D) u = -D g`` and returns ``d = D u``. Features of very different
+    scales (areas near 1e5 beside ratios near 1) otherwise make ``H``'s
+    condition number exceed what float32 can solve.
+    """
+    diagonal = xp.linalg.diagonal(hessian)
+    inv_root = 1.0 / xp.sqrt(xp.where(diagonal > 0, diagonal, xp.ones_like(diagonal)))
+    scaled = hessian * inv_root[:, None] * inv_root[None, :]
     eye = xp.eye(hessian.shape[0], dtype=hessian.dtype, device=hessian.device)
     for damping in _DAMPING:
         try:
-            direction = -xp.linalg.solve(hessian + (damping * scale) * eye, grad)
+            direction = -inv_root * xp.linalg.solve(scaled + damping * eye, inv_root * grad)
         except (ValueError, RuntimeError):  # NumPy's / torch's LinAlgError
             continue
         (slope,) = host_floats(xp, grad @ direction)
@@ -71,8 +79,10 @@ def newton(
     -------
     OptimizeResult
         Also stops when a step decreases the objective by a relative ``64·eps``
-        of the dtype or less: converged if the gradient is at the dtype's
-        precision floor, see :func:`~xlogreg.solvers._result.stall_outcome`.
+        of the dtype or less, or no step decreases it: converged if half the
+        Newton decrement ``−gᵀd`` (the predicted remaining decrease) is within
+        the loss's round-off, or the gradient is at the dtype's precision
+        floor; see :func:`~xlogreg.solvers._result.stall_outcome`.
     """
     xp = objective.xp
     eps = xp.finfo(w0.dtype).eps
@@ -106,14 +116,14 @@ def newton(
                 break
             t *= 0.5
         else:
-            status, message = stall_outcome(loss_value, grad_norm, eps)
+            status, message = stall_outcome(loss_value, grad_norm, eps, remaining=-slope / 2)
             break
         reduction = relative_reduction(loss_value, value)
         w, grad, loss_value, grad_norm = w_t, grad_t, value, norm_t
         history.append(loss_value)
         n_iter += 1
         if reduction <= 64.0 * eps and grad_norm > tol:
-            status, message = stall_outcome(loss_value, grad_norm, eps)
+            status, message = stall_outcome(loss_value, grad_norm, eps, remaining=-slope / 2)
     return OptimizeResult(
         w,
         loss_value,

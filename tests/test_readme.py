@@ -1,0 +1,33 @@
+"""The README's promises: CI runs its test command verbatim, and its quickstart runs."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+
+
+def _blocks(language):
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
+
+
+def test_ci_runs_the_readme_test_command_verbatim():
+    setup = [block.strip() for block in _blocks("bash")[:2]]
+    assert len(setup) == 2, "the Set up section has exactly two commands"
+    ci_lines = [
+        line
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+        if line and not line.startswith(("#", "set ", "cd "))
+    ]
+    assert ci_lines == [setup[1]]
+
+
+def test_quickstart_runs():
+    pytest.importorskip("torch")
+    (quickstart,) = _blocks("python")
+    namespace = {}
+    exec(compile(quickstart, "README quickstart", "exec"), namespace)
+    assert namespace["proba"].shape == (1000, 2)
+    assert namespace["labels"].shape == (1000,)
