@@ -31,10 +31,6 @@ class OptimizeResult:
         Max-norm of the gradient at ``x``.
     n_iter : int
         Iterations (parameter updates) performed.
-    converged : bool
-        Whether a stopping rule was met: gradient max-norm ``<= tol``, or no
-        further decrease possible at the dtype's precision with a gradient
-        max-norm at that precision's floor ``sqrt(eps)·max(1, |f|)``.
     status : str
         ``"converged"``, ``"max_iter"``, ``"non_finite"`` or ``"stalled"``.
     message : str
@@ -47,10 +43,16 @@ class OptimizeResult:
     fun: float
     grad_norm: float
     n_iter: int
-    converged: bool
     status: str
     message: str
     loss_history: tuple[float, ...]
+
+    @property
+    def converged(self) -> bool:
+        """Whether a stopping rule was met: gradient max-norm ``<= tol``, or no
+        further decrease possible at the dtype's precision (see :func:`stall_outcome`).
+        """
+        return self.status == "converged"
 
 
 def read_loss_and_grad_norm(xp: ModuleType, loss: Any, grad: Any) -> tuple[float, float]:

@@ -12,11 +12,10 @@ from xlogreg.solvers._line_search import strong_wolfe
 from xlogreg.solvers._result import (
     LOSS_ROUNDOFF,
     OptimizeResult,
-    is_finite,
-    read_loss_and_grad_norm,
     relative_reduction,
     stall_outcome,
 )
+from xlogreg.solvers._run import Run
 
 __all__ = ["lbfgs"]
 
@@ -81,29 +80,12 @@ def lbfgs(
         decrease alone (SciPy's ``ftol``) never stops it: near the optimum the
         slopes still guide progress that the values cannot resolve.
     """
-    xp = objective.xp
-    eps = xp.finfo(w0.dtype).eps
-    noise = LOSS_ROUNDOFF * eps
-    w = w0
-    loss, grad = objective.loss_grad(w)
-    loss_value, grad_norm = read_loss_and_grad_norm(xp, loss, grad)
-    history = [loss_value]
+    run = Run(objective, w0, tol=tol, max_iter=max_iter, callback=callback)
+    xp, eps = run.xp, run.eps
     pairs: deque = deque(maxlen=memory)
-    best_grad_norm, stagnant = grad_norm, 0
-    status, message, n_iter = "max_iter", f"reached max_iter={max_iter}", 0
-    if not is_finite(loss_value, grad_norm):
-        status, message = (
-            "non_finite",
-            "the loss or gradient is not finite at the start",
-        )
-    while status == "max_iter":
-        if callback is not None:
-            callback(n_iter, loss_value, grad_norm)
-        if grad_norm <= tol:
-            status, message = "converged", f"gradient max-norm {grad_norm:.3g} <= tol"
-            break
-        if n_iter == max_iter:
-            break
+    best_grad_norm, stagnant = run.grad_norm, 0
+    while not run.should_stop():
+        grad = run.grad
         steepest = not pairs
         direction = -grad if steepest else -_two_loop(grad, pairs)
         (slope,) = host_floats(xp, grad @ direction)
@@ -114,7 +96,7 @@ def lbfgs(
             (slope,) = host_floats(xp, grad @ direction)
         first_step = min(1.0, 1.0 / math.sqrt(-slope)) if steepest else 1.0
 
-        def phi(t: float, w: Any = w, direction: Any = direction) -> tuple[float, float, Any]:
+        def phi(t: float, w: Any = run.w, direction: Any = direction) -> tuple[float, float, Any]:
             w_t = w + t * direction
             loss_t, grad_t = objective.loss_grad(w_t)
             value, slope_t, norm_t = host_floats(
@@ -122,34 +104,24 @@ def lbfgs(
             )
             return value, slope_t, (w_t, loss_t, grad_t, norm_t)
 
-        accepted = strong_wolfe(phi, loss_value, slope, first_step, noise=noise * abs(loss_value))
+        noise = LOSS_ROUNDOFF * eps * abs(run.loss_value)
+        accepted = strong_wolfe(phi, run.loss_value, slope, first_step, noise=noise)
         if accepted is None:
             if not steepest:  # a stale curvature model: restart from steepest descent
                 pairs.clear()
                 continue
-            status, message = stall_outcome(loss_value, grad_norm, eps)
+            run.stop(*stall_outcome(run.loss_value, run.grad_norm, eps))
             break
-        t, new_value, new_slope, (w_new, loss, grad_new, grad_norm) = accepted
+        t, new_value, new_slope, (w_new, loss_new, grad_new, norm_new) = accepted
         curvature = t * (new_slope - slope)  # sᵀy, known on the host already
         if curvature > 0.0:
             pairs.append((t * direction, grad_new - grad, 1.0 / curvature))
-        unresolved = relative_reduction(loss_value, new_value) <= 8.0 * eps
-        w, grad, loss_value = w_new, grad_new, new_value
-        history.append(loss_value)
-        n_iter += 1
-        if grad_norm < 0.9 * best_grad_norm:
-            best_grad_norm, stagnant = grad_norm, 0
+        unresolved = relative_reduction(run.loss_value, new_value) <= 8.0 * eps
+        run.accept(w_new, loss_new, grad_new, new_value, norm_new)
+        if norm_new < 0.9 * best_grad_norm:
+            best_grad_norm, stagnant = norm_new, 0
         elif unresolved:
             stagnant += 1
-            if stagnant == patience and grad_norm > tol:
-                status, message = stall_outcome(loss_value, grad_norm, eps)
-    return OptimizeResult(
-        w,
-        loss_value,
-        grad_norm,
-        n_iter,
-        status == "converged",
-        status,
-        message,
-        tuple(history),
-    )
+            if stagnant == patience and norm_new > tol:
+                run.stop(*stall_outcome(new_value, norm_new, eps))
+    return run.result()

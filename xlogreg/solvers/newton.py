@@ -13,6 +13,7 @@ from xlogreg.solvers._result import (
     relative_reduction,
     stall_outcome,
 )
+from xlogreg.solvers._run import Run
 
 __all__ = ["newton"]
 
@@ -84,53 +85,25 @@ def newton(
         the loss's round-off, or the gradient is at the dtype's precision
         floor; see :func:`~xlogreg.solvers._result.stall_outcome`.
     """
-    xp = objective.xp
-    eps = xp.finfo(w0.dtype).eps
-    w = w0
-    loss, grad = objective.loss_grad(w)
-    loss_value, grad_norm = read_loss_and_grad_norm(xp, loss, grad)
-    history = [loss_value]
-    status, message, n_iter = "max_iter", f"reached max_iter={max_iter}", 0
-    if not is_finite(loss_value, grad_norm):
-        status, message = (
-            "non_finite",
-            "the loss or gradient is not finite at the start",
-        )
-    while status == "max_iter":
-        if callback is not None:
-            callback(n_iter, loss_value, grad_norm)
-        if grad_norm <= tol:
-            status, message = "converged", f"gradient max-norm {grad_norm:.3g} <= tol"
-            break
-        if n_iter == max_iter:
-            break
-        direction, slope = _newton_direction(objective.hessian(w), grad, xp=xp)
+    run = Run(objective, w0, tol=tol, max_iter=max_iter, callback=callback)
+    xp, eps = run.xp, run.eps
+    while not run.should_stop():
+        direction, slope = _newton_direction(objective.hessian(run.w), run.grad, xp=xp)
         # Round-off makes f itself uncertain by a few eps near the optimum.
-        slack = 16.0 * eps * abs(loss_value)
+        slack = 16.0 * eps * abs(run.loss_value)
         t = 1.0
         for _ in range(max_halvings):
-            w_t = w + t * direction
-            loss, grad_t = objective.loss_grad(w_t)
-            value, norm_t = read_loss_and_grad_norm(xp, loss, grad_t)
-            if is_finite(value, norm_t) and value <= loss_value + 1e-4 * t * slope + slack:
+            w_t = run.w + t * direction
+            loss_t, grad_t = objective.loss_grad(w_t)
+            value, norm_t = read_loss_and_grad_norm(xp, loss_t, grad_t)
+            if is_finite(value, norm_t) and value <= run.loss_value + 1e-4 * t * slope + slack:
                 break
             t *= 0.5
         else:
-            status, message = stall_outcome(loss_value, grad_norm, eps, remaining=-slope / 2)
+            run.stop(*stall_outcome(run.loss_value, run.grad_norm, eps, remaining=-slope / 2))
             break
-        reduction = relative_reduction(loss_value, value)
-        w, grad, loss_value, grad_norm = w_t, grad_t, value, norm_t
-        history.append(loss_value)
-        n_iter += 1
-        if reduction <= 64.0 * eps and grad_norm > tol:
-            status, message = stall_outcome(loss_value, grad_norm, eps, remaining=-slope / 2)
-    return OptimizeResult(
-        w,
-        loss_value,
-        grad_norm,
-        n_iter,
-        status == "converged",
-        status,
-        message,
-        tuple(history),
-    )
+        reduction = relative_reduction(run.loss_value, value)
+        run.accept(w_t, loss_t, grad_t, value, norm_t)
+        if reduction <= 64.0 * eps and norm_t > tol:
+            run.stop(*stall_outcome(value, norm_t, eps, remaining=-slope / 2))
+    return run.result()

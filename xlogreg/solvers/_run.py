@@ -1,0 +1,75 @@
+"""The bookkeeping every descent loop shares: its start, stopping checks and result."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from xlogreg.solvers._result import OptimizeResult, is_finite, read_loss_and_grad_norm
+
+__all__ = ["Run"]
+
+
+class Run:
+    """State of one minimization: the iterate, its loss and gradient, and why it stopped.
+
+    ``while not run.should_stop(): ...; run.accept(...)`` is the whole loop
+    protocol: :meth:`should_stop` calls the callback and applies the gradient
+    tolerance and ``max_iter``; a solver calls :meth:`stop` for its own reasons.
+    """
+
+    def __init__(
+        self,
+        objective: Any,
+        w0: Any,
+        *,
+        tol: float,
+        max_iter: int,
+        callback: Callable[[int, float, float], None] | None,
+    ) -> None:
+        self.xp = objective.xp
+        self.eps = self.xp.finfo(w0.dtype).eps
+        self.tol, self.max_iter, self.callback = tol, max_iter, callback
+        self.w = w0
+        self.loss, self.grad = objective.loss_grad(w0)
+        self.loss_value, self.grad_norm = read_loss_and_grad_norm(self.xp, self.loss, self.grad)
+        self.history = [self.loss_value]
+        self.n_iter = 0
+        self.status, self.message = "running", ""
+        if not is_finite(self.loss_value, self.grad_norm):
+            self.stop("non_finite", "the loss or gradient is not finite at the start")
+
+    def should_stop(self) -> bool:
+        """Report progress, then whether the loop must end before another step."""
+        if self.status != "running":
+            return True
+        if self.callback is not None:
+            self.callback(self.n_iter, self.loss_value, self.grad_norm)
+        if self.grad_norm <= self.tol:
+            self.stop("converged", f"gradient max-norm {self.grad_norm:.3g} <= tol")
+        elif self.n_iter == self.max_iter:
+            self.stop("max_iter", f"reached max_iter={self.max_iter}")
+        return self.status != "running"
+
+    def accept(self, w: Any, loss: Any, grad: Any, loss_value: float, grad_norm: float) -> None:
+        """Move to a new iterate, with its loss and gradient on device and host."""
+        self.w, self.loss, self.grad = w, loss, grad
+        self.loss_value, self.grad_norm = loss_value, grad_norm
+        self.history.append(loss_value)
+        self.n_iter += 1
+
+    def stop(self, status: str, message: str) -> None:
+        """End the loop with a status and a sentence saying why."""
+        self.status, self.message = status, message
+
+    def result(self) -> OptimizeResult:
+        """The outcome, as :class:`OptimizeResult`."""
+        return OptimizeResult(
+            self.w,
+            self.loss_value,
+            self.grad_norm,
+            self.n_iter,
+            self.status,
+            self.message,
+            tuple(self.history),
+        )
