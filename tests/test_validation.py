@@ -90,6 +90,14 @@ def test_bad_hyper_parameters_are_refused(params, error, match):
         LogisticRegression(**params).fit(X, Y)
 
 
+def test_class_weights_that_leave_no_weight_are_refused():
+    weight = np.where(Y == 1, 0.0, 1.0)  # the positive class weighs nothing
+    with pytest.raises(ValueError, match="'balanced' needs a positive sample_weight sum in both"):
+        LogisticRegression(class_weight="balanced").fit(X, Y, sample_weight=weight)
+    with pytest.raises(ValueError, match="class_weight gives every sample a weight of zero"):
+        LogisticRegression(class_weight={0: 0.0}).fit(X, Y, sample_weight=weight)
+
+
 def test_threshold_outside_the_unit_interval():
     model = LogisticRegression().fit(X, Y)
     for threshold in (-0.1, 1.5):

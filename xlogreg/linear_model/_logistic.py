@@ -229,12 +229,13 @@ class LogisticRegression(BaseEstimator):
         if self.class_weight is None:
             return 1.0
         if self.class_weight == "balanced":
-            total = xp.sum(sample_weight)
-            positive = sample_weight @ y01
-            weight_neg, weight_pos = (
-                total / (2.0 * (total - positive)),
-                total / (2.0 * positive),
-            )
+            positive, total = host_floats(xp, sample_weight @ y01, xp.sum(sample_weight))
+            if not 0.0 < positive < total:
+                raise ValueError(
+                    "class_weight='balanced' needs a positive sample_weight sum in both "
+                    f"classes, got {total - positive:g} and {positive:g}"
+                )
+            weight_neg, weight_pos = total / (2.0 * (total - positive)), total / (2.0 * positive)
         else:
             labels = host_list(classes)
             unknown = [key for key in self.class_weight if key not in labels]
@@ -243,6 +244,9 @@ class LogisticRegression(BaseEstimator):
             weight_neg, weight_pos = (self.class_weight.get(label, 1.0) for label in labels)
             check_number(weight_neg, f"class_weight[{labels[0]!r}]", low=0.0)
             check_number(weight_pos, f"class_weight[{labels[1]!r}]", low=0.0)
+            positive, total = host_floats(xp, sample_weight @ y01, xp.sum(sample_weight))
+            if weight_pos * positive + weight_neg * (total - positive) <= 0.0:
+                raise ValueError("class_weight gives every sample a weight of zero")
         return y01 * weight_pos + (1.0 - y01) * weight_neg
 
     def _initial_params(self, objective: Binomial, X: Any, *, xp: Any) -> Any:
