@@ -10,6 +10,7 @@ from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 
 from xlogreg import LogisticRegression
 from xlogreg._backend import to_numpy
+from xlogreg.objectives import Binomial
 
 from backends import RAISIN_CSV, assert_on_backend, rtol_for
 
@@ -164,12 +165,9 @@ def test_integer_features_compute_in_the_default_float(backend):
     X = backend.xp.asarray([[0, 1], [1, 0], [2, 1], [3, 3], [1, 2]], device=backend.device)
     y = backend.asarray([0, 1, 0, 1, 1])
     model = LogisticRegression().fit(X, y)
-    expected = (
-        backend.xp.float64
-        if backend.library != "array_api_strict"
-        or (str(backend.device) != "array_api_strict.Device('no_float64')")
-        else backend.xp.float32
-    )
+    # Integers compute in float64, or in float32 on a device without float64.
+    no_float64 = "no_float64" in str(backend.device)
+    expected = backend.xp.float32 if no_float64 else backend.xp.float64
     assert model.coef_.dtype == expected
 
 
@@ -259,19 +257,49 @@ def _raisin_reference(X, y, C):
     return np.r_[reference.coef_[0], reference.intercept_]
 
 
-@pytest.mark.parametrize("C", [1.0, float("inf")])
-def test_parity_on_the_unscaled_raisin_data(backend64, C):
+def test_parity_on_the_unscaled_raisin_data(backend):
     """Seed 004's data as is: seven features spanning five orders of magnitude."""
     X, labels = _raisin()
     y = (labels == "Kecimen").astype(int)
-    model = LogisticRegression(C=C, tol=1e-10).fit(backend64.asarray(X), backend64.asarray(y))
+    model = LogisticRegression(tol=1e-10).fit(backend.asarray(X), backend.asarray(y))
     assert model.converged_
-    assert _relative_error(_params(model), _raisin_reference(X, y, C)) <= 1e-6
+    limit = rtol_for(backend, float64=1e-6, float32=1e-3)
+    assert _relative_error(_params(model), _raisin_reference(X, y, 1.0)) <= limit
+
+
+def test_unpenalized_unscaled_raisin_reaches_the_optimum_the_dtype_can_see(backend):
+    """Unpenalized, the Hessian's condition number is ~8e13: float32 cannot pin the
+    coefficients along Area/ConvexArea (torch lands 1.2e-3 away), but its objective
+    is within one float32 rounding of the optimum and its predictions are the same."""
+    import array_api_compat
+
+    X, labels = _raisin()
+    y = (labels == "Kecimen").astype(int)
+    expected = _raisin_reference(X, y, float("inf"))
+    model = LogisticRegression(C=float("inf"), tol=1e-10)
+    model.fit(backend.asarray(X), backend.asarray(y))
+    assert model.converged_
+    objective = Binomial(
+        X,
+        y.astype(float),
+        np.ones(len(y)),
+        l2=0.0,
+        fit_intercept=True,
+        xp=array_api_compat.array_namespace(X),
+    )
+    reference_labels = (X @ expected[:-1] + expected[-1] > 0).astype(int)
+    np.testing.assert_array_equal(to_numpy(model.predict(backend.asarray(X))), reference_labels)
+    if backend.has_float64:
+        assert _relative_error(_params(model), expected) <= 1e-6
+    else:
+        optimum = float(objective.loss(expected))
+        excess = float(objective.loss(_params(model).astype(float))) - optimum
+        assert excess <= np.finfo(np.float32).eps * optimum
 
 
 @pytest.mark.parametrize("C", [1.0, float("inf")])
 def test_parity_on_the_standardized_raisin_data(backend, C):
-    """Seed 004 standardizes with training statistics; then float32 meets 1e-3 too."""
+    """Seed 004 standardizes with training statistics before fitting."""
     X, labels = _raisin()
     X = (X - X.mean(axis=0)) / X.std(axis=0)
     y = (labels == "Kecimen").astype(int)
@@ -279,14 +307,3 @@ def test_parity_on_the_standardized_raisin_data(backend, C):
     assert model.converged_
     limit = rtol_for(backend, float64=1e-6, float32=1e-3)
     assert _relative_error(_params(model), _raisin_reference(X, y, C)) <= limit
-
-
-def test_unscaled_raisin_in_float32_predicts_like_float64():
-    """float32 on features near 1e5 is precise to ~1e-3 only (measured 5e-4); predictions agree."""
-    X, labels = _raisin()
-    y = (labels == "Kecimen").astype(int)
-    single = LogisticRegression(tol=1e-10).fit(X.astype(np.float32), y)
-    double = LogisticRegression(tol=1e-10).fit(X, y)
-    assert single.converged_ and single.coef_.dtype == np.float32
-    assert _relative_error(_params(single), _params(double)) <= 1e-3
-    np.testing.assert_array_equal(single.predict(X.astype(np.float32)), double.predict(X))

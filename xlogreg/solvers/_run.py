@@ -35,6 +35,7 @@ class Run:
         self.loss_value, self.grad_norm = read_loss_and_grad_norm(self.xp, self.loss, self.grad)
         self.history = [self.loss_value]
         self.n_iter = 0
+        self.best_grad_norm, self.stagnant = self.grad_norm, 0
         self.status, self.message = "running", ""
         if not is_finite(self.loss_value, self.grad_norm):
             self.stop("non_finite", "the loss or gradient is not finite at the start")
@@ -51,12 +52,30 @@ class Run:
             self.stop("max_iter", f"reached max_iter={self.max_iter}")
         return self.status != "running"
 
-    def accept(self, w: Any, loss: Any, grad: Any, loss_value: float, grad_norm: float) -> None:
-        """Move to a new iterate, with its loss and gradient on device and host."""
+    def accept(
+        self,
+        w: Any,
+        loss: Any,
+        grad: Any,
+        loss_value: float,
+        grad_norm: float,
+        *,
+        stagnating: bool = True,
+    ) -> None:
+        """Move to a new iterate, with its loss and gradient on device and host.
+
+        ``stagnant`` counts the accepted iterates since the gradient max-norm
+        last fell below 0.9 of its best, among those the solver marks as
+        ``stagnating``: at the precision floor the gradient stops improving.
+        """
         self.w, self.loss, self.grad = w, loss, grad
         self.loss_value, self.grad_norm = loss_value, grad_norm
         self.history.append(loss_value)
         self.n_iter += 1
+        if grad_norm < 0.9 * self.best_grad_norm:
+            self.best_grad_norm, self.stagnant = grad_norm, 0
+        elif stagnating:
+            self.stagnant += 1
 
     def stop(self, status: str, message: str) -> None:
         """End the loop with a status and a sentence saying why."""

@@ -83,7 +83,6 @@ def lbfgs(
     run = Run(objective, w0, tol=tol, max_iter=max_iter, callback=callback)
     xp, eps = run.xp, run.eps
     pairs: deque = deque(maxlen=memory)
-    best_grad_norm, stagnant = run.grad_norm, 0
     while not run.should_stop():
         grad = run.grad
         steepest = not pairs
@@ -116,12 +115,10 @@ def lbfgs(
         curvature = t * (new_slope - slope)  # sᵀy, known on the host already
         if curvature > 0.0:
             pairs.append((t * direction, grad_new - grad, 1.0 / curvature))
+        # L-BFGS's gradient is not monotone: only steps the loss cannot
+        # resolve count towards stagnation.
         unresolved = relative_reduction(run.loss_value, new_value) <= 8.0 * eps
-        run.accept(w_new, loss_new, grad_new, new_value, norm_new)
-        if norm_new < 0.9 * best_grad_norm:
-            best_grad_norm, stagnant = norm_new, 0
-        elif unresolved:
-            stagnant += 1
-            if stagnant == patience and norm_new > tol:
-                run.stop(*stall_outcome(new_value, norm_new, eps))
+        run.accept(w_new, loss_new, grad_new, new_value, norm_new, stagnating=unresolved)
+        if run.stagnant == patience and norm_new > tol:
+            run.stop(*stall_outcome(new_value, norm_new, eps))
     return run.result()

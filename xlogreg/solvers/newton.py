@@ -10,7 +10,6 @@ from xlogreg.solvers._result import (
     OptimizeResult,
     is_finite,
     read_loss_and_grad_norm,
-    relative_reduction,
     stall_outcome,
 )
 from xlogreg.solvers._run import Run
@@ -54,6 +53,7 @@ def newton(
     max_iter: int,
     callback: Callable[[int, float, float], None] | None = None,
     max_halvings: int = 40,
+    patience: int = 5,
 ) -> OptimizeResult:
     """Minimize with Newton steps ``H d = −g`` and Armijo backtracking.
 
@@ -75,15 +75,21 @@ def newton(
         ``callback(n_iter, loss, grad_norm)`` before every iteration.
     max_halvings : int
         Most step halvings in one line search.
+    patience : int
+        Iterations without a new best gradient (below 0.9 of it) before
+        stopping: Newton's gradient falls quadratically until the precision
+        floor.
 
     Returns
     -------
     OptimizeResult
-        Also stops when a step decreases the objective by a relative ``64·eps``
-        of the dtype or less, or no step decreases it: converged if half the
-        Newton decrement ``−gᵀd`` (the predicted remaining decrease) is within
-        the loss's round-off, or the gradient is at the dtype's precision
-        floor; see :func:`~xlogreg.solvers._result.stall_outcome`.
+        Also stops, converged, when a full step's Newton decrement ``−gᵀd``
+        is within one rounding of the loss. When no step decreases the loss,
+        or the gradient stops improving for ``patience`` iterations, it is
+        converged if half the decrement (the predicted remaining decrease) is
+        within the loss's round-off or the gradient is at the dtype's
+        precision floor; see :func:`~xlogreg.solvers._result.stall_outcome`.
+        A small decrease alone never stops it.
     """
     run = Run(objective, w0, tol=tol, max_iter=max_iter, callback=callback)
     xp, eps = run.xp, run.eps
@@ -102,8 +108,13 @@ def newton(
         else:
             run.stop(*stall_outcome(run.loss_value, run.grad_norm, eps, remaining=-slope / 2))
             break
-        reduction = relative_reduction(run.loss_value, value)
         run.accept(w_t, loss_t, grad_t, value, norm_t)
-        if reduction <= 64.0 * eps and norm_t > tol:
+        if norm_t <= tol:
+            continue
+        # A full step's predicted decrease -gᵀd/2 bounds the gap left before it;
+        # below one rounding of f, the new iterate is as good as f can tell.
+        if t == 1.0 and -slope / 2 <= eps * max(1.0, abs(value)):
+            run.stop("converged", f"the Newton decrement {-slope:.2g} is at the loss's round-off")
+        elif run.stagnant == patience:
             run.stop(*stall_outcome(value, norm_t, eps, remaining=-slope / 2))
     return run.result()
