@@ -22,6 +22,7 @@ __all__ = [
     "ArrayContext",
     "as_array",
     "compute_dtype",
+    "contiguous",
     "describe",
     "has_float64",
     "host_bool",
@@ -120,6 +121,17 @@ def as_array(x: Any, *, xp: ModuleType, device: Any) -> Any:
 
         return np.asarray(x)
     return xp.asarray(x, device=device)
+
+
+def contiguous(x: Any) -> Any:
+    """Return ``x`` with its elements contiguous in memory, copying only if they are not.
+
+    Torch kernels such as ``searchsorted`` copy (and warn about) strided inputs,
+    e.g. a column of ``predict_proba``; other libraries need nothing.
+    """
+    if array_api_compat.is_torch_array(x):
+        return x.contiguous()
+    return x
 
 
 def has_float64(xp: ModuleType, device: Any) -> bool:

@@ -107,8 +107,10 @@ def check_features(X: Any, *, xp: ModuleType, device: Any, name: str = "X") -> A
     return X
 
 
-def check_vector(v: Any, name: str, *, xp: ModuleType, device: Any, n_samples: int) -> Any:
-    """Return ``v`` as a 1-D array of length ``n_samples``.
+def check_vector(
+    v: Any, name: str, *, xp: ModuleType, device: Any, n_samples: int, reference: str = "X"
+) -> Any:
+    """Return ``v`` as a 1-D array of length ``n_samples`` (the length of ``reference``).
 
     Raises
     ------
@@ -119,7 +121,7 @@ def check_vector(v: Any, name: str, *, xp: ModuleType, device: Any, n_samples: i
     if v.ndim != 1:
         raise ValueError(f"{name} must be 1-D of shape (n_samples,), got shape {tuple(v.shape)}")
     if v.shape[0] != n_samples:
-        raise ValueError(f"{name} has {v.shape[0]} entries but X has {n_samples} samples")
+        raise ValueError(f"{name} has {v.shape[0]} entries but {reference} has {n_samples} samples")
     return v
 
 
@@ -158,7 +160,13 @@ def check_binary_target(y: Any, *, xp: ModuleType, device: Any, n_samples: int) 
 
 
 def check_sample_weight(
-    sample_weight: Any, *, xp: ModuleType, device: Any, n_samples: int, dtype: Any
+    sample_weight: Any,
+    *,
+    xp: ModuleType,
+    device: Any,
+    n_samples: int,
+    dtype: Any,
+    reference: str = "X",
 ) -> Any:
     """Return sample weights as a 1-D array of ``dtype``, ones when ``None``.
 
@@ -176,7 +184,14 @@ def check_sample_weight(
         return xp.ones(n_samples, dtype=dtype, device=device)
     if isinstance(sample_weight, numbers.Real) and not isinstance(sample_weight, bool):
         sample_weight = xp.full(n_samples, float(sample_weight), dtype=dtype, device=device)
-    w = check_vector(sample_weight, "sample_weight", xp=xp, device=device, n_samples=n_samples)
+    w = check_vector(
+        sample_weight,
+        "sample_weight",
+        xp=xp,
+        device=device,
+        n_samples=n_samples,
+        reference=reference,
+    )
     compute_dtype(xp, device, w.dtype, name="sample_weight")
     w = xp.astype(w, dtype, copy=False)
     lowest, total = host_floats(xp, xp.min(w), xp.sum(w))

@@ -1,0 +1,80 @@
+"""Evaluation metrics written once against the array API.
+
+Every metric takes arrays of any supported library and device (NumPy, torch on
+CPU/CUDA/MPS, CuPy, ...) and returns its result in that library and on that
+device: 0-d arrays for scalars, never a host copy of the data. Names, arguments
+and results follow scikit-learn where it has the function, for binary targets;
+``pos_label`` names the positive label when it is not 1.
+
+Dtypes: results of score metrics come in the scores' dtype (float32 stays
+float32); results of label metrics, and all sums along the way, in the widest
+float of the device (float64, or float32 on MPS). Unweighted counts are exact
+int64.
+
+Bad input raises before any work: ``ValueError`` naming the argument for
+empty input, length mismatches, labels that are not binary, NaN or infinite
+scores, probabilities outside [0, 1], negative weights, or a missing class where
+the metric needs both; ``TypeError`` for inputs from different libraries.
+"""
+
+from xlogreg.metrics._calibration import (
+    CalibrationError,
+    ReliabilityBins,
+    calibration_curve,
+    expected_calibration_error,
+)
+from xlogreg.metrics._classification import (
+    accuracy_score,
+    balanced_accuracy_score,
+    confusion_matrix,
+    f1_score,
+    fbeta_score,
+    matthews_corrcoef,
+    precision_score,
+    recall_score,
+)
+from xlogreg.metrics._probabilistic import brier_score_loss, log_loss, log_loss_from_logits
+from xlogreg.metrics._ranking import (
+    average_precision_score,
+    det_curve,
+    precision_recall_curve,
+    roc_auc_score,
+    roc_curve,
+)
+from xlogreg.metrics._regression import mean_absolute_error, mean_squared_error, r2_score
+from xlogreg.metrics._threshold import (
+    ThresholdChoice,
+    ThresholdSweep,
+    select_threshold,
+    threshold_sweep,
+)
+
+__all__ = [
+    "CalibrationError",
+    "ReliabilityBins",
+    "ThresholdChoice",
+    "ThresholdSweep",
+    "accuracy_score",
+    "average_precision_score",
+    "balanced_accuracy_score",
+    "brier_score_loss",
+    "calibration_curve",
+    "confusion_matrix",
+    "det_curve",
+    "expected_calibration_error",
+    "f1_score",
+    "fbeta_score",
+    "log_loss",
+    "log_loss_from_logits",
+    "matthews_corrcoef",
+    "mean_absolute_error",
+    "mean_squared_error",
+    "precision_recall_curve",
+    "precision_score",
+    "r2_score",
+    "recall_score",
+    "roc_auc_score",
+    "roc_curve",
+    "select_threshold",
+    "threshold_sweep",
+]
