@@ -54,7 +54,9 @@ def _torch_device(kind: str) -> Any:
     }
     if not available[kind]:
         pytest.skip(f"torch has no {kind} device here")
-    return torch.device(kind)
+    # The device tensors actually land on: torch.device("cuda") != torch.device("cuda:0"),
+    # and every CUDA/MPS tensor reports an indexed device.
+    return torch.empty(0, device=kind).device
 
 
 def _strict_device(name: str) -> Any:
