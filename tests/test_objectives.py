@@ -104,6 +104,19 @@ def test_hessian_vector_product_equals_the_hessian_times_the_vector(backend):
     )
 
 
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_hessian_diagonal_is_the_diagonal_of_the_hessian(backend, fit_intercept):
+    X, y, weight = _data(seed=10, scale=np.logspace(-2, 2, 4))
+    objective = _objective(backend, X, y, weight, l2=0.3, fit_intercept=fit_intercept)
+    w = backend.asarray(np.random.default_rng(11).standard_normal(objective.n_params))
+    diagonal = objective.hessian_diagonal(w)
+    assert_on_backend(diagonal, backend)
+    rtol = 1e-12 if backend.has_float64 else 1e-5
+    np.testing.assert_allclose(
+        to_numpy(diagonal), np.diag(to_numpy(objective.hessian(w))), rtol=rtol
+    )
+
+
 def test_intercept_is_an_unpenalized_column_of_ones(backend64):
     X, y, weight = _data(seed=8)
     with_intercept = _objective(backend64, X, y, weight, l2=0.0, fit_intercept=True)

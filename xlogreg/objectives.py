@@ -120,6 +120,16 @@ class Binomial:
         dzv = d * self._logits(v_coef, v_intercept)
         return self._join(dzv @ self._X + self._l2 * v_coef, self.xp.sum(dzv))
 
+    def hessian_diagonal(self, w: Any) -> Any:
+        """Diagonal of :meth:`hessian` at ``w``, without forming the Hessian.
+
+        L-BFGS scales its steps by its inverse: features of very different
+        scales otherwise leave it a curvature model that float32 cannot build.
+        """
+        d = self._curvature(w)
+        coef_part = d @ (self._X * self._X) + self._l2
+        return self._join(coef_part, self.xp.sum(d))
+
     def hessian(self, w: Any) -> Any:
         """Hessian ``Xᵀ diag(s·p(1−p)) X`` plus the penalty, of shape (n_params, n_params)."""
         xp = self.xp

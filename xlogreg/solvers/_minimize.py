@@ -64,7 +64,8 @@ def minimize(
     ----------
     objective : object
         Offers ``xp``, ``n_samples``, ``n_params``, ``loss_grad(w)`` and, for
-        Newton, ``hessian(w)`` (see :mod:`xlogreg.objectives`).
+        Newton, ``hessian(w)``; L-BFGS uses ``hessian_diagonal(w)`` where it
+        exists (see :mod:`xlogreg.objectives`).
     w0 : array
         Starting point; the iterates keep its namespace, device and dtype.
     method : {"auto", "gd", "lbfgs", "newton"}
