@@ -2,12 +2,14 @@
 
 The same code fits and predicts on NumPy arrays, PyTorch tensors (CPU, CUDA,
 MPS), CuPy arrays and any other array-API library, and returns results in the
-library, device and dtype of the input.
+library, device and dtype of the input; so do the evaluation metrics of
+:mod:`xlogreg.metrics`.
 """
 
+from xlogreg import metrics
 from xlogreg.exceptions import ConvergenceWarning, NotFittedError
 from xlogreg.linear_model import LogisticRegression
 
 __version__ = "0.1.0"
 
-__all__ = ["ConvergenceWarning", "LogisticRegression", "NotFittedError", "__version__"]
+__all__ = ["ConvergenceWarning", "LogisticRegression", "NotFittedError", "__version__", "metrics"]
