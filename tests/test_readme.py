@@ -24,10 +24,26 @@ def test_ci_runs_the_readme_test_command_verbatim():
     assert ci_lines == [setup[1]]
 
 
+def _run(block, name):
+    namespace = {}
+    exec(compile(block, name, "exec"), namespace)
+    return namespace
+
+
 def test_quickstart_runs():
     pytest.importorskip("torch")
-    (quickstart,) = _blocks("python")
-    namespace = {}
-    exec(compile(quickstart, "README quickstart", "exec"), namespace)
+    quickstart, _ = _blocks("python")
+    namespace = _run(quickstart, "README quickstart")
     assert namespace["proba"].shape == (1000, 2)
     assert namespace["labels"].shape == (1000,)
+
+
+def test_metrics_example_prints_what_its_comments_say():
+    _, example = _blocks("python")
+    namespace = _run(example, "README metrics example")
+    metrics, labels, scores = namespace["metrics"], namespace["labels"], namespace["scores"]
+    assert float(metrics.roc_auc_score(labels, scores)) == 0.8125
+    assert round(float(namespace["ece"]), 3) == 0.139
+    assert namespace["sweep"].cost.tolist() == [36, 138, 240]
+    choice = metrics.select_threshold(labels, scores, cost_fp=18, cost_fn=120)
+    assert float(choice.threshold) == 0.244
