@@ -39,14 +39,18 @@ class _Targets:
         return weighted_mean(self.xp, values, self.weight, dtype=self.acc, normalize=normalize)
 
     def combine(self, per_output: Any, *, variances: Any = None) -> Any:
-        """Combine per-output scores as ``multioutput`` asks, in the targets' dtype."""
+        """Combine per-output scores as ``multioutput`` asks, in the targets' dtype.
+
+        1-D targets are one output: ``"raw_values"`` gives an array of shape (1,).
+        """
         xp = self.xp
-        if self.true.ndim == 2 and self.multioutput != "raw_values":
-            if self.multioutput == "variance_weighted":
-                weights = xp.where(xp.all(variances == 0), 1.0, variances)
-                per_output = xp.sum(per_output * weights) / xp.sum(weights)
-            else:
-                per_output = xp.mean(per_output)
+        if self.multioutput == "raw_values":
+            per_output = xp.reshape(per_output, (-1,))
+        elif self.true.ndim == 2 and self.multioutput == "variance_weighted":
+            weights = xp.where(xp.all(variances == 0), 1.0, variances)
+            per_output = xp.sum(per_output * weights) / xp.sum(weights)
+        elif self.true.ndim == 2:
+            per_output = xp.mean(per_output)
         return to_result(xp, per_output, self.dtype, self.device)
 
 
@@ -119,7 +123,7 @@ def mean_squared_error(
 
     Returns
     -------
-    mse : 0-d array, or array of shape (n_outputs,) for ``"raw_values"``
+    mse : 0-d array, or array of shape (n_outputs,) for ``"raw_values"`` (1-D targets: (1,))
 
     Examples
     --------
@@ -148,7 +152,7 @@ def mean_absolute_error(
 
     Returns
     -------
-    mae : 0-d array, or array of shape (n_outputs,) for ``"raw_values"``
+    mae : 0-d array, or array of shape (n_outputs,) for ``"raw_values"`` (1-D targets: (1,))
 
     Examples
     --------
@@ -186,7 +190,7 @@ def r2_score(
 
     Returns
     -------
-    r2 : 0-d array, or array of shape (n_outputs,) for ``"raw_values"``
+    r2 : 0-d array, or array of shape (n_outputs,) for ``"raw_values"`` (1-D targets: (1,))
 
     Raises
     ------
