@@ -74,8 +74,11 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks against scikit-learn; JSON in .benchmarks/, ratios printed at the end."""
-    _install(session, TORCH)
+    """Benchmarks against scikit-learn; JSON in .benchmarks/, ratios printed at the end.
+
+    With an NVIDIA GPU, CuPy is installed too and the torch-CUDA/CuPy contenders run.
+    """
+    _install(session, TORCH, *(["cupy-cuda12x"] if shutil.which("nvidia-smi") else []))
     session.run(
         "python",
         "-m",

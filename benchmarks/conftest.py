@@ -18,7 +18,8 @@ def timed(benchmark):
         benchmark.group = group
         benchmark.name = implementation
         result = benchmark.pedantic(function, args=args, rounds=5, warmup_rounds=1)
-        TIMINGS.setdefault(group, {})[implementation] = benchmark.stats.stats.median
+        if benchmark.stats is not None:  # None under --benchmark-disable: one untimed call
+            TIMINGS.setdefault(group, {})[implementation] = benchmark.stats.stats.median
         return result
 
     return run
