@@ -6,18 +6,17 @@ import platform
 
 import pytest
 
-# group -> {implementation: median seconds}
-TIMINGS: dict[str, dict[str, float]] = {}
+from report import NOTES, TIMINGS
 
 
 @pytest.fixture
 def timed(benchmark):
     """Run ``benchmark`` and record its median under (group, implementation)."""
 
-    def run(group: str, implementation: str, function, *args):
+    def run(group: str, implementation: str, function, *args, rounds: int = 5):
         benchmark.group = group
         benchmark.name = implementation
-        result = benchmark.pedantic(function, args=args, rounds=5, warmup_rounds=1)
+        result = benchmark.pedantic(function, args=args, rounds=rounds, warmup_rounds=1)
         if benchmark.stats is not None:  # None under --benchmark-disable: one untimed call
             TIMINGS.setdefault(group, {})[implementation] = benchmark.stats.stats.median
         return result
@@ -26,9 +25,11 @@ def timed(benchmark):
 
 
 def pytest_terminal_summary(terminalreporter):
+    write = terminalreporter.write_line
+    for note in NOTES:
+        write(note)
     if not TIMINGS:
         return
-    write = terminalreporter.write_line
     write("")
     write(f"xlogreg vs scikit-learn on {platform.processor() or platform.machine()}, medians:")
     for group, by_impl in sorted(TIMINGS.items()):

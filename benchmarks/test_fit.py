@@ -19,6 +19,8 @@ from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 
 from xlogreg import LogisticRegression
 
+from devices import any_gpu, gpu
+
 TOL = 1e-8
 
 
@@ -45,39 +47,13 @@ PROBLEMS = {
 }
 
 
-def _gpu(library):
-    """``(to_device, synchronize)`` for a GPU library, or skip where it has no device."""
-    if library == "torch-cuda":
-        torch = pytest.importorskip("torch")
-        if not torch.cuda.is_available():
-            pytest.skip("torch has no CUDA device here")
-        return (lambda a: torch.from_numpy(a).to("cuda")), torch.cuda.synchronize
-    cupy = pytest.importorskip("cupy")
-    try:
-        if cupy.cuda.runtime.getDeviceCount() < 1:
-            pytest.skip("cupy sees no CUDA device")
-    except cupy.cuda.runtime.CUDARuntimeError:
-        pytest.skip("cupy sees no CUDA device")
-    return cupy.asarray, cupy.cuda.Device().synchronize
-
-
-def _any_gpu():
-    for library in ("torch-cuda", "cupy"):
-        try:
-            _gpu(library)
-        except pytest.skip.Exception:
-            continue
-        return True
-    return False
-
-
 def _gpu_only(name):
     return "GPU only" in name
 
 
 @pytest.fixture(scope="module", params=list(PROBLEMS))
 def problem(request):
-    if _gpu_only(request.param) and not _any_gpu():
+    if _gpu_only(request.param) and not any_gpu():
         pytest.skip("the large problem runs only where there is a GPU")
     n, d, ill = PROBLEMS[request.param]
     return request.param, *_problem(n, d, ill_conditioned=ill)
@@ -121,7 +97,7 @@ def test_xlogreg_torch(timed, problem, solver):
     [("torch-cuda", "float64"), ("torch-cuda", "float32"), ("cupy", "float64")],
 )
 def test_xlogreg_gpu(timed, problem, solver, library, dtype):
-    to_device, synchronize = _gpu(library)
+    to_device, synchronize = gpu(library)
     name, X, y = problem
     Xd, yd = to_device(X.astype(dtype, copy=False)), to_device(y)
     synchronize()
