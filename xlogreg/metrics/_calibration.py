@@ -13,7 +13,7 @@ import math
 from typing import Any, NamedTuple
 
 from xlogreg._validation import check_choice, check_number
-from xlogreg.metrics._inputs import BinaryScores, check_binary_scores
+from xlogreg.metrics._inputs import BinaryScores, check_probabilities
 
 __all__ = [
     "CalibrationError",
@@ -192,9 +192,7 @@ def calibration_curve(
     (array([0. , 0.5, 1. ]), array([0.2  , 0.525, 0.85 ]))
     """
     _check_binning(n_bins, strategy)
-    inputs = check_binary_scores(
-        y_true, y_prob, pos_label=pos_label, score_name="y_prob", probabilities=True
-    )
+    inputs = check_probabilities(y_true, y_prob, pos_label=pos_label)
     edges = _edges(inputs, n_bins, strategy)
     totals = _bin_totals(inputs, edges, side="left")
     nonempty = totals[:, 0] > 0
@@ -260,14 +258,7 @@ def expected_calibration_error(
     """
     _check_binning(n_bins, strategy)
     check_choice(norm, "norm", _NORMS)
-    inputs = check_binary_scores(
-        y_true,
-        y_prob,
-        sample_weight=sample_weight,
-        pos_label=pos_label,
-        score_name="y_prob",
-        probabilities=True,
-    )
+    inputs = check_probabilities(y_true, y_prob, sample_weight=sample_weight, pos_label=pos_label)
     xp = inputs.xp
     edges = _edges(inputs, n_bins, strategy)
     totals = _bin_totals(inputs, edges, side="right")

@@ -31,6 +31,7 @@ __all__ = [
     "Predictions",
     "accumulation_dtype",
     "check_binary_scores",
+    "check_probabilities",
     "check_predictions",
     "check_zero_division",
     "nonempty_vector",
@@ -48,7 +49,7 @@ def accumulation_dtype(xp: ModuleType, device: Any) -> Any:
 
 def to_result(xp: ModuleType, value: Any, dtype: Any, device: Any) -> Any:
     """Return ``value`` as an array of ``dtype`` on ``device`` (0-d for scalars)."""
-    return xp.asarray(xp.astype(xp.asarray(value, device=device), dtype), device=device)
+    return xp.astype(xp.asarray(value, device=device), dtype)
 
 
 def check_zero_division(zero_division: Any) -> float:
@@ -275,6 +276,20 @@ def check_binary_scores(
                 f"y_true has no {cls} samples (with weight); this metric needs both classes"
             )
     return BinaryScores(xp, device, positive, score, weight, dtype, acc, n_positive, n_negative)
+
+
+def check_probabilities(
+    y_true: Any, y_prob: Any, *, sample_weight: Any = None, pos_label: Any = None
+) -> BinaryScores:
+    """:func:`check_binary_scores` for probabilities of the positive class, named ``y_prob``."""
+    return check_binary_scores(
+        y_true,
+        y_prob,
+        sample_weight=sample_weight,
+        pos_label=pos_label,
+        score_name="y_prob",
+        probabilities=True,
+    )
 
 
 @dataclass(frozen=True)

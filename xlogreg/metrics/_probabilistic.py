@@ -7,7 +7,7 @@ from typing import Any
 from xlogreg._math import softplus
 from xlogreg._validation import check_bool
 from xlogreg.metrics._arithmetic import weighted_mean
-from xlogreg.metrics._inputs import check_binary_scores
+from xlogreg.metrics._inputs import check_binary_scores, check_probabilities
 
 __all__ = ["brier_score_loss", "log_loss", "log_loss_from_logits"]
 
@@ -52,14 +52,7 @@ def log_loss(
     array(0.24051555)
     """
     check_bool(normalize, "normalize")
-    inputs = check_binary_scores(
-        y_true,
-        y_prob,
-        sample_weight=sample_weight,
-        pos_label=pos_label,
-        score_name="y_prob",
-        probabilities=True,
-    )
+    inputs = check_probabilities(y_true, y_prob, sample_weight=sample_weight, pos_label=pos_label)
     xp, p = inputs.xp, inputs.score
     eps = xp.finfo(inputs.dtype).eps
     losses = -xp.where(
@@ -147,14 +140,7 @@ def brier_score_loss(
     >>> brier_score_loss(np.array([0, 1, 1, 0]), np.array([0.1, 0.9, 0.8, 0.3]))
     array(0.0375)
     """
-    inputs = check_binary_scores(
-        y_true,
-        y_prob,
-        sample_weight=sample_weight,
-        pos_label=pos_label,
-        score_name="y_prob",
-        probabilities=True,
-    )
+    inputs = check_probabilities(y_true, y_prob, sample_weight=sample_weight, pos_label=pos_label)
     xp = inputs.xp
     outcome = xp.astype(inputs.positive, inputs.dtype)
     return inputs.result(
