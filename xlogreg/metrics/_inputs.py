@@ -174,8 +174,6 @@ class BinaryScores:
         The float dtype of the results (the scores' compute dtype).
     acc
         The dtype sums accumulate in (float64 where the device has it).
-    n_positive, n_negative : float
-        The (weighted) class totals, read back during the checks.
     """
 
     xp: ModuleType
@@ -185,8 +183,6 @@ class BinaryScores:
     weight: Any
     dtype: Any
     acc: Any
-    n_positive: float
-    n_negative: float
 
     def result(self, value: Any) -> Any:
         """``value`` as a result array: the scores' dtype, on their device."""
@@ -275,7 +271,7 @@ def check_binary_scores(
             raise ValueError(
                 f"y_true has no {cls} samples (with weight); this metric needs both classes"
             )
-    return BinaryScores(xp, device, positive, score, weight, dtype, acc, n_positive, n_negative)
+    return BinaryScores(xp, device, positive, score, weight, dtype, acc)
 
 
 def check_probabilities(

@@ -27,7 +27,7 @@ __all__ = [
 _BOTH = ("positive", "negative")
 
 
-def _counts(
+def _checked_counts(
     y_true: Any,
     y_score: Any,
     *,
@@ -37,6 +37,7 @@ def _counts(
     greater: bool = False,
     thresholds: bool = True,
 ) -> tuple[BinaryScores, DistinctScoreCounts]:
+    """Check the inputs, then count at every distinct score in the accumulation dtype."""
     inputs = check_binary_scores(
         y_true,
         y_score,
@@ -114,7 +115,7 @@ def roc_curve(
      array([ inf, 0.8 , 0.4 , 0.35, 0.1 ]))
     """
     check_bool(drop_intermediate, "drop_intermediate")
-    inputs, counts = _counts(
+    inputs, counts = _checked_counts(
         y_true, y_score, sample_weight=sample_weight, pos_label=pos_label, needs=_BOTH
     )
     xp = inputs.xp
@@ -176,7 +177,7 @@ def roc_auc_score(
     if max_fpr is not None:
         check_number(max_fpr, "max_fpr", low=0.0, high=1.0, low_open=True)
     partial = max_fpr is not None and max_fpr < 1
-    inputs, counts = _counts(
+    inputs, counts = _checked_counts(
         y_true,
         y_score,
         sample_weight=sample_weight,
@@ -267,7 +268,7 @@ def precision_recall_curve(
      array([0.1 , 0.35, 0.4 , 0.8 ]))
     """
     check_bool(drop_intermediate, "drop_intermediate")
-    inputs, counts = _counts(
+    inputs, counts = _checked_counts(
         y_true, y_score, sample_weight=sample_weight, pos_label=pos_label, needs=("positive",)
     )
     xp = inputs.xp
@@ -324,7 +325,7 @@ def average_precision_score(
     >>> average_precision_score(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))
     array(0.83333333)
     """
-    inputs, (_, tps, fps) = _counts(
+    inputs, (_, tps, fps) = _checked_counts(
         y_true,
         y_score,
         sample_weight=sample_weight,
@@ -389,7 +390,7 @@ def det_curve(
     (array([0.5, 0.5, 0. ]), array([0. , 0.5, 0.5]), array([0.35, 0.4 , 0.8 ]))
     """
     check_bool(drop_intermediate, "drop_intermediate")
-    inputs, counts = _counts(
+    inputs, counts = _checked_counts(
         y_true, y_score, sample_weight=sample_weight, pos_label=pos_label, needs=_BOTH
     )
     xp = inputs.xp
