@@ -247,17 +247,18 @@ def check_binary_scores(
         weight = check_sample_weight(
             sample_weight, xp=xp, device=device, n_samples=n_samples, dtype=acc, reference="y_true"
         )
-    n_pos = (
-        xp.astype(xp.count_nonzero(positive), acc)
-        if weight is None
-        else xp.sum(xp.where(positive, weight, 0.0))
-    )
-    total = (
-        xp.asarray(float(n_samples), dtype=acc, device=device) if weight is None else xp.sum(weight)
-    )
-    lowest, highest, n_positive, n_total = host_floats(
-        xp, xp.astype(xp.min(score), acc), xp.astype(xp.max(score), acc), n_pos, total
-    )
+    extremes = [xp.astype(xp.min(score), acc), xp.astype(xp.max(score), acc)]
+    totals = []
+    if needs:
+        totals = [
+            xp.astype(xp.count_nonzero(positive), acc)
+            if weight is None
+            else xp.sum(xp.where(positive, weight, 0.0)),
+            xp.asarray(float(n_samples), dtype=acc, device=device)
+            if weight is None
+            else xp.sum(weight),
+        ]
+    lowest, highest, *class_totals = host_floats(xp, *extremes, *totals)
     if not (math.isfinite(lowest) and math.isfinite(highest)):
         raise ValueError(f"{score_name} contains NaN or infinity")
     if probabilities and (lowest < 0 or highest > 1):
@@ -265,12 +266,13 @@ def check_binary_scores(
             f"{score_name} must hold probabilities in [0, 1], got values from "
             f"{lowest:g} to {highest:g}"
         )
-    n_negative = n_total - n_positive
-    for cls, amount in (("positive", n_positive), ("negative", n_negative)):
-        if cls in needs and amount <= 0:
-            raise ValueError(
-                f"y_true has no {cls} samples (with weight); this metric needs both classes"
-            )
+    if needs:
+        n_positive, n_total = class_totals
+        for cls, amount in (("positive", n_positive), ("negative", n_total - n_positive)):
+            if cls in needs and amount <= 0:
+                raise ValueError(
+                    f"y_true has no {cls} samples (with weight); this metric needs both classes"
+                )
     return BinaryScores(xp, device, positive, score, weight, dtype, acc)
 
 

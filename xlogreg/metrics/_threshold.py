@@ -113,6 +113,8 @@ def threshold_sweep(
         y_true, y_prob, sample_weight=sample_weight, pos_label=pos_label, score_name="y_prob"
     )
     xp, device = inputs.xp, inputs.device
+    if thresholds is not None:
+        thresholds = _check_thresholds(thresholds, xp=xp, device=device, dtype=inputs.dtype)
     counts = counts_at_distinct_scores(inputs)
     if thresholds is None:
         zero = xp.zeros(1, dtype=counts.tps.dtype, device=device)
@@ -120,7 +122,6 @@ def threshold_sweep(
         thresholds = xp.concat([infinity, counts.thresholds])
         tp, fp = xp.concat([zero, counts.tps]), xp.concat([zero, counts.fps])
     else:
-        thresholds = _check_thresholds(thresholds, xp=xp, device=device, dtype=inputs.dtype)
         tp, fp = counts_at(counts, thresholds, xp=xp)
     fn, tn = counts.tps[-1] - tp, counts.fps[-1] - fp
     tp_, fp_, fn_ = (xp.astype(c, inputs.acc, copy=False) for c in (tp, fp, fn))
