@@ -1,9 +1,7 @@
-"""Loss functions to minimize: value, gradient, Hessian-vector products, Hessian.
+"""The binomial log loss of a binary linear classifier.
 
-An objective knows losses, not models or solvers. Its parameter vector ``w``
-holds the coefficients followed, when ``fit_intercept`` is set, by one
-unpenalized intercept; the intercept is handled here once, without ever
-copying ``X`` to append a column of ones.
+Its parameter vector ``w`` holds the coefficients followed, when
+``fit_intercept`` is set, by one unpenalized intercept.
 """
 
 from __future__ import annotations
@@ -11,9 +9,8 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-import array_api_compat
-
 from xlogreg._math import sigmoid, softplus, softplus_and_sigmoid
+from xlogreg.objectives._gram import augmented_gram
 
 __all__ = ["Binomial"]
 
@@ -132,18 +129,6 @@ class Binomial:
 
     def hessian(self, w: Any) -> Any:
         """Hessian ``Xᵀ diag(s·p(1−p)) X`` plus the penalty, of shape (n_params, n_params)."""
-        xp = self.xp
-        d = self._curvature(w)
-        root_d = xp.sqrt(d)
-        scaled = self._X * root_d[:, None]
-        # A product of a matrix with its own transpose lets BLAS use syrk.
-        gram = scaled.T @ scaled
-        eye = xp.eye(self.n_features, dtype=gram.dtype, device=array_api_compat.device(gram))
-        h = gram + self._l2 * eye
-        if not self.fit_intercept:
-            return h
-        cross = root_d @ scaled
-        corner = xp.reshape(xp.sum(d), (1, 1))
-        top = xp.concat([h, cross[:, None]], axis=1)
-        bottom = xp.concat([cross[None, :], corner], axis=1)
-        return xp.concat([top, bottom], axis=0)
+        return augmented_gram(
+            self._X, self._curvature(w), fit_intercept=self.fit_intercept, l2=self._l2, xp=self.xp
+        )

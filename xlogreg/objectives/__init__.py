@@ -1,0 +1,13 @@
+"""Loss functions to minimize: value, gradient, Hessian-vector products, Hessian.
+
+An objective knows losses, not models or solvers. It is built from
+``(X, y, sample_weight, penalty, fit_intercept)`` and offers ``loss(w)``,
+``loss_grad(w)`` (one pass over ``X`` for both), ``hessp(w, v)``,
+``hessian(w)`` and ``hessian_diagonal(w)`` for a flat parameter vector ``w``.
+The intercept is handled here once, without ever copying ``X`` to append a
+column of ones.
+"""
+
+from xlogreg.objectives._binomial import Binomial
+
+__all__ = ["Binomial"]
