@@ -10,7 +10,14 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-__all__ = ["log_sigmoid", "sigmoid", "softplus", "softplus_and_sigmoid"]
+__all__ = [
+    "log_sigmoid",
+    "log_softmax",
+    "logsumexp",
+    "sigmoid",
+    "softplus",
+    "softplus_and_sigmoid",
+]
 
 
 def softplus_and_sigmoid(z: Any, *, xp: ModuleType) -> tuple[Any, Any]:
@@ -67,3 +74,31 @@ def log_sigmoid(z: Any, *, xp: ModuleType) -> Any:
     Array([-1.00000000e+04, -6.93147181e-01], dtype=array_api_strict.float64)
     """
     return -softplus(-z, xp=xp)
+
+
+def logsumexp(z: Any, *, axis: int, xp: ModuleType) -> Any:
+    """Stable ``log(sum(exp(z), axis))``: the maximum is taken out before exponentiating.
+
+    Examples
+    --------
+    >>> import array_api_strict as xp
+    >>> from xlogreg._math import logsumexp
+    >>> logsumexp(xp.asarray([[1000.0, 1000.0], [0.0, -1e4]]), axis=1, xp=xp)
+    Array([1000.69314718,    0.        ], dtype=array_api_strict.float64)
+    """
+    top = xp.max(z, axis=axis, keepdims=True)
+    total = xp.sum(xp.exp(z - top), axis=axis, keepdims=True)
+    return xp.squeeze(top + xp.log(total), axis=axis)
+
+
+def log_softmax(z: Any, *, axis: int, xp: ModuleType) -> Any:
+    """Stable ``log(softmax(z))`` along ``axis``: ``z - logsumexp(z)``, finite for finite ``z``.
+
+    Examples
+    --------
+    >>> import array_api_strict as xp
+    >>> from xlogreg._math import log_softmax
+    >>> log_softmax(xp.asarray([[0.0, 1e4]]), axis=1, xp=xp)
+    Array([[-10000.,      0.]], dtype=array_api_strict.float64)
+    """
+    return z - xp.expand_dims(logsumexp(z, axis=axis, xp=xp), axis=axis)

@@ -9,5 +9,7 @@ column of ones.
 """
 
 from xlogreg.objectives._binomial import Binomial
+from xlogreg.objectives._multinomial import Multinomial
+from xlogreg.objectives._squared import SquaredError
 
-__all__ = ["Binomial"]
+__all__ = ["Binomial", "Multinomial", "SquaredError"]

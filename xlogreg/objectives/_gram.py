@@ -20,11 +20,15 @@ def augmented_gram(X: Any, weight: Any, *, fit_intercept: bool, l2: Any, xp: Mod
     Parameters
     ----------
     X : array of shape (n_samples, n_features)
+        Design matrix.
     weight : array of shape (n_samples,)
         Non-negative weights.
     fit_intercept : bool
+        Whether to add the ones column.
     l2 : float or 0-d array
+        Ridge added to the coefficients' diagonal.
     xp : module
+        Array namespace of the arrays.
 
     Returns
     -------

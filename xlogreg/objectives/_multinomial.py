@@ -1,0 +1,176 @@
+"""The multinomial (softmax cross-entropy) loss of a linear classifier with 3+ classes."""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+import array_api_compat
+
+from xlogreg._math import logsumexp
+from xlogreg.objectives._gram import augmented_gram
+from xlogreg.objectives._layout import OutputLayout
+
+__all__ = ["Multinomial"]
+
+
+class Multinomial:
+    r"""Weighted softmax cross-entropy of a linear model with an L2 penalty.
+
+    .. math::
+
+        f(w) = \frac{\sum_i s_i\,[\operatorname{logsumexp}(z_i) - z_{i, y_i}]}{\sum_i s_i}
+             + \frac{\lambda\,\lVert W \rVert^2}{2 \sum_i s_i},
+        \qquad z_i = W x_i + b,
+
+    with one row of ``W`` and one entry of ``b`` per class, laid out in the
+    flat ``w`` as ``(coef_k, intercept_k)`` for each class ``k`` in turn. With
+    ``l2 = 1 / C`` this is scikit-learn's multinomial ``LogisticRegression(C=C)``.
+
+    Adding the same vector to every class's row leaves the softmax unchanged,
+    so the loss alone does not determine ``w``: the penalty centres the
+    coefficients, and the gradient never leaves the centred subspace, so
+    solvers started there (at zero) end with intercepts summing to zero, as
+    scikit-learn's do. :meth:`hessian` adds curvature along exactly those
+    directions of no change, where the gradient is zero, so Newton's system
+    is regular and its step the same as with the pseudo-inverse.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+        Design matrix, in the compute dtype.
+    Y : array of shape (n_samples, n_classes)
+        One-hot targets, same dtype as ``X``.
+    sample_weight : array of shape (n_samples,)
+        Non-negative weights with a positive sum, same dtype as ``X``.
+    l2 : float
+        Penalty strength ``λ >= 0``; intercepts are never penalized.
+    fit_intercept : bool
+        Whether each class has an intercept.
+    xp : module
+        Array namespace of the arrays.
+
+    Examples
+    --------
+    >>> import array_api_strict as xp
+    >>> from xlogreg.objectives import Multinomial
+    >>> X = xp.asarray([[0.0], [1.0], [2.0]])
+    >>> Y = xp.eye(3)  # one sample of each class
+    >>> f = Multinomial(X, Y, xp.ones(3), l2=1.0, fit_intercept=True, xp=xp)
+    >>> f.loss(xp.zeros(6))  # log(3) at w = 0
+    Array(1.09861229, dtype=array_api_strict.float64)
+    """
+
+    def __init__(
+        self,
+        X: Any,
+        Y: Any,
+        sample_weight: Any,
+        *,
+        l2: float,
+        fit_intercept: bool,
+        xp: ModuleType,
+    ) -> None:
+        self.xp = xp
+        self.n_samples, self.n_features = X.shape
+        self.layout = OutputLayout(
+            n_features=self.n_features, n_outputs=Y.shape[1], fit_intercept=fit_intercept, xp=xp
+        )
+        self.n_params = self.layout.n_params
+        self.fit_intercept = fit_intercept
+        self._X = X
+        weight_sum = xp.sum(sample_weight)
+        self._s = sample_weight / weight_sum
+        self._sY = self._s[:, None] * Y
+        self._l2 = l2 / weight_sum
+
+    def _penalty(self, coef: Any) -> Any:
+        return 0.5 * self._l2 * self.xp.sum(coef * coef)
+
+    def _evaluate(self, w: Any) -> tuple[Any, Any, Any, Any]:
+        """Loss, logits, their log-normalizers and the coefficients at ``w``."""
+        xp = self.xp
+        coef, intercept = self.layout.split(w)
+        z = self.layout.outputs(self._X, coef, intercept)
+        log_normalizer = logsumexp(z, axis=1, xp=xp)
+        loss = self._s @ log_normalizer - xp.sum(self._sY * z) + self._penalty(coef)
+        return loss, z, log_normalizer, coef
+
+    def _loss_and_probabilities(self, w: Any) -> tuple[Any, Any, Any]:
+        loss, z, log_normalizer, coef = self._evaluate(w)
+        return loss, self.xp.exp(z - log_normalizer[:, None]), coef
+
+    def loss(self, w: Any) -> Any:
+        """Objective value at ``w``, a 0-d array."""
+        return self._evaluate(w)[0]
+
+    def _gradient(self, weighted: Any, coef: Any) -> Any:
+        grad_coef = weighted.T @ self._X + self._l2 * coef
+        return self.layout.join(grad_coef, self.xp.sum(weighted, axis=0))
+
+    def loss_grad(self, w: Any) -> tuple[Any, Any]:
+        """Objective value and gradient at ``w``, from one evaluation of the logits."""
+        loss, p, coef = self._loss_and_probabilities(w)
+        return loss, self._gradient(self._s[:, None] * p - self._sY, coef)
+
+    def hessp(self, w: Any, v: Any) -> Any:
+        """Hessian at ``w`` times the vector ``v``, without forming the Hessian."""
+        xp = self.xp
+        _, p, _ = self._loss_and_probabilities(w)
+        v_coef, v_intercept = self.layout.split(v)
+        pz = p * self.layout.outputs(self._X, v_coef, v_intercept)
+        weighted = self._s[:, None] * (pz - p * xp.sum(pz, axis=1, keepdims=True))
+        return self._gradient(weighted, v_coef)
+
+    def hessian_diagonal(self, w: Any) -> Any:
+        """Diagonal of the loss's Hessian at ``w``, without forming the Hessian."""
+        xp = self.xp
+        _, p, _ = self._loss_and_probabilities(w)
+        d = self._s[:, None] * p * (1.0 - p)
+        return self.layout.join(d.T @ (self._X * self._X) + self._l2, xp.sum(d, axis=0))
+
+    def hessian(self, w: Any) -> Any:
+        """Hessian at ``w``, made regular along the directions that leave the softmax unchanged.
+
+        ``Σ_i s_i (diag(p_i) − p_i p_iᵀ) ⊗ x̃_i x̃_iᵀ`` plus the penalty, with
+        ``x̃_i = (x_i, 1)``; the rank term is summed over row blocks that hold
+        no more numbers than ``X``. Along each direction ``(1, …, 1) ⊗ e_j``
+        it then adds the mean curvature of coordinate ``j`` over the classes.
+        """
+        xp = self.xp
+        _, p, _ = self._loss_and_probabilities(w)
+        n_classes, width = self.layout.n_outputs, self.layout.width
+        blocks = xp.stack(
+            [
+                augmented_gram(
+                    self._X, self._s * p[:, k], fit_intercept=self.fit_intercept, l2=self._l2, xp=xp
+                )
+                for k in range(n_classes)
+            ]
+        )
+        device = array_api_compat.device(p)
+        same_class = xp.eye(n_classes, dtype=p.dtype, device=device)[:, None, :, None]
+        size = n_classes * width
+        h = xp.reshape(same_class * blocks[:, :, None, :] - self._rank_term(p), (size, size))
+        curvature = xp.mean(xp.reshape(xp.linalg.diagonal(h), (n_classes, width)), axis=0)
+        gauge = xp.eye(width, dtype=p.dtype, device=device) * curvature[None, :] / n_classes
+        every_class = xp.ones((n_classes, 1, n_classes, 1), dtype=p.dtype, device=device)
+        return h + xp.reshape(every_class * gauge[None, :, None, :], (size, size))
+
+    def _rank_term(self, p: Any) -> Any:
+        """``Σ_i s_i (p_i ⊗ x̃_i)(p_i ⊗ x̃_i)ᵀ`` as an array of shape (K, width, K, width)."""
+        xp = self.xp
+        n_classes, width = self.layout.n_outputs, self.layout.width
+        root_p = xp.sqrt(self._s)[:, None] * p
+        rows = max(1, (self.n_samples * self.n_features) // (n_classes * width))
+        total = None
+        device = array_api_compat.device(p)
+        for start in range(0, self.n_samples, rows):
+            X = self._X[start : start + rows, :]
+            if self.fit_intercept:
+                ones = xp.ones((X.shape[0], 1), dtype=X.dtype, device=device)
+                X = xp.concat([X, ones], axis=1)
+            g = xp.reshape(root_p[start : start + rows, :, None] * X[:, None, :], (X.shape[0], -1))
+            part = g.T @ g
+            total = part if total is None else total + part
+        return xp.reshape(total, (n_classes, width, n_classes, width))
