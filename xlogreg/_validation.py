@@ -14,11 +14,12 @@ from typing import Any
 from xlogreg._backend import as_array, compute_dtype, host_bool, host_floats, host_list
 
 __all__ = [
-    "check_binary_target",
     "check_bool",
+    "check_class_target",
     "check_choice",
     "check_features",
     "check_number",
+    "check_regression_target",
     "check_sample_weight",
     "check_vector",
 ]
@@ -125,36 +126,30 @@ def check_vector(
     return v
 
 
-def check_binary_target(y: Any, *, xp: ModuleType, device: Any, n_samples: int) -> tuple[Any, Any]:
-    """Check a binary target and return it with its sorted class labels.
+def check_class_target(y: Any, *, xp: ModuleType, device: Any, n_samples: int) -> tuple[Any, Any]:
+    """Check a classification target and return it with its sorted class labels.
 
     Returns
     -------
     y : array of shape (n_samples,)
         The target as given (labels, not yet encoded).
-    classes : array of shape (2,)
-        The two labels, sorted.
+    classes : array of shape (n_classes,)
+        The distinct labels, sorted; at least two.
 
     Raises
     ------
     ValueError
         If ``y`` is not 1-D, its length differs from ``n_samples``, it contains
-        NaN or infinity, or it does not hold exactly two classes.
+        NaN or infinity, or it holds a single class.
     """
     y = check_vector(y, "y", xp=xp, device=device, n_samples=n_samples)
     if xp.isdtype(y.dtype, "real floating") and not host_bool(xp.all(xp.isfinite(y))):
         raise ValueError("y contains NaN or infinity")
     classes = xp.unique_values(y)
-    n_classes = classes.shape[0]
-    if n_classes < 2:
+    if classes.shape[0] < 2:
         raise ValueError(
             f"y holds a single class ({host_list(classes)}); a classifier "
-            "needs samples of two classes"
-        )
-    if n_classes > 2:
-        raise ValueError(
-            f"y holds {n_classes} classes; LogisticRegression supports binary "
-            "targets only (multinomial is not implemented yet)"
+            "needs samples of at least two classes"
         )
     return y, classes
 
@@ -202,3 +197,37 @@ def check_sample_weight(
     if total <= 0:
         raise ValueError("sample_weight sums to zero: at least one sample needs a positive weight")
     return w
+
+
+def check_regression_target(
+    y: Any, *, xp: ModuleType, device: Any, n_samples: int, dtype: Any
+) -> Any:
+    """Return a regression target as a finite 1-D or 2-D array of ``dtype``.
+
+    A 1-D ``y`` is one target; a 2-D ``y`` of shape (n_samples, n_targets) holds
+    one column per target. Integers and booleans are accepted and converted.
+
+    Raises
+    ------
+    TypeError
+        If ``y`` is not numeric, or is float64 on a device without float64.
+    ValueError
+        If ``y`` is not 1-D or 2-D, its length differs from ``n_samples``, it
+        has no columns, or it contains NaN or infinity (also after conversion
+        to ``dtype``).
+    """
+    y = as_array(y, xp=xp, device=device)
+    if y.ndim not in (1, 2):
+        raise ValueError(
+            "y must be 1-D of shape (n_samples,) or 2-D of shape (n_samples, n_targets), "
+            f"got shape {tuple(y.shape)}"
+        )
+    if y.shape[0] != n_samples:
+        raise ValueError(f"y has {y.shape[0]} samples but X has {n_samples}")
+    if y.ndim == 2 and y.shape[1] == 0:
+        raise ValueError(f"y has no targets: shape {tuple(y.shape)}")
+    compute_dtype(xp, device, y.dtype, name="y")
+    y = xp.astype(y, dtype, copy=False)
+    if not host_bool(xp.all(xp.isfinite(y))):
+        raise ValueError(f"y contains NaN or infinity (in {dtype})")
+    return y

@@ -1,4 +1,4 @@
-"""Binary logistic regression, fitted on whatever array library holds the data."""
+"""Binary and multinomial logistic regression, fitted on whatever array library holds the data."""
 
 from __future__ import annotations
 
@@ -7,32 +7,37 @@ from typing import Any
 import array_api_compat
 
 from xlogreg._backend import host_floats, host_list, resolve
-from xlogreg._math import log_sigmoid, sigmoid
+from xlogreg._math import log_sigmoid, log_softmax, sigmoid
 from xlogreg._validation import (
-    check_binary_target,
     check_bool,
     check_choice,
+    check_class_target,
     check_features,
     check_number,
     check_sample_weight,
     check_vector,
 )
 from xlogreg.linear_model._base import BaseEstimator
-from xlogreg.objectives import Binomial
+from xlogreg.objectives import Binomial, Multinomial
 from xlogreg.solvers import METHODS, minimize
 
 __all__ = ["LogisticRegression"]
 
 
 class LogisticRegression(BaseEstimator):
-    """L2-penalized binary logistic regression on NumPy, PyTorch, CuPy or any array-API library.
+    """L2-penalized logistic regression on NumPy, PyTorch, CuPy or any array-API library.
 
     The fit runs where the data lives: pass NumPy arrays, torch tensors (CPU,
     CUDA, MPS) or CuPy arrays, and the learned attributes and every prediction
     come back in the same library, on the same device, in the same floating
     dtype (integer inputs compute in float64, or float32 on devices without it).
     The objective is scikit-learn's, so coefficients match
-    ``sklearn.linear_model.LogisticRegression`` with the same ``C``.
+    ``sklearn.linear_model.LogisticRegression`` with the same ``C``: the
+    binomial log loss for two classes, the softmax cross-entropy
+    (multinomial) for three or more, with the L2 penalty over every class's
+    coefficients. A shift common to every class leaves the softmax
+    unchanged; the reported multinomial solution is the centred one
+    (coefficients and intercepts summing to zero over the classes).
 
     Parameters
     ----------
@@ -64,7 +69,7 @@ class LogisticRegression(BaseEstimator):
     class_weight : None, "balanced" or dict, default=None
         Weights multiplied into ``sample_weight`` per class: a dict maps labels
         to weights (missing labels weigh 1); ``"balanced"`` weighs each class by
-        ``Σ sample_weight / (2 · its weight sum)``.
+        ``Σ sample_weight / (n_classes · its weight sum)``.
     warm_start : bool, default=False
         Start from the previous solution when refitting data of the same width
         on the same library and device.
@@ -73,11 +78,12 @@ class LogisticRegression(BaseEstimator):
 
     Attributes
     ----------
-    coef_ : array of shape (1, n_features)
-    intercept_ : array of shape (1,)
+    coef_ : array of shape (1, n_features) or (n_classes, n_features)
+        One row for two classes (the positive class's), one per class otherwise.
+    intercept_ : array of shape (1,) or (n_classes,)
         Zero when ``fit_intercept=False``.
-    classes_ : array of shape (2,)
-        The two labels, sorted; ``classes_[1]`` is the positive class.
+    classes_ : array of shape (n_classes,)
+        The labels, sorted; with two, ``classes_[1]`` is the positive class.
     n_iter_ : int
         Solver iterations of the last fit.
     n_features_in_ : int
@@ -99,6 +105,13 @@ class LogisticRegression(BaseEstimator):
     (array([[ 3.414, -0.964]]), array([-4.916]))
     >>> model.predict(X)
     array([0, 0, 0, 1, 1, 1, 1, 0])
+
+    Three or more classes fit the softmax; probabilities sum to one per row:
+
+    >>> y3 = np.array([0, 0, 1, 1, 2, 2, 1, 2])
+    >>> model = LogisticRegression().fit(X, y3)
+    >>> model.coef_.shape, model.predict_proba(X[:2]).sum(axis=1)
+    ((3, 2), array([1., 1.]))
     """
 
     _fitted_attributes = ("coef_", "intercept_", "classes_")
@@ -184,15 +197,17 @@ class LogisticRegression(BaseEstimator):
         xp, device = resolve(X=X, y=y, sample_weight=sample_weight)
         X = check_features(X, xp=xp, device=device)
         n_samples, n_features = X.shape
-        y, classes = check_binary_target(y, xp=xp, device=device, n_samples=n_samples)
+        y, classes = check_class_target(y, xp=xp, device=device, n_samples=n_samples)
         sample_weight = check_sample_weight(
             sample_weight, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype
         )
-        y01 = xp.astype(y == classes[1], X.dtype)
-        sample_weight = sample_weight * self._class_weights(y01, classes, sample_weight, xp=xp)
-        objective = Binomial(
+        one_hot = xp.astype(y[:, None] == classes[None, :], X.dtype)
+        sample_weight = sample_weight * self._class_weights(one_hot, classes, sample_weight, xp=xp)
+        binary = classes.shape[0] == 2
+        loss = Binomial if binary else Multinomial
+        objective = loss(
             X,
-            y01,
+            one_hot[:, 1] if binary else one_hot,
             sample_weight,
             l2=1.0 / self.C,
             fit_intercept=self.fit_intercept,
@@ -200,7 +215,7 @@ class LogisticRegression(BaseEstimator):
         )
         result = minimize(
             objective,
-            self._initial_params(objective, X, xp=xp),
+            self._initial_params(objective, X, n_classes=classes.shape[0], xp=xp),
             method=self.solver,
             tol=self.tol,
             max_iter=self.max_iter,
@@ -208,13 +223,21 @@ class LogisticRegression(BaseEstimator):
             momentum=self.momentum,
             callback=_print_progress if self.verbose else None,
         )
+        n_rows = 1 if binary else classes.shape[0]
+        rows = xp.reshape(result.x, (n_rows, n_features + int(self.fit_intercept)))
+        coef = rows[:, :n_features]
         intercept = (
-            result.x[n_features:]
+            rows[:, n_features]
             if self.fit_intercept
-            else xp.zeros(1, dtype=X.dtype, device=device)
+            else xp.zeros(n_rows, dtype=X.dtype, device=device)
         )
+        if not binary:
+            # The softmax is unchanged by a shift common to every class: report
+            # the centred solution, scikit-learn's convention.
+            coef = coef - xp.mean(coef, axis=0)
+            intercept = intercept - xp.mean(intercept)
         self._set_fitted(
-            coef_=xp.reshape(result.x[:n_features], (1, n_features)),
+            coef_=coef,
             intercept_=intercept,
             classes_=classes,
             n_iter_=result.n_iter,
@@ -224,32 +247,33 @@ class LogisticRegression(BaseEstimator):
         )
         return self
 
-    def _class_weights(self, y01: Any, classes: Any, sample_weight: Any, *, xp: Any) -> Any:
+    def _class_weights(self, one_hot: Any, classes: Any, sample_weight: Any, *, xp: Any) -> Any:
         """Per-sample factor from ``class_weight`` (1 when it is ``None``)."""
         if self.class_weight is None:
             return 1.0
+        labels = host_list(classes)
+        sums = [float(total) for total in host_list(sample_weight @ one_hot)]
         if self.class_weight == "balanced":
-            positive, total = host_floats(xp, sample_weight @ y01, xp.sum(sample_weight))
-            if not 0.0 < positive < total:
+            empty = [label for label, total in zip(labels, sums, strict=True) if total <= 0.0]
+            if empty:
                 raise ValueError(
-                    "class_weight='balanced' needs a positive sample_weight sum in both "
-                    f"classes, got {total - positive:g} and {positive:g}"
+                    "class_weight='balanced' needs a positive sample_weight sum in every "
+                    f"class; classes {empty} have none"
                 )
-            weight_neg, weight_pos = total / (2.0 * (total - positive)), total / (2.0 * positive)
+            per_class = [sum(sums) / (len(labels) * total) for total in sums]
         else:
-            labels = host_list(classes)
             unknown = [key for key in self.class_weight if key not in labels]
             if unknown:
                 raise ValueError(f"class_weight has labels {unknown} that are not in y ({labels})")
-            weight_neg, weight_pos = (self.class_weight.get(label, 1.0) for label in labels)
-            check_number(weight_neg, f"class_weight[{labels[0]!r}]", low=0.0)
-            check_number(weight_pos, f"class_weight[{labels[1]!r}]", low=0.0)
-            positive, total = host_floats(xp, sample_weight @ y01, xp.sum(sample_weight))
-            if weight_pos * positive + weight_neg * (total - positive) <= 0.0:
+            per_class = [self.class_weight.get(label, 1.0) for label in labels]
+            for label, weight in zip(labels, per_class, strict=True):
+                check_number(weight, f"class_weight[{label!r}]", low=0.0)
+            if sum(w * t for w, t in zip(per_class, sums, strict=True)) <= 0.0:
                 raise ValueError("class_weight gives every sample a weight of zero")
-        return y01 * weight_pos + (1.0 - y01) * weight_neg
+        device = array_api_compat.device(one_hot)
+        return one_hot @ xp.asarray(per_class, dtype=one_hot.dtype, device=device)
 
-    def _initial_params(self, objective: Binomial, X: Any, *, xp: Any) -> Any:
+    def _initial_params(self, objective: Any, X: Any, *, n_classes: int, xp: Any) -> Any:
         zeros = xp.zeros(objective.n_params, dtype=X.dtype, device=array_api_compat.device(X))
         if not (self.warm_start and hasattr(self, "coef_")):
             return zeros
@@ -257,28 +281,46 @@ class LogisticRegression(BaseEstimator):
             resolve(X=X, coef_=self.coef_)
         except (TypeError, ValueError):
             return zeros  # fitted elsewhere: no usable starting point here
-        if self.coef_.shape[1] != objective.n_features:
+        n_rows = 1 if n_classes == 2 else n_classes
+        if tuple(self.coef_.shape) != (n_rows, objective.n_features):
             return zeros
-        previous = [self.coef_[0, :], self.intercept_] if self.fit_intercept else [self.coef_[0, :]]
-        return xp.astype(xp.concat(previous), X.dtype)
+        rows = (
+            xp.concat([self.coef_, self.intercept_[:, None]], axis=1)
+            if self.fit_intercept
+            else self.coef_
+        )
+        return xp.astype(xp.reshape(rows, (objective.n_params,)), X.dtype)
 
     def _logits(self, X: Any) -> tuple[Any, Any]:
+        """Logits of shape (n_samples,) for two classes, (n_samples, n_classes) otherwise."""
         X, xp, coef = self._check_predict_input(X)
-        return X @ coef[0, :] + xp.astype(self.intercept_, X.dtype), xp
+        z = X @ coef.T + xp.astype(self.intercept_, X.dtype)
+        return (z[:, 0] if self.classes_.shape[0] == 2 else z), xp
 
     def decision_function(self, X: Any) -> Any:
-        """Logits ``X @ coef_[0] + intercept_``, shape (n_samples,), in ``X``'s library."""
+        """Logits ``X @ coef_.T + intercept_`` in ``X``'s library.
+
+        Shape (n_samples,) for two classes (the positive class's logit), as in
+        scikit-learn, and (n_samples, n_classes) otherwise.
+        """
         return self._logits(X)[0]
 
     def predict_proba(self, X: Any) -> Any:
-        """Class probabilities, shape (n_samples, 2), ordered as ``classes_``."""
+        """Class probabilities, shape (n_samples, n_classes), ordered as ``classes_``.
+
+        Rows sum to one: the sigmoid for two classes, the softmax otherwise.
+        """
         z, xp = self._logits(X)
-        return xp.stack([sigmoid(-z, xp=xp), sigmoid(z, xp=xp)], axis=1)
+        if z.ndim == 1:
+            return xp.stack([sigmoid(-z, xp=xp), sigmoid(z, xp=xp)], axis=1)
+        return xp.exp(log_softmax(z, axis=1, xp=xp))
 
     def predict_log_proba(self, X: Any) -> Any:
-        """Log class probabilities, shape (n_samples, 2), finite for any logit."""
+        """Log class probabilities, shape (n_samples, n_classes), finite for any logit."""
         z, xp = self._logits(X)
-        return xp.stack([log_sigmoid(-z, xp=xp), log_sigmoid(z, xp=xp)], axis=1)
+        if z.ndim == 1:
+            return xp.stack([log_sigmoid(-z, xp=xp), log_sigmoid(z, xp=xp)], axis=1)
+        return log_softmax(z, axis=1, xp=xp)
 
     def predict(self, X: Any, threshold: float | None = None) -> Any:
         """Predicted labels from ``classes_``.
@@ -288,9 +330,10 @@ class LogisticRegression(BaseEstimator):
         X : array of shape (n_samples, n_features)
             Data in the library and on the device of the fit.
         threshold : float, optional
-            Predict ``classes_[1]`` when its probability is ``>= threshold``
-            (seed 000's operating rule). By default the positive class needs a
-            positive logit, as in scikit-learn (probability ``> 0.5``).
+            Two classes only: predict ``classes_[1]`` when its probability is
+            ``>= threshold`` (seed 000's operating rule). By default the
+            positive class needs a positive logit, as in scikit-learn
+            (probability ``> 0.5``); with more classes, the most probable wins.
 
         Returns
         -------
@@ -298,7 +341,15 @@ class LogisticRegression(BaseEstimator):
         """
         if threshold is not None:
             check_number(threshold, "threshold", low=0.0, high=1.0)
+            self._check_is_fitted()
+            if self.classes_.shape[0] != 2:
+                raise ValueError(
+                    f"threshold applies to two classes only; this model has "
+                    f"{self.classes_.shape[0]} and predicts the most probable"
+                )
         z, xp = self._logits(X)
+        if z.ndim == 2:
+            return xp.take(self.classes_, xp.argmax(z, axis=1))
         positive = z > 0 if threshold is None else sigmoid(z, xp=xp) >= threshold
         return xp.take(self.classes_, xp.astype(positive, xp.int64))
 

@@ -166,11 +166,12 @@ class Multinomial:
         total = None
         device = array_api_compat.device(p)
         for start in range(0, self.n_samples, rows):
-            X = self._X[start : start + rows, :]
+            stop = min(start + rows, self.n_samples)
+            X = self._X[start:stop, :]
             if self.fit_intercept:
                 ones = xp.ones((X.shape[0], 1), dtype=X.dtype, device=device)
                 X = xp.concat([X, ones], axis=1)
-            g = xp.reshape(root_p[start : start + rows, :, None] * X[:, None, :], (X.shape[0], -1))
+            g = xp.reshape(root_p[start:stop, :, None] * X[:, None, :], (X.shape[0], -1))
             part = g.T @ g
             total = part if total is None else total + part
         return xp.reshape(total, (n_classes, width, n_classes, width))
