@@ -1,0 +1,347 @@
+"""Feature standardization: remove each column's (weighted) mean and divide by its spread."""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+from xlogreg._backend import has_float64, host_floats, resolve
+from xlogreg._validation import check_bool, check_features, check_sample_weight
+from xlogreg.linear_model._base import BaseEstimator
+
+__all__ = ["StandardScaler"]
+
+
+class StandardScaler(BaseEstimator):
+    """Standardize features to zero mean and unit variance, on any array-API library.
+
+    ``transform`` computes ``(X - mean_) / scale_`` column by column, with the
+    (weighted) mean and population standard deviation of the training data.
+    The statistics are accumulated in float64 where the device has it and
+    stored in the compute dtype of ``X`` (float32 stays float32; integers and
+    booleans become float64, or float32 on devices without float64); every
+    output stays in the library and on the device of its input. Attributes
+    and outputs match ``sklearn.preprocessing.StandardScaler`` in value
+    (scikit-learn keeps float64 statistics for float32 input; they are
+    stored in float32 here, and its transform rounds them to float32 too).
+    As in scikit-learn, :meth:`transform` centres and scales according to
+    the current ``with_mean`` and ``with_std``.
+
+    Parameters
+    ----------
+    copy : bool, default=True
+        Kept for scikit-learn compatibility. Inputs are never modified in
+        place; ``copy`` only matters when the transform is the identity
+        (``with_mean=False`` and ``with_std=False``): then ``True`` returns a
+        new array and ``False`` may return ``X`` itself.
+    with_mean : bool, default=True
+        Subtract the mean of each feature.
+    with_std : bool, default=True
+        Divide each feature by its standard deviation.
+
+    Attributes
+    ----------
+    mean_ : array of shape (n_features,) or None
+        Weighted mean of each feature. As in scikit-learn it is computed
+        whenever ``with_mean`` or ``with_std`` is true (the variance needs
+        it), and ``None`` only when both are false.
+    var_ : array of shape (n_features,) or None
+        Weighted population variance (``ddof=0``) of each feature; ``None``
+        when ``with_std=False``.
+    scale_ : array of shape (n_features,) or None
+        ``sqrt(var_)``, except ``1`` for features indistinguishable from a
+        constant (see Notes); ``None`` when ``with_std=False``.
+    n_samples_seen_ : int or float
+        The number of rows, or the sum of ``sample_weight`` (a float) when
+        weights were given.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+
+    Notes
+    -----
+    A feature counts as constant, and gets ``scale_ = 1`` so that it is only
+    centred, when ``var_ <= n·eps·var_ + (n·eps·mean_)²`` with ``n`` the
+    ``n_samples_seen_`` and ``eps`` the machine epsilon of the accumulation
+    dtype: the error bound of the two-pass variance of Chan, Golub and
+    LeVeque, as in scikit-learn's ``_is_constant_feature``. Variances that a
+    constant column picks up from round-off thus give ``scale_ = 1`` too.
+
+    Unlike scikit-learn, ``X`` must not contain NaN (it raises instead of
+    ignoring missing values), and there is no ``partial_fit`` or sparse input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xlogreg.preprocessing import StandardScaler
+    >>> X = np.array([[0.0, 10.0], [0.0, 10.0], [1.0, 10.0], [1.0, 10.0]])
+    >>> scaler = StandardScaler().fit(X)
+    >>> scaler.mean_, scaler.scale_
+    (array([ 0.5, 10. ]), array([0.5, 1. ]))
+    >>> scaler.transform(X)
+    array([[-1.,  0.],
+           [-1.,  0.],
+           [ 1.,  0.],
+           [ 1.,  0.]])
+    >>> scaler.inverse_transform(np.array([[3.0, 1.0]]))
+    array([[ 2., 11.]])
+
+    Weights count samples, and results stay in the input's library:
+
+    >>> import array_api_strict as xp
+    >>> Xs = xp.asarray([[1.0], [2.0], [4.0]])
+    >>> scaler = StandardScaler().fit(Xs, sample_weight=xp.asarray([2.0, 1.0, 1.0]))
+    >>> scaler.mean_, scaler.n_samples_seen_
+    (Array([2.], dtype=array_api_strict.float64), 4.0)
+    >>> scaler.transform(Xs)
+    Array([[-0.81649658],
+           [ 0.        ],
+           [ 1.63299316]], dtype=array_api_strict.float64)
+    """
+
+    _fitted_attributes = ("mean_", "var_", "scale_", "n_samples_seen_", "n_features_in_")
+
+    def __init__(self, *, copy: bool = True, with_mean: bool = True, with_std: bool = True) -> None:
+        self.copy = copy
+        self.with_mean = with_mean
+        self.with_std = with_std
+
+    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> StandardScaler:
+        """Compute the mean and standard deviation of each feature.
+
+        Parameters
+        ----------
+        X : array of shape (n_samples, n_features)
+            Training data; any supported array library and device.
+        y : None
+            Ignored; accepted for pipelines.
+        sample_weight : array of shape (n_samples,) or float, optional
+            Non-negative weights; default all ones.
+
+        Returns
+        -------
+        StandardScaler
+            The fitted scaler.
+
+        Raises
+        ------
+        TypeError
+            Non-bool hyper-parameters, non-numeric ``X`` or ``sample_weight``,
+            or inputs from different array libraries.
+        ValueError
+            ``X`` not 2-D, empty or not finite, or invalid ``sample_weight``.
+            A failed fit leaves an earlier fitted state untouched.
+        """
+        self._fit(X, sample_weight)
+        return self
+
+    def fit_transform(self, X: Any, y: Any = None, sample_weight: Any = None) -> Any:
+        """Fit on ``X`` and return it standardized; see :meth:`fit` and :meth:`transform`.
+
+        Parameters
+        ----------
+        X : array of shape (n_samples, n_features)
+            Training data.
+        y : None
+            Ignored; accepted for pipelines.
+        sample_weight : array of shape (n_samples,) or float, optional
+            Non-negative weights; default all ones.
+
+        Returns
+        -------
+        array of shape (n_samples, n_features)
+            ``X`` standardized, in its library, device and compute dtype.
+        """
+        X, xp = self._fit(X, sample_weight)
+        return self._standardize(X, xp=xp)
+
+    def transform(self, X: Any) -> Any:
+        """Standardize ``X`` with the fitted statistics: ``(X - mean_) / scale_``.
+
+        Parameters
+        ----------
+        X : array of shape (n_samples, n_features)
+            Data of the width seen in ``fit``, in the same library and on the
+            same device.
+
+        Returns
+        -------
+        array of shape (n_samples, n_features)
+            In the library, device and compute dtype of ``X``.
+
+        Raises
+        ------
+        NotFittedError
+            If the scaler is not fitted.
+        TypeError, ValueError
+            If ``X`` is invalid, has another width, or lives in another
+            library or on another device than the fitted statistics.
+        """
+        X, xp = self._check_transform_input(X)
+        return self._standardize(X, xp=xp)
+
+    def inverse_transform(self, X: Any) -> Any:
+        """Undo :meth:`transform`: ``X * scale_ + mean_``.
+
+        Parameters
+        ----------
+        X : array of shape (n_samples, n_features)
+            Standardized data of the width seen in ``fit``.
+
+        Returns
+        -------
+        array of shape (n_samples, n_features)
+            In the library, device and compute dtype of ``X``.
+
+        Raises
+        ------
+        NotFittedError
+            If the scaler is not fitted.
+        TypeError, ValueError
+            As for :meth:`transform`.
+        """
+        X, xp = self._check_transform_input(X)
+        out = X
+        if self.with_std:
+            out = xp.multiply(out, xp.astype(self.scale_, X.dtype, copy=False))
+        if self.with_mean:
+            out = xp.add(out, xp.astype(self.mean_, X.dtype, copy=False))
+        return self._copied(out, X, xp=xp)
+
+    def _fit(self, X: Any, sample_weight: Any) -> tuple[Any, ModuleType]:
+        """Validate, compute and store the statistics; return ``X`` checked and its namespace."""
+        check_bool(self.copy, "copy")
+        check_bool(self.with_mean, "with_mean")
+        check_bool(self.with_std, "with_std")
+        xp, device = resolve(X=X, sample_weight=sample_weight)
+        X = check_features(X, xp=xp, device=device)
+        n_samples, n_features = X.shape
+        weighted = sample_weight is not None
+        if weighted:
+            sample_weight = check_sample_weight(
+                sample_weight, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype
+            )
+        mean = var = scale = None
+        if self.with_mean or self.with_std:
+            mean, var, total = _mean_and_variance(
+                X, sample_weight, xp=xp, device=device, variance=self.with_std
+            )
+        elif weighted:
+            total = xp.sum(xp.astype(sample_weight, _accumulation_dtype(xp, device)))
+        n_samples_seen = host_floats(xp, total)[0] if weighted else n_samples
+        if self.with_std:
+            constant = _is_constant_feature(var, mean, n_samples_seen, xp=xp)
+            scale = xp.sqrt(xp.where(constant, xp.ones_like(var), var))
+        self._set_fitted(
+            mean_=None if mean is None else xp.astype(mean, X.dtype, copy=False),
+            var_=None if var is None else xp.astype(var, X.dtype, copy=False),
+            scale_=None if scale is None else xp.astype(scale, X.dtype, copy=False),
+            n_samples_seen_=n_samples_seen,
+            n_features_in_=n_features,
+        )
+        return X, xp
+
+    def _check_transform_input(self, X: Any) -> tuple[Any, ModuleType]:
+        """Validate ``X`` against the fitted state: same library, device and width."""
+        self._check_is_fitted()
+        xp, device = resolve(X=X, mean_=self.mean_, scale_=self.scale_)
+        X = check_features(X, xp=xp, device=device)
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} was fitted "
+                f"with {self.n_features_in_} features"
+            )
+        for flag, attribute in (("with_mean", "mean_"), ("with_std", "scale_")):
+            if getattr(self, flag) and getattr(self, attribute) is None:
+                raise ValueError(
+                    f"{flag}=True but {attribute} is None: {flag} was changed after fit; "
+                    "fit the scaler again"
+                )
+        return X, xp
+
+    def _standardize(self, X: Any, *, xp: ModuleType) -> Any:
+        out = X
+        if self.with_mean:
+            out = xp.subtract(out, xp.astype(self.mean_, X.dtype, copy=False))
+        if self.with_std:
+            out = xp.divide(out, xp.astype(self.scale_, X.dtype, copy=False))
+        return self._copied(out, X, xp=xp)
+
+    def _copied(self, out: Any, X: Any, *, xp: ModuleType) -> Any:
+        # Only the identity transform can hand back the input's memory.
+        if out is X and self.copy:
+            return xp.asarray(X, copy=True)
+        return out
+
+
+def _accumulation_dtype(xp: ModuleType, device: Any) -> Any:
+    return xp.float64 if has_float64(xp, device) else xp.float32
+
+
+def _mean_and_variance(
+    X: Any, sample_weight: Any, *, xp: ModuleType, device: Any, variance: bool = True
+) -> tuple[Any, Any, Any]:
+    """Weighted column means and population variances, accumulated in float64 where possible.
+
+    The variance is the corrected two-pass form of Chan, Golub and LeVeque,
+    ``(Σ w·d² − (Σ w·d)² / W) / W`` with ``d = X − mean``: the correction term
+    removes most of the round-off the mean carries, as in scikit-learn's
+    ``_incremental_mean_and_var``.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+        Finite data in a floating dtype.
+    sample_weight : array of shape (n_samples,) or None
+        Checked non-negative weights with a positive sum; ``None`` for ones.
+    xp : module
+        The namespace of ``X``.
+    device : object
+        The device of ``X``.
+    variance : bool
+        Whether to compute the variance (``None`` is returned otherwise).
+
+    Returns
+    -------
+    mean, var : arrays of shape (n_features,)
+        In the accumulation dtype (float64, or float32 on devices without it),
+        so that callers can judge them at that precision before casting;
+        ``var`` is clipped at zero against round-off.
+    total : array of shape ()
+        The weight sum, or the number of rows when ``sample_weight`` is None.
+    """
+    X = xp.astype(X, _accumulation_dtype(xp, device), copy=False)
+    if sample_weight is None:
+        total = xp.asarray(float(X.shape[0]), dtype=X.dtype, device=device)
+
+        def column_sums(a: Any) -> Any:
+            return xp.sum(a, axis=0)
+
+    else:
+        w = xp.astype(sample_weight, X.dtype, copy=False)
+        total = xp.sum(w)
+
+        def column_sums(a: Any) -> Any:
+            return xp.matmul(w, a)
+
+    mean = xp.divide(column_sums(X), total)
+    if not variance:
+        return mean, None, total
+    centered = xp.subtract(X, mean)
+    correction = column_sums(centered)
+    squares = xp.subtract(
+        column_sums(xp.multiply(centered, centered)),
+        xp.divide(xp.multiply(correction, correction), total),
+    )
+    var = xp.clip(xp.divide(squares, total), min=0.0)
+    return mean, var, total
+
+
+def _is_constant_feature(var: Any, mean: Any, n_samples: float, *, xp: ModuleType) -> Any:
+    """Features whose variance is within the round-off bound of the two-pass algorithm.
+
+    scikit-learn 1.9's ``_is_constant_feature``: ``var <= n·eps·var +
+    (n·mean·eps)²``, with ``eps`` of the accumulation dtype (float64 where the
+    device has it) and ``n`` the sample count or weight sum.
+    """
+    eps = xp.finfo(var.dtype).eps
+    return var <= n_samples * eps * var + (n_samples * eps * mean) ** 2
