@@ -345,3 +345,32 @@ def _is_constant_feature(var: Any, mean: Any, n_samples: float, *, xp: ModuleTyp
     """
     eps = xp.finfo(var.dtype).eps
     return var <= n_samples * eps * var + (n_samples * eps * mean) ** 2
+
+
+def _standardize_for_fit(X: Any, sample_weight: Any, *, center: bool) -> tuple[Any, StandardScaler]:
+    """Fit a scaler on checked training data and return the data it standardizes.
+
+    Estimators with ``standardize=True`` train on the returned copy; without
+    an intercept the columns are only scaled, since centring them would need one.
+    """
+    scaler = StandardScaler(with_mean=center).fit(X, sample_weight=sample_weight)
+    return scaler.transform(X), scaler
+
+
+def _to_original_scale(coef: Any, intercept: Any, scaler: StandardScaler) -> tuple[Any, Any]:
+    """Coefficients on standardized features, re-expressed on the original features.
+
+    ``coef·(x − mean)/scale + b = (coef/scale)·x + (b − (coef/scale)·mean)``.
+    ``coef`` has one row per output (or is 1-D) and ``intercept`` one entry per row.
+    """
+    coef = coef / scaler.scale_
+    if scaler.with_mean:
+        intercept = intercept - coef @ scaler.mean_
+    return coef, intercept
+
+
+def _to_standardized_scale(coef: Any, intercept: Any, scaler: StandardScaler) -> tuple[Any, Any]:
+    """The inverse of :func:`_to_original_scale`, for warm starts."""
+    if scaler.with_mean:
+        intercept = intercept + coef @ scaler.mean_
+    return coef * scaler.scale_, intercept

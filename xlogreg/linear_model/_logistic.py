@@ -19,6 +19,12 @@ from xlogreg._validation import (
 )
 from xlogreg.linear_model._base import BaseEstimator
 from xlogreg.objectives import Binomial, Multinomial
+from xlogreg.preprocessing import (
+    StandardScaler,
+    _standardize_for_fit,
+    _to_original_scale,
+    _to_standardized_scale,
+)
 from xlogreg.solvers import METHODS, minimize
 
 __all__ = ["LogisticRegression"]
@@ -49,6 +55,14 @@ class LogisticRegression(BaseEstimator):
         Elastic-net mixing; only ``0.0`` (pure L2) is supported.
     fit_intercept : bool, default=True
         Whether to fit an unpenalized intercept.
+    standardize : bool, default=False
+        Fit on standardized features (a :class:`~xlogreg.StandardScaler`
+        fitted with ``sample_weight`` on the training data, centring only
+        with an intercept), as ``make_pipeline(StandardScaler(), model)``
+        would, and report ``coef_`` and ``intercept_`` on the original
+        features: predictions take raw ``X``. The penalty then applies to
+        the standardized coefficients, and the solvers see well-scaled
+        columns. The fit holds one standardized copy of ``X``.
     solver : {"auto", "lbfgs", "newton", "gd"}, default="auto"
         ``"newton"`` (IRLS with a line search) converges in a few iterations at
         any conditioning and suits many samples and up to a few hundred
@@ -82,6 +96,8 @@ class LogisticRegression(BaseEstimator):
         One row for two classes (the positive class's), one per class otherwise.
     intercept_ : array of shape (1,) or (n_classes,)
         Zero when ``fit_intercept=False``.
+    scaler_ : StandardScaler or None
+        The training statistics when ``standardize=True``.
     classes_ : array of shape (n_classes,)
         The labels, sorted; with two, ``classes_[1]`` is the positive class.
     n_iter_ : int
@@ -122,6 +138,7 @@ class LogisticRegression(BaseEstimator):
         *,
         l1_ratio: float = 0.0,
         fit_intercept: bool = True,
+        standardize: bool = False,
         solver: str = "auto",
         tol: float = 1e-6,
         max_iter: int = 1000,
@@ -134,6 +151,7 @@ class LogisticRegression(BaseEstimator):
         self.C = C
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
+        self.standardize = standardize
         self.solver = solver
         self.tol = tol
         self.max_iter = max_iter
@@ -151,6 +169,7 @@ class LogisticRegression(BaseEstimator):
                 f"l1_ratio={self.l1_ratio!r} is not supported: only 0.0 (pure L2 penalty) is"
             )
         check_bool(self.fit_intercept, "fit_intercept")
+        check_bool(self.standardize, "standardize")
         check_choice(self.solver, "solver", METHODS)
         check_number(self.tol, "tol", low=0.0)
         check_number(self.max_iter, "max_iter", integer=True, low=1)
@@ -201,6 +220,9 @@ class LogisticRegression(BaseEstimator):
         sample_weight = check_sample_weight(
             sample_weight, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype
         )
+        scaler = None
+        if self.standardize:
+            X, scaler = _standardize_for_fit(X, sample_weight, center=self.fit_intercept)
         one_hot = xp.astype(y[:, None] == classes[None, :], X.dtype)
         sample_weight = sample_weight * self._class_weights(one_hot, classes, sample_weight, xp=xp)
         binary = classes.shape[0] == 2
@@ -215,7 +237,7 @@ class LogisticRegression(BaseEstimator):
         )
         result = minimize(
             objective,
-            self._initial_params(objective, X, n_classes=classes.shape[0], xp=xp),
+            self._initial_params(objective, X, n_classes=classes.shape[0], scaler=scaler, xp=xp),
             method=self.solver,
             tol=self.tol,
             max_iter=self.max_iter,
@@ -236,9 +258,12 @@ class LogisticRegression(BaseEstimator):
             # the centred solution, scikit-learn's convention.
             coef = coef - xp.mean(coef, axis=0)
             intercept = intercept - xp.mean(intercept)
+        if scaler is not None:
+            coef, intercept = _to_original_scale(coef, intercept, scaler)
         self._set_fitted(
             coef_=coef,
             intercept_=intercept,
+            scaler_=scaler,
             classes_=classes,
             n_iter_=result.n_iter,
             n_features_in_=n_features,
@@ -273,7 +298,9 @@ class LogisticRegression(BaseEstimator):
         device = array_api_compat.device(one_hot)
         return one_hot @ xp.asarray(per_class, dtype=one_hot.dtype, device=device)
 
-    def _initial_params(self, objective: Any, X: Any, *, n_classes: int, xp: Any) -> Any:
+    def _initial_params(
+        self, objective: Any, X: Any, *, n_classes: int, scaler: StandardScaler | None, xp: Any
+    ) -> Any:
         zeros = xp.zeros(objective.n_params, dtype=X.dtype, device=array_api_compat.device(X))
         if not (self.warm_start and hasattr(self, "coef_")):
             return zeros
@@ -284,11 +311,10 @@ class LogisticRegression(BaseEstimator):
         n_rows = 1 if n_classes == 2 else n_classes
         if tuple(self.coef_.shape) != (n_rows, objective.n_features):
             return zeros
-        rows = (
-            xp.concat([self.coef_, self.intercept_[:, None]], axis=1)
-            if self.fit_intercept
-            else self.coef_
-        )
+        coef, intercept = self.coef_, self.intercept_
+        if scaler is not None:
+            coef, intercept = _to_standardized_scale(coef, intercept, scaler)
+        rows = xp.concat([coef, intercept[:, None]], axis=1) if self.fit_intercept else coef
         return xp.astype(xp.reshape(rows, (objective.n_params,)), X.dtype)
 
     def _logits(self, X: Any) -> tuple[Any, Any]:
