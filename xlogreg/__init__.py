@@ -7,9 +7,17 @@ library, device and dtype of the input; so do the evaluation metrics of
 """
 
 from xlogreg import metrics
-from xlogreg.exceptions import ConvergenceWarning, NotFittedError
-from xlogreg.linear_model import LogisticRegression
+from xlogreg.exceptions import ConvergenceWarning, LinAlgWarning, NotFittedError
+from xlogreg.linear_model import LinearRegression, LogisticRegression
 
 __version__ = "0.1.0"
 
-__all__ = ["ConvergenceWarning", "LogisticRegression", "NotFittedError", "__version__", "metrics"]
+__all__ = [
+    "ConvergenceWarning",
+    "LinAlgWarning",
+    "LinearRegression",
+    "LogisticRegression",
+    "NotFittedError",
+    "__version__",
+    "metrics",
+]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ConvergenceWarning", "NotFittedError"]
+__all__ = ["ConvergenceWarning", "LinAlgWarning", "NotFittedError"]
 
 
 class ConvergenceWarning(UserWarning):
@@ -10,6 +10,15 @@ class ConvergenceWarning(UserWarning):
 
     The message names the solver, why it stopped and the final gradient
     max-norm; the fitted model keeps the last finite iterate.
+    """
+
+
+class LinAlgWarning(UserWarning):
+    """A linear system was singular or too ill-conditioned for the requested solve.
+
+    Issued by ``LinearRegression(solver="cholesky")`` when the Gram matrix
+    ``XᵀX`` cannot be factored reliably (duplicated or collinear features); the
+    fit then falls back to the SVD, whose ``rank_`` shows the deficiency.
     """
 
 

@@ -1,5 +1,6 @@
 """Linear models: estimators that validate, build an objective and call a solver."""
 
+from xlogreg.linear_model._linear import LinearRegression
 from xlogreg.linear_model._logistic import LogisticRegression
 
-__all__ = ["LogisticRegression"]
+__all__ = ["LinearRegression", "LogisticRegression"]
