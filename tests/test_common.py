@@ -1,7 +1,14 @@
-"""Walks the public API: every estimator keeps namespace, device and dtype on every backend."""
+"""Walks the public API: every estimator keeps namespace, device and dtype on every backend.
+
+Estimators are grouped by what they offer: classifiers (``predict_proba``),
+regressors (``predict`` without it) and transformers (``transform``). Each group
+has its own checks; every group also checks that every learned array attribute
+lives in the input's namespace and device, with the input's float dtype.
+"""
 
 import inspect
 
+import array_api_compat
 import numpy as np
 import pytest
 
@@ -14,8 +21,15 @@ ESTIMATORS = [
     for name in xlogreg.__all__
     if inspect.isclass(obj := getattr(xlogreg, name)) and hasattr(obj, "fit")
 ]
+CLASSIFIERS = [e for e in ESTIMATORS if hasattr(e, "predict_proba")]
+REGRESSORS = [e for e in ESTIMATORS if hasattr(e, "predict") and e not in CLASSIFIERS]
+TRANSFORMERS = [e for e in ESTIMATORS if hasattr(e, "transform") and not hasattr(e, "predict")]
 # Methods of a fitted classifier that return arrays of the input's float dtype.
 FLOAT_OUTPUTS = ("decision_function", "predict_proba", "predict_log_proba")
+
+
+def _ids(estimators):
+    return pytest.mark.parametrize("estimator", estimators, ids=lambda e: e.__name__)
 
 
 def test_public_names_exist_and_are_documented():
@@ -24,18 +38,51 @@ def test_public_names_exist_and_are_documented():
         assert name == "__version__" or inspect.getdoc(obj), name
 
 
+def test_every_estimator_is_a_classifier_regressor_or_transformer():
+    assert {"LinearRegression", "LogisticRegression"} <= {e.__name__ for e in ESTIMATORS}
+    for estimator in ESTIMATORS:
+        groups = [estimator in g for g in (CLASSIFIERS, REGRESSORS, TRANSFORMERS)]
+        assert sum(groups) == 1, estimator.__name__
+
+
 def _data():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((60, 3))
     return X, (X[:, 0] + 0.5 * rng.standard_normal(60) > 0).astype(int)
 
 
-@pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda e: e.__name__)
-def test_outputs_stay_in_the_input_namespace_device_and_dtype(backend, estimator):
+def _regression_targets(X):
+    rng = np.random.default_rng(1)
+    y = X @ np.array([1.0, -2.0, 0.5]) + 0.1 * rng.standard_normal(len(X))
+    return {"1-D": y, "2-D": np.c_[y, 3.0 - y]}
+
+
+def _assert_learned_arrays_on_backend(model, backend):
+    """Every public learned attribute that is an array: namespace, device, float dtype."""
+    learned = {
+        name: value
+        for name, value in vars(model).items()
+        if name.endswith("_") and not name.startswith("_")
+    }
+    assert learned, type(model).__name__
+    for name, value in learned.items():
+        if isinstance(value, (bool, int, float, str, tuple)) or value is None:
+            continue
+        if not array_api_compat.is_array_api_obj(value):
+            continue
+        assert array_api_compat.array_namespace(value) is backend.xp, name
+        assert array_api_compat.device(value) == backend.device, name
+        if backend.xp.isdtype(value.dtype, "real floating"):
+            assert value.dtype == backend.dtype, name
+
+
+@_ids(CLASSIFIERS)
+def test_classifier_outputs_stay_in_the_input_namespace_device_and_dtype(backend, estimator):
     X, y = _data()
     model = estimator().fit(backend.asarray(X), backend.asarray(y))
     for attribute in ("coef_", "intercept_"):
         assert_on_backend(getattr(model, attribute), backend)
+    _assert_learned_arrays_on_backend(model, backend)
     Xb = backend.asarray(X)
     for method in FLOAT_OUTPUTS:
         assert_on_backend(getattr(model, method)(Xb), backend)
@@ -43,7 +90,34 @@ def test_outputs_stay_in_the_input_namespace_device_and_dtype(backend, estimator
     assert isinstance(model.score(Xb, backend.asarray(y)), float)
 
 
-@pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda e: e.__name__)
+@_ids(REGRESSORS)
+@pytest.mark.parametrize("target", ["1-D", "2-D"])
+def test_regressor_outputs_stay_in_the_input_namespace_device_and_dtype(backend, estimator, target):
+    X, _ = _data()
+    y = _regression_targets(X)[target]
+    Xb, yb = backend.asarray(X), backend.asarray(y)
+    model = estimator().fit(Xb, yb)
+    _assert_learned_arrays_on_backend(model, backend)
+    predicted = model.predict(Xb)
+    assert_on_backend(predicted, backend)
+    assert predicted.shape == y.shape
+    assert isinstance(model.score(Xb, yb), float)
+
+
+@_ids(TRANSFORMERS)
+def test_transformer_outputs_stay_in_the_input_namespace_device_and_dtype(backend, estimator):
+    X, _ = _data()
+    Xb = backend.asarray(X)
+    model = estimator().fit(Xb)
+    _assert_learned_arrays_on_backend(model, backend)
+    transformed = model.transform(Xb)
+    assert_on_backend(transformed, backend)
+    assert transformed.shape == X.shape
+    if hasattr(model, "inverse_transform"):
+        assert_on_backend(model.inverse_transform(transformed), backend)
+
+
+@_ids(ESTIMATORS)
 def test_docstrings_list_every_parameter(estimator):
     doc = inspect.getdoc(estimator)
     for name in inspect.signature(estimator.__init__).parameters:
