@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
+from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler as SkStandardScaler
 
-from xlogreg import LogisticRegression
+from xlogreg import LinearRegression, LogisticRegression
 
 from backends import assert_close, assert_on_backend, rtol_for
 
@@ -81,3 +82,37 @@ def test_standardize_must_be_a_bool():
     X, y, _ = _classification(2)
     with pytest.raises(TypeError, match="standardize must be True or False, got 'yes'"):
         LogisticRegression(standardize="yes").fit(X, y)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("solver", ["lstsq", "cholesky"])
+@pytest.mark.parametrize("n_targets", [1, 2])
+def test_ridge_equals_the_pipeline(solver, fit_intercept, n_targets):
+    X, Z, rng = _features(seed=2)
+    Y = Z @ rng.standard_normal((4, n_targets)) + rng.standard_normal((len(X), n_targets))
+    y = Y[:, 0] if n_targets == 1 else Y
+    weight = rng.uniform(0.5, 2.0, len(X))
+    ridge = Ridge(alpha=3.0, fit_intercept=fit_intercept, solver="svd")
+    pipeline = _pipeline(ridge, fit_intercept, X, y, weight)
+    model = LinearRegression(
+        standardize=True, alpha=3.0, solver=solver, fit_intercept=fit_intercept
+    )
+    model.fit(X, y, sample_weight=weight)
+    scaler, fitted = pipeline[0], pipeline[-1]
+    expected_coef = fitted.coef_ / scaler.scale_
+    np.testing.assert_allclose(model.coef_, expected_coef, rtol=1e-10)
+    if fit_intercept:
+        expected_intercept = fitted.intercept_ - expected_coef @ scaler.mean_
+        np.testing.assert_allclose(model.intercept_, expected_intercept, rtol=1e-10)
+    np.testing.assert_allclose(model.predict(X), pipeline.predict(X), rtol=1e-10, atol=1e-9)
+
+
+def test_gradient_descent_converges_on_badly_scaled_features_once_standardized():
+    X, Z, rng = _features(seed=3)
+    y = Z @ np.array([1.0, -2.0, 0.5, 3.0]) + 0.1 * rng.standard_normal(len(X))
+    exact = LinearRegression().fit(X, y)
+    model = LinearRegression(standardize=True, solver="gd", learning_rate=0.2, tol=1e-10)
+    model.fit(X, y)
+    assert model.converged_
+    np.testing.assert_allclose(model.coef_, exact.coef_, rtol=1e-8)
+    np.testing.assert_allclose(model.intercept_, exact.intercept_, rtol=1e-8)

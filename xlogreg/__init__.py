@@ -1,14 +1,15 @@
-"""xlogreg: logistic regression written once against the Python array API.
+"""xlogreg: logistic and linear regression written once against the Python array API.
 
-The same code fits and predicts on NumPy arrays, PyTorch tensors (CPU, CUDA,
-MPS), CuPy arrays and any other array-API library, and returns results in the
-library, device and dtype of the input; so do the evaluation metrics of
-:mod:`xlogreg.metrics`.
+The same code fits, standardizes and predicts on NumPy arrays, PyTorch
+tensors (CPU, CUDA, MPS), CuPy arrays and any other array-API library, and
+returns results in the library, device and dtype of the input; so do the
+evaluation metrics of :mod:`xlogreg.metrics`.
 """
 
 from xlogreg import metrics
 from xlogreg.exceptions import ConvergenceWarning, LinAlgWarning, NotFittedError
 from xlogreg.linear_model import LinearRegression, LogisticRegression
+from xlogreg.preprocessing import StandardScaler
 
 __version__ = "0.1.0"
 
@@ -18,6 +19,7 @@ __all__ = [
     "LinearRegression",
     "LogisticRegression",
     "NotFittedError",
+    "StandardScaler",
     "__version__",
     "metrics",
 ]

@@ -19,6 +19,7 @@ from xlogreg._validation import (
 from xlogreg.linear_model._base import BaseEstimator
 from xlogreg.metrics import r2_score
 from xlogreg.objectives import SquaredError
+from xlogreg.preprocessing import _standardize_for_fit, _to_original_scale
 from xlogreg.solvers import minimize
 from xlogreg.solvers.least_squares import cholesky_solve, svd_solve
 
@@ -46,6 +47,14 @@ class LinearRegression(BaseEstimator):
     fit_intercept : bool, default=True
         Whether to fit an unpenalized intercept. The direct solvers center the
         (weighted) data and recover the intercept from the means.
+    standardize : bool, default=False
+        Fit on standardized features (a :class:`~xlogreg.StandardScaler`
+        fitted with ``sample_weight`` on the training data, centring only
+        with an intercept), as ``make_pipeline(StandardScaler(), model)``
+        would, and report ``coef_`` and ``intercept_`` on the original
+        features: predictions take raw ``X``. ``alpha`` then penalizes the
+        standardized coefficients, and gradient descent sees well-scaled
+        columns. The fit holds one standardized copy of ``X``.
     solver : {"auto", "lstsq", "cholesky", "gd"}, default="auto"
         ``"lstsq"``: a thin SVD of the centered design; rank-revealing, gives
         the minimum-norm solution of a rank-deficient design (as
@@ -81,6 +90,8 @@ class LinearRegression(BaseEstimator):
     intercept_ : 0-d array or array of shape (n_targets,)
         Intercepts (zero without ``fit_intercept``). A 0-d array of the input's
         library for a 1-D ``y``, where scikit-learn has a Python float.
+    scaler_ : StandardScaler or None
+        The training statistics when ``standardize=True``.
     rank_ : int or None
         Numerical rank of the weighted, centered design, from the SVD (cutoff
         ``eps·max(n_samples, n_features)·singular_[0]``, as
@@ -139,6 +150,7 @@ class LinearRegression(BaseEstimator):
         self,
         *,
         fit_intercept: bool = True,
+        standardize: bool = False,
         solver: str = "auto",
         alpha: float = 0.0,
         tol: float = 1e-6,
@@ -146,6 +158,7 @@ class LinearRegression(BaseEstimator):
         learning_rate: float = 0.01,
     ) -> None:
         self.fit_intercept = fit_intercept
+        self.standardize = standardize
         self.solver = solver
         self.alpha = alpha
         self.tol = tol
@@ -154,6 +167,7 @@ class LinearRegression(BaseEstimator):
 
     def _validate_params(self) -> None:
         check_bool(self.fit_intercept, "fit_intercept")
+        check_bool(self.standardize, "standardize")
         check_choice(self.solver, "solver", SOLVERS)
         check_number(self.alpha, "alpha", low=0.0)
         if not math.isfinite(self.alpha):
@@ -210,6 +224,9 @@ class LinearRegression(BaseEstimator):
             sample_weight, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype
         )
         Y = y if y.ndim == 2 else y[:, None]
+        scaler = None
+        if self.standardize:
+            X, scaler = _standardize_for_fit(X, sample_weight, center=self.fit_intercept)
         solver = self._resolved_solver()
         if solver == "gd":
             coef, intercept, extra = self._fit_gd(X, Y, sample_weight, xp=xp)
@@ -232,6 +249,9 @@ class LinearRegression(BaseEstimator):
                 "converged_": True,
                 "loss_history_": None,
             }
+        if scaler is not None:
+            coef, intercept = _to_original_scale(coef, intercept, scaler)
+        extra["scaler_"] = scaler
         if y.ndim == 1:
             # ``[0, ...]`` keeps a 0-d array where NumPy's ``[0]`` gives a scalar.
             coef, intercept = coef[0, :], intercept[0, ...]
