@@ -93,7 +93,7 @@ def test_class_weights_that_leave_no_weight_are_refused():
     weight = np.where(Y == 1, 0.0, 1.0)  # the positive class weighs nothing
     with pytest.raises(
         ValueError,
-        match=r"'balanced' needs a positive sample_weight sum in every class; classes \[1\] have none",
+        match=r"'balanced' needs a positive sample_weight sum in every class; classes \[1\]",
     ):
         LogisticRegression(class_weight="balanced").fit(X, Y, sample_weight=weight)
     with pytest.raises(ValueError, match="class_weight gives every sample a weight of zero"):
