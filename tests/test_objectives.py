@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from xlogreg._backend import to_numpy
-from xlogreg.objectives import Binomial, Multinomial, SquaredError
+from xlogreg.objectives import Binomial, Multinomial, SquaredError, _gram
 
 from backends import assert_close, assert_on_backend, rtol_for
 
@@ -277,3 +277,21 @@ def test_squared_error_reproduces_seed_003_first_step(backend):
     assert_close(loss, 26402.8, backend, rtol=rtol_for(backend, float64=1e-15, float32=1e-6))
     rtol = rtol_for(backend, float64=1e-15, float32=1e-6)
     assert_close(grad, [-1040.0, -320.0], backend, rtol=rtol)  # (slope, intercept)
+
+
+@pytest.mark.parametrize("n_outputs", [None, 3])
+def test_weighted_squares_over_many_row_blocks_equal_the_direct_sum(
+    backend, monkeypatch, n_outputs
+):
+    monkeypatch.setattr(_gram, "_BLOCK_ELEMENTS", 12)  # 3 rows of 4 features per block
+    monkeypatch.setattr(_gram, "_MAX_BLOCKS", 1000)
+    rng = np.random.default_rng(12)
+    X = rng.standard_normal((50, 4))
+    weight = rng.uniform(0.0, 2.0, 50 if n_outputs is None else (50, n_outputs))
+    result = _gram.weighted_squares(backend.asarray(X), backend.asarray(weight), xp=backend.xp)
+    assert_close(
+        result,
+        weight.T @ (X * X),
+        backend,
+        rtol=rtol_for(backend, float64=1e-13, float32=1e-5),
+    )

@@ -10,7 +10,7 @@ from types import ModuleType
 from typing import Any
 
 from xlogreg._math import sigmoid, softplus, softplus_and_sigmoid
-from xlogreg.objectives._gram import augmented_gram
+from xlogreg.objectives._gram import augmented_gram, weighted_squares
 
 __all__ = ["Binomial"]
 
@@ -124,7 +124,7 @@ class Binomial:
         scales otherwise leave it a curvature model that float32 cannot build.
         """
         d = self._curvature(w)
-        coef_part = d @ (self._X * self._X) + self._l2
+        coef_part = weighted_squares(self._X, d, xp=self.xp) + self._l2
         return self._join(coef_part, self.xp.sum(d))
 
     def hessian(self, w: Any) -> Any:

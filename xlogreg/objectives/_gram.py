@@ -1,4 +1,5 @@
-"""The weighted Gram matrix of a design with an implicit column of ones."""
+"""Weighted second moments of a design: its Gram matrix with an implicit ones column, and
+its column sums of squares, computed without a copy of the design."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ from typing import Any
 
 import array_api_compat
 
-__all__ = ["augmented_gram"]
+__all__ = ["augmented_gram", "weighted_squares"]
+
+# Rows per block of weighted_squares: at most this many elements per temporary
+# (4 MB in float64, cache-sized on a CPU), and at most _MAX_BLOCKS blocks
+# (few kernel launches on an accelerator, where the temporary is then 1/16 of X).
+_BLOCK_ELEMENTS = 2**19
+_MAX_BLOCKS = 16
 
 
 def augmented_gram(X: Any, weight: Any, *, fit_intercept: bool, l2: Any, xp: ModuleType) -> Any:
@@ -57,3 +64,42 @@ def augmented_gram(X: Any, weight: Any, *, fit_intercept: bool, l2: Any, xp: Mod
     top = xp.concat([gram, cross[:, None]], axis=1)
     bottom = xp.concat([cross[None, :], corner], axis=1)
     return xp.concat([top, bottom], axis=0)
+
+
+def weighted_squares(X: Any, weight: Any, *, xp: ModuleType) -> Any:
+    """``weightᵀ (X ⊙ X)``: weighted column sums of squares, over row blocks.
+
+    Forming ``X ⊙ X`` at once would double the memory of the fit; each row
+    block's square is a temporary of at most ``max(2¹⁹, X.size / 16)`` elements.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+        Design matrix.
+    weight : array of shape (n_samples,) or (n_samples, n_outputs)
+        Weights, one column per output.
+    xp : module
+        Array namespace of the arrays.
+
+    Returns
+    -------
+    array of shape (n_features,) or (n_outputs, n_features)
+
+    Examples
+    --------
+    >>> import array_api_strict as xp
+    >>> from xlogreg.objectives._gram import weighted_squares
+    >>> X = xp.asarray([[1.0, 2.0], [3.0, 4.0]])
+    >>> weighted_squares(X, xp.asarray([1.0, 0.5]), xp=xp)
+    Array([ 5.5, 12. ], dtype=array_api_strict.float64)
+    """
+    n_samples, n_features = X.shape
+    rows = max(1, _BLOCK_ELEMENTS // n_features, -(-n_samples // _MAX_BLOCKS))
+    transposed = weight.T if weight.ndim == 2 else weight
+    total = None
+    for start in range(0, n_samples, rows):
+        stop = min(start + rows, n_samples)
+        block = X[start:stop, :]
+        part = transposed[..., start:stop] @ (block * block)
+        total = part if total is None else total + part
+    return total

@@ -8,7 +8,7 @@ from typing import Any
 import array_api_compat
 
 from xlogreg._math import logsumexp
-from xlogreg.objectives._gram import augmented_gram
+from xlogreg.objectives._gram import augmented_gram, weighted_squares
 from xlogreg.objectives._layout import OutputLayout
 
 __all__ = ["Multinomial"]
@@ -127,7 +127,7 @@ class Multinomial:
         xp = self.xp
         _, p, _ = self._loss_and_probabilities(w)
         d = self._s[:, None] * p * (1.0 - p)
-        return self.layout.join(d.T @ (self._X * self._X) + self._l2, xp.sum(d, axis=0))
+        return self.layout.join(weighted_squares(self._X, d, xp=xp) + self._l2, xp.sum(d, axis=0))
 
     def hessian(self, w: Any) -> Any:
         """Hessian at ``w``, made regular along the directions that leave the softmax unchanged.

@@ -7,7 +7,7 @@ from typing import Any
 
 import array_api_compat
 
-from xlogreg.objectives._gram import augmented_gram
+from xlogreg.objectives._gram import augmented_gram, weighted_squares
 from xlogreg.objectives._layout import OutputLayout, block_diagonal
 
 __all__ = ["SquaredError"]
@@ -113,7 +113,7 @@ class SquaredError:
     def hessian_diagonal(self, w: Any) -> Any:
         """Diagonal of :meth:`hessian`, without forming it."""
         xp = self.xp
-        coef_part = 2.0 * (self._s @ (self._X * self._X) + self._alpha)
+        coef_part = 2.0 * (weighted_squares(self._X, self._s, xp=xp) + self._alpha)
         n_outputs = self.layout.n_outputs
         coef_part = xp.broadcast_to(coef_part[None, :], (n_outputs, self.n_features))
         intercept_part = xp.full(
