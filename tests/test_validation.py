@@ -4,6 +4,9 @@ import numpy as np
 import pytest
 
 from xlogreg import LogisticRegression, NotFittedError
+from xlogreg._validation import check_features
+
+from backends import assert_on_backend
 
 X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [3.0, 3.0], [1.0, 2.0], [0.5, 0.5]])
 Y = np.array([0, 1, 0, 1, 1, 0])
@@ -50,6 +53,18 @@ def test_non_finite_values_are_caught_on_every_backend(backend):
     with pytest.raises(ValueError, match="sample_weight contains NaN"):
         LogisticRegression().fit(
             backend.asarray(X), backend.asarray(Y), backend.asarray(_with(np.ones(6), 1, np.inf))
+        )
+
+
+def test_finite_data_whose_sum_overflows_is_accepted(backend):
+    # The finiteness check sums X first; a sum that overflows must not be taken for infinity.
+    huge = np.finfo(np.float32).max / 2
+    X_huge = np.c_[np.full(6, huge), np.full(6, huge), np.arange(6.0)]
+    checked = check_features(backend.asarray(X_huge), xp=backend.xp, device=backend.device)
+    assert_on_backend(checked, backend)
+    with pytest.raises(ValueError, match="X contains NaN or infinity"):
+        check_features(
+            backend.asarray(_with(X_huge, (5, 2), -np.inf)), xp=backend.xp, device=backend.device
         )
 
 

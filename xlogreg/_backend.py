@@ -12,6 +12,7 @@ Concrete libraries are imported lazily, inside functions, so importing
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -31,6 +32,7 @@ __all__ = [
     "from_numpy",
     "host_list",
     "library_devices",
+    "quiet_overflow",
     "syncs_cheaply",
     "to_numpy",
 ]
@@ -179,6 +181,22 @@ def syncs_cheaply(xp: ModuleType, device: Any) -> bool:
     if array_api_compat.is_torch_namespace(xp):
         return getattr(device, "type", device) == "cpu"
     return True
+
+
+def quiet_overflow(xp: ModuleType) -> contextlib.AbstractContextManager:
+    """A context in which overflows (and infinities meeting) pass without a warning.
+
+    For computations that test the result themselves (a sum that may overflow,
+    say): NumPy, and array-api-strict which computes with it, would otherwise
+    print a ``RuntimeWarning``; other libraries are silent.
+    """
+    if array_api_compat.is_numpy_namespace(xp) or array_api_compat.is_array_api_strict_namespace(
+        xp
+    ):
+        import numpy as np
+
+        return np.errstate(over="ignore", invalid="ignore")
+    return contextlib.nullcontext()
 
 
 def to_numpy(x: Any) -> Any:
