@@ -8,7 +8,7 @@ from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from xlogreg import ConvergenceWarning, LogisticRegression
 from xlogreg._backend import to_numpy
 from xlogreg.objectives import Binomial
-from xlogreg.solvers import choose_method, minimize
+from xlogreg.solvers import auto_plan, minimize
 from xlogreg.solvers._line_search import strong_wolfe
 
 from backends import assert_on_backend
@@ -160,10 +160,10 @@ def test_newton_survives_a_singular_hessian():
     )
 
 
-def test_auto_picks_newton_for_tall_problems_and_lbfgs_for_wide_ones():
-    assert choose_method(1_000_000, 65) == "newton"
-    assert choose_method(1_000_000, 201) == "lbfgs"
-    assert choose_method(100, 150) == "lbfgs"
+def test_auto_lets_newton_follow_lbfgs_on_tall_problems_only():
+    assert auto_plan(1_000_000, 65) == ("lbfgs", "newton")
+    assert auto_plan(1_000_000, 201) == ("lbfgs",)
+    assert auto_plan(100, 150) == ("lbfgs",)
 
 
 def test_unknown_method_is_refused():
@@ -221,3 +221,25 @@ def test_strong_wolfe_step_satisfies_both_conditions():
     assert value <= 9.0 + 1e-4 * step * -6.0
     assert abs(slope) <= 0.9 * 6.0
     assert point == step
+
+
+def test_auto_hands_an_ill_conditioned_fit_from_lbfgs_to_newton():
+    rng = np.random.default_rng(5)
+    scales = np.logspace(-2, 3, 8)
+    X = (rng.standard_normal((2000, 8)) + 0.9 * rng.standard_normal((2000, 1))) * scales
+    y = (rng.random(2000) < 1 / (1 + np.exp(-(X @ (rng.standard_normal(8) / scales))))).astype(int)
+    steps = []
+    objective = Binomial(X, y.astype(float), np.ones(2000), l2=1.0, fit_intercept=True, xp=np)
+    result = minimize(
+        objective,
+        np.zeros(9),
+        method="auto",
+        tol=1e-10,
+        callback=lambda n_iter, loss, grad_norm: steps.append(n_iter),
+    )
+    assert result.converged and result.n_iter > 10
+    assert "Newton after 10 L-BFGS iterations" in result.message
+    assert steps == list(range(result.n_iter + 1))
+    assert len(result.loss_history) == result.n_iter + 1
+    reference = SkLogisticRegression(solver="newton-cholesky", tol=1e-12).fit(X, y)
+    np.testing.assert_allclose(result.x, np.r_[reference.coef_[0], reference.intercept_], rtol=1e-7)

@@ -68,8 +68,9 @@ class LogisticRegression(BaseEstimator):
         any conditioning and suits many samples and up to a few hundred
         features; ``"lbfgs"`` suits many features; ``"gd"`` is plain full-batch
         gradient descent with ``learning_rate`` and ``momentum``. ``"auto"``
-        picks Newton for at most 200 parameters and more samples than
-        parameters, L-BFGS otherwise (see :func:`xlogreg.solvers.choose_method`).
+        runs L-BFGS, and hands a fit still unfinished after 10 iterations to
+        Newton when there are at most 200 parameters and more samples than
+        parameters (see :func:`xlogreg.solvers.auto_plan`).
     tol : float, default=1e-6
         Stop when the max-norm of the objective's gradient is at most ``tol``.
         L-BFGS and Newton also stop when no relative decrease above
