@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from xlogreg._backend import to_numpy
-from xlogreg.objectives import Binomial, Multinomial, SquaredError, _gram
+from xlogreg.objectives import Binomial, Multinomial, SquaredError, _binomial, _gram
 
 from backends import assert_close, assert_on_backend, rtol_for
 
@@ -279,12 +279,12 @@ def test_squared_error_reproduces_seed_003_first_step(backend):
     assert_close(grad, [-1040.0, -320.0], backend, rtol=rtol)  # (slope, intercept)
 
 
+@pytest.mark.parametrize("cache_rows", [3, None])  # host cache blocks; 16 blocks elsewhere
 @pytest.mark.parametrize("n_outputs", [None, 3])
-def test_weighted_squares_over_many_row_blocks_equal_the_direct_sum(
-    backend, monkeypatch, n_outputs
+def test_weighted_squares_over_row_blocks_equal_the_direct_sum(
+    backend, monkeypatch, n_outputs, cache_rows
 ):
-    monkeypatch.setattr(_gram, "_BLOCK_ELEMENTS", 12)  # 3 rows of 4 features per block
-    monkeypatch.setattr(_gram, "_MAX_BLOCKS", 1000)
+    monkeypatch.setattr(_gram, "row_block_rows", lambda xp, device, n_features: cache_rows)
     rng = np.random.default_rng(12)
     X = rng.standard_normal((50, 4))
     weight = rng.uniform(0.0, 2.0, 50 if n_outputs is None else (50, n_outputs))
@@ -294,4 +294,23 @@ def test_weighted_squares_over_many_row_blocks_equal_the_direct_sum(
         weight.T @ (X * X),
         backend,
         rtol=rtol_for(backend, float64=1e-13, float32=1e-5),
+    )
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_blocked_passes_equal_the_single_pass(backend, monkeypatch, fit_intercept):
+    X, y, weight = _data(seed=13, n=101)
+    whole = _objective(backend, X, y, weight, l2=0.4, fit_intercept=fit_intercept)
+    monkeypatch.setattr(_binomial, "row_block_rows", lambda xp, device, n_features: 7)
+    blocked = _objective(backend, X, y, weight, l2=0.4, fit_intercept=fit_intercept)
+    assert len(blocked._blocks) == 15 and len(whole._blocks) == 1
+    w = backend.asarray(np.random.default_rng(14).standard_normal(whole.n_params))
+    rtol = rtol_for(backend, float64=1e-12, float32=1e-5)
+    for part, expected in zip(blocked.loss_grad(w), whole.loss_grad(w), strict=True):
+        assert_close(part, to_numpy(expected), backend, rtol=rtol, atol=rtol * 1e-3)
+    assert_close(
+        blocked.hessian_diagonal(w),
+        np.diag(to_numpy(whole.hessian(w))),
+        backend,
+        rtol=rtol,
     )

@@ -33,6 +33,7 @@ __all__ = [
     "host_list",
     "library_devices",
     "quiet_overflow",
+    "row_block_rows",
     "syncs_cheaply",
     "to_numpy",
 ]
@@ -183,6 +184,26 @@ def syncs_cheaply(xp: ModuleType, device: Any) -> bool:
     return True
 
 
+# Elements of X per row block on a CPU: 4 MB in float64, so that a block read
+# from memory for ``X_b @ w`` is still in cache for ``X_bᵀ r_b``.
+_CPU_BLOCK_ELEMENTS = 2**19
+
+
+def row_block_rows(xp: ModuleType, device: Any, n_features: int) -> int | None:
+    """Rows per block for single-pass gradients over ``X``, or ``None`` for one block.
+
+    On the host, a full-batch gradient computed block by block reads ``X``
+    from memory once instead of twice (measured 1.6× faster on a 1M × 64
+    float64 epoch with NumPy). Accelerators take ``X`` whole: their memory
+    bandwidth is high and each block would cost kernel launches.
+    """
+    if array_api_compat.is_numpy_namespace(xp) or array_api_compat.is_array_api_strict_namespace(
+        xp
+    ):
+        return max(1, _CPU_BLOCK_ELEMENTS // n_features)
+    return None
+
+
 def quiet_overflow(xp: ModuleType) -> contextlib.AbstractContextManager:
     """A context in which overflows (and infinities meeting) pass without a warning.
 
@@ -285,3 +306,182 @@ def from_numpy(a: Any, library: str, device: str) -> Any:
 
         return cupy.asarray(a)
     raise ValueError(f"library must be 'numpy', 'torch' or 'cupy', got {library!r}")
+
+
+# Mini-batch streaming: host random numbers, host row gathers, copies to a device.
+
+
+def check_random_state(random_state: Any) -> None:
+    """Check a ``random_state`` argument: ``None``, an integer ``>= 0`` or a NumPy ``Generator``.
+
+    Raises
+    ------
+    TypeError
+        If it is none of those.
+    ValueError
+        If it is a negative integer.
+    """
+    import numbers
+
+    if random_state is None:
+        return
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        if random_state < 0:
+            raise ValueError(f"random_state must be >= 0, got {random_state!r}")
+        return
+    import numpy as np
+
+    if not isinstance(random_state, np.random.Generator):
+        raise TypeError(
+            "random_state must be None, a non-negative integer or a numpy.random.Generator, "
+            f"got {random_state!r}"
+        )
+
+
+def host_generator(random_state: Any) -> Any:
+    """The NumPy ``Generator`` behind host-side shuffling: same seed, same draws everywhere.
+
+    ``None`` seeds a fresh generator from the operating system, an integer
+    seeds one deterministically, and a ``Generator`` is used as it is (so two
+    fits with it draw different numbers, as in scikit-learn).
+
+    Examples
+    --------
+    >>> from xlogreg._backend import host_generator
+    >>> host_generator(0).permutation(4).tolist() == host_generator(0).permutation(4).tolist()
+    True
+    """
+    import numpy as np
+
+    check_random_state(random_state)
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    return np.random.default_rng(random_state)
+
+
+def parse_device(spec: str) -> tuple[str, str]:
+    """Split a compute-device name such as ``"torch:cuda:1"`` into library and device.
+
+    Accepted: ``"numpy"``, ``"torch:cpu"``, ``"torch:cuda"``, ``"torch:cuda:N"``,
+    ``"torch:mps"``, ``"cupy"`` and ``"cupy:N"``. Nothing is imported.
+
+    Raises
+    ------
+    ValueError
+        If ``spec`` is not one of those forms.
+
+    Examples
+    --------
+    >>> from xlogreg._backend import parse_device
+    >>> parse_device("torch:cuda:1"), parse_device("cupy"), parse_device("numpy")
+    (('torch', 'cuda:1'), ('cupy', '0'), ('numpy', 'cpu'))
+    """
+    library, _, where = spec.partition(":") if isinstance(spec, str) else ("", "", "")
+    valid = (
+        (library == "numpy" and where == "")
+        or (library == "torch" and where in ("cpu", "mps", "cuda"))
+        or (library == "torch" and where.startswith("cuda:") and where[5:].isdigit())
+        or (library == "cupy" and (where == "" or where.isdigit()))
+    )
+    if not valid:
+        raise ValueError(
+            "device must be None, 'numpy', 'torch:cpu', 'torch:cuda', 'torch:cuda:N', "
+            f"'torch:mps', 'cupy' or 'cupy:N', got {spec!r}"
+        )
+    if library == "numpy":
+        return library, "cpu"
+    if library == "cupy":
+        return library, where or "0"
+    return library, where
+
+
+def compute_target(spec: str) -> tuple[ModuleType, Any]:
+    """The namespace and device that a compute-device name (see :func:`parse_device`) means.
+
+    The library is imported here, because the caller asked for it by name.
+
+    Raises
+    ------
+    ValueError
+        If the name is malformed, the library is not installed or the device
+        is not present.
+    """
+    import importlib
+
+    library, where = parse_device(spec)
+    if library == "numpy":
+        return resolve()
+    try:
+        module = importlib.import_module(library)
+    except ImportError:
+        raise ValueError(f"device={spec!r} needs {library}, which is not installed") from None
+    if library == "torch":
+        kind = where.partition(":")[0]
+        present = {
+            "cpu": True,
+            "cuda": module.cuda.is_available()
+            and int(where.partition(":")[2] or 0) < module.cuda.device_count(),
+            "mps": module.backends.mps.is_available(),
+        }[kind]
+        if not present:
+            raise ValueError(f"device={spec!r}: torch has no {where} device here")
+        # The device tensors actually report: torch.device("cuda") != "cuda:0".
+        device = module.empty(0, device=where).device
+        return array_api_compat.array_namespace(module.empty(0, device=device)), device
+    try:
+        count = module.cuda.runtime.getDeviceCount()
+    except module.cuda.runtime.CUDARuntimeError:
+        count = 0
+    if int(where) >= count:
+        raise ValueError(f"device={spec!r}: cupy sees {count} CUDA device(s)")
+    device = module.cuda.Device(int(where))
+    with device:
+        return array_api_compat.array_namespace(module.empty(0)), device
+
+
+def is_host_array(x: Any) -> bool:
+    """Whether ``x`` is a NumPy array (a memory map included) that streaming can read from."""
+    return array_api_compat.is_numpy_array(x)
+
+
+def host_take(a: Any, rows: Any) -> Any:
+    """Rows ``rows`` of a NumPy array or memory map, as a plain in-memory array.
+
+    Sorted ``rows`` read a memory-mapped file front to back.
+    """
+    import numpy as np
+
+    return np.asarray(np.take(a, rows, axis=0))
+
+
+def device_dtype(host_dtype: Any, xp: ModuleType, device: Any) -> Any:
+    """The dtype of ``xp`` on ``device`` that :func:`to_device` turns a host float dtype into."""
+    import numpy as np
+
+    if np.dtype(host_dtype) == np.float64 and has_float64(xp, device):
+        return xp.float64
+    return xp.float32
+
+
+def to_device(a: Any, xp: ModuleType, device: Any) -> Any:
+    """Copy a host NumPy array into namespace ``xp`` on ``device``.
+
+    float64 becomes float32 on devices without it (MPS). Torch copies from
+    pageable memory; from a background thread that copy overlaps the caller's
+    computation.
+    """
+    if array_api_compat.is_numpy_namespace(xp):
+        return a
+    if array_api_compat.is_torch_namespace(xp):
+        import torch
+
+        tensor = torch.from_numpy(a)
+        if tensor.is_floating_point() and not has_float64(xp, device):
+            tensor = tensor.to(torch.float32)
+        return tensor.to(device)
+    if array_api_compat.is_cupy_namespace(xp):
+        import cupy
+
+        with device:
+            return cupy.asarray(a)
+    return xp.asarray(a, device=device)

@@ -9,8 +9,12 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
+import array_api_compat
+
+from xlogreg._backend import row_block_rows
 from xlogreg._math import sigmoid, softplus, softplus_and_sigmoid
-from xlogreg.objectives._gram import augmented_gram, weighted_squares
+from xlogreg.objectives._blocks import accumulate, bounded_blocks, row_blocks
+from xlogreg.objectives._gram import augmented_gram
 
 __all__ = ["Binomial"]
 
@@ -72,6 +76,9 @@ class Binomial:
         self._s = sample_weight / weight_sum
         self._sy = self._s * y
         self._l2 = l2 / weight_sum
+        cache_rows = row_block_rows(xp, array_api_compat.device(X), self.n_features)
+        self._blocks = row_blocks(self.n_samples, cache_rows)
+        self._bounded_blocks = bounded_blocks(self.n_samples, cache_rows)
 
     def _split(self, w: Any) -> tuple[Any, Any]:
         coef = w[: self.n_features]
@@ -96,14 +103,27 @@ class Binomial:
         return self._s @ softplus(z, xp=self.xp) - self._sy @ z + self._penalty(coef)
 
     def loss_grad(self, w: Any) -> tuple[Any, Any]:
-        """Objective value and gradient at ``w``, from one evaluation of the logits."""
+        """Objective value and gradient at ``w``, from one evaluation of the logits.
+
+        On the host the rows are taken in cache-sized blocks, each used for
+        its logits and, still in cache, for its share of ``Xᵀ r``: one read
+        of ``X`` from memory per evaluation.
+        """
         coef, intercept = self._split(w)
-        z = self._logits(coef, intercept)
-        softplus_z, p = softplus_and_sigmoid(z, xp=self.xp)
-        loss = self._s @ softplus_z - self._sy @ z + self._penalty(coef)
-        residual = self._s * p - self._sy
-        grad_coef = residual @ self._X + self._l2 * coef
-        return loss, self._join(grad_coef, self.xp.sum(residual))
+        loss = grad_coef = grad_intercept = None
+        for rows in self._blocks:
+            X = self._X[rows, :]
+            z = X @ coef
+            if intercept is not None:
+                z = z + intercept
+            softplus_z, p = softplus_and_sigmoid(z, xp=self.xp)
+            s, sy = self._s[rows], self._sy[rows]
+            residual = s * p - sy
+            loss = accumulate(loss, s @ softplus_z - sy @ z)
+            grad_coef = accumulate(grad_coef, residual @ X)
+            grad_intercept = accumulate(grad_intercept, self.xp.sum(residual))
+        loss = loss + self._penalty(coef)
+        return loss, self._join(grad_coef + self._l2 * coef, grad_intercept)
 
     def _curvature(self, w: Any) -> Any:
         coef, intercept = self._split(w)
@@ -122,10 +142,21 @@ class Binomial:
 
         L-BFGS scales its steps by its inverse: features of very different
         scales otherwise leave it a curvature model that float32 cannot build.
+        One pass over ``X`` in row blocks: each block's logits, then its
+        weighted squares, with a temporary no larger than the block.
         """
-        d = self._curvature(w)
-        coef_part = weighted_squares(self._X, d, xp=self.xp) + self._l2
-        return self._join(coef_part, self.xp.sum(d))
+        coef, intercept = self._split(w)
+        coef_part = intercept_part = None
+        for rows in self._bounded_blocks:
+            X = self._X[rows, :]
+            z = X @ coef
+            if intercept is not None:
+                z = z + intercept
+            p = sigmoid(z, xp=self.xp)
+            d = self._s[rows] * p * (1.0 - p)
+            coef_part = accumulate(coef_part, d @ (X * X))
+            intercept_part = accumulate(intercept_part, self.xp.sum(d))
+        return self._join(coef_part + self._l2, intercept_part)
 
     def hessian(self, w: Any) -> Any:
         """Hessian ``Xᵀ diag(s·p(1−p)) X`` plus the penalty, of shape (n_params, n_params)."""

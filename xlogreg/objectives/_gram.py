@@ -8,13 +8,10 @@ from typing import Any
 
 import array_api_compat
 
-__all__ = ["augmented_gram", "weighted_squares"]
+from xlogreg._backend import row_block_rows
+from xlogreg.objectives._blocks import accumulate, bounded_blocks
 
-# Rows per block of weighted_squares: at most this many elements per temporary
-# (4 MB in float64, cache-sized on a CPU), and at most _MAX_BLOCKS blocks
-# (few kernel launches on an accelerator, where the temporary is then 1/16 of X).
-_BLOCK_ELEMENTS = 2**19
-_MAX_BLOCKS = 16
+__all__ = ["augmented_gram", "weighted_squares"]
 
 
 def augmented_gram(X: Any, weight: Any, *, fit_intercept: bool, l2: Any, xp: ModuleType) -> Any:
@@ -70,7 +67,8 @@ def weighted_squares(X: Any, weight: Any, *, xp: ModuleType) -> Any:
     """``weightᵀ (X ⊙ X)``: weighted column sums of squares, over row blocks.
 
     Forming ``X ⊙ X`` at once would double the memory of the fit; each row
-    block's square is a temporary of at most ``max(2¹⁹, X.size / 16)`` elements.
+    block's square is a temporary of a cache-sized block on the host and of
+    at most 1/16 of ``X`` elsewhere (:func:`~xlogreg.objectives._blocks.bounded_blocks`).
 
     Parameters
     ----------
@@ -94,12 +92,10 @@ def weighted_squares(X: Any, weight: Any, *, xp: ModuleType) -> Any:
     Array([ 5.5, 12. ], dtype=array_api_strict.float64)
     """
     n_samples, n_features = X.shape
-    rows = max(1, _BLOCK_ELEMENTS // n_features, -(-n_samples // _MAX_BLOCKS))
+    cache_rows = row_block_rows(xp, array_api_compat.device(X), n_features)
     transposed = weight.T if weight.ndim == 2 else weight
     total = None
-    for start in range(0, n_samples, rows):
-        stop = min(start + rows, n_samples)
-        block = X[start:stop, :]
-        part = transposed[..., start:stop] @ (block * block)
-        total = part if total is None else total + part
+    for block in bounded_blocks(n_samples, cache_rows):
+        X_block = X[block, :]
+        total = accumulate(total, transposed[..., block] @ (X_block * X_block))
     return total

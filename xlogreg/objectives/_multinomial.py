@@ -8,6 +8,7 @@ from typing import Any
 import array_api_compat
 
 from xlogreg._math import logsumexp
+from xlogreg.objectives._blocks import accumulate, row_blocks
 from xlogreg.objectives._gram import augmented_gram, weighted_squares
 from xlogreg.objectives._layout import OutputLayout
 
@@ -165,13 +166,11 @@ class Multinomial:
         rows = max(1, (self.n_samples * self.n_features) // (n_classes * width))
         total = None
         device = array_api_compat.device(p)
-        for start in range(0, self.n_samples, rows):
-            stop = min(start + rows, self.n_samples)
-            X = self._X[start:stop, :]
+        for block in row_blocks(self.n_samples, rows):
+            X = self._X[block, :]
             if self.fit_intercept:
                 ones = xp.ones((X.shape[0], 1), dtype=X.dtype, device=device)
                 X = xp.concat([X, ones], axis=1)
-            g = xp.reshape(root_p[start:stop, :, None] * X[:, None, :], (X.shape[0], -1))
-            part = g.T @ g
-            total = part if total is None else total + part
+            g = xp.reshape(root_p[block, :, None] * X[:, None, :], (X.shape[0], -1))
+            total = accumulate(total, g.T @ g)
         return xp.reshape(total, (n_classes, width, n_classes, width))

@@ -1,0 +1,49 @@
+"""Row blocks of a design, for sums over samples taken a cache-sized block at a time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["accumulate", "bounded_blocks", "row_blocks"]
+
+# Most blocks of bounded_blocks where the rows are not cache-blocked (accelerators):
+# few kernel launches, and temporaries of at most 1/16 of X.
+_MAX_BLOCKS = 16
+
+
+def row_blocks(n_samples: int, rows: int | None) -> list[slice]:
+    """Consecutive slices of at most ``rows`` rows covering ``n_samples``; one if ``rows`` is None.
+
+    Examples
+    --------
+    >>> from xlogreg.objectives._blocks import row_blocks
+    >>> row_blocks(5, 2)
+    [slice(0, 2, None), slice(2, 4, None), slice(4, 5, None)]
+    >>> row_blocks(5, None)
+    [slice(None, None, None)]
+    """
+    if rows is None or rows >= n_samples:
+        return [slice(None)]
+    return [slice(start, min(start + rows, n_samples)) for start in range(0, n_samples, rows)]
+
+
+def accumulate(total: Any, part: Any) -> Any:
+    """``total + part``, where ``None`` stands for a total not started yet."""
+    return part if total is None else total + part
+
+
+def bounded_blocks(n_samples: int, cache_rows: int | None) -> list[slice]:
+    """Row blocks for computations with a temporary the size of the block (``X_b ⊙ X_b``).
+
+    Cache-sized blocks of ``cache_rows`` rows where the backend uses them
+    (:func:`~xlogreg._backend.row_block_rows`); elsewhere at most 16 blocks,
+    so the temporary never exceeds 1/16 of ``X``.
+
+    Examples
+    --------
+    >>> from xlogreg.objectives._blocks import bounded_blocks
+    >>> len(bounded_blocks(1000, None)), len(bounded_blocks(1000, 100))
+    (16, 10)
+    """
+    rows = cache_rows if cache_rows is not None else -(-n_samples // _MAX_BLOCKS)
+    return row_blocks(n_samples, rows)
