@@ -314,3 +314,25 @@ def test_blocked_passes_equal_the_single_pass(backend, monkeypatch, fit_intercep
         backend,
         rtol=rtol,
     )
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("cache_rows", [1, None])  # host blocks of 8 rows per feature; 16 blocks
+def test_augmented_gram_over_row_blocks_equals_the_direct_product(
+    backend, monkeypatch, cache_rows, fit_intercept
+):
+    monkeypatch.setattr(_gram, "row_block_rows", lambda xp, device, n_features: cache_rows)
+    rng = np.random.default_rng(15)
+    X = rng.standard_normal((70, 3))
+    weight = rng.uniform(0.0, 2.0, 70)
+    result = _gram.augmented_gram(
+        backend.asarray(X),
+        backend.asarray(weight),
+        fit_intercept=fit_intercept,
+        l2=0.5,
+        xp=backend.xp,
+    )
+    design = np.c_[X, np.ones(70)] if fit_intercept else X
+    expected = design.T @ (weight[:, None] * design)
+    expected[np.arange(3), np.arange(3)] += 0.5
+    assert_close(result, expected, backend, rtol=rtol_for(backend, float64=1e-13, float32=1e-5))

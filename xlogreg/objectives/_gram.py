@@ -13,9 +13,15 @@ from xlogreg.objectives._blocks import accumulate, bounded_blocks
 
 __all__ = ["augmented_gram", "weighted_squares"]
 
+# Rows per feature, at least, in a block of augmented_gram on the host.
+_MIN_ROWS_PER_FEATURE = 8
+
 
 def augmented_gram(X: Any, weight: Any, *, fit_intercept: bool, l2: Any, xp: ModuleType) -> Any:
     """``[X, 1]ᵀ diag(weight) [X, 1] + l2·I`` without copying ``X`` to add the ones.
+
+    Summed over row blocks (:func:`~xlogreg.objectives._blocks.bounded_blocks`),
+    so the weighted copy of ``X`` it needs is one block at a time.
 
     The ones column (and its row and column of the result) is left out when
     ``fit_intercept`` is false; the penalty ``l2`` is added to the coefficients'
@@ -47,16 +53,23 @@ def augmented_gram(X: Any, weight: Any, *, fit_intercept: bool, l2: Any, xp: Mod
     Array([[5.5, 3. ],
            [3. , 2. ]], dtype=array_api_strict.float64)
     """
+    n_samples, n_features = X.shape
+    cache_rows = row_block_rows(xp, array_api_compat.device(X), n_features)
+    if cache_rows is not None:
+        # Each block adds a (d × d) product: keep blocks tall enough to amortize it.
+        cache_rows = max(cache_rows, _MIN_ROWS_PER_FEATURE * n_features)
     root = xp.sqrt(weight)
-    scaled = X * root[:, None]
-    # A product of a matrix with its own transpose lets BLAS use syrk.
-    gram = scaled.T @ scaled
-    n_features = X.shape[1]
+    gram = cross = None
+    for block in bounded_blocks(n_samples, cache_rows):
+        scaled = X[block, :] * root[block, None]
+        # A product of a matrix with its own transpose lets BLAS use syrk.
+        gram = accumulate(gram, scaled.T @ scaled)
+        if fit_intercept:
+            cross = accumulate(cross, root[block] @ scaled)
     eye = xp.eye(n_features, dtype=gram.dtype, device=array_api_compat.device(gram))
     gram = gram + l2 * eye
     if not fit_intercept:
         return gram
-    cross = root @ scaled
     corner = xp.reshape(xp.sum(weight), (1, 1))
     top = xp.concat([gram, cross[:, None]], axis=1)
     bottom = xp.concat([cross[None, :], corner], axis=1)
