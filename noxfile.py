@@ -9,6 +9,7 @@ CI pin it.
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import nox
 
@@ -72,13 +73,22 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
 
 
-@nox.session
+@nox.session(reuse_venv=True)
 def bench(session: nox.Session) -> None:
-    """Benchmarks against scikit-learn; JSON in .benchmarks/, ratios printed at the end.
+    """Benchmarks against scikit-learn; JSON in .benchmarks/, tables in benchmarks/README.md.
 
-    With an NVIDIA GPU, CuPy is installed too and the torch-CUDA/CuPy contenders run.
+    ``nox -s bench -- --quick`` runs a small subset (under 3 minutes on the
+    2-core machine); without it the full grid (under 20). Either way the
+    results table of that mode in ``benchmarks/README.md`` is regenerated from
+    the run's JSON. With an NVIDIA GPU, CuPy is installed too and the
+    torch-CUDA/CuPy contenders run. The environment is kept between runs (the
+    install step still runs, and brings it up to date).
     """
-    _install(session, TORCH, *(["cupy-cuda12x"] if shutil.which("nvidia-smi") else []))
+    gpu = ["cupy-cuda12x"] if shutil.which("nvidia-smi") else []
+    _install(session, TORCH, "threadpoolctl", *gpu)
+    results = Path(".benchmarks/results.json")
+    results.parent.mkdir(exist_ok=True)
+    results.unlink(missing_ok=True)  # a failed or untimed run must not report an old one
     session.run(
         "python",
         "-m",
@@ -88,6 +98,7 @@ def bench(session: nox.Session) -> None:
         "no:doctest",
         "-o",
         "addopts=",
-        "--benchmark-json=.benchmarks/results.json",
+        f"--benchmark-json={results}",
         *session.posargs,
     )
+    session.run("python", "benchmarks/report.py", str(results))

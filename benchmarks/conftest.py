@@ -1,41 +1,129 @@
-"""Collects the timings of one run and prints xlogreg / scikit-learn ratios at the end."""
+"""The suite's shared machinery: ``--quick``, the ``timed`` fixture, and what a run records.
+
+``timed`` runs a contender under pytest-benchmark and files its median and
+details (``extra_info``) in ``report``; at the end of the run the JSON of
+``--benchmark-json`` gets the machine, the memory rows and the notes too, and
+the terminal summary prints the tables that ``report.py`` writes into
+``benchmarks/README.md``.
+"""
 
 from __future__ import annotations
 
-import platform
+import os
+import time
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from report import NOTES, TIMINGS
+import environment
+import report
+
+# Rounds of a contender whose round count is left to ``timed``: as many as fit
+# in a few seconds, at least MIN_ROUNDS (a median of fewer means little).
+MIN_ROUNDS = 3
+MAX_ROUNDS = 30
+SECONDS_PER_CONTENDER = {"quick": 0.6, "full": 6.0}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--quick",
+        action="store_true",
+        default=False,
+        help="a small subset of every benchmark, under 3 minutes on a 2-core machine",
+    )
+
+
+def pytest_configure(config):
+    # scikit-learn's array-API dispatch needs SciPy's array-API mode, which
+    # SciPy reads once, when it is first imported: before any test module is.
+    os.environ.setdefault("SCIPY_ARRAY_API", "1")
+    config._xlogreg_started = environment.cpu_snapshot()
+
+
+def mode(config) -> str:
+    """``"quick"`` or ``"full"``: which sizes the benchmarks use."""
+    return "quick" if config.getoption("quick") else "full"
+
+
+@pytest.fixture(scope="session")
+def quick(request) -> bool:
+    return request.config.getoption("quick")
+
+
+class Timer:
+    """``timed(group, name, function, *args, **details)`` returns ``function(*args)``.
+
+    Its median goes to ``report.TIMINGS`` and ``details`` (plus whatever
+    :meth:`record` adds after the call) to the benchmark's ``extra_info``,
+    which the JSON keeps. With ``rounds=None`` the first call is a timed
+    warm-up that sets the number of rounds; otherwise one untimed warm-up runs
+    before ``rounds`` timed ones, unless ``warmup=False``.
+    """
+
+    def __init__(self, benchmark, seconds_per_contender: float) -> None:
+        self._benchmark = benchmark
+        self._seconds = seconds_per_contender
+
+    def __call__(
+        self,
+        group: str,
+        name: str,
+        function: Callable[..., Any],
+        *args: Any,
+        rounds: int | None = None,
+        warmup: bool = True,
+        **details: Any,
+    ) -> Any:
+        benchmark = self._benchmark
+        benchmark.group = group
+        benchmark.name = name
+        benchmark.extra_info.update(details)
+        warmup_rounds = int(warmup)
+        if rounds is None and benchmark.disabled:  # one untimed call: nothing to plan
+            rounds = 1
+        elif rounds is None:
+            start = time.perf_counter()
+            function(*args)
+            first = time.perf_counter() - start
+            rounds = max(MIN_ROUNDS, min(MAX_ROUNDS, int(self._seconds / max(first, 1e-9))))
+            warmup_rounds = 0
+        result = benchmark.pedantic(function, args=args, rounds=rounds, warmup_rounds=warmup_rounds)
+        report.DETAILS.setdefault(group, {})[name] = benchmark.extra_info
+        if benchmark.stats is not None:  # None under --benchmark-disable: one untimed call
+            report.TIMINGS.setdefault(group, {})[name] = benchmark.stats.stats.median
+        return result
+
+    def record(self, **details: Any) -> None:
+        """Add details measured after the timed call (final objective, iterations)."""
+        self._benchmark.extra_info.update(details)
 
 
 @pytest.fixture
-def timed(benchmark):
-    """Run ``benchmark`` and record its median under (group, implementation)."""
-
-    def run(group: str, implementation: str, function, *args, rounds: int = 5):
-        benchmark.group = group
-        benchmark.name = implementation
-        result = benchmark.pedantic(function, args=args, rounds=rounds, warmup_rounds=1)
-        if benchmark.stats is not None:  # None under --benchmark-disable: one untimed call
-            TIMINGS.setdefault(group, {})[implementation] = benchmark.stats.stats.median
-        return result
-
-    return run
+def timed(benchmark, request):
+    return Timer(benchmark, SECONDS_PER_CONTENDER[mode(request.config)])
 
 
-def pytest_terminal_summary(terminalreporter):
-    write = terminalreporter.write_line
-    for note in NOTES:
-        write(note)
-    if not TIMINGS:
+def _environment(config) -> dict[str, Any]:
+    return environment.describe(
+        mode=mode(config),
+        arguments=list(config.invocation_params.args),
+        start=config._xlogreg_started,
+    )
+
+
+def pytest_benchmark_update_json(config, benchmarks, output_json):
+    output_json["xlogreg"] = {
+        "environment": _environment(config),
+        "memory": report.MEMORY,
+        "notes": report.NOTES,
+    }
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if not (report.TIMINGS or report.MEMORY or report.NOTES):
         return
-    write("")
-    write(f"xlogreg vs scikit-learn on {platform.processor() or platform.machine()}, medians:")
-    for group, by_impl in sorted(TIMINGS.items()):
-        reference = min(
-            (t for name, t in by_impl.items() if name.startswith("sklearn")), default=None
-        )
-        for name, seconds in sorted(by_impl.items(), key=lambda item: item[1]):
-            ratio = f"{seconds / reference:6.2f}x sklearn's best" if reference else ""
-            write(f"  {group:38s} {name:28s} {seconds * 1e3:9.1f} ms  {ratio}")
+    terminalreporter.write_sep("=", "xlogreg benchmark results (what report.py writes to README)")
+    for line in report.render(report.Run.current(_environment(config))).splitlines():
+        terminalreporter.write_line(line)

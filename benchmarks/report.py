@@ -1,8 +1,387 @@
-"""What one benchmark run collects for the summary that ``conftest`` prints at its end."""
+"""What one benchmark run collects, and the results tables it writes into ``benchmarks/README.md``.
+
+During a run the ``timed`` fixture (``conftest``) fills ``TIMINGS`` and
+``DETAILS``; ``test_memory`` fills ``MEMORY``; anything else worth a line goes
+to ``NOTES``. At the end of the run the JSON of ``--benchmark-json`` holds the
+same: pytest-benchmark's entries (median and ``extra_info``) plus an
+``xlogreg`` key with the machine, the memory rows and the notes. Then::
+
+    python benchmarks/report.py .benchmarks/results.json
+
+renders that JSON as Markdown between the markers of the run's mode
+(``<!-- results:quick:begin -->`` … ``<!-- results:quick:end -->``, or
+``full``) in ``benchmarks/README.md``; ``nox -s bench`` does this after the
+run. Ratios are to each group's reference: scikit-learn's faster solver that
+converged (fits), one ``X @ v`` (epochs), scikit-learn (metrics).
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
 # group -> {implementation: median seconds}
 TIMINGS: dict[str, dict[str, float]] = {}
-# Lines from benchmarks that measure something other than time (peak memory, say).
+# group -> {implementation: what it recorded besides time (pytest-benchmark's extra_info)}
+DETAILS: dict[str, dict[str, dict[str, Any]]] = {}
+# One row per measured fit: data, solver, bytes of X, peak extra bytes.
+MEMORY: list[dict[str, Any]] = []
+# Lines from benchmarks that measure something other than time (peak GPU memory, say).
 NOTES: list[str] = []
+
+README = Path(__file__).resolve().parent / "README.md"
+
+# The issue's targets (issue 5, "Make it fast"); the table states them next to what was measured.
+FIT_GOAL = 0.5  # auto vs scikit-learn's faster solver, numpy float64
+TORCH_GOAL = 1 / 3  # auto on torch CPU vs scikit-learn's array-API lbfgs on the same tensors
+EPOCH_GOAL = 2.2  # one loss+gradient vs one gemv
+MEMORY_GOAL = 0.5  # peak extra memory of lbfgs/gd fits, as a multiple of X
+METRIC_GOAL = 1.0  # metrics on numpy vs scikit-learn; torch CPU vs numpy
+
+
+@dataclass
+class Run:
+    """One run's results, from memory (during the run) or from its JSON (after)."""
+
+    environment: dict[str, Any]
+    timings: dict[str, dict[str, float]]
+    details: dict[str, dict[str, dict[str, Any]]]
+    memory: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def current(cls, environment: dict[str, Any]) -> Run:
+        return cls(environment, TIMINGS, DETAILS, MEMORY, NOTES)
+
+    @classmethod
+    def load(cls, path: Path) -> Run:
+        data = json.loads(path.read_text())
+        timings: dict[str, dict[str, float]] = {}
+        details: dict[str, dict[str, dict[str, Any]]] = {}
+        for entry in data.get("benchmarks", []):
+            group, name = entry["group"], entry["name"]
+            timings.setdefault(group, {})[name] = entry["stats"]["median"]
+            details.setdefault(group, {})[name] = entry.get("extra_info", {})
+        ours = data.get("xlogreg", {})
+        return cls(
+            ours.get("environment", {}),
+            timings,
+            details,
+            ours.get("memory", []),
+            ours.get("notes", []),
+        )
+
+    def groups(self, kind: str) -> list[str]:
+        return [
+            group
+            for group, by_name in self.details.items()
+            if group in self.timings and any(info.get("kind") == kind for info in by_name.values())
+        ]
+
+    def rows(self, group: str) -> list[tuple[str, float, dict[str, Any]]]:
+        """``(name, median, details)`` of a group, fastest first."""
+        by_name = self.timings.get(group, {})
+        return sorted(
+            ((name, t, self.details.get(group, {}).get(name, {})) for name, t in by_name.items()),
+            key=lambda row: row[1],
+        )
+
+    def reference(self, group: str) -> float | None:
+        """The fastest median among the group's references that converged, if any."""
+        return min(
+            (
+                t
+                for _, t, info in self.rows(group)
+                if info.get("reference") and info.get("converged", True)
+            ),
+            default=None,
+        )
+
+    def find(self, group: str, **wanted: Any) -> tuple[str, float, dict[str, Any]] | None:
+        """The fastest row of a group whose details have every ``wanted`` value."""
+        for row in self.rows(group):
+            if all(row[2].get(key) == value for key, value in wanted.items()):
+                return row
+        return None
+
+
+# ----------------------------------------------------------------------------- formatting
+
+
+def _seconds(t: float | None) -> str:
+    if t is None:
+        return ""
+    if t >= 1.0:
+        return f"{t:.2f} s"
+    if t >= 1e-3:
+        return f"{t * 1e3:.1f} ms"
+    return f"{t * 1e6:.0f} µs"
+
+
+def _ratio(x: float | None) -> str:
+    if x is None:
+        return ""
+    return f"{x:.2f}×" if x >= 0.01 else f"{x:.4f}×"
+
+
+def _bytes(n: float) -> str:
+    return f"{n / 2**20:.1f} MiB"
+
+
+def _table(header: list[str], rows: list[list[str]], align: str) -> list[str]:
+    rule = ["---:" if a == "r" else "---" for a in align]
+    return [f"| {' | '.join(row)} |" for row in [header, rule, *rows]]
+
+
+def _verdict(value: float | None, goal: float) -> str:
+    if value is None:
+        return ""
+    return "met" if value <= goal else "**not met**"
+
+
+# ----------------------------------------------------------------------------- sections
+
+
+def _environment(env: dict[str, Any]) -> list[str]:
+    if not env:
+        return ["(The JSON has no description of the machine.)"]
+    versions = ", ".join(f"{name} {version}" for name, version in env.get("versions", {}).items())
+    variables = ", ".join(
+        f"{name}={value if value is not None else 'unset'}"
+        for name, value in env.get("thread_variables", {}).items()
+    )
+    pools = "; ".join(
+        " ".join(str(part) for part in (pool["library"], pool.get("version")) if part)
+        + f" from {pool.get('shipped_with') or '?'} ({pool.get('threads')} threads)"
+        for pool in env.get("blas_pools", [])
+    )
+    torch = env.get("torch", {})
+    commit = env.get("commit") or "unknown"
+    if env.get("uncommitted_changes"):
+        commit += " with uncommitted changes"
+    contention = env.get("contention") or {}
+    lines = [
+        f"- **Mode**: {env.get('mode', '?')} (`pytest {' '.join(env.get('arguments', []))}`)",
+        f"- **Date**: {env.get('date', '?')}; **commit** `{commit}`",
+        f"- **Machine**: {env.get('cpu', '?')}, {env.get('usable_cores', '?')} usable of "
+        f"{env.get('logical_cores', '?')} logical cores, {env.get('memory_gib', '?')} GiB; "
+        f"{env.get('platform', '?')}, Python {env.get('python', '?')}",
+        f"- **Versions**: {versions}",
+        f"- **Threads**: {variables}; torch.get_num_threads() = {torch.get('threads', 'n/a')}; "
+        f"thread pools (threadpoolctl): {pools or 'threadpoolctl not installed'}",
+    ]
+    if torch.get("cuda_device"):
+        lines.append(f"- **GPU**: {torch['cuda_device']}")
+    if contention:
+        lines.append(
+            f"- **Run**: {contention['duration_s'] / 60:.1f} min; other processes used "
+            f"{contention['other_processes_cores']:.2f} cores on average meanwhile (load average "
+            f"{contention['load_average_1min']} at the end)"
+        )
+    return lines
+
+
+def _targets(run: Run) -> list[str]:
+    rows: list[list[str]] = []
+
+    def add(target: str, where: str, ratio: float, goal: float | None) -> None:
+        if goal is None:
+            rows.append([target, where, _ratio(ratio), "reported", ""])
+        else:
+            rows.append([target, where, _ratio(ratio), f"≤ {goal:.2f}×", _verdict(ratio, goal)])
+
+    for group in run.groups("fit"):
+        reference = run.reference(group)
+        auto = run.find(group, package="xlogreg", solver="auto", library="numpy", dtype="float64")
+        if reference and auto:
+            goal = None if group.startswith("small") else FIT_GOAL
+            add(
+                "fit: auto (numpy float64) / sklearn's faster solver",
+                group,
+                auto[1] / reference,
+                goal,
+            )
+        on_torch = {"solver": "auto", "library": "torch-cpu", "dtype": "float64"}
+        torch_auto = run.find(group, package="xlogreg", **on_torch)
+        sklearn_api = run.find(group, package="sklearn", **{**on_torch, "solver": "lbfgs"})
+        if torch_auto and sklearn_api and sklearn_api[2].get("converged", True):
+            add(
+                "fit: auto (torch CPU float64) / sklearn's array-API lbfgs on the same tensors",
+                group,
+                torch_auto[1] / sklearn_api[1],
+                TORCH_GOAL,
+            )
+    for group in run.groups("epoch"):
+        loss_grad = run.find(group, operation="loss_grad")
+        gemv = run.reference(group)
+        stream = min((t for _, t, info in run.rows(group) if info.get("stream")), default=None)
+        if loss_grad and gemv:
+            add("epoch: loss_grad / one X @ v", group, loss_grad[1] / gemv, EPOCH_GOAL)
+        if loss_grad and stream:
+            add("epoch: loss_grad / best streaming read of X", group, loss_grad[1] / stream, None)
+    for row in run.memory:
+        if row.get("extra_bytes") is not None:
+            goal = MEMORY_GOAL if row["solver"] in ("lbfgs", "gd") else None
+            target = f"memory: peak extra of a fit / size of X, {row['solver']}"
+            add(target, row["data"], row["extra_bytes"] / row["x_bytes"], goal)
+    for group in run.groups("metric"):
+        reference = run.reference(group)
+        numpy = run.find(group, package="xlogreg", library="numpy")
+        torch = run.find(group, package="xlogreg", library="torch-cpu")
+        if reference and numpy:
+            add("metric: xlogreg numpy / sklearn", group, numpy[1] / reference, METRIC_GOAL)
+        if numpy and torch:
+            add(
+                "metric: xlogreg torch CPU / xlogreg numpy", group, torch[1] / numpy[1], METRIC_GOAL
+            )
+    if not rows:
+        return []
+    return [
+        "Issue 5's targets against this run (set for the full grid's 1M x 64 and ill-conditioned"
+        " 200k x 32 problems; the quick run checks them on its smaller ones):",
+        "",
+        *_table(["target", "where", "measured", "goal", ""], rows, "llrll"),
+    ]
+
+
+def _fits(run: Run) -> list[str]:
+    rows = []
+    for group in run.groups("fit"):
+        reference = run.reference(group)
+        objectives = [
+            info["objective"] for _, _, info in run.rows(group) if info.get("objective") is not None
+        ]
+        best = min(objectives, default=None)
+        for name, t, info in run.rows(group):
+            objective = info.get("objective")
+            gap = ""
+            if objective is not None and best is not None:
+                relative = (objective - best) / max(abs(best), 1e-300)
+                gap = "0" if relative == 0 else f"{relative:.0e}"
+            rows.append(
+                [
+                    group,
+                    name,
+                    _seconds(t),
+                    _ratio(t / reference) if reference else "",
+                    str(info.get("n_iter", "")),
+                    gap,
+                    info.get("note", ""),
+                ]
+            )
+    if not rows:
+        return []
+    header = ["problem", "contender", "median", "× sklearn's best", "iterations"]
+    return [
+        "### Time to solution (tol=1e-8, C=1)",
+        "",
+        *_table([*header, "objective gap", "note"], rows, "llrrrrl"),
+    ]
+
+
+def _epochs(run: Run) -> list[str]:
+    rows = []
+    for group in run.groups("epoch"):
+        gemv = run.reference(group)
+        stream = min((t for _, t, info in run.rows(group) if info.get("stream")), default=None)
+        for name, t, _ in run.rows(group):
+            rows.append(
+                [
+                    group,
+                    name,
+                    _seconds(t),
+                    _ratio(t / gemv) if gemv else "",
+                    _ratio(t / stream) if stream else "",
+                ]
+            )
+    if not rows:
+        return []
+    header = ["data", "operation", "median", "× one X @ v", "× best streaming read"]
+    return ["### Epoch efficiency", "", *_table(header, rows, "llrrr")]
+
+
+def _memory(run: Run) -> list[str]:
+    rows = []
+    for row in run.memory:
+        extra = row.get("extra_bytes")
+        rows.append(
+            [
+                row["data"],
+                row["solver"],
+                _bytes(extra) if extra is not None else "",
+                _ratio(extra / row["x_bytes"]) if extra is not None else "",
+                row.get("note", ""),
+            ]
+        )
+    if not rows:
+        return []
+    header = ["data", "solver", "peak extra memory", "× size of X", "note"]
+    return ["### Peak extra memory of a fit", "", *_table(header, rows, "llrrl")]
+
+
+def _metrics(run: Run) -> list[str]:
+    rows = []
+    for group in run.groups("metric"):
+        reference = run.reference(group)
+        for name, t, _ in run.rows(group):
+            rows.append([group, name, _seconds(t), _ratio(t / reference) if reference else ""])
+    if not rows:
+        return []
+    return [
+        "### Metrics",
+        "",
+        *_table(["metric", "contender", "median", "× sklearn"], rows, "llrr"),
+    ]
+
+
+def render(run: Run) -> str:
+    """The Markdown for one run: machine, targets, then one table per kind of benchmark."""
+    sections = [
+        _environment(run.environment),
+        _targets(run),
+        _fits(run),
+        _epochs(run),
+        _memory(run),
+        _metrics(run),
+        ["### Notes", "", *(f"- {note}" for note in run.notes)] if run.notes else [],
+    ]
+    return "\n\n".join("\n".join(section) for section in sections if section)
+
+
+def write_readme(run: Run, readme: Path = README) -> None:
+    """Replace the text between the run mode's markers in ``readme`` with :func:`render`."""
+    mode = run.environment.get("mode", "full")
+    begin, end = f"<!-- results:{mode}:begin -->", f"<!-- results:{mode}:end -->"
+    text = readme.read_text()
+    if begin not in text or end not in text.split(begin, 1)[1]:
+        raise SystemExit(f"{readme} has no {begin} … {end} markers to write between")
+    head, rest = text.split(begin, 1)
+    tail = rest.split(end, 1)[1]
+    readme.write_text(f"{head}{begin}\n{render(run)}\n{end}{tail}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("results", type=Path, help="JSON written by --benchmark-json")
+    parser.add_argument("--readme", type=Path, default=README, help="file with the markers")
+    parser.add_argument("--print", action="store_true", help="print the Markdown, write nothing")
+    args = parser.parse_args(argv)
+    if not args.results.exists():
+        print(f"{args.results} does not exist: no benchmark was timed, nothing to write")
+        return 0
+    run = Run.load(args.results)
+    if args.print:
+        print(render(run))
+        return 0
+    write_readme(run, args.readme)
+    mode = run.environment.get("mode", "full")
+    print(f"wrote the {mode} results of {args.results} into {args.readme}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
