@@ -1,4 +1,5 @@
-"""Metrics on 10M scores: xlogreg on NumPy, torch CPU and the GPU against scikit-learn.
+"""Metrics on 10M scores (1M with ``--quick``): xlogreg on NumPy, torch CPU and the GPU
+against scikit-learn.
 
 Same scores (float64, continuous, so nearly all distinct: the sort's worst
 case) for every contender; GPU contenders get them on the device before the
@@ -19,7 +20,7 @@ from xlogreg import metrics as xm
 from devices import gpu
 from report import NOTES
 
-N_SCORES = 10_000_000
+N_SCORES = {"full": 10_000_000, "quick": 1_000_000}
 ROUNDS = 2
 
 METRICS = {
@@ -40,32 +41,44 @@ METRICS = {
 
 
 @pytest.fixture(scope="module")
-def scored():
+def scored(quick):
+    n = N_SCORES["quick" if quick else "full"]
     rng = np.random.default_rng(0)
-    y_prob = rng.random(N_SCORES)
-    y_true = (rng.random(N_SCORES) < y_prob).astype(np.int64)
+    y_prob = rng.random(n)
+    y_true = (rng.random(n) < y_prob).astype(np.int64)
     return y_true, y_prob
 
 
-def _group(metric):
-    return f"{metric} on 10M scores"
+def _time(timed, scored, metric, package, library, function, *arrays):
+    n = scored[0].shape[0]
+    timed(
+        f"{metric} on {n // 1_000_000}M scores",
+        package if package == "sklearn" else f"{package} {library}",
+        function,
+        *arrays,
+        rounds=ROUNDS,
+        kind="metric",
+        package=package,
+        library=library,
+        reference=package == "sklearn",
+    )
 
 
 @pytest.mark.parametrize("metric", list(METRICS))
 def test_sklearn(timed, scored, metric):
-    timed(_group(metric), "sklearn", METRICS[metric][1], *scored, rounds=ROUNDS)
+    _time(timed, scored, metric, "sklearn", "numpy", METRICS[metric][1], *scored)
 
 
 @pytest.mark.parametrize("metric", list(METRICS))
 def test_xlogreg_cpu(timed, scored, metric):
-    timed(_group(metric), "xlogreg numpy", METRICS[metric][0], *scored, rounds=ROUNDS)
+    _time(timed, scored, metric, "xlogreg", "numpy", METRICS[metric][0], *scored)
 
 
 @pytest.mark.parametrize("metric", list(METRICS))
 def test_xlogreg_torch_cpu(timed, scored, metric):
     torch = pytest.importorskip("torch")
     y_true, y_prob = (torch.from_numpy(a) for a in scored)
-    timed(_group(metric), "xlogreg torch-cpu", METRICS[metric][0], y_true, y_prob, rounds=ROUNDS)
+    _time(timed, scored, metric, "xlogreg", "torch-cpu", METRICS[metric][0], y_true, y_prob)
 
 
 @pytest.mark.parametrize("library", ["torch-cuda", "cupy"])
@@ -80,7 +93,7 @@ def test_xlogreg_gpu(timed, scored, metric, library):
         synchronize()
         return result
 
-    timed(_group(metric), f"xlogreg {library}", evaluate_and_wait, y_true, y_prob, rounds=ROUNDS)
+    _time(timed, scored, metric, "xlogreg", library, evaluate_and_wait, y_true, y_prob)
 
 
 @pytest.mark.parametrize(
