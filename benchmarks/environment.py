@@ -79,12 +79,12 @@ def _versions() -> dict[str, str]:
     return versions
 
 
-def _blas_pools() -> list[dict[str, object]]:
+def _blas_pools() -> list[dict[str, object]] | None:
     """The native thread pools loaded in this process, as threadpoolctl sees them."""
     try:
         from threadpoolctl import threadpool_info
     except ImportError:
-        return []
+        return None
     pools = []
     for pool in threadpool_info():
         path = pool.get("filepath", "")
@@ -158,7 +158,7 @@ def describe(
         "arguments": arguments,
         "contention": _contention(start),
         "commit": _git("rev-parse", "--short", "HEAD"),
-        "uncommitted_changes": bool(_git("status", "--porcelain", "--untracked-files=no")),
+        "uncommitted_changes": _git("diff", "--name-only", "HEAD").splitlines(),
         "cpu": _cpu_model(),
         "logical_cores": os.cpu_count(),
         "usable_cores": _usable_cores(),

@@ -79,7 +79,8 @@ class Run:
         return [
             group
             for group, by_name in self.details.items()
-            if group in self.timings and any(info.get("kind") == kind for info in by_name.values())
+            if group in self.timings
+            and any(info.get("kind", "other") == kind for info in by_name.values())
         ]
 
     def rows(self, group: str) -> list[tuple[str, float, dict[str, Any]]]:
@@ -157,22 +158,29 @@ def _environment(env: dict[str, Any]) -> list[str]:
     pools = "; ".join(
         " ".join(str(part) for part in (pool["library"], pool.get("version")) if part)
         + f" from {pool.get('shipped_with') or '?'} ({pool.get('threads')} threads)"
-        for pool in env.get("blas_pools", [])
+        for pool in env.get("blas_pools") or []
     )
+    if env.get("blas_pools") is None:
+        pools = "threadpoolctl not installed"
     torch = env.get("torch", {})
     commit = env.get("commit") or "unknown"
-    if env.get("uncommitted_changes"):
-        commit += " with uncommitted changes"
+    changed = env.get("uncommitted_changes")
+    if changed:
+        shown = ", ".join(f"`{path}`" for path in changed[:6])
+        more = f" and {len(changed) - 6} more" if len(changed) > 6 else ""
+        commit += f"` with uncommitted changes to {shown}{more}"
+    else:
+        commit += "`"
     contention = env.get("contention") or {}
     lines = [
         f"- **Mode**: {env.get('mode', '?')} (`pytest {' '.join(env.get('arguments', []))}`)",
-        f"- **Date**: {env.get('date', '?')}; **commit** `{commit}`",
+        f"- **Date**: {env.get('date', '?')}; **commit** `{commit}",
         f"- **Machine**: {env.get('cpu', '?')}, {env.get('usable_cores', '?')} usable of "
         f"{env.get('logical_cores', '?')} logical cores, {env.get('memory_gib', '?')} GiB; "
         f"{env.get('platform', '?')}, Python {env.get('python', '?')}",
         f"- **Versions**: {versions}",
         f"- **Threads**: {variables}; torch.get_num_threads() = {torch.get('threads', 'n/a')}; "
-        f"thread pools (threadpoolctl): {pools or 'threadpoolctl not installed'}",
+        f"thread pools (threadpoolctl): {pools or 'none loaded'}",
     ]
     if torch.get("cuda_device"):
         lines.append(f"- **GPU**: {torch['cuda_device']}")
@@ -248,9 +256,10 @@ def _targets(run: Run) -> list[str]:
     ]
 
 
-def _fits(run: Run) -> list[str]:
+def _solutions(run: Run, kind: str, title: str, reference_name: str) -> list[str]:
+    """A table of fits: median, ratio to the group's reference, iterations, objective gap."""
     rows = []
-    for group in run.groups("fit"):
+    for group in run.groups(kind):
         reference = run.reference(group)
         objectives = [
             info["objective"] for _, _, info in run.rows(group) if info.get("objective") is not None
@@ -275,12 +284,8 @@ def _fits(run: Run) -> list[str]:
             )
     if not rows:
         return []
-    header = ["problem", "contender", "median", "× sklearn's best", "iterations"]
-    return [
-        "### Time to solution (tol=1e-8, C=1)",
-        "",
-        *_table([*header, "objective gap", "note"], rows, "llrrrrl"),
-    ]
+    header = ["problem", "contender", "median", f"× {reference_name}", "iterations"]
+    return [f"### {title}", "", *_table([*header, "objective gap", "note"], rows, "llrrrrl")]
 
 
 def _epochs(run: Run) -> list[str]:
@@ -340,13 +345,19 @@ def _metrics(run: Run) -> list[str]:
 
 def render(run: Run) -> str:
     """The Markdown for one run: machine, targets, then one table per kind of benchmark."""
+    known = {"fit", "epoch", "metric"}
+    others = sorted(
+        {info.get("kind", "other") for by_name in run.details.values() for info in by_name.values()}
+        - known
+    )
     sections = [
         _environment(run.environment),
         _targets(run),
-        _fits(run),
+        _solutions(run, "fit", "Time to solution (tol=1e-8, C=1)", "sklearn's best"),
         _epochs(run),
         _memory(run),
         _metrics(run),
+        *(_solutions(run, kind, f"Other benchmarks: {kind}", "reference") for kind in others),
         ["### Notes", "", *(f"- {note}" for note in run.notes)] if run.notes else [],
     ]
     return "\n\n".join("\n".join(section) for section in sections if section)
