@@ -439,11 +439,6 @@ def compute_target(spec: str) -> tuple[ModuleType, Any]:
         return array_api_compat.array_namespace(module.empty(0)), device
 
 
-def is_host_array(x: Any) -> bool:
-    """Whether ``x`` is a NumPy array (a memory map included) that streaming can read from."""
-    return array_api_compat.is_numpy_array(x)
-
-
 def host_take(a: Any, rows: Any) -> Any:
     """Rows ``rows`` of a NumPy array or memory map, as a plain in-memory array.
 
@@ -485,3 +480,12 @@ def to_device(a: Any, xp: ModuleType, device: Any) -> Any:
         with device:
             return cupy.asarray(a)
     return xp.asarray(a, device=device)
+
+
+def is_memory_map(x: Any) -> bool:
+    """Whether ``x`` is a NumPy memory map (``numpy.load(path, mmap_mode="r")``), read from disk."""
+    if not array_api_compat.is_numpy_array(x):
+        return False
+    import numpy as np
+
+    return isinstance(x, np.memmap)

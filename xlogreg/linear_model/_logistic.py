@@ -6,11 +6,20 @@ from typing import Any
 
 import array_api_compat
 
-from xlogreg._backend import host_floats, host_list, resolve
+from xlogreg._backend import (
+    check_random_state,
+    compute_target,
+    describe,
+    host_floats,
+    host_list,
+    parse_device,
+    resolve,
+    to_device,
+    to_numpy,
+)
 from xlogreg._math import log_sigmoid, log_softmax, sigmoid
 from xlogreg._validation import (
     check_bool,
-    check_choice,
     check_class_target,
     check_features,
     check_number,
@@ -19,6 +28,7 @@ from xlogreg._validation import (
 )
 from xlogreg.linear_model._base import BaseEstimator
 from xlogreg.objectives import Binomial, Multinomial
+from xlogreg.objectives._layout import OutputLayout
 from xlogreg.preprocessing import (
     StandardScaler,
     _standardize_for_fit,
@@ -26,6 +36,7 @@ from xlogreg.preprocessing import (
     _to_standardized_scale,
 )
 from xlogreg.solvers import METHODS, minimize
+from xlogreg.solvers._stochastic import STOCHASTIC_METHODS, make_batches, minibatch
 
 __all__ = ["LogisticRegression"]
 
@@ -63,24 +74,58 @@ class LogisticRegression(BaseEstimator):
         features: predictions take raw ``X``. The penalty then applies to
         the standardized coefficients, and the solvers see well-scaled
         columns. The fit holds one standardized copy of ``X``.
-    solver : {"auto", "lbfgs", "newton", "gd"}, default="auto"
+    solver : {"auto", "lbfgs", "newton", "gd", "sgd", "adam"}, default="auto"
         ``"newton"`` (IRLS with a line search) converges in a few iterations at
         any conditioning and suits many samples and up to a few hundred
         features; ``"lbfgs"`` suits many features; ``"gd"`` is plain full-batch
         gradient descent with ``learning_rate`` and ``momentum``. ``"auto"``
         runs L-BFGS, and hands a fit still unfinished after 10 iterations to
         Newton when there are at most 200 parameters and more samples than
-        parameters (see :func:`xlogreg.solvers.auto_plan`).
+        parameters (see :func:`xlogreg.solvers.auto_plan`). ``"sgd"``
+        (with ``momentum``) and ``"adam"`` train on mini-batches of
+        ``batch_size`` rows, for data too large for one device (see
+        ``device``) or to stop early on a validation split; see Notes.
     tol : float, default=1e-6
         Stop when the max-norm of the objective's gradient is at most ``tol``.
         L-BFGS and Newton also stop when no relative decrease above
-        ``64·eps`` of the dtype is possible.
+        ``64·eps`` of the dtype is possible. ``"sgd"`` and ``"adam"`` count an
+        epoch as an improvement when the monitored loss falls by more than
+        ``tol`` below its best (see ``n_iter_no_change``).
     max_iter : int, default=1000
-        Most solver iterations.
+        Most solver iterations; epochs (passes over the training rows) for
+        ``"sgd"`` and ``"adam"``.
     learning_rate : float, default=0.1
-        Step size of ``solver="gd"``.
+        Step size of ``"gd"``, and the initial step size of ``"sgd"`` and
+        ``"adam"`` (halved whenever the training loss stalls, see Notes).
+        Adam moves each coefficient by about this much per step.
     momentum : float, default=0.0
-        Heavy-ball momentum of ``solver="gd"``, in ``[0, 1)``.
+        Heavy-ball momentum of ``"gd"`` and ``"sgd"``, in ``[0, 1)``.
+    batch_size : int, default=256
+        Rows per mini-batch of ``"sgd"`` and ``"adam"`` (at most the number of
+        training rows). When streaming to a GPU, batches of 10⁴–10⁶ rows keep
+        the copies efficient; the device holds two batches at a time.
+    early_stopping : bool, default=False
+        ``"sgd"`` and ``"adam"`` only: hold out ``validation_fraction`` of the
+        rows, stop when their (weighted, unpenalized) log loss has not
+        improved by more than ``tol`` for ``n_iter_no_change`` epochs, and
+        keep the coefficients of the epoch with the lowest validation loss.
+    validation_fraction : float, default=0.1
+        Share of the rows held out with ``early_stopping``, in ``(0, 1)``.
+    n_iter_no_change : int, default=5
+        Epochs without improvement before ``"sgd"`` and ``"adam"`` stop: of the
+        validation loss with ``early_stopping``, of the training loss without.
+    random_state : None, int or numpy.random.Generator, default=None
+        Seed of the shuffling and of the validation split of ``"sgd"`` and
+        ``"adam"``: the same seed gives the same coefficients on the same
+        backend. ``None`` draws a fresh seed at every fit.
+    device : None or str, default=None
+        ``"sgd"`` and ``"adam"`` only: where to compute when ``X`` is a NumPy
+        array (a memory map from ``numpy.load(path, mmap_mode="r")``
+        included): ``"torch:cpu"``, ``"torch:cuda"``, ``"torch:cuda:N"``,
+        ``"torch:mps"``, ``"cupy"``, ``"cupy:N"`` or ``"numpy"``. Row batches are
+        gathered on the host and copied there one batch ahead by a background
+        thread, so ``X`` never has to fit on the device. ``None`` computes
+        where ``X`` lives, as every other solver does.
     class_weight : None, "balanced" or dict, default=None
         Weights multiplied into ``sample_weight`` per class: a dict maps labels
         to weights (missing labels weigh 1); ``"balanced"`` weighs each class by
@@ -108,7 +153,39 @@ class LogisticRegression(BaseEstimator):
         Whether the solver met a stopping rule (otherwise a
         :class:`~xlogreg.exceptions.ConvergenceWarning` was issued).
     loss_history_ : tuple of float
-        Objective value at the start and after every iteration.
+        Objective value at the start and after every iteration; for ``"sgd"``
+        and ``"adam"``, each epoch's training objective averaged over its
+        batches.
+    validation_loss_history_ : tuple of float or None
+        Each epoch's validation log loss with ``early_stopping``, else ``None``.
+
+    Notes
+    -----
+    **Mini-batch training** (``solver="sgd"`` or ``"adam"``). Each step uses
+    one batch's unbiased estimate of the objective: the batch's weighted loss
+    scaled by ``n_train / (batch_size · Σ sample_weight)`` plus the batch's
+    share of the exact penalty, so sample and class weights and ``C`` mean
+    what they mean for the full-batch solvers. Batches are made of contiguous
+    blocks of ``batch_size // 16`` rows visited in a new random order every
+    epoch (a memory map is then read in runs of rows, not row by row), drawn
+    on the host from ``random_state``: every backend, and a NumPy array or a
+    memory map of it, sees the same batches. The step size starts at
+    ``learning_rate`` and halves after 2 epochs in a row without an
+    improvement of the training loss by more than ``tol``; an epoch whose
+    loss is not finite is undone and retried with half the step. Only one or
+    two scalars per epoch are read back from the device.
+
+    The minimizer is reached up to the noise of the last steps: on
+    standardized data with ``tol=1e-8``, coefficients come within about
+    ``1e-3`` (relative) of the full-batch solution and the objective within
+    about ``1e-6``; the full-batch solvers are faster whenever the data fit
+    on the device.
+
+    With ``device="torch:cuda"`` (say) the fitted ``coef_``, ``intercept_``
+    and ``classes_`` live on that device, the one exception to "results in the
+    input's library" (labels must then be numbers or booleans). Predictions
+    accept arrays on that device, and NumPy arrays, which are computed on the
+    host with host copies of the coefficients and answered in NumPy.
 
     Examples
     --------
@@ -145,6 +222,12 @@ class LogisticRegression(BaseEstimator):
         max_iter: int = 1000,
         learning_rate: float = 0.1,
         momentum: float = 0.0,
+        batch_size: int = 256,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 5,
+        random_state: Any = None,
+        device: str | None = None,
         class_weight: str | dict | None = None,
         warm_start: bool = False,
         verbose: int = 0,
@@ -158,6 +241,12 @@ class LogisticRegression(BaseEstimator):
         self.max_iter = max_iter
         self.learning_rate = learning_rate
         self.momentum = momentum
+        self.batch_size = batch_size
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.random_state = random_state
+        self.device = device
         self.class_weight = class_weight
         self.warm_start = warm_start
         self.verbose = verbose
@@ -171,7 +260,11 @@ class LogisticRegression(BaseEstimator):
             )
         check_bool(self.fit_intercept, "fit_intercept")
         check_bool(self.standardize, "standardize")
-        check_choice(self.solver, "solver", METHODS)
+        if not isinstance(self.solver, str) or self.solver not in METHODS + STOCHASTIC_METHODS:
+            raise ValueError(
+                f"solver must be one of {METHODS} (full batch) or {STOCHASTIC_METHODS} "
+                f"(mini-batch), got {self.solver!r}"
+            )
         check_number(self.tol, "tol", low=0.0)
         check_number(self.max_iter, "max_iter", integer=True, low=1)
         check_number(self.learning_rate, "learning_rate", low=0.0, low_open=True)
@@ -186,6 +279,27 @@ class LogisticRegression(BaseEstimator):
             )
         check_bool(self.warm_start, "warm_start")
         check_number(self.verbose, "verbose", integer=True, low=0)
+        check_number(self.batch_size, "batch_size", integer=True, low=1)
+        check_bool(self.early_stopping, "early_stopping")
+        check_number(
+            self.validation_fraction,
+            "validation_fraction",
+            low=0.0,
+            high=1.0,
+            low_open=True,
+            high_open=True,
+        )
+        check_number(self.n_iter_no_change, "n_iter_no_change", integer=True, low=1)
+        check_random_state(self.random_state)
+        if self.device is not None:
+            parse_device(self.device)
+        stochastic = self.solver in STOCHASTIC_METHODS
+        for name, value in (("device", self.device), ("early_stopping", self.early_stopping)):
+            if value not in (None, False) and not stochastic:
+                raise ValueError(
+                    f"{name}={value!r} applies to solver='sgd' or 'adam', "
+                    f"not solver={self.solver!r}"
+                )
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegression:
         """Fit the model on ``X`` and binary labels ``y``.
@@ -214,9 +328,49 @@ class LogisticRegression(BaseEstimator):
             state untouched.
         """
         self._validate_params()
+        if self.solver in STOCHASTIC_METHODS:
+            return self._fit_minibatch(X, y, sample_weight)
         xp, device = resolve(X=X, y=y, sample_weight=sample_weight)
+        X, target, sample_weight, classes, scaler = self._prepare(
+            X, y, sample_weight, xp=xp, device=device
+        )
+        loss = Binomial if classes.shape[0] == 2 else Multinomial
+        objective = loss(
+            X, target, sample_weight, l2=1.0 / self.C, fit_intercept=self.fit_intercept, xp=xp
+        )
+        result = minimize(
+            objective,
+            self._initial_params(
+                objective.n_params, X, n_classes=classes.shape[0], scaler=scaler, xp=xp
+            ),
+            method=self.solver,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            learning_rate=self.learning_rate,
+            momentum=self.momentum,
+            callback=_print_progress if self.verbose else None,
+        )
+        return self._store(
+            result.x,
+            n_features=X.shape[1],
+            classes=classes,
+            scaler=scaler,
+            n_iter_=result.n_iter,
+            converged_=result.converged,
+            loss_history_=result.loss_history,
+            validation_loss_history_=None,
+        )
+
+    def _prepare(
+        self, X: Any, y: Any, sample_weight: Any, *, xp: Any, device: Any
+    ) -> tuple[Any, Any, Any, Any, StandardScaler | None]:
+        """Checked ``X``, target, weights (class weights included), classes and scaler.
+
+        The target is the positive class's indicator for two classes and the
+        one-hot matrix otherwise, in ``X``'s compute dtype.
+        """
         X = check_features(X, xp=xp, device=device)
-        n_samples, n_features = X.shape
+        n_samples = X.shape[0]
         y, classes = check_class_target(y, xp=xp, device=device, n_samples=n_samples)
         sample_weight = check_sample_weight(
             sample_weight, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype
@@ -226,33 +380,113 @@ class LogisticRegression(BaseEstimator):
             X, scaler = _standardize_for_fit(X, sample_weight, center=self.fit_intercept)
         one_hot = xp.astype(y[:, None] == classes[None, :], X.dtype)
         sample_weight = sample_weight * self._class_weights(one_hot, classes, sample_weight, xp=xp)
-        binary = classes.shape[0] == 2
-        loss = Binomial if binary else Multinomial
-        objective = loss(
-            X,
-            one_hot[:, 1] if binary else one_hot,
-            sample_weight,
-            l2=1.0 / self.C,
-            fit_intercept=self.fit_intercept,
-            xp=xp,
+        target = one_hot[:, 1] if classes.shape[0] == 2 else one_hot
+        return X, target, sample_weight, classes, scaler
+
+    def _fit_minibatch(self, X: Any, y: Any, sample_weight: Any) -> LogisticRegression:
+        """``solver="sgd"`` or ``"adam"``: epochs of mini-batches, maybe streamed from the host."""
+        host_xp, host_device = resolve(X=X, y=y, sample_weight=sample_weight)
+        streaming = self.device is not None
+        if streaming:
+            if not array_api_compat.is_numpy_namespace(host_xp):
+                raise ValueError(
+                    f"device={self.device!r} streams NumPy arrays from the host, but X is a "
+                    f"{describe(X)}; leave device=None to compute where X lives"
+                )
+            if self.standardize:
+                raise ValueError(
+                    f"standardize=True is not supported with device={self.device!r}; "
+                    "standardize the NumPy data first (xlogreg.StandardScaler)"
+                )
+            xp, device = compute_target(self.device)
+        else:
+            xp, device = host_xp, host_device
+        X, target, sample_weight, classes, scaler = self._prepare(
+            X, y, sample_weight, xp=host_xp, device=host_device
         )
-        result = minimize(
-            objective,
-            self._initial_params(objective, X, n_classes=classes.shape[0], scaler=scaler, xp=xp),
+        # Streamed to another library, the model lives there (and keeps host copies).
+        moved = streaming and not array_api_compat.is_numpy_namespace(xp)
+        if moved and not host_xp.isdtype(classes.dtype, ("bool", "integral", "real floating")):
+            raise ValueError(
+                f"with device={self.device!r} the classes live on that device, so the labels "
+                f"must be numbers or booleans, got {host_list(classes)}; encode them first"
+            )
+        batches = make_batches(
+            (X, target, sample_weight),
+            batch_size=self.batch_size,
+            validation_fraction=self.validation_fraction if self.early_stopping else 0.0,
+            random_state=self.random_state,
+            xp=xp,
+            device=device,
+        )
+        n_features, n_classes = X.shape[1], classes.shape[0]
+        loss = Binomial if n_classes == 2 else Multinomial
+        fit_intercept = self.fit_intercept
+
+        def make_objective(X: Any, target: Any, sample_weight: Any) -> Any:
+            return loss(X, target, sample_weight, l2=0.0, fit_intercept=fit_intercept, xp=xp)
+
+        # Ones on the coefficients, zeros on the intercepts, in the objectives' layout.
+        n_rows = 1 if n_classes == 2 else n_classes
+        layout = OutputLayout(
+            n_features=n_features, n_outputs=n_rows, fit_intercept=fit_intercept, xp=xp
+        )
+        mask = layout.join(
+            xp.ones((n_rows, n_features), dtype=batches.dtype, device=device),
+            xp.zeros(n_rows, dtype=batches.dtype, device=device),
+        )
+        result = minibatch(
+            batches,
+            make_objective,
+            self._initial_params(mask.shape[0], mask, n_classes=n_classes, scaler=scaler, xp=xp),
+            xp=xp,
             method=self.solver,
-            tol=self.tol,
-            max_iter=self.max_iter,
+            l2=1.0 / self.C,
+            penalty_mask=mask,
             learning_rate=self.learning_rate,
             momentum=self.momentum,
-            callback=_print_progress if self.verbose else None,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            n_iter_no_change=self.n_iter_no_change,
+            early_stopping=self.early_stopping,
+            callback=_print_epoch if self.verbose else None,
         )
+        return self._store(
+            result.x,
+            n_features=n_features,
+            classes=to_device(classes, xp, device) if moved else classes,
+            scaler=scaler,
+            n_iter_=result.n_iter,
+            converged_=result.converged,
+            loss_history_=result.loss_history,
+            validation_loss_history_=result.validation_loss_history,
+            host_classes=classes if moved else None,
+        )
+
+    def _store(
+        self,
+        x: Any,
+        *,
+        n_features: int,
+        classes: Any,
+        scaler: StandardScaler | None,
+        host_classes: Any = None,
+        **diagnostics: Any,
+    ) -> LogisticRegression:
+        """Set the fitted state from a solution ``x``: coefficients, intercepts and diagnostics.
+
+        ``host_classes`` (fits streamed to another library) makes predictions
+        on NumPy inputs possible, with host copies of the coefficients.
+        """
+        xp = array_api_compat.array_namespace(x)
+        binary = classes.shape[0] == 2
         n_rows = 1 if binary else classes.shape[0]
-        rows = xp.reshape(result.x, (n_rows, n_features + int(self.fit_intercept)))
+        rows = xp.reshape(x, (n_rows, n_features + int(self.fit_intercept)))
         coef = rows[:, :n_features]
         intercept = (
             rows[:, n_features]
             if self.fit_intercept
-            else xp.zeros(n_rows, dtype=X.dtype, device=device)
+            else xp.zeros(n_rows, dtype=x.dtype, device=array_api_compat.device(x))
         )
         if not binary:
             # The softmax is unchanged by a shift common to every class: report
@@ -261,15 +495,17 @@ class LogisticRegression(BaseEstimator):
             intercept = intercept - xp.mean(intercept)
         if scaler is not None:
             coef, intercept = _to_original_scale(coef, intercept, scaler)
+        host = None
+        if host_classes is not None:
+            host = (to_numpy(coef), to_numpy(intercept), host_classes)
         self._set_fitted(
             coef_=coef,
             intercept_=intercept,
             scaler_=scaler,
             classes_=classes,
-            n_iter_=result.n_iter,
             n_features_in_=n_features,
-            converged_=result.converged,
-            loss_history_=result.loss_history,
+            _host_parameters=host,
+            **diagnostics,
         )
         return self
 
@@ -300,29 +536,51 @@ class LogisticRegression(BaseEstimator):
         return one_hot @ xp.asarray(per_class, dtype=one_hot.dtype, device=device)
 
     def _initial_params(
-        self, objective: Any, X: Any, *, n_classes: int, scaler: StandardScaler | None, xp: Any
+        self, n_params: int, like: Any, *, n_classes: int, scaler: StandardScaler | None, xp: Any
     ) -> Any:
-        zeros = xp.zeros(objective.n_params, dtype=X.dtype, device=array_api_compat.device(X))
+        """Zeros or, with ``warm_start``, the previous solution; dtype and device of ``like``."""
+        zeros = xp.zeros(n_params, dtype=like.dtype, device=array_api_compat.device(like))
         if not (self.warm_start and hasattr(self, "coef_")):
             return zeros
         try:
-            resolve(X=X, coef_=self.coef_)
+            resolve(like=like, coef_=self.coef_)
         except (TypeError, ValueError):
             return zeros  # fitted elsewhere: no usable starting point here
         n_rows = 1 if n_classes == 2 else n_classes
-        if tuple(self.coef_.shape) != (n_rows, objective.n_features):
+        width = n_params // n_rows - int(self.fit_intercept)
+        if tuple(self.coef_.shape) != (n_rows, width):
             return zeros
         coef, intercept = self.coef_, self.intercept_
         if scaler is not None:
             coef, intercept = _to_standardized_scale(coef, intercept, scaler)
         rows = xp.concat([coef, intercept[:, None]], axis=1) if self.fit_intercept else coef
-        return xp.astype(xp.reshape(rows, (objective.n_params,)), X.dtype)
+        return xp.astype(xp.reshape(rows, (n_params,)), like.dtype)
 
-    def _logits(self, X: Any) -> tuple[Any, Any]:
-        """Logits of shape (n_samples,) for two classes, (n_samples, n_classes) otherwise."""
-        X, xp, coef = self._check_predict_input(X)
-        z = X @ coef.T + xp.astype(self.intercept_, X.dtype)
-        return (z[:, 0] if self.classes_.shape[0] == 2 else z), xp
+    def _on_host(self, X: Any) -> bool:
+        """Whether ``X`` is host data for a model fitted on another library's device."""
+        self._check_is_fitted()
+        if getattr(self, "_host_parameters", None) is None:
+            return False
+        return array_api_compat.is_numpy_namespace(resolve(X=X)[0])
+
+    def _logits(self, X: Any) -> tuple[Any, Any, Any]:
+        """Logits (shape (n_samples,) for two classes, (n_samples, n_classes) otherwise),
+        their namespace, and the class labels in it."""
+        if self._on_host(X):
+            coef, intercept, classes = self._host_parameters
+            xp, device = resolve(X=X)
+            X = check_features(X, xp=xp, device=device)
+            if X.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has {X.shape[1]} features, but {type(self).__name__} was fitted "
+                    f"with {self.n_features_in_} features"
+                )
+            coef = xp.astype(coef, X.dtype)
+        else:
+            X, xp, coef = self._check_predict_input(X)
+            intercept, classes = self.intercept_, self.classes_
+        z = X @ coef.T + xp.astype(intercept, X.dtype)
+        return (z[:, 0] if classes.shape[0] == 2 else z), xp, classes
 
     def decision_function(self, X: Any) -> Any:
         """Logits ``X @ coef_.T + intercept_`` in ``X``'s library.
@@ -337,14 +595,14 @@ class LogisticRegression(BaseEstimator):
 
         Rows sum to one: the sigmoid for two classes, the softmax otherwise.
         """
-        z, xp = self._logits(X)
+        z, xp, _ = self._logits(X)
         if z.ndim == 1:
             return xp.stack([sigmoid(-z, xp=xp), sigmoid(z, xp=xp)], axis=1)
         return xp.exp(log_softmax(z, axis=1, xp=xp))
 
     def predict_log_proba(self, X: Any) -> Any:
         """Log class probabilities, shape (n_samples, n_classes), finite for any logit."""
-        z, xp = self._logits(X)
+        z, xp, _ = self._logits(X)
         if z.ndim == 1:
             return xp.stack([log_sigmoid(-z, xp=xp), log_sigmoid(z, xp=xp)], axis=1)
         return log_softmax(z, axis=1, xp=xp)
@@ -355,7 +613,8 @@ class LogisticRegression(BaseEstimator):
         Parameters
         ----------
         X : array of shape (n_samples, n_features)
-            Data in the library and on the device of the fit.
+            Data in the library and on the device of the fit (or on the host,
+            for a model fitted with ``device``, see Notes of the class).
         threshold : float, optional
             Two classes only: predict ``classes_[1]`` when its probability is
             ``>= threshold`` (seed 000's operating rule). By default the
@@ -374,15 +633,16 @@ class LogisticRegression(BaseEstimator):
                     f"threshold applies to two classes only; this model has "
                     f"{self.classes_.shape[0]} and predicts the most probable"
                 )
-        z, xp = self._logits(X)
+        z, xp, classes = self._logits(X)
         if z.ndim == 2:
-            return xp.take(self.classes_, xp.argmax(z, axis=1))
+            return xp.take(classes, xp.argmax(z, axis=1))
         positive = z > 0 if threshold is None else sigmoid(z, xp=xp) >= threshold
-        return xp.take(self.classes_, xp.astype(positive, xp.int64))
+        return xp.take(classes, xp.astype(positive, xp.int64))
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Mean (weighted) accuracy of ``predict(X)`` against ``y``, as a Python float."""
         predicted = self.predict(X)
+        coef = self._host_parameters[0] if self._on_host(X) else self.coef_
         xp, device = resolve(predicted=predicted, y=y, sample_weight=sample_weight)
         y = check_vector(y, "y", xp=xp, device=device, n_samples=predicted.shape[0])
         weight = check_sample_weight(
@@ -390,7 +650,7 @@ class LogisticRegression(BaseEstimator):
             xp=xp,
             device=device,
             n_samples=predicted.shape[0],
-            dtype=self.coef_.dtype,
+            dtype=coef.dtype,
         )
         hits = xp.astype(predicted == y, weight.dtype)
         (accuracy,) = host_floats(xp, (weight @ hits) / xp.sum(weight))
@@ -399,3 +659,8 @@ class LogisticRegression(BaseEstimator):
 
 def _print_progress(n_iter: int, loss: float, grad_norm: float) -> None:
     print(f"iter {n_iter:5d}  loss {loss:.10g}  grad max-norm {grad_norm:.3e}")
+
+
+def _print_epoch(epoch: int, loss: float, validation_loss: float | None, step: float) -> None:
+    held_out = "" if validation_loss is None else f"  validation loss {validation_loss:.10g}"
+    print(f"epoch {epoch:5d}  loss {loss:.10g}{held_out}  step {step:.3g}")
