@@ -23,7 +23,7 @@ import report
 # in a few seconds, at least MIN_ROUNDS (a median of fewer means little).
 MIN_ROUNDS = 3
 MAX_ROUNDS = 30
-SECONDS_PER_CONTENDER = {"quick": 0.6, "full": 6.0}
+SECONDS_PER_CONTENDER = {"quick": 0.6, "full": 3.0}
 
 
 def pytest_addoption(parser):

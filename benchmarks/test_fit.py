@@ -45,6 +45,9 @@ SKLEARN_MAX_ITER = 10_000
 SKLEARN_CAPPED_MAX_ITER = 100
 # Gradient descent only where it is sensible: well-conditioned, at most this many entries of X.
 GD_MAX_ENTRIES = 16_000_000
+# From this many entries of X on, a fit takes seconds: 3 rounds without a warm-up
+# (first-call costs were paid by the smaller problems before), not a timed first call.
+LARGE_ENTRIES = 20_000_000
 GD_LEARNING_RATE = 1.0
 
 # name: (n_samples, n_features, ill-conditioned)
@@ -78,6 +81,10 @@ class Problem:
 
     def gd_is_sensible(self) -> bool:
         return not self.ill_conditioned and self.X.size <= GD_MAX_ENTRIES
+
+    def rounds(self) -> dict:
+        """``timed``'s round options for this problem's size."""
+        return {"rounds": 3, "warmup": False} if self.X.size >= LARGE_ENTRIES else {}
 
     def objective(self, coef, intercept) -> float:
         """scikit-learn's objective at a solution, in float64 NumPy on the float64 data."""
@@ -130,6 +137,7 @@ def _fit_xlogreg(timed, problem, solver, library, dtype, X, y, synchronize=None)
         fit,
         X,
         y,
+        **problem.rounds(),
         kind="fit",
         package="xlogreg",
         solver=solver,
@@ -205,7 +213,7 @@ def _fit_sklearn(timed, problem, solver, library, X, y, synchronize=None):
         X,
         y,
         # A capped fit's time says only that it takes long: one call is enough.
-        **({"rounds": 1, "warmup": False} if capped else {}),
+        **({"rounds": 1, "warmup": False} if capped else problem.rounds()),
         kind="fit",
         package="sklearn",
         solver=solver,
