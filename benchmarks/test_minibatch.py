@@ -4,12 +4,17 @@ Mini-batch training exists for data larger than the device (``device=`` streams
 row batches from host NumPy arrays or memory maps); on data that fits, the
 question is what it costs. Every contender fits the same standardized binary
 problem with C=1: full-batch Newton and L-BFGS to tol=1e-8 on the gradient,
-SGD (``learning_rate=0.5``) and Adam (``learning_rate=0.05``) until their
-training loss stops improving by 1e-6 (their stopping rule), with
-``random_state=0``. The streaming contenders read a memory-mapped ``.npy`` and
-compute on torch (CPU here; CUDA where present). scikit-learn's
-``SGDClassifier`` on the same objective (log loss, ``alpha = 1/(C·n)``) is the
-reference of the ratios.
+SGD (``learning_rate=0.5``) and Adam (``learning_rate=0.05``) with batches of
+4096 rows (and Adam with 256) until their training loss stops improving by
+1e-6 (their stopping rule), with ``random_state=0``. The streaming contenders
+read a memory-mapped ``.npy`` and compute on torch (CPU here; CUDA where
+present). scikit-learn's ``SGDClassifier`` on the same objective (log loss,
+``alpha = 1/(C·n)``) is the reference of the ratios; its default "optimal"
+step schedule stops far from the minimizer at this small ``alpha``.
+
+torch on a CPU shared with other busy processes can take milliseconds per
+small operation (its thread pool waits for a core): compare torch rows only
+from a quiet machine.
 
 After the timed fit, each solution's objective is compared once with Newton's
 optimum: a note per contender gives its epochs, the relative objective gap and
@@ -139,8 +144,7 @@ def _minibatch(solver, batch_size, **params):
     )
 
 
-@pytest.mark.parametrize("batch_size", [256, 4096])
-@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize(("solver", "batch_size"), [("sgd", 4096), ("adam", 4096), ("adam", 256)])
 def test_minibatch_numpy(timed, problem, solver, batch_size):
     _fit(
         timed,
@@ -154,12 +158,11 @@ def test_minibatch_numpy(timed, problem, solver, batch_size):
     )
 
 
-@pytest.mark.parametrize("solver", ["sgd", "adam"])
-def test_minibatch_torch_cpu(timed, problem, solver):
+def test_minibatch_torch_cpu(timed, problem):
     torch = pytest.importorskip("torch")
     X, y = torch.from_numpy(problem.X), torch.from_numpy(problem.y)
-    name = f"xlogreg {solver} torch-cpu batch 4096"
-    _fit(timed, problem, name, _minibatch(solver, 4096), X, y, solver=solver, library="torch")
+    name = "xlogreg adam torch-cpu batch 4096"
+    _fit(timed, problem, name, _minibatch("adam", 4096), X, y, solver="adam", library="torch")
 
 
 def test_memory_map_streamed_to_torch_cpu(timed, problem):

@@ -255,7 +255,7 @@ def test_streaming_to_a_gpu(device):
     assert array_api_compat.device(streamed.coef_) != "cpu"
     expected = _params(on_host)
     assert np.linalg.norm(_params(streamed) - expected) <= 1e-2 * np.linalg.norm(expected)
-    np.testing.assert_array_equal(streamed.predict(X), on_host.predict(X))
+    assert np.mean(streamed.predict(X) == on_host.predict(X)) >= 0.99
 
 
 def test_max_iter_epochs_run_out_with_a_warning():
