@@ -89,7 +89,13 @@ class Timer:
             first = time.perf_counter() - start
             rounds = max(MIN_ROUNDS, min(MAX_ROUNDS, int(self._seconds / max(first, 1e-9))))
             warmup_rounds = 0
+        before = environment.cpu_snapshot()
         result = benchmark.pedantic(function, args=args, rounds=rounds, warmup_rounds=warmup_rounds)
+        # Other processes' share of the 2 cores while this ran: the shared
+        # machine's main source of noise, reported next to each median.
+        benchmark.extra_info["other_cores"] = environment.other_cores(
+            before, environment.cpu_snapshot()
+        )
         report.DETAILS.setdefault(group, {})[name] = benchmark.extra_info
         if benchmark.stats is not None:  # None under --benchmark-disable: one untimed call
             report.TIMINGS.setdefault(group, {})[name] = benchmark.stats.stats.median

@@ -132,15 +132,25 @@ def cpu_snapshot() -> dict[str, float] | None:
     }
 
 
+def other_cores(start: dict[str, float] | None, end: dict[str, float] | None) -> float | None:
+    """Cores that other processes kept busy on average between two :func:`cpu_snapshot`.
+
+    None where the span is too short for the kernel's 10 ms accounting to say.
+    """
+    if start is None or end is None or end["wall_s"] - start["wall_s"] < 0.5:
+        return None
+    busy = end["machine_busy_s"] - start["machine_busy_s"]
+    others = busy - (end["own_s"] - start["own_s"])
+    return round(max(others, 0.0) / (end["wall_s"] - start["wall_s"]), 2)
+
+
 def _contention(start: dict[str, float] | None) -> dict[str, float] | None:
     end = cpu_snapshot()
     if start is None or end is None:
         return None
-    wall = end["wall_s"] - start["wall_s"]
-    others = (end["machine_busy_s"] - start["machine_busy_s"]) - (end["own_s"] - start["own_s"])
     return {
-        "duration_s": round(wall, 1),
-        "other_processes_cores": round(max(others, 0.0) / wall, 2) if wall > 0 else 0.0,
+        "duration_s": round(end["wall_s"] - start["wall_s"], 1),
+        "other_processes_cores": other_cores(start, end) or 0.0,
         "load_average_1min": round(os.getloadavg()[0], 2),
     }
 

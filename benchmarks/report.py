@@ -129,6 +129,11 @@ def _ratio(x: float | None) -> str:
     return f"{x:.2f}×" if x >= 0.01 else f"{x:.4f}×"
 
 
+def _load(info: dict[str, Any]) -> str:
+    cores = info.get("other_cores")
+    return "" if cores is None else f"{cores:.2f}"
+
+
 def _bytes(n: float) -> str:
     return f"{n / 2**20:.1f} MiB"
 
@@ -279,13 +284,15 @@ def _solutions(run: Run, kind: str, title: str, reference_name: str) -> list[str
                     _ratio(t / reference) if reference else "",
                     str(info.get("n_iter", "")),
                     gap,
+                    _load(info),
                     info.get("note", ""),
                 ]
             )
     if not rows:
         return []
     header = ["problem", "contender", "median", f"× {reference_name}", "iterations"]
-    return [f"### {title}", "", *_table([*header, "objective gap", "note"], rows, "llrrrrl")]
+    header += ["objective gap", "other load", "note"]
+    return [f"### {title}", "", *_table(header, rows, "llrrrrrl")]
 
 
 def _epochs(run: Run) -> list[str]:
@@ -293,7 +300,7 @@ def _epochs(run: Run) -> list[str]:
     for group in run.groups("epoch"):
         gemv = run.reference(group)
         stream = min((t for _, t, info in run.rows(group) if info.get("stream")), default=None)
-        for name, t, _ in run.rows(group):
+        for name, t, info in run.rows(group):
             rows.append(
                 [
                     group,
@@ -301,12 +308,13 @@ def _epochs(run: Run) -> list[str]:
                     _seconds(t),
                     _ratio(t / gemv) if gemv else "",
                     _ratio(t / stream) if stream else "",
+                    _load(info),
                 ]
             )
     if not rows:
         return []
     header = ["data", "operation", "median", "× one X @ v", "× best streaming read"]
-    return ["### Epoch efficiency", "", *_table(header, rows, "llrrr")]
+    return ["### Epoch efficiency", "", *_table([*header, "other load"], rows, "llrrrr")]
 
 
 def _memory(run: Run) -> list[str]:
@@ -332,15 +340,21 @@ def _metrics(run: Run) -> list[str]:
     rows = []
     for group in run.groups("metric"):
         reference = run.reference(group)
-        for name, t, _ in run.rows(group):
-            rows.append([group, name, _seconds(t), _ratio(t / reference) if reference else ""])
+        for name, t, info in run.rows(group):
+            ratio = _ratio(t / reference) if reference else ""
+            rows.append([group, name, _seconds(t), ratio, _load(info)])
     if not rows:
         return []
-    return [
-        "### Metrics",
-        "",
-        *_table(["metric", "contender", "median", "× sklearn"], rows, "llrr"),
-    ]
+    header = ["metric", "contender", "median", "× sklearn", "other load"]
+    return ["### Metrics", "", *_table(header, rows, "llrrr")]
+
+
+LOAD_NOTE = (
+    '"other load": cores that other processes kept busy on average while a row was timed'
+    " (of the machine's usable cores; blank where the timing was too short to tell). Rows"
+    " measured under load are slower than the machine can do, BLAS calls that hand work"
+    " between threads most of all."
+)
 
 
 def render(run: Run) -> str:
@@ -353,6 +367,7 @@ def render(run: Run) -> str:
     sections = [
         _environment(run.environment),
         _targets(run),
+        [LOAD_NOTE],
         _solutions(run, "fit", "Time to solution (tol=1e-8, C=1)", "sklearn's best"),
         _epochs(run),
         _memory(run),
