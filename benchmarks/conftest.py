@@ -20,8 +20,10 @@ import environment
 import report
 
 # Rounds of a contender whose round count is left to ``timed``: as many as fit
-# in a few seconds, at least MIN_ROUNDS (a median of fewer means little).
-MIN_ROUNDS = 3
+# in a few seconds, at least MIN_ROUNDS (a median of fewer means little; the
+# quick mode's calls take milliseconds, and only on a loaded machine seconds,
+# where its time limit matters more).
+MIN_ROUNDS = {"quick": 1, "full": 3}
 MAX_ROUNDS = 30
 SECONDS_PER_CONTENDER = {"quick": 0.6, "full": 3.0}
 
@@ -62,9 +64,10 @@ class Timer:
     before ``rounds`` timed ones, unless ``warmup=False``.
     """
 
-    def __init__(self, benchmark, seconds_per_contender: float) -> None:
+    def __init__(self, benchmark, mode: str) -> None:
         self._benchmark = benchmark
-        self._seconds = seconds_per_contender
+        self._seconds = SECONDS_PER_CONTENDER[mode]
+        self._min_rounds = MIN_ROUNDS[mode]
 
     def __call__(
         self,
@@ -87,7 +90,8 @@ class Timer:
             start = time.perf_counter()
             function(*args)
             first = time.perf_counter() - start
-            rounds = max(MIN_ROUNDS, min(MAX_ROUNDS, int(self._seconds / max(first, 1e-9))))
+            planned = int(self._seconds / max(first, 1e-9))
+            rounds = max(self._min_rounds, min(MAX_ROUNDS, planned))
             warmup_rounds = 0
         before = environment.cpu_snapshot()
         result = benchmark.pedantic(function, args=args, rounds=rounds, warmup_rounds=warmup_rounds)
@@ -108,7 +112,7 @@ class Timer:
 
 @pytest.fixture
 def timed(benchmark, request):
-    return Timer(benchmark, SECONDS_PER_CONTENDER[mode(request.config)])
+    return Timer(benchmark, mode(request.config))
 
 
 def _environment(config) -> dict[str, Any]:
