@@ -6,6 +6,8 @@ about 1e-3 (relative) of Newton's coefficients and 3e-7 of its objective; the
 convergence test asserts 5e-3 and 2e-6, the others (fewer rows, other settings) 1e-2.
 """
 
+import importlib.util
+
 import array_api_compat
 import numpy as np
 import pytest
@@ -195,19 +197,24 @@ def test_memory_map_streams_to_torch_as_the_in_memory_array_does(tmp_path):
     X, y, weight = _problem(3, n=500)
     np.save(tmp_path / "X.npy", X)
     X_map = np.load(tmp_path / "X.npy", mmap_mode="r")
-    in_memory = _minibatch("adam", max_iter=30, tol=1e-6, early_stopping=True)
-    in_memory.fit(X, y, sample_weight=weight)
+
+    def fit(X, y, weight, device=None):
+        estimator = _minibatch("adam", max_iter=30, tol=1e-6, early_stopping=True, device=device)
+        return estimator.fit(X, y, sample_weight=weight)
+
+    in_memory = fit(X, y, weight)
     expected = _params(in_memory)
-    streamed = _minibatch("adam", max_iter=30, tol=1e-6, early_stopping=True, device="torch:cpu")
-    streamed.fit(X_map, y, sample_weight=weight)
+    # NumPy computing on the memory map, read a batch ahead: the very same fit.
+    np.testing.assert_array_equal(_params(fit(X_map, y, weight)), expected)
+    streamed = fit(X_map, y, weight, device="torch:cpu")
     assert isinstance(streamed.coef_, torch.Tensor) and streamed.coef_.dtype == torch.float64
     assert isinstance(streamed.classes_, torch.Tensor)
     np.testing.assert_allclose(_params(streamed), expected, rtol=1e-9, atol=1e-12)
     assert streamed.n_iter_ == in_memory.n_iter_
-    # The same data as a torch tensor gives the very same fit, batch for batch.
-    on_torch = _minibatch("adam", max_iter=30, tol=1e-6, early_stopping=True).fit(
-        torch.from_numpy(X), torch.from_numpy(y), sample_weight=torch.from_numpy(weight)
-    )
+    # torch sees the same batches from the array in memory and from tensors.
+    copied = fit(X, y, weight, device="torch:cpu")
+    np.testing.assert_array_equal(_params(copied), _params(streamed))
+    on_torch = fit(torch.from_numpy(X), torch.from_numpy(y), torch.from_numpy(weight))
     np.testing.assert_array_equal(_params(on_torch), _params(streamed))
 
 
@@ -353,5 +360,8 @@ def test_bad_streaming_requests_are_refused_before_any_work():
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="torch has no cuda device here"):
             _minibatch("sgd", device="torch:cuda").fit(X, y)
+    if importlib.util.find_spec("cupy") is None:
+        with pytest.raises(ValueError, match="device='cupy' needs cupy, which is not installed"):
+            _minibatch("sgd", device="cupy").fit(X, y)
     with pytest.raises(ValueError, match="early_stopping needs a validation split"):
         _minibatch("sgd", early_stopping=True, batch_size=1000).fit(X[:10], y[:10])
