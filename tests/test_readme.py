@@ -32,22 +32,31 @@ def _run(block, name):
 
 def test_quickstart_runs():
     pytest.importorskip("torch")
-    quickstart, _, _ = _blocks("python")
+    quickstart, _, _, _ = _blocks("python")
     namespace = _run(quickstart, "README quickstart")
     assert namespace["proba"].shape == (1000, 2)
     assert namespace["labels"].shape == (1000,)
 
 
 def test_multinomial_example_gives_what_its_comment_says():
-    _, example, _ = _blocks("python")
+    _, example, _, _ = _blocks("python")
     namespace = _run(example, "README multinomial example")
     model, X = namespace["model"], namespace["X"]
     assert model.coef_.shape == (3, 4)
     assert model.predict_proba(X).sum(axis=1)[:3].round(12).tolist() == [1.0, 1.0, 1.0]
 
 
+def test_minibatch_example_streams_a_memory_map_to_torch():
+    torch = pytest.importorskip("torch")
+    _, _, example, _ = _blocks("python")
+    namespace = _run(example, "README mini-batch example")
+    model = namespace["model"]
+    assert isinstance(model.coef_, torch.Tensor) and model.coef_.device.type == "cpu"
+    assert model.converged_ and model.validation_loss_history_ is not None
+
+
 def test_metrics_example_prints_what_its_comments_say():
-    _, _, example = _blocks("python")
+    _, _, _, example = _blocks("python")
     namespace = _run(example, "README metrics example")
     metrics, labels, scores = namespace["metrics"], namespace["labels"], namespace["scores"]
     assert float(metrics.roc_auc_score(labels, scores)) == 0.8125
