@@ -243,13 +243,7 @@ class StandardScaler(BaseEstimator):
     def _check_transform_input(self, X: Any) -> tuple[Any, ModuleType]:
         """Validate ``X`` against the fitted state: same library, device and width."""
         self._check_is_fitted()
-        xp, device = resolve(X=X, mean_=self.mean_, scale_=self.scale_)
-        X = check_features(X, xp=xp, device=device)
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X has {X.shape[1]} features, but {type(self).__name__} was fitted "
-                f"with {self.n_features_in_} features"
-            )
+        X, xp = self._check_fitted_input(X, mean_=self.mean_, scale_=self.scale_)
         for flag, attribute in (("with_mean", "mean_"), ("with_std", "scale_")):
             if getattr(self, flag) and getattr(self, attribute) is None:
                 raise ValueError(

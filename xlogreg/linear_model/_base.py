@@ -92,14 +92,27 @@ class BaseEstimator:
             ``X`` in its compute dtype, its namespace, and ``coef_`` in that dtype.
         """
         self._check_is_fitted()
-        xp, device = resolve(X=X, coef_=self.coef_)
+        X, xp = self._check_fitted_input(X, coef_=self.coef_)
+        return X, xp, xp.astype(self.coef_, X.dtype, copy=False)
+
+    def _check_fitted_input(self, X: Any, **fitted: Any) -> tuple[Any, Any]:
+        """Check ``X`` against a fitted estimator (callers check that it is
+        fitted first): the library and device of the ``fitted`` arrays, and
+        the width seen in ``fit``.
+
+        Returns
+        -------
+        X, xp
+            ``X`` in its compute dtype, and its namespace.
+        """
+        xp, device = resolve(X=X, **fitted)
         X = check_features(X, xp=xp, device=device)
         if X.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {X.shape[1]} features, but {type(self).__name__} was fitted "
                 f"with {self.n_features_in_} features"
             )
-        return X, xp, xp.astype(self.coef_, X.dtype, copy=False)
+        return X, xp
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -308,14 +308,15 @@ class LogisticRegression(BaseEstimator):
                 )
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegression:
-        """Fit the model on ``X`` and binary labels ``y``.
+        """Fit the model on ``X`` and class labels ``y``.
 
         Parameters
         ----------
         X : array of shape (n_samples, n_features)
             Training data; any supported array library and device.
         y : array of shape (n_samples,)
-            Two distinct labels (numbers, booleans, or strings for NumPy).
+            At least two distinct labels (numbers, booleans, or strings for
+            NumPy): the binomial loss for two, the softmax for more.
         sample_weight : array of shape (n_samples,) or float, optional
             Non-negative weights; default all ones.
 
@@ -329,8 +330,8 @@ class LogisticRegression(BaseEstimator):
         TypeError
             Non-numeric ``X`` or inputs from different array libraries.
         ValueError
-            Invalid hyper-parameters, shapes, non-finite values, not exactly two
-            classes, or invalid weights. A failed fit leaves an earlier fitted
+            Invalid hyper-parameters, shapes, non-finite values, a single
+            class, or invalid weights. A failed fit leaves an earlier fitted
             state untouched.
         """
         self._validate_params()
@@ -574,13 +575,7 @@ class LogisticRegression(BaseEstimator):
         their namespace, and the class labels in it."""
         if self._on_host(X):
             coef, intercept, classes = self._host_parameters
-            xp, device = resolve(X=X)
-            X = check_features(X, xp=xp, device=device)
-            if X.shape[1] != self.n_features_in_:
-                raise ValueError(
-                    f"X has {X.shape[1]} features, but {type(self).__name__} was fitted "
-                    f"with {self.n_features_in_} features"
-                )
+            X, xp = self._check_fitted_input(X)
             coef = xp.astype(coef, X.dtype)
         else:
             X, xp, coef = self._check_predict_input(X)
