@@ -1,10 +1,19 @@
-"""Fixtures over the backend matrix of :mod:`backends`."""
+"""Fixtures over the backend matrix of :mod:`backends`, and Hypothesis profiles.
+
+Property tests are derandomized by default, so CI runs the same examples every
+time; ``pytest --hypothesis-profile=explore`` draws fresh ones.
+"""
 
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
 
 from backends import BACKEND_PARAMS, Backend, make_backend
+
+settings.register_profile("deterministic", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile("deterministic")
 
 
 @pytest.fixture(params=BACKEND_PARAMS)

@@ -357,6 +357,13 @@ def test_balanced_accuracy_score(data: st.DataObject, adjusted: bool) -> None:
 def test_matthews_corrcoef(case: Predicted) -> None:
     actual = xm.matthews_corrcoef(case.y_true, case.y_pred, sample_weight=case.weight)
     expected = skm.matthews_corrcoef(case.y_true, case.y_pred, sample_weight=case.weight)
+    if math.isnan(expected):
+        # scikit-learn computes the variances as differences of weighted sums:
+        # with a constant truth or prediction they can round to a tiny negative
+        # number and its sqrt gives NaN. The defined value there is 0.
+        kept = np.ones(case.y_true.shape, dtype=bool) if case.weight is None else case.weight > 0
+        assert np.unique(case.y_true[kept]).size < 2 or np.unique(case.y_pred[kept]).size < 2
+        expected = 0.0
     check(actual, expected)
 
 
