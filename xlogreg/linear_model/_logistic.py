@@ -8,13 +8,10 @@ import array_api_compat
 
 from xlogreg._backend import (
     check_random_state,
-    compute_target,
-    describe,
     host_floats,
     host_list,
     parse_device,
     resolve,
-    to_device,
     to_numpy,
 )
 from xlogreg._math import log_sigmoid, log_softmax, sigmoid
@@ -27,8 +24,8 @@ from xlogreg._validation import (
     check_vector,
 )
 from xlogreg.linear_model._base import BaseEstimator
+from xlogreg.linear_model._minibatch import fit_minibatch
 from xlogreg.objectives import Binomial, Multinomial
-from xlogreg.objectives._layout import OutputLayout
 from xlogreg.preprocessing import (
     StandardScaler,
     _standardize_for_fit,
@@ -36,7 +33,7 @@ from xlogreg.preprocessing import (
     _to_standardized_scale,
 )
 from xlogreg.solvers import METHODS, minimize
-from xlogreg.solvers._stochastic import STOCHASTIC_METHODS, make_batches, minibatch
+from xlogreg.solvers._stochastic import STOCHASTIC_METHODS
 
 __all__ = ["LogisticRegression"]
 
@@ -336,7 +333,7 @@ class LogisticRegression(BaseEstimator):
         """
         self._validate_params()
         if self.solver in STOCHASTIC_METHODS:
-            return self._fit_minibatch(X, y, sample_weight)
+            return fit_minibatch(self, X, y, sample_weight)
         xp, device = resolve(X=X, y=y, sample_weight=sample_weight)
         X, target, sample_weight, classes, scaler = self._prepare(
             X, y, sample_weight, xp=xp, device=device
@@ -389,86 +386,6 @@ class LogisticRegression(BaseEstimator):
         sample_weight = sample_weight * self._class_weights(one_hot, classes, sample_weight, xp=xp)
         target = one_hot[:, 1] if classes.shape[0] == 2 else one_hot
         return X, target, sample_weight, classes, scaler
-
-    def _fit_minibatch(self, X: Any, y: Any, sample_weight: Any) -> LogisticRegression:
-        """``solver="sgd"`` or ``"adam"``: epochs of mini-batches, maybe streamed from the host."""
-        host_xp, host_device = resolve(X=X, y=y, sample_weight=sample_weight)
-        streaming = self.device is not None
-        if streaming:
-            if not array_api_compat.is_numpy_namespace(host_xp):
-                raise ValueError(
-                    f"device={self.device!r} streams NumPy arrays from the host, but X is a "
-                    f"{describe(X)}; leave device=None to compute where X lives"
-                )
-            if self.standardize:
-                raise ValueError(
-                    f"standardize=True is not supported with device={self.device!r}; "
-                    "standardize the NumPy data first (xlogreg.StandardScaler)"
-                )
-            xp, device = compute_target(self.device)
-        else:
-            xp, device = host_xp, host_device
-        X, target, sample_weight, classes, scaler = self._prepare(
-            X, y, sample_weight, xp=host_xp, device=host_device
-        )
-        # Streamed to another library, the model lives there (and keeps host copies).
-        moved = streaming and not array_api_compat.is_numpy_namespace(xp)
-        if moved and not host_xp.isdtype(classes.dtype, ("bool", "integral", "real floating")):
-            raise ValueError(
-                f"with device={self.device!r} the classes live on that device, so the labels "
-                f"must be numbers or booleans, got {host_list(classes)}; encode them first"
-            )
-        batches = make_batches(
-            (X, target, sample_weight),
-            batch_size=self.batch_size,
-            validation_fraction=self.validation_fraction if self.early_stopping else 0.0,
-            random_state=self.random_state,
-            xp=xp,
-            device=device,
-        )
-        n_features, n_classes = X.shape[1], classes.shape[0]
-        loss = Binomial if n_classes == 2 else Multinomial
-        fit_intercept = self.fit_intercept
-
-        def make_objective(X: Any, target: Any, sample_weight: Any) -> Any:
-            return loss(X, target, sample_weight, l2=0.0, fit_intercept=fit_intercept, xp=xp)
-
-        # Ones on the coefficients, zeros on the intercepts, in the objectives' layout.
-        n_rows = 1 if n_classes == 2 else n_classes
-        layout = OutputLayout(
-            n_features=n_features, n_outputs=n_rows, fit_intercept=fit_intercept, xp=xp
-        )
-        mask = layout.join(
-            xp.ones((n_rows, n_features), dtype=batches.dtype, device=device),
-            xp.zeros(n_rows, dtype=batches.dtype, device=device),
-        )
-        result = minibatch(
-            batches,
-            make_objective,
-            self._initial_params(mask.shape[0], mask, n_classes=n_classes, scaler=scaler, xp=xp),
-            xp=xp,
-            method=self.solver,
-            l2=1.0 / self.C,
-            penalty_mask=mask,
-            learning_rate=self.learning_rate,
-            momentum=self.momentum,
-            tol=self.tol,
-            max_iter=self.max_iter,
-            n_iter_no_change=self.n_iter_no_change,
-            early_stopping=self.early_stopping,
-            callback=_print_epoch if self.verbose else None,
-        )
-        return self._store(
-            result.x,
-            n_features=n_features,
-            classes=to_device(classes, xp, device) if moved else classes,
-            scaler=scaler,
-            n_iter_=result.n_iter,
-            converged_=result.converged,
-            loss_history_=result.loss_history,
-            validation_loss_history_=result.validation_loss_history,
-            host_classes=classes if moved else None,
-        )
 
     def _store(
         self,
@@ -660,8 +577,3 @@ class LogisticRegression(BaseEstimator):
 
 def _print_progress(n_iter: int, loss: float, grad_norm: float) -> None:
     print(f"iter {n_iter:5d}  loss {loss:.10g}  grad max-norm {grad_norm:.3e}")
-
-
-def _print_epoch(epoch: int, loss: float, validation_loss: float | None, step: float) -> None:
-    held_out = "" if validation_loss is None else f"  validation loss {validation_loss:.10g}"
-    print(f"epoch {epoch:5d}  loss {loss:.10g}{held_out}  step {step:.3g}")

@@ -1,0 +1,108 @@
+"""Mini-batch fits of :class:`LogisticRegression` (``solver="sgd"`` or ``"adam"``).
+
+The data may stay on the host and be streamed to ``device`` batch by batch.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import array_api_compat
+
+from xlogreg._backend import compute_target, describe, host_list, resolve, to_device
+from xlogreg.objectives import Binomial, Multinomial
+from xlogreg.objectives._layout import OutputLayout
+from xlogreg.solvers._stochastic import make_batches, minibatch
+
+if TYPE_CHECKING:
+    from xlogreg.linear_model._logistic import LogisticRegression
+
+__all__ = ["fit_minibatch"]
+
+
+def fit_minibatch(
+    model: LogisticRegression, X: Any, y: Any, sample_weight: Any
+) -> LogisticRegression:
+    """``solver="sgd"`` or ``"adam"``: epochs of mini-batches, maybe streamed from the host."""
+    host_xp, host_device = resolve(X=X, y=y, sample_weight=sample_weight)
+    streaming = model.device is not None
+    if streaming:
+        if not array_api_compat.is_numpy_namespace(host_xp):
+            raise ValueError(
+                f"device={model.device!r} streams NumPy arrays from the host, but X is a "
+                f"{describe(X)}; leave device=None to compute where X lives"
+            )
+        if model.standardize:
+            raise ValueError(
+                f"standardize=True is not supported with device={model.device!r}; "
+                "standardize the NumPy data first (xlogreg.StandardScaler)"
+            )
+        xp, device = compute_target(model.device)
+    else:
+        xp, device = host_xp, host_device
+    X, target, sample_weight, classes, scaler = model._prepare(
+        X, y, sample_weight, xp=host_xp, device=host_device
+    )
+    # Streamed to another library, the model lives there (and keeps host copies).
+    moved = streaming and not array_api_compat.is_numpy_namespace(xp)
+    if moved and not host_xp.isdtype(classes.dtype, ("bool", "integral", "real floating")):
+        raise ValueError(
+            f"with device={model.device!r} the classes live on that device, so the labels "
+            f"must be numbers or booleans, got {host_list(classes)}; encode them first"
+        )
+    batches = make_batches(
+        (X, target, sample_weight),
+        batch_size=model.batch_size,
+        validation_fraction=model.validation_fraction if model.early_stopping else 0.0,
+        random_state=model.random_state,
+        xp=xp,
+        device=device,
+    )
+    n_features, n_classes = X.shape[1], classes.shape[0]
+    loss = Binomial if n_classes == 2 else Multinomial
+    fit_intercept = model.fit_intercept
+
+    def make_objective(X: Any, target: Any, sample_weight: Any) -> Any:
+        return loss(X, target, sample_weight, l2=0.0, fit_intercept=fit_intercept, xp=xp)
+
+    # Ones on the coefficients, zeros on the intercepts, in the objectives' layout.
+    n_rows = 1 if n_classes == 2 else n_classes
+    layout = OutputLayout(
+        n_features=n_features, n_outputs=n_rows, fit_intercept=fit_intercept, xp=xp
+    )
+    mask = layout.join(
+        xp.ones((n_rows, n_features), dtype=batches.dtype, device=device),
+        xp.zeros(n_rows, dtype=batches.dtype, device=device),
+    )
+    result = minibatch(
+        batches,
+        make_objective,
+        model._initial_params(mask.shape[0], mask, n_classes=n_classes, scaler=scaler, xp=xp),
+        xp=xp,
+        method=model.solver,
+        l2=1.0 / model.C,
+        penalty_mask=mask,
+        learning_rate=model.learning_rate,
+        momentum=model.momentum,
+        tol=model.tol,
+        max_iter=model.max_iter,
+        n_iter_no_change=model.n_iter_no_change,
+        early_stopping=model.early_stopping,
+        callback=_print_epoch if model.verbose else None,
+    )
+    return model._store(
+        result.x,
+        n_features=n_features,
+        classes=to_device(classes, xp, device) if moved else classes,
+        scaler=scaler,
+        n_iter_=result.n_iter,
+        converged_=result.converged,
+        loss_history_=result.loss_history,
+        validation_loss_history_=result.validation_loss_history,
+        host_classes=classes if moved else None,
+    )
+
+
+def _print_epoch(epoch: int, loss: float, validation_loss: float | None, step: float) -> None:
+    held_out = "" if validation_loss is None else f"  validation loss {validation_loss:.10g}"
+    print(f"epoch {epoch:5d}  loss {loss:.10g}{held_out}  step {step:.3g}")
