@@ -329,3 +329,28 @@ def test_every_public_metric_is_documented_with_an_example():
         assert doc, name
         if inspect.isfunction(getattr(metrics, name)):
             assert ">>>" in doc, f"{name} has no example"
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_native_bincount_binning_equals_the_one_hot_path(backend, side, weighted):
+    """The per-bin sums of the library's own ``bincount`` (NumPy, PyTorch, CuPy) equal
+    the generic one-hot products, and every row agrees with NumPy float64's counts."""
+    from xlogreg.metrics._calibration import _bin_totals, _edges, _inner_edges, _one_hot_totals
+    from xlogreg.metrics._inputs import check_probabilities
+
+    scores = np.concatenate([SCORE, np.linspace(0, 1, 11)])  # values on the edges too
+    labels = np.concatenate([Y, np.ones(11, dtype=Y.dtype)])
+    weight = np.concatenate([WEIGHT, np.full(11, 0.5)])
+    inputs = check_probabilities(
+        backend.asarray(labels),
+        backend.asarray(scores, dtype=backend.dtype),
+        sample_weight=backend.asarray(weight, dtype=backend.dtype) if weighted else None,
+    )
+    edges = _edges(inputs, 7, "uniform")
+    totals = _bin_totals(inputs, edges, side=side)
+    generic = _one_hot_totals(inputs, _inner_edges(inputs, edges, side=side), 7, side=side)
+    assert_on_backend(totals, backend, dtype=inputs.acc)
+    np.testing.assert_allclose(to_numpy(totals), to_numpy(generic), rtol=1e-12, atol=1e-12)
+    ids = np.searchsorted(np.linspace(0, 1, 8)[1:-1], scores, side=side)
+    np.testing.assert_array_equal(to_numpy(totals)[:, 0], np.bincount(ids, minlength=7))

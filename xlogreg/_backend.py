@@ -13,6 +13,7 @@ Concrete libraries are imported lazily, inside functions, so importing
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -32,6 +33,7 @@ __all__ = [
     "from_numpy",
     "host_list",
     "library_devices",
+    "native_bincount",
     "quiet_overflow",
     "row_block_rows",
     "syncs_cheaply",
@@ -201,6 +203,30 @@ def row_block_rows(xp: ModuleType, device: Any, n_features: int) -> int | None:
         xp
     ):
         return max(1, _CPU_BLOCK_ELEMENTS // n_features)
+    return None
+
+
+def native_bincount(xp: ModuleType) -> Callable[[Any, Any, int], Any] | None:
+    """The library's own weighted ``bincount(ids, weights, length)``, or ``None``.
+
+    The array API has no scatter-add; generic code sums per bin with a one-hot
+    matrix product instead, which costs a comparison per sample and bin. NumPy,
+    PyTorch and CuPy count natively in one pass (scikit-learn's
+    ``calibration_curve`` does so too). ``weights=None`` counts; the result has
+    ``length`` entries, in float64 for weights given in float64.
+    """
+    if array_api_compat.is_numpy_namespace(xp):
+        import numpy as np
+
+        return lambda ids, weights, length: np.bincount(ids, weights=weights, minlength=length)
+    if array_api_compat.is_cupy_namespace(xp):
+        import cupy
+
+        return lambda ids, weights, length: cupy.bincount(ids, weights=weights, minlength=length)
+    if array_api_compat.is_torch_namespace(xp):
+        import torch
+
+        return lambda ids, weights, length: torch.bincount(ids, weights=weights, minlength=length)
     return None
 
 

@@ -19,7 +19,7 @@ def weighted_mean(xp: Any, values: Any, weight: Any, *, dtype: Any, normalize: b
     ``weight`` is None or a 1-D array over the samples; with ``normalize=False``
     the (weighted) sum is returned instead.
     """
-    values = xp.astype(values, dtype)
+    values = xp.astype(values, dtype, copy=False)
     if weight is None:
         total = xp.sum(values, axis=0)
         return total / values.shape[0] if normalize else total

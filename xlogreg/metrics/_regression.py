@@ -57,11 +57,11 @@ class _Targets:
 def _as_targets(y: Any, name: str, *, xp: ModuleType, device: Any) -> Any:
     y = as_array(y, xp=xp, device=device)
     if y.ndim == 2 and y.shape[0] > 0 and y.shape[1] > 0:
-        return xp.astype(y, compute_dtype(xp, device, y.dtype, name=name))
+        return xp.astype(y, compute_dtype(xp, device, y.dtype, name=name), copy=False)
     if y.ndim == 2:
         raise ValueError(f"{name} is empty: shape {tuple(y.shape)}")
     y = nonempty_vector(y, name, xp=xp, device=device)
-    return xp.astype(y, compute_dtype(xp, device, y.dtype, name=name))
+    return xp.astype(y, compute_dtype(xp, device, y.dtype, name=name), copy=False)
 
 
 def _check_targets(
@@ -103,7 +103,14 @@ def _check_targets(
             reference="y_true",
         )
     return _Targets(
-        xp, device, xp.astype(true, dtype), xp.astype(pred, dtype), weight, dtype, acc, multioutput
+        xp,
+        device,
+        xp.astype(true, dtype, copy=False),
+        xp.astype(pred, dtype, copy=False),
+        weight,
+        dtype,
+        acc,
+        multioutput,
     )
 
 
