@@ -55,9 +55,8 @@ def log_loss(
     inputs = check_probabilities(y_true, y_prob, sample_weight=sample_weight, pos_label=pos_label)
     xp, p = inputs.xp, inputs.score
     eps = xp.finfo(inputs.dtype).eps
-    losses = -xp.where(
-        inputs.positive, xp.log(xp.clip(p, eps, 1 - eps)), xp.log(xp.clip(1 - p, eps, 1 - eps))
-    )
+    # The probability given to the true class: one logarithm per sample, not two.
+    losses = -xp.log(xp.clip(xp.where(inputs.positive, p, 1 - p), eps, 1 - eps))
     return inputs.result(
         weighted_mean(xp, losses, inputs.weight, dtype=inputs.acc, normalize=normalize)
     )
