@@ -336,3 +336,43 @@ def test_augmented_gram_over_row_blocks_equals_the_direct_product(
     expected = design.T @ (weight[:, None] * design)
     expected[np.arange(3), np.arange(3)] += 0.5
     assert_close(result, expected, backend, rtol=rtol_for(backend, float64=1e-13, float32=1e-5))
+
+
+def _built(kind, backend, X, Y, weight):
+    """Objective ``kind`` on the given data, unpenalized, with an intercept."""
+    arrays = [backend.asarray(a) for a in (X, Y, weight)]
+    if kind == "binomial":
+        return Binomial(*arrays, l2=0.0, fit_intercept=True, xp=backend.xp)
+    if kind == "multinomial":
+        return Multinomial(*arrays, l2=0.0, fit_intercept=True, xp=backend.xp)
+    return SquaredError(*arrays, alpha=0.0, fit_intercept=True, xp=backend.xp)
+
+
+@pytest.mark.parametrize("kind", ["binomial", "multinomial", "squared"])
+def test_hessian_diagonal_from_evenly_spaced_rows(backend, kind):
+    """``max_rows`` estimates the diagonal from every k-th row, its weights rescaled
+    to the same total: the diagonal of the objective built on those rows alone. With
+    ``max_rows`` at least the number of rows, or sampled weights all zero, it is exact."""
+    X, y, weight = _data(seed=21, n=50)
+    labels = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0).astype(int)
+    Y = {"binomial": y, "multinomial": np.eye(3)[labels], "squared": X @ np.arange(1.0, 5.0)}[kind]
+    full = _built(kind, backend, X, Y, weight)
+    w = backend.asarray(np.random.default_rng(22).standard_normal(full.n_params) * 0.3)
+    rtol = rtol_for(backend, float64=1e-12, float32=1e-5)
+    sampled = _built(kind, backend, X[::5], Y[::5], weight[::5])
+    assert_close(
+        full.hessian_diagonal(w, max_rows=10),
+        to_numpy(sampled.hessian_diagonal(w)),
+        backend,
+        rtol=rtol,
+    )
+    exact = to_numpy(full.hessian_diagonal(w))
+    assert_close(full.hessian_diagonal(w, max_rows=50), exact, backend, rtol=rtol)
+    weight[::5] = 0.0
+    zeroed = _built(kind, backend, X, Y, weight)
+    assert_close(
+        zeroed.hessian_diagonal(w, max_rows=10),
+        to_numpy(zeroed.hessian_diagonal(w)),
+        backend,
+        rtol=rtol,
+    )

@@ -3,7 +3,8 @@
 An objective knows losses, not models or solvers. It is built from
 ``(X, y, sample_weight, penalty, fit_intercept)`` and offers ``loss(w)``,
 ``loss_grad(w)`` (one pass over ``X`` for both), ``hessp(w, v)``,
-``hessian(w)`` and ``hessian_diagonal(w)`` for a flat parameter vector ``w``.
+``hessian(w)`` and ``hessian_diagonal(w, max_rows=None)`` (estimated from
+``max_rows`` evenly spaced rows when given) for a flat parameter vector ``w``.
 The intercept is handled here once, without ever copying ``X`` to append a
 column of ones.
 """

@@ -13,7 +13,7 @@ import array_api_compat
 
 from xlogreg._backend import row_block_rows
 from xlogreg._math import sigmoid, softplus, softplus_and_sigmoid
-from xlogreg.objectives._blocks import accumulate, bounded_blocks, row_blocks
+from xlogreg.objectives._blocks import accumulate, bounded_blocks, row_blocks, sampled_rows
 from xlogreg.objectives._gram import augmented_gram
 
 __all__ = ["Binomial"]
@@ -76,9 +76,8 @@ class Binomial:
         self._s = sample_weight / weight_sum
         self._sy = self._s * y
         self._l2 = l2 / weight_sum
-        cache_rows = row_block_rows(xp, array_api_compat.device(X), self.n_features)
-        self._blocks = row_blocks(self.n_samples, cache_rows)
-        self._bounded_blocks = bounded_blocks(self.n_samples, cache_rows)
+        self._cache_rows = row_block_rows(xp, array_api_compat.device(X), self.n_features)
+        self._blocks = row_blocks(self.n_samples, self._cache_rows)
 
     def _split(self, w: Any) -> tuple[Any, Any]:
         coef = w[: self.n_features]
@@ -137,24 +136,27 @@ class Binomial:
         dzv = d * self._logits(v_coef, v_intercept)
         return self._join(dzv @ self._X + self._l2 * v_coef, self.xp.sum(dzv))
 
-    def hessian_diagonal(self, w: Any) -> Any:
+    def hessian_diagonal(self, w: Any, *, max_rows: int | None = None) -> Any:
         """Diagonal of :meth:`hessian` at ``w``, without forming the Hessian.
 
         L-BFGS scales its steps by its inverse: features of very different
         scales otherwise leave it a curvature model that float32 cannot build.
         One pass over ``X`` in row blocks: each block's logits, then its
-        weighted squares, with a temporary no larger than the block.
+        weighted squares, with a temporary no larger than the block. With
+        ``max_rows``, an estimate from that many evenly spaced rows
+        (:func:`~xlogreg.objectives._blocks.sampled_rows`).
         """
         coef, intercept = self._split(w)
+        X, s = sampled_rows(self._X, self._s, max_rows, xp=self.xp)
         coef_part = intercept_part = None
-        for rows in self._bounded_blocks:
-            X = self._X[rows, :]
-            z = X @ coef
+        for rows in bounded_blocks(X.shape[0], self._cache_rows):
+            X_block = X[rows, :]
+            z = X_block @ coef
             if intercept is not None:
                 z = z + intercept
             p = sigmoid(z, xp=self.xp)
-            d = self._s[rows] * p * (1.0 - p)
-            coef_part = accumulate(coef_part, d @ (X * X))
+            d = s[rows] * p * (1.0 - p)
+            coef_part = accumulate(coef_part, d @ (X_block * X_block))
             intercept_part = accumulate(intercept_part, self.xp.sum(d))
         return self._join(coef_part + self._l2, intercept_part)
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
-__all__ = ["accumulate", "bounded_blocks", "row_blocks"]
+from xlogreg._backend import host_bool
+
+__all__ = ["accumulate", "bounded_blocks", "row_blocks", "sampled_rows"]
 
 # Most blocks of bounded_blocks where the rows are not cache-blocked (accelerators):
 # few kernel launches, and temporaries of at most 1/16 of X.
@@ -47,3 +50,32 @@ def bounded_blocks(n_samples: int, cache_rows: int | None) -> list[slice]:
     """
     rows = cache_rows if cache_rows is not None else -(-n_samples // _MAX_BLOCKS)
     return row_blocks(n_samples, rows)
+
+
+def sampled_rows(X: Any, weight: Any, max_rows: int | None, *, xp: ModuleType) -> tuple[Any, Any]:
+    """At most ``max_rows`` evenly spaced rows of ``X`` and their weights, rescaled
+    to the total of all the weights (which sums over the rows estimate).
+
+    All rows when ``max_rows`` is None or at least their number, or when the
+    sampled weights are all zero. The rows are a strided view: nothing is copied.
+
+    Examples
+    --------
+    >>> import array_api_strict as xp
+    >>> from xlogreg.objectives._blocks import sampled_rows
+    >>> X, weight = sampled_rows(xp.reshape(xp.arange(8.0), (4, 2)), xp.ones(4), 2, xp=xp)
+    >>> X
+    Array([[0., 1.],
+           [4., 5.]], dtype=array_api_strict.float64)
+    >>> weight
+    Array([2., 2.], dtype=array_api_strict.float64)
+    """
+    n_samples = X.shape[0]
+    if max_rows is None or n_samples <= max_rows:
+        return X, weight
+    rows = slice(0, None, -(-n_samples // max_rows))
+    sampled = weight[rows]
+    share = xp.sum(sampled) / xp.sum(weight)
+    if not host_bool(share > 0):
+        return X, weight
+    return X[rows, ...], sampled / share

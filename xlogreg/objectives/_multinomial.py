@@ -7,8 +7,8 @@ from typing import Any
 
 import array_api_compat
 
-from xlogreg._math import logsumexp
-from xlogreg.objectives._blocks import accumulate, row_blocks
+from xlogreg._math import log_softmax, logsumexp
+from xlogreg.objectives._blocks import accumulate, row_blocks, sampled_rows
 from xlogreg.objectives._gram import augmented_gram, weighted_squares
 from xlogreg.objectives._layout import OutputLayout
 
@@ -123,12 +123,18 @@ class Multinomial:
         weighted = self._s[:, None] * (pz - p * xp.sum(pz, axis=1, keepdims=True))
         return self._gradient(weighted, v_coef)
 
-    def hessian_diagonal(self, w: Any) -> Any:
-        """Diagonal of the loss's Hessian at ``w``, without forming the Hessian."""
+    def hessian_diagonal(self, w: Any, *, max_rows: int | None = None) -> Any:
+        """Diagonal of the loss's Hessian at ``w``, without forming the Hessian.
+
+        With ``max_rows``, an estimate from that many evenly spaced rows
+        (:func:`~xlogreg.objectives._blocks.sampled_rows`).
+        """
         xp = self.xp
-        _, p, _ = self._loss_and_probabilities(w)
-        d = self._s[:, None] * p * (1.0 - p)
-        return self.layout.join(weighted_squares(self._X, d, xp=xp) + self._l2, xp.sum(d, axis=0))
+        X, s = sampled_rows(self._X, self._s, max_rows, xp=xp)
+        coef, intercept = self.layout.split(w)
+        p = xp.exp(log_softmax(self.layout.outputs(X, coef, intercept), axis=1, xp=xp))
+        d = s[:, None] * p * (1.0 - p)
+        return self.layout.join(weighted_squares(X, d, xp=xp) + self._l2, xp.sum(d, axis=0))
 
     def hessian(self, w: Any) -> Any:
         """Hessian at ``w``, made regular along the directions that leave the softmax unchanged.

@@ -7,6 +7,7 @@ from typing import Any
 
 import array_api_compat
 
+from xlogreg.objectives._blocks import sampled_rows
 from xlogreg.objectives._gram import augmented_gram, weighted_squares
 from xlogreg.objectives._layout import OutputLayout, block_diagonal
 
@@ -110,10 +111,15 @@ class SquaredError:
         grad_coef = 2.0 * (weighted.T @ self._X + self._alpha * v_coef)
         return self.layout.join(grad_coef, 2.0 * self.xp.sum(weighted, axis=0))
 
-    def hessian_diagonal(self, w: Any) -> Any:
-        """Diagonal of :meth:`hessian`, without forming it."""
+    def hessian_diagonal(self, w: Any, *, max_rows: int | None = None) -> Any:
+        """Diagonal of :meth:`hessian`, without forming it.
+
+        With ``max_rows``, an estimate from that many evenly spaced rows
+        (:func:`~xlogreg.objectives._blocks.sampled_rows`).
+        """
         xp = self.xp
-        coef_part = 2.0 * (weighted_squares(self._X, self._s, xp=xp) + self._alpha)
+        X, s = sampled_rows(self._X, self._s, max_rows, xp=xp)
+        coef_part = 2.0 * (weighted_squares(X, s, xp=xp) + self._alpha)
         n_outputs = self.layout.n_outputs
         coef_part = xp.broadcast_to(coef_part[None, :], (n_outputs, self.n_features))
         intercept_part = xp.full(

@@ -20,12 +20,18 @@ from xlogreg.solvers._run import Run
 __all__ = ["lbfgs"]
 
 
+# Rows the preconditioner's diagonal is estimated from: its inverse only scales
+# the steps, and column scales are well estimated from this many rows, while a
+# full pass would cost as much as a gradient on large data.
+_DIAGONAL_ROWS = 65_536
+
+
 def _inverse_diagonal(objective: Any, w: Any, *, xp: Any) -> Any:
     """``1 / diag(H(w))`` where the objective offers its Hessian's diagonal, else ``None``."""
     hessian_diagonal = getattr(objective, "hessian_diagonal", None)
     if hessian_diagonal is None:
         return None
-    diagonal = hessian_diagonal(w)
+    diagonal = hessian_diagonal(w, max_rows=_DIAGONAL_ROWS)
     ones = xp.ones_like(diagonal)
     positive = diagonal > 0
     return xp.where(positive, ones / xp.where(positive, diagonal, ones), ones)
