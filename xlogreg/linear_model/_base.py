@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import os
 from typing import Any
 
 from xlogreg._backend import resolve
@@ -71,6 +72,16 @@ class BaseEstimator:
             if not _same(value, defaults[name])
         ]
         return f"{type(self).__name__}({', '.join(changed)})"
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the estimator to the file ``path``, atomically; read it with :func:`xlogreg.load`.
+
+        See :func:`xlogreg.io.save`: one safetensors file holding the
+        parameters, the fitted state and the library version, never a pickle.
+        """
+        from xlogreg.io import save  # the io module imports the estimator classes
+
+        save(self, path)
 
     def _set_fitted(self, **attributes: Any) -> None:
         for name, value in attributes.items():
