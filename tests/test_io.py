@@ -657,6 +657,19 @@ def test_metadata_must_be_strict_json(saved):
         _assert_refused(path, bad, "the xlogreg metadata is not valid JSON")
 
 
+def test_deeply_nested_metadata_is_refused(saved):
+    data, path = saved
+    header, start = _read_header(data)
+    document = header["__metadata__"]["xlogreg"]
+    for depth, message in ((500, "nested too deeply"), (10**6, "not valid JSON")):
+        nested = document.replace('"C":1.0', '"C":' + "[" * depth + "]" * depth)
+        assert nested != document
+        header["__metadata__"]["xlogreg"] = nested
+        encoded = json.dumps(header).encode()
+        bad = struct.pack("<Q", len(encoded)) + encoded + data[start:]
+        _assert_refused(path, bad, message)
+
+
 def test_missing_file_raises_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         load(os.path.join(tmp_path, "nothing.safetensors"))

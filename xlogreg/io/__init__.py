@@ -142,7 +142,8 @@ def load(path: str | os.PathLike, *, like: Any = None, device: str | None = None
         A file written by :func:`save`.
     like : array, optional
         Put the arrays in this array's library and on its device (a torch
-        tensor on ``"cuda:1"``, an array-api-strict array...).
+        tensor on ``"cuda:1"``, an array-api-strict array...); its dtype
+        does not matter.
     device : str, optional
         Put the arrays there, by name: ``"numpy"``, ``"torch:cpu"``,
         ``"torch:cuda"``, ``"torch:cuda:N"``, ``"torch:mps"``, ``"cupy"`` or
@@ -155,10 +156,13 @@ def load(path: str | os.PathLike, *, like: Any = None, device: str | None = None
         Of the saved class, with the saved parameters and fitted state:
         ready to predict, score, or refit (``warm_start`` included). Float
         arrays keep their dtype, except that float64 becomes float32 on a
-        device without float64 (Apple MPS). Predictions on the training
-        library and device are bitwise those of the saved model. NumPy host
-        copies of a model streamed to another device (``device`` of the
-        mini-batch solvers) stay NumPy arrays.
+        device without float64 (Apple MPS, array-api-strict's
+        ``"no_float64"``). Loaded into the library and device it was trained
+        on, a model predicts bitwise what the saved one did; elsewhere, up
+        to the libraries' rounding. NumPy host copies of a model streamed to
+        another device (the mini-batch solvers' ``device`` parameter) stay
+        NumPy arrays; that parameter itself is loaded as saved, so a refit
+        needs that device.
 
     Raises
     ------

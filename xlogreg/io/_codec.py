@@ -62,7 +62,10 @@ def decode(
         If a string array would have to leave NumPy.
     """
     decoder = _Decoder(tensors, document["arrays"], xp=xp, device=device, path=path)
-    estimator = decoder.estimator({key: document[key] for key in ESTIMATOR_KEYS}, "")
+    try:
+        estimator = decoder.estimator({key: document[key] for key in ESTIMATOR_KEYS}, "")
+    except RecursionError:
+        raise ModelFileError(f"{path}: the metadata is nested too deeply") from None
     unused = sorted(set(tensors) - decoder.used)
     if unused:
         raise ModelFileError(f"{path}: the file holds arrays {unused} that no attribute uses")

@@ -79,7 +79,7 @@ def parse(data: bytes, path: str) -> tuple[dict[str, Any], dict[str, Any]]:
         raise fail(f"truncated: {len(data)} bytes, but the header alone announces {8 + size}")
     try:
         header = json.loads(data[8 : 8 + size].decode("utf-8"), parse_constant=_refuse)
-    except ValueError:  # UnicodeDecodeError and JSONDecodeError included
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError included
         header = None
     if not isinstance(header, dict):
         raise fail("not an xlogreg model file: not in the safetensors format (no JSON header)")
@@ -96,7 +96,7 @@ def parse(data: bytes, path: str) -> tuple[dict[str, Any], dict[str, Any]]:
         raise fail(f"a safetensors file, but not an xlogreg model (no {METADATA_KEY!r} metadata)")
     try:
         document = json.loads(metadata[METADATA_KEY], parse_constant=_refuse)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise fail("the xlogreg metadata is not valid JSON") from None
     _check_document(document, fail)
     try:

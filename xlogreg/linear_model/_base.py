@@ -76,8 +76,25 @@ class BaseEstimator:
     def save(self, path: str | os.PathLike) -> None:
         """Write the estimator to the file ``path``, atomically; read it with :func:`xlogreg.load`.
 
-        See :func:`xlogreg.io.save`: one safetensors file holding the
-        parameters, the fitted state and the library version, never a pickle.
+        One safetensors file holds the parameters, the fitted state (if any)
+        and the library version; never a pickle. See :func:`xlogreg.io.save`.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write; an earlier file there is replaced whole, or
+            left intact if the save fails.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> from xlogreg import StandardScaler, load
+        >>> scaler = StandardScaler().fit(np.array([[1.0], [3.0]]))
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     scaler.save(os.path.join(folder, "scaler.safetensors"))
+        ...     load(os.path.join(folder, "scaler.safetensors")).mean_
+        array([2.])
         """
         from xlogreg.io import save  # the io module imports the estimator classes
 
