@@ -7,7 +7,8 @@ evaluation metrics of :mod:`xlogreg.metrics`.
 """
 
 from xlogreg import metrics
-from xlogreg.exceptions import ConvergenceWarning, LinAlgWarning, NotFittedError
+from xlogreg.exceptions import ConvergenceWarning, LinAlgWarning, ModelFileError, NotFittedError
+from xlogreg.io import load
 from xlogreg.linear_model import LinearRegression, LogisticRegression
 from xlogreg.preprocessing import StandardScaler
 
@@ -18,8 +19,10 @@ __all__ = [
     "LinAlgWarning",
     "LinearRegression",
     "LogisticRegression",
+    "ModelFileError",
     "NotFittedError",
     "StandardScaler",
     "__version__",
+    "load",
     "metrics",
 ]

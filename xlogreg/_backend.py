@@ -505,6 +505,8 @@ def to_device(a: Any, xp: ModuleType, device: Any) -> Any:
 
         with device:
             return cupy.asarray(a)
+    if a.dtype.name == "float64" and not has_float64(xp, device):
+        a = a.astype("float32")  # array-api-strict's no_float64 device refuses float64
     return xp.asarray(a, device=device)
 
 
@@ -515,3 +517,50 @@ def is_memory_map(x: Any) -> bool:
     import numpy as np
 
     return isinstance(x, np.memmap)
+
+
+# Model files: arrays as host buffers that file formats can read.
+
+
+def host_copy(x: Any) -> Any:
+    """A C-contiguous NumPy copy of an array of any supported library, for writing to a file.
+
+    safetensors reads an array's memory from its data pointer, ignoring its
+    strides: a strided view (``coef_`` sliced out of the solver's solution,
+    say) would otherwise be written as the wrong elements.
+    """
+    import numpy as np
+
+    return np.asarray(to_numpy(x), order="C")  # ascontiguousarray would make 0-d arrays 1-d
+
+
+def host_text(x: Any) -> tuple[str, list] | None:
+    """The dtype and flat elements of a NumPy array of strings or objects; ``None`` otherwise.
+
+    Such arrays (string class labels, say) exist on NumPy alone and have no
+    binary form in tensor file formats.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xlogreg._backend import host_text
+    >>> host_text(np.array([["a", "bc"]])), host_text(np.arange(2))
+    (('<U2', ['a', 'bc']), None)
+    """
+    if not array_api_compat.is_numpy_array(x) or x.dtype.kind not in "UO":
+        return None
+    return x.dtype.str, x.reshape(-1).tolist()
+
+
+def text_array(values: list, shape: tuple[int, ...], dtype: str) -> Any:
+    """The NumPy array that :func:`host_text` described: ``values`` in ``dtype``, reshaped.
+
+    Examples
+    --------
+    >>> from xlogreg._backend import text_array
+    >>> text_array(["a", "bc"], (1, 2), "<U2")
+    array([['a', 'bc']], dtype='<U2')
+    """
+    import numpy as np
+
+    return np.array(values, dtype=dtype).reshape(shape)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ConvergenceWarning", "LinAlgWarning", "NotFittedError"]
+__all__ = ["ConvergenceWarning", "LinAlgWarning", "ModelFileError", "NotFittedError"]
 
 
 class ConvergenceWarning(UserWarning):
@@ -19,6 +19,18 @@ class LinAlgWarning(UserWarning):
     Issued by ``LinearRegression(solver="cholesky")`` when the Gram matrix
     ``XᵀX`` cannot be factored reliably (duplicated or collinear features); the
     fit then falls back to the SVD, whose ``rank_`` shows the deficiency.
+    """
+
+
+class ModelFileError(ValueError):
+    """A file given to :func:`xlogreg.load` is not a model that this xlogreg can read.
+
+    The message names the file and the problem: not a safetensors file (a
+    pickle, a ``.npz`` archive), a safetensors file without xlogreg's metadata,
+    a truncated file, bytes appended after the data, metadata that is not
+    valid JSON or disagrees with the stored arrays, a format version newer
+    than this xlogreg reads, or a class outside the registry of loadable
+    estimators.
     """
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import os
 from typing import Any
 
 from xlogreg._backend import resolve
@@ -71,6 +72,33 @@ class BaseEstimator:
             if not _same(value, defaults[name])
         ]
         return f"{type(self).__name__}({', '.join(changed)})"
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the estimator to the file ``path``, atomically; read it with :func:`xlogreg.load`.
+
+        One safetensors file holds the parameters, the fitted state (if any)
+        and the library version; never a pickle. See :func:`xlogreg.io.save`.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write; an earlier file there is replaced whole, or
+            left intact if the save fails.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> from xlogreg import StandardScaler, load
+        >>> scaler = StandardScaler().fit(np.array([[1.0], [3.0]]))
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     scaler.save(os.path.join(folder, "scaler.safetensors"))
+        ...     load(os.path.join(folder, "scaler.safetensors")).mean_
+        array([2.])
+        """
+        from xlogreg.io import save  # the io module imports the estimator classes
+
+        save(self, path)
 
     def _set_fitted(self, **attributes: Any) -> None:
         for name, value in attributes.items():
