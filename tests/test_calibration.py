@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+from array_api_compat import array_namespace
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax as np_log_softmax
 from sklearn.base import clone
@@ -46,9 +47,11 @@ def _data(n, n_classes=2, seed=0):
     return X, y
 
 
-def _overconfident(backend, X, y, factor=3.0):
-    """A model fitted on (X, y), then with its logits multiplied by ``factor``."""
-    model = LogisticRegression().fit(backend.asarray(X), backend.asarray(y))
+def _overconfident(X, y, backend=None, factor=3.0):
+    """A model fitted on (X, y) (NumPy, or moved to ``backend``), its logits then × ``factor``."""
+    if backend is not None:
+        X, y = backend.asarray(X), backend.asarray(y)
+    model = LogisticRegression().fit(X, y)
     model.coef_ = factor * model.coef_
     model.intercept_ = factor * model.intercept_
     return model
@@ -147,7 +150,7 @@ def test_temperature_loss_and_derivatives(backend, n_classes):
 def test_temperature_matches_scipy_minimize_scalar(backend64, n_classes):
     """The fitted T minimizes the weighted log loss of softmax(z / T), as SciPy finds it."""
     X, y = _data(3000, n_classes, seed=1)
-    model = _overconfident(backend64, X[:1000], y[:1000], factor=2.0)
+    model = _overconfident(X[:1000], y[:1000], backend64, factor=2.0)
     weight = np.random.default_rng(2).uniform(0.2, 2.0, 2000)
     calibrated = CalibratedClassifier(model, "temperature").fit(
         backend64.asarray(X[1000:]), backend64.asarray(y[1000:]), backend64.asarray(weight)
@@ -174,7 +177,7 @@ def test_temperature_matches_scipy_minimize_scalar(backend64, n_classes):
 @pytest.mark.parametrize("method", METHODS)
 def test_fit_and_predict_stay_in_the_input_namespace_device_and_dtype(backend, method, n_classes):
     X, y = _data(900, n_classes)
-    model = _overconfident(backend, X[:300], y[:300])
+    model = _overconfident(X[:300], y[:300], backend)
     Xc, yc = backend.asarray(X[300:600]), backend.asarray(y[300:600])
     calibrated = CalibratedClassifier(model, method).fit(Xc, yc)
     assert calibrated.estimator_ is model
@@ -205,11 +208,15 @@ def _parameter_names(method):
     }[method]
 
 
+@pytest.mark.parametrize("n_classes", [2, 3])
 @pytest.mark.parametrize("method", METHODS)
-def test_calibration_lowers_the_ece_of_an_overconfident_model(backend, method):
-    """Logits scaled ×3: the ECE on fresh data falls by far, for every method."""
-    X, y = _data(12_000, seed=3)
-    model = _overconfident(backend, X[:2000], y[:2000])
+def test_calibration_lowers_the_ece_of_an_overconfident_model(backend, method, n_classes):
+    """Logits scaled ×3: the ECE on fresh data falls by far, for every method.
+
+    Two classes: the positive class's ECE; three: the top-label one.
+    """
+    X, y = _data(12_000, n_classes, seed=3)
+    model = _overconfident(X[:2000], y[:2000], backend)
     calibrated = CalibratedClassifier(model, method).fit(
         backend.asarray(X[2000:7000]), backend.asarray(y[2000:7000])
     )
@@ -225,13 +232,35 @@ def test_calibration_lowers_the_ece_of_an_overconfident_model(backend, method):
 def test_temperature_undoes_a_known_overconfidence(backend):
     """The true model's logits times 3 get T ≈ 3 back, on 20 000 calibration rows."""
     X, y = _data(20_000, seed=4)
-    model = _overconfident(backend, X[:10], y[:10])  # only to have a fitted model to overwrite
+    model = _overconfident(X[:10], y[:10], backend)  # only to have a fitted model to overwrite
     coef, intercept = np.array([[1.5, -1.0, 0.5, 0.0]]), np.array([0.2])
     model.coef_, model.intercept_ = backend.asarray(3 * coef), backend.asarray(3 * intercept)
     calibrated = CalibratedClassifier(model, "temperature").fit(
         backend.asarray(X), backend.asarray(y)
     )
     assert abs(float(to_numpy(calibrated.temperature_)) - 3.0) < 0.1
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("method", ["platt", "temperature"])
+def test_the_scale_of_the_logits_does_not_matter(method, n_classes):
+    """Logits ×1e-3 or ×1e5 calibrate to the same probabilities: at ×1e5 every raw
+    probability is 0 or 1, where the loss in T (started at T = 1) has no curvature."""
+    X, y = _data(1500, n_classes, seed=19)
+    calibrated = {}
+    for factor in (1e-3, 1.0, 1e5):
+        model = _overconfident(X[:500], y[:500], factor=factor)
+        calibrated[factor] = CalibratedClassifier(model, method).fit(X[500:1000], y[500:1000])
+    expected = calibrated[1.0].predict_proba(X[1000:])
+    for factor in (1e-3, 1e5):
+        np.testing.assert_allclose(
+            calibrated[factor].predict_proba(X[1000:]), expected, rtol=1e-7, atol=1e-12
+        )
+    if method == "temperature":
+        temperature = float(calibrated[1.0].temperature_)
+        np.testing.assert_allclose(
+            float(calibrated[1e5].temperature_), 1e5 * temperature, rtol=1e-7
+        )
 
 
 # --- parity with scikit-learn -----------------------------------------------------------------
@@ -243,7 +272,7 @@ def test_temperature_undoes_a_known_overconfidence(backend):
 def test_matches_scikit_learn_calibrated_classifier_cv(backend64, method, n_classes, weighted):
     """The same decision function calibrated by CalibratedClassifierCV(FrozenEstimator(...))."""
     X, y = _data(2500, n_classes, seed=5)
-    model = _overconfident(backend64, X[:500], y[:500])
+    model = _overconfident(X[:500], y[:500], backend64)
     weight = np.random.default_rng(6).uniform(0.0, 2.0, 1000) if weighted else None
     Xc, yc = X[500:1500], y[500:1500]
     ours = CalibratedClassifier(model, method).fit(
@@ -289,7 +318,7 @@ def test_matches_scikit_learn_calibrated_classifier_cv(backend64, method, n_clas
 def test_isotonic_pools_tied_scores_and_clips_outside_the_range():
     """Ties in the score pool by weighted mean; scores beyond the range get the end values."""
     X, y = _data(600, seed=7)
-    model = _overconfident(_numpy64(), X[:200], y[:200])
+    model = _overconfident(X[:200], y[:200])
     Xc = np.round(X[200:400], 1)  # many tied decision values
     weight = np.random.default_rng(8).uniform(0.0, 3.0, 200)
     ours = CalibratedClassifier(model, "isotonic").fit(Xc, y[200:400], weight)
@@ -298,12 +327,6 @@ def test_isotonic_pools_tied_scores_and_clips_outside_the_range():
     np.testing.assert_allclose(
         ours.predict_proba(Xt), reference.predict_proba(Xt), rtol=0, atol=1e-12
     )
-
-
-def _numpy64():
-    from backends import _ROWS, make_backend
-
-    return make_backend(_ROWS[0])
 
 
 def test_multiclass_rows_every_calibrator_gives_zero_become_uniform(backend):
@@ -328,7 +351,7 @@ def test_proba_only_classifier_calibrates_its_probabilities():
             self.classes_, self.predict_proba = model.classes_, model.predict_proba
 
     X, y = _data(1500, 3, seed=9)
-    model = _overconfident(_numpy64(), X[:500], y[:500])
+    model = _overconfident(X[:500], y[:500])
     direct = CalibratedClassifier(model, "temperature").fit(X[500:], y[500:])
     wrapped = CalibratedClassifier(ProbaOnly(model), "temperature").fit(X[500:], y[500:])
     np.testing.assert_allclose(wrapped.temperature_, direct.temperature_, rtol=1e-9)
@@ -367,7 +390,7 @@ def test_split_is_stratified_and_the_same_on_every_backend(backend):
     np.testing.assert_array_equal(np.sort(np.r_[train, held]), np.arange(len(y)))
     assert [np.sum(y[held] == k) for k in range(3)] == [10, 2, 1]  # round(0.2·n), at least one
     numpy_rows = _stratified_split(
-        y, np.unique(y), 0.2, host_generator(0), xp=_numpy64().xp, device="cpu"
+        y, np.unique(y), 0.2, host_generator(0), xp=array_namespace(y), device="cpu"
     )
     np.testing.assert_array_equal(held, numpy_rows[1])
 
@@ -422,7 +445,7 @@ def test_default_estimator_and_string_labels():
 
 def test_predict_uses_the_threshold_on_the_calibrated_probability():
     X, y = _data(900, seed=15)
-    model = _overconfident(_numpy64(), X[:300], y[:300])
+    model = _overconfident(X[:300], y[:300])
     calibrated = CalibratedClassifier(model).fit(X[300:600], y[300:600])
     positive = calibrated.predict_proba(X[600:])[:, 1]
     np.testing.assert_array_equal(calibrated.predict(X[600:], threshold=0.3), positive >= 0.3)
@@ -462,82 +485,72 @@ def test_refitting_with_another_method_drops_the_old_parameters():
     assert not np.allclose(calibrated.predict_proba(X[:5]), isotonic)
 
 
-def _fitted(seed=17, n_classes=2):
+def _fitted(n_classes=2, seed=17):
+    """A fitted model and held-out rows to calibrate it on."""
     X, y = _data(600, n_classes, seed=seed)
     model = LogisticRegression().fit(X[:300], y[:300])
     return model, X[300:], y[300:]
 
 
+# (id, parameters set before the failing fit, fit's arguments from (model, X, y), error, match)
 BAD_FITS = [
-    (
-        "unknown method",
-        lambda m, X, y: (CalibratedClassifier(m, "beta"), X, y),
-        ValueError,
-        "method must be one of",
-    ),
+    ("unknown method", {"method": "beta"}, lambda m, X, y: (X, y), ValueError, "method must be"),
     (
         "validation_fraction",
-        lambda m, X, y: (CalibratedClassifier(validation_fraction=1.0), X, y),
+        {"estimator": LogisticRegression(), "validation_fraction": 1.0},
+        lambda m, X, y: (X, y),
         ValueError,
         "validation_fraction must be < 1",
     ),
-    (
-        "random_state",
-        lambda m, X, y: (CalibratedClassifier(random_state="a"), X, y),
-        TypeError,
-        "random_state must be",
-    ),
+    ("random_state", {"random_state": "a"}, lambda m, X, y: (X, y), TypeError, "random_state"),
     (
         "a regressor",
-        lambda m, X, y: (CalibratedClassifier(LinearRegression()), X, y),
+        {"estimator": LinearRegression()},
+        lambda m, X, y: (X, y),
         TypeError,
         "estimator must be a classifier with predict_proba",
     ),
     (
         "a transformer",
-        lambda m, X, y: (CalibratedClassifier(StandardScaler()), X, y),
+        {"estimator": StandardScaler()},
+        lambda m, X, y: (X, y),
         TypeError,
         "estimator must be a classifier",
     ),
     (
         "wrong width",
-        lambda m, X, y: (CalibratedClassifier(m), X[:, :3], y),
+        {},
+        lambda m, X, y: (X[:, :3], y),
         ValueError,
         "X has 3 features, but LogisticRegression was fitted with 4",
     ),
+    ("y too short", {}, lambda m, X, y: (X, y[:-1]), ValueError, "y has 299 entries but X has 300"),
     (
-        "y too short",
-        lambda m, X, y: (CalibratedClassifier(m), X, y[:-1]),
-        ValueError,
-        "y has 299 entries but X has 300",
-    ),
-    (
-        "unknown label",
-        lambda m, X, y: (CalibratedClassifier(m), X, np.where(y == 1, 2, y)),
+        "a label the model never saw",
+        {},
+        lambda m, X, y: (X, np.where(y == 1, 2, y)),
         ValueError,
         r"y holds labels \[2\] that the fitted estimator does not know",
     ),
     (
         "one class",
-        lambda m, X, y: (CalibratedClassifier(m), X, np.ones_like(y)),
+        {"method": "isotonic"},
+        lambda m, X, y: (X, np.ones_like(y)),
         ValueError,
         r"y has no samples of classes \[0\]",
     ),
-    (
-        "NaN in X",
-        lambda m, X, y: (CalibratedClassifier(m), np.where(X > 2, np.nan, X), y),
-        ValueError,
-        "X contains NaN",
-    ),
+    ("NaN in X", {}, lambda m, X, y: (np.where(X > 2, np.nan, X), y), ValueError, "X contains NaN"),
     (
         "negative weight",
-        lambda m, X, y: (CalibratedClassifier(m), X, y, -np.ones(len(y))),
+        {},
+        lambda m, X, y: (X, y, -np.ones(len(y))),
         ValueError,
         "sample_weight must be non-negative",
     ),
     (
         "a class too small to split",
-        lambda m, X, y: (CalibratedClassifier(), X, np.r_[1, np.zeros(len(y) - 1, int)]),
+        {"estimator": LogisticRegression()},
+        lambda m, X, y: (X, np.r_[1, np.zeros(len(y) - 1, int)]),
         ValueError,
         "class 1 has 1 sample in y",
     ),
@@ -545,30 +558,33 @@ BAD_FITS = [
 
 
 @pytest.mark.parametrize(
-    ("make", "error", "match"), [case[1:] for case in BAD_FITS], ids=[c[0] for c in BAD_FITS]
+    ("params", "args", "error", "match"),
+    [case[1:] for case in BAD_FITS],
+    ids=[case[0] for case in BAD_FITS],
 )
-def test_bad_input_raises_and_keeps_the_fitted_state(make, error, match):
+def test_bad_input_raises_and_keeps_the_fitted_state(params, args, error, match):
     model, X, y = _fitted()
-    calibrated, *args = make(model, X, y)
-    previous = CalibratedClassifier(model, "platt").fit(X, y)
-    calibrated.__dict__.update(
-        {name: value for name, value in vars(previous).items() if name.endswith("_")}
-    )
+    calibrated = CalibratedClassifier(model, "platt").fit(X, y)
     state = dict(vars(calibrated))
+    calibrated.set_params(**params)
     with pytest.raises(error, match=match):
-        calibrated.fit(*args)
-    assert vars(calibrated) == state  # the same objects: nothing written
+        calibrated.fit(*args(model, X, y))
+    learned = {name: value for name, value in vars(calibrated).items() if name.endswith("_")}
+    assert learned.keys() == {name for name in state if name.endswith("_")}
+    assert all(value is state[name] for name, value in learned.items())
 
 
-def test_multiclass_threshold_and_unfitted_use_are_refused():
+def test_threshold_and_unfitted_use_are_refused():
     model, X, y = _fitted(n_classes=3)
     with pytest.raises(NotFittedError, match="CalibratedClassifier instance is not fitted"):
         CalibratedClassifier(model).predict_proba(X)
-    calibrated = CalibratedClassifier(model, "temperature").fit(X, y)
+    multiclass = CalibratedClassifier(model, "temperature").fit(X, y)
     with pytest.raises(ValueError, match="threshold applies to two classes only"):
-        calibrated.predict(X, threshold=0.5)
+        multiclass.predict(X, threshold=0.5)
+    model, X, y = _fitted()
+    binary = CalibratedClassifier(model).fit(X, y)
     with pytest.raises(ValueError, match=r"threshold must be <= 1\.0"):
-        CalibratedClassifier(_fitted()[0]).fit(*_fitted()[1:]).predict(X, threshold=2.0)
+        binary.predict(X, threshold=2.0)
 
 
 def test_temperature_refuses_scores_worse_than_chance():

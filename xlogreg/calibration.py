@@ -442,6 +442,10 @@ class _Scores:
             return values[:, 1:]
         return values
 
+    def targets(self, one_hot: Any) -> Any:
+        """The class indicator of each of :meth:`columns`, from one-hot labels."""
+        return one_hot[:, 1:] if self.columns().shape[1] == 1 else one_hot
+
     def logits(self) -> Any:
         """Logits of every class, shape (n_samples, n_classes): a binary ``f`` becomes ``(0, f)``.
 
@@ -457,11 +461,14 @@ class _Scores:
 
 
 def _solve(objective: Any, w0: Any) -> Any:
-    """Minimize a calibration objective with Newton's method; its solution."""
-    # A hundredth of the gradient floor at which a stalled solver still
-    # counts as converged (sqrt(eps), see solvers._result.stall_outcome).
-    tol = 1e-2 * float(objective.xp.finfo(w0.dtype).eps) ** 0.5
-    return minimize(objective, w0, method="newton", tol=tol, max_iter=_MAX_ITER).x
+    """Minimize a calibration objective with Newton's method; its solution.
+
+    No gradient tolerance (``tol=0``): Newton stops when its decrement, the
+    predicted remaining decrease, is within the loss's rounding. Unlike a
+    gradient's size, that does not depend on the scale of the scores, so
+    logits ×1e-3 and ×1e5 calibrate to the same probabilities.
+    """
+    return minimize(objective, w0, method="newton", tol=0.0, max_iter=_MAX_ITER).x
 
 
 def _fit_platt(scores: _Scores, one_hot: Any, weight: Any, *, xp: ModuleType) -> dict[str, Any]:
@@ -471,8 +478,7 @@ def _fit_platt(scores: _Scores, one_hot: Any, weight: Any, *, xp: ModuleType) ->
     positives and ``1 / (N₋ + 2)`` for negatives (weighted counts), and the
     start is his: zero slope, the prior's log-odds.
     """
-    columns = scores.columns()
-    targets = one_hot[:, 1:] if columns.shape[1] == 1 else one_hot
+    columns, targets = scores.columns(), scores.targets(one_hot)
     device = array_api_compat.device(columns)
     slopes, offsets = [], []
     for k in range(columns.shape[1]):
@@ -500,8 +506,7 @@ def _platt_columns(scores: _Scores, parameters: dict[str, Any], *, xp: ModuleTyp
 
 def _fit_isotonic(scores: _Scores, one_hot: Any, weight: Any, *, xp: ModuleType) -> dict[str, Any]:
     """Isotonic regression per calibrated column, on the host (see :mod:`xlogreg._isotonic`)."""
-    columns = scores.columns()
-    targets = one_hot[:, 1:] if columns.shape[1] == 1 else one_hot
+    columns, targets = scores.columns(), scores.targets(one_hot)
     rows = []
     for k in range(columns.shape[1]):
         order = xp.argsort(columns[:, k])  # sorted on the device, the rest on the host
@@ -534,9 +539,14 @@ def _isotonic_columns(scores: _Scores, parameters: dict[str, Any], *, xp: Module
 def _fit_temperature(
     scores: _Scores, one_hot: Any, weight: Any, *, xp: ModuleType
 ) -> dict[str, Any]:
-    """The temperature minimizing the log loss, through the convex loss in ``β = 1/T``."""
+    """The temperature minimizing the log loss, through the convex loss in ``β = 1/T``.
+
+    Newton starts at ``β = 0`` (uniform probabilities), where the curvature is
+    the spread of the logits: at ``β = 1`` the logits of a very over-confident
+    model make every probability 0 or 1 and the curvature vanish.
+    """
     logits = scores.logits()
-    start = xp.ones(1, dtype=logits.dtype, device=array_api_compat.device(logits))
+    start = xp.zeros(1, dtype=logits.dtype, device=array_api_compat.device(logits))
     beta = xp.reshape(_solve(Temperature(logits, one_hot, weight, xp=xp), start), ())
     (value,) = host_floats(xp, beta)
     if not value > 0.0:
