@@ -239,16 +239,18 @@ class CalibratedClassifier(BaseEstimator):
         fitted = _is_fitted(estimator)
         given = {"classes_": estimator.classes_} if fitted else {}
         xp, device = resolve(X=X, y=y, sample_weight=sample_weight, **given)
-        X = check_features(X, xp=xp, device=device)
-        n_samples = X.shape[0]
+        checked = check_features(X, xp=xp, device=device)
+        n_samples = checked.shape[0]
         weights_given = sample_weight is not None
         sample_weight = check_sample_weight(
-            sample_weight, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype
+            sample_weight, xp=xp, device=device, n_samples=n_samples, dtype=checked.dtype
         )
         if fitted:
+            # The model reads X as given (a DataFrame keeps its column names), as in predict.
             y = check_vector(y, "y", xp=xp, device=device, n_samples=n_samples)
             _check_labels(y, estimator.classes_, xp=xp)
         else:
+            X = checked
             y, classes = check_class_target(y, xp=xp, device=device, n_samples=n_samples)
             train, held_out = _stratified_split(
                 y,
