@@ -24,7 +24,8 @@ from xlogreg import (
     StandardScaler,
 )
 from xlogreg._backend import host_generator, to_numpy
-from xlogreg.calibration import _calibrated_proba, _Scores, _stratified_split
+from xlogreg._calibrators import Scores, calibrated_proba
+from xlogreg.calibration import _stratified_split
 from xlogreg.metrics import expected_calibration_error
 from xlogreg.objectives import Binomial, Temperature
 
@@ -332,13 +333,13 @@ def test_isotonic_pools_tied_scores_and_clips_outside_the_range():
 def test_multiclass_rows_every_calibrator_gives_zero_become_uniform(backend):
     """scikit-learn's rule for one-vs-rest normalization, on isotonic maps that reach zero."""
     xp = backend.xp
-    scores = _Scores(backend.asarray([[0.0, 0.0, 0.0], [1.0, 1.0, 0.0]]), probabilities=True, xp=xp)
+    scores = Scores(backend.asarray([[0.0, 0.0, 0.0], [1.0, 1.0, 0.0]]), probabilities=True, xp=xp)
     parameters = {
         "thresholds_x_": backend.asarray([[0.0, 1.0]] * 3),
         "thresholds_y_": backend.asarray([[0.0, 0.5]] * 3),
         "n_thresholds_": (2, 2, 2),
     }
-    proba = _calibrated_proba("isotonic", scores, parameters, xp=xp)
+    proba = calibrated_proba("isotonic", scores, parameters, xp=xp)
     assert_close(proba, [[1 / 3, 1 / 3, 1 / 3], [0.5, 0.5, 0.0]], backend, rtol=1e-7)
 
 
