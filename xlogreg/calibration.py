@@ -116,7 +116,10 @@ class CalibratedClassifier(BaseEstimator):
     Platt's two parameters and the inverse temperature ``1 / T`` (the log loss
     is convex in it) by Newton's method (:func:`xlogreg.solvers.minimize`
     with :class:`~xlogreg.objectives.Binomial` on soft targets and
-    :class:`~xlogreg.objectives.Temperature`). The isotonic fit reads the
+    :class:`~xlogreg.objectives.Temperature`), run until the Newton decrement
+    is at the loss's rounding, whatever the scale of the scores. Scores that
+    do worse than chance make temperature scaling raise: the best ``1 / T``
+    is then not positive. The isotonic fit reads the
     calibration scores, sorted on the device, back to the host and runs
     pool-adjacent-violators in pure Python (about 2 s per million rows); its
     predictions interpolate on the device.
@@ -129,7 +132,9 @@ class CalibratedClassifier(BaseEstimator):
     attribute, when it has one) to the *calibrated* probability of the
     positive class. A model passed fitted makes ``fit`` calibrate only; note
     that ``sklearn.base.clone`` returns an unfitted copy of it, which ``fit``
-    then trains on a split.
+    then trains on a split. There is no ``decision_function``: the model's
+    own scores stay available as ``estimator_.decision_function``, and an
+    isotonic map has no finite logits where it reaches 0 or 1.
 
     Examples
     --------
