@@ -7,6 +7,7 @@ evaluation metrics of :mod:`xlogreg.metrics`.
 """
 
 from xlogreg import metrics
+from xlogreg.calibration import CalibratedClassifier
 from xlogreg.exceptions import ConvergenceWarning, LinAlgWarning, ModelFileError, NotFittedError
 from xlogreg.io import load
 from xlogreg.linear_model import LinearRegression, LogisticRegression
@@ -15,6 +16,7 @@ from xlogreg.preprocessing import StandardScaler
 __version__ = "0.1.0"
 
 __all__ = [
+    "CalibratedClassifier",
     "ConvergenceWarning",
     "LinAlgWarning",
     "LinearRegression",

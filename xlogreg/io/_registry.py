@@ -9,6 +9,7 @@ raises ``TypeError`` naming the attribute.
 
 from __future__ import annotations
 
+from xlogreg.calibration import CalibratedClassifier
 from xlogreg.linear_model import LinearRegression, LogisticRegression
 from xlogreg.linear_model._base import BaseEstimator
 from xlogreg.preprocessing import StandardScaler
@@ -16,6 +17,7 @@ from xlogreg.preprocessing import StandardScaler
 __all__ = ["ESTIMATORS", "NAMED_TUPLES"]
 
 ESTIMATORS: dict[str, type[BaseEstimator]] = {
-    cls.__name__: cls for cls in (LinearRegression, LogisticRegression, StandardScaler)
+    cls.__name__: cls
+    for cls in (CalibratedClassifier, LinearRegression, LogisticRegression, StandardScaler)
 }
 NAMED_TUPLES: dict[str, type[tuple]] = {cls.__name__: cls for cls in ()}

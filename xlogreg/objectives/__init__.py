@@ -12,5 +12,6 @@ column of ones.
 from xlogreg.objectives._binomial import Binomial
 from xlogreg.objectives._multinomial import Multinomial
 from xlogreg.objectives._squared import SquaredError
+from xlogreg.objectives._temperature import Temperature
 
-__all__ = ["Binomial", "Multinomial", "SquaredError"]
+__all__ = ["Binomial", "Multinomial", "SquaredError", "Temperature"]
