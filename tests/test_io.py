@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 import xlogreg
 from xlogreg import (
+    CalibratedClassifier,
     LinearRegression,
     LogisticRegression,
     ModelFileError,
@@ -56,6 +57,8 @@ def _data(seed=0):
         "multinomial": np.argmax(X[:, :3] + rng.standard_normal((60, 3)), axis=1),
         "1-D": X @ [1.0, -2.0, 0.5] + 0.1 * rng.standard_normal(60),
         "weights": rng.uniform(0.5, 2.0, 60),
+        # Balanced classes, so that a calibration split holds out some of each.
+        "3-class": np.digitize(X[:, 0] + 0.5 * rng.standard_normal(60), [-0.5, 0.5]),
     }
     targets["2-D"] = np.c_[targets["1-D"], 3.0 - targets["1-D"]]
     return X, targets
@@ -78,6 +81,22 @@ CASES = {
         True,
     ),
     "scaler-weighted": (lambda: StandardScaler(), None, True),
+    # Unfitted estimators: the calibrated classifier fits a copy on a split.
+    "calibrated-platt": (
+        lambda: CalibratedClassifier(LogisticRegression(), "platt", random_state=0),
+        "binary",
+        True,
+    ),
+    "calibrated-temperature-multinomial": (
+        lambda: CalibratedClassifier(LogisticRegression(), "temperature", random_state=1),
+        "3-class",
+        False,
+    ),
+    "calibrated-isotonic-multinomial": (
+        lambda: CalibratedClassifier(LogisticRegression(C=0.1), "isotonic", random_state=2),
+        "3-class",
+        True,
+    ),
 }
 
 
@@ -572,7 +591,7 @@ BAD_METADATA = {
     "extra-key": (_set("comment", value="hi"), "malformed metadata: keys"),
     "unknown-estimator": (
         _set("estimator", value="os.system"),
-        r"unknown estimator class 'os.system' at the top; this xlogreg loads \['Line",
+        r"unknown estimator class 'os.system' at the top; this xlogreg loads \['Calibrated",
     ),
     "unknown-nested-estimator": (
         _set("state", "scaler_", "estimator", "estimator", value="Pipeline"),

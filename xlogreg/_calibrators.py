@@ -160,15 +160,16 @@ def _fit_temperature(
     """
     logits = scores.logits()
     start = xp.zeros(1, dtype=logits.dtype, device=array_api_compat.device(logits))
-    beta = xp.reshape(_solve(Temperature(logits, one_hot, weight, xp=xp), start), ())
-    (value,) = host_floats(xp, beta)
+    beta = _solve(Temperature(logits, one_hot, weight, xp=xp), start)
+    (value,) = host_floats(xp, beta[0])
     if not value > 0.0:
         raise ValueError(
             "temperature scaling found no positive temperature: the estimator's scores "
             f"do no better than chance on the calibration data (best 1/T = {value:.3g}); "
             "check the labels, or the estimator"
         )
-    return {"temperature_": 1.0 / beta}
+    # Divided while of shape (1,): NumPy turns arithmetic on 0-d arrays into scalars.
+    return {"temperature_": xp.reshape(1.0 / beta, ())}
 
 
 def calibrated_proba(
