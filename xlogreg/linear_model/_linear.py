@@ -16,6 +16,7 @@ from xlogreg._validation import (
     check_regression_target,
     check_sample_weight,
 )
+from xlogreg.inference import InferenceMixin, least_squares_inference
 from xlogreg.linear_model._base import BaseEstimator
 from xlogreg.metrics import r2_score
 from xlogreg.objectives import SquaredError
@@ -28,7 +29,7 @@ __all__ = ["LinearRegression"]
 SOLVERS = ("auto", "lstsq", "cholesky", "gd")
 
 
-class LinearRegression(BaseEstimator):
+class LinearRegression(InferenceMixin, BaseEstimator):
     """Ordinary least squares and ridge regression on NumPy, PyTorch, CuPy or any array-API library.
 
     Minimizes the weighted mean squared error plus an L2 penalty on the
@@ -82,6 +83,11 @@ class LinearRegression(BaseEstimator):
         0.05 converges, 0.2 diverges); a divergence is reported with a
         :class:`~xlogreg.exceptions.ConvergenceWarning` and the last finite
         iterate is kept, never NaN.
+    inference : bool, default=False
+        End ``fit`` by computing the covariance of the coefficients, on the
+        device (one more ``O(n·d²)`` Gram product and a ``d×d`` inverse), for
+        ``coef_stderr_``, ``intercept_stderr_``, ``coef_covariance_`` and
+        :meth:`summary`; see Notes.
 
     Attributes
     ----------
@@ -156,6 +162,7 @@ class LinearRegression(BaseEstimator):
         tol: float = 1e-6,
         max_iter: int = 1000,
         learning_rate: float = 0.01,
+        inference: bool = False,
     ) -> None:
         self.fit_intercept = fit_intercept
         self.standardize = standardize
@@ -164,6 +171,7 @@ class LinearRegression(BaseEstimator):
         self.tol = tol
         self.max_iter = max_iter
         self.learning_rate = learning_rate
+        self.inference = inference
 
     def _validate_params(self) -> None:
         check_bool(self.fit_intercept, "fit_intercept")
@@ -177,6 +185,7 @@ class LinearRegression(BaseEstimator):
         check_number(self.learning_rate, "learning_rate", low=0.0, low_open=True)
         if not math.isfinite(self.learning_rate):
             raise ValueError(f"learning_rate must be finite, got {self.learning_rate!r}")
+        check_bool(self.inference, "inference")
 
     def _resolved_solver(self) -> str:
         if self.solver != "auto":
@@ -249,13 +258,32 @@ class LinearRegression(BaseEstimator):
                 "converged_": True,
                 "loss_history_": None,
             }
+        inference = None
+        if self.inference:
+            inference = least_squares_inference(
+                X,
+                y,
+                sample_weight,
+                coef,
+                intercept,
+                alpha=float(self.alpha),
+                fit_intercept=self.fit_intercept,
+                scaler=scaler,
+                xp=xp,
+            )
         if scaler is not None:
             coef, intercept = _to_original_scale(coef, intercept, scaler)
         extra["scaler_"] = scaler
         if y.ndim == 1:
             # ``[0, ...]`` keeps a 0-d array where NumPy's ``[0]`` gives a scalar.
             coef, intercept = coef[0, :], intercept[0, ...]
-        self._set_fitted(coef_=coef, intercept_=intercept, n_features_in_=n_features, **extra)
+        self._set_fitted(
+            coef_=coef,
+            intercept_=intercept,
+            n_features_in_=n_features,
+            _inference=inference,
+            **extra,
+        )
         return self
 
     def _fit_gd(self, X: Any, Y: Any, sample_weight: Any, *, xp: Any) -> tuple[Any, Any, dict]:

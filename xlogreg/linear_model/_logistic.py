@@ -23,6 +23,7 @@ from xlogreg._validation import (
     check_sample_weight,
     check_vector,
 )
+from xlogreg.inference import InferenceMixin, logistic_inference
 from xlogreg.linear_model._base import BaseEstimator
 from xlogreg.linear_model._minibatch import fit_minibatch
 from xlogreg.objectives import Binomial, Multinomial
@@ -38,7 +39,7 @@ from xlogreg.solvers._stochastic import STOCHASTIC_METHODS
 __all__ = ["LogisticRegression"]
 
 
-class LogisticRegression(BaseEstimator):
+class LogisticRegression(InferenceMixin, BaseEstimator):
     """L2-penalized logistic regression on NumPy, PyTorch, CuPy or any array-API library.
 
     The fit runs where the data lives: pass NumPy arrays, torch tensors (CPU,
@@ -135,6 +136,12 @@ class LogisticRegression(BaseEstimator):
     verbose : int, default=0
         Print the loss and gradient norm at each solver check when positive
         (the epoch's losses and step size for ``"sgd"`` and ``"adam"``).
+    inference : bool, default=False
+        End ``fit`` by computing the covariance of the coefficients from the
+        Hessian at the solution, on the device (one more ``O(n·d²)`` product
+        and a ``d×d`` inverse), for ``coef_stderr_``, ``intercept_stderr_``,
+        ``coef_covariance_`` and :meth:`summary`; see Notes. Full-batch
+        solvers only.
 
     Attributes
     ----------
@@ -234,6 +241,7 @@ class LogisticRegression(BaseEstimator):
         class_weight: str | dict | None = None,
         warm_start: bool = False,
         verbose: int = 0,
+        inference: bool = False,
     ) -> None:
         self.C = C
         self.l1_ratio = l1_ratio
@@ -253,6 +261,7 @@ class LogisticRegression(BaseEstimator):
         self.class_weight = class_weight
         self.warm_start = warm_start
         self.verbose = verbose
+        self.inference = inference
 
     def _validate_params(self) -> None:
         check_number(self.C, "C", low=0.0, low_open=True)
@@ -296,7 +305,13 @@ class LogisticRegression(BaseEstimator):
         check_random_state(self.random_state)
         if self.device is not None:
             parse_device(self.device)
+        check_bool(self.inference, "inference")
         stochastic = self.solver in STOCHASTIC_METHODS
+        if self.inference and stochastic:
+            raise ValueError(
+                f"inference=True needs the exact minimizer of a full-batch solver, not "
+                f"solver={self.solver!r}"
+            )
         for name, value in (("device", self.device), ("early_stopping", self.early_stopping)):
             if value not in (None, False) and not stochastic:
                 raise ValueError(
@@ -354,11 +369,25 @@ class LogisticRegression(BaseEstimator):
             momentum=self.momentum,
             callback=_print_progress if self.verbose else None,
         )
+        inference = None
+        if self.inference:
+            inference = logistic_inference(
+                X,
+                target,
+                sample_weight,
+                result.x,
+                C=float(self.C),
+                fit_intercept=self.fit_intercept,
+                scaler=scaler,
+                classes=classes,
+                xp=xp,
+            )
         return self._store(
             result.x,
             n_features=X.shape[1],
             classes=classes,
             scaler=scaler,
+            inference=inference,
             n_iter_=result.n_iter,
             converged_=result.converged,
             loss_history_=result.loss_history,
@@ -395,12 +424,14 @@ class LogisticRegression(BaseEstimator):
         classes: Any,
         scaler: StandardScaler | None,
         host_classes: Any = None,
+        inference: Any = None,
         **diagnostics: Any,
     ) -> LogisticRegression:
         """Set the fitted state from a solution ``x``: coefficients, intercepts and diagnostics.
 
         ``host_classes`` (fits streamed to another library) makes predictions
-        on NumPy inputs possible, with host copies of the coefficients.
+        on NumPy inputs possible, with host copies of the coefficients;
+        ``inference`` is what :func:`~xlogreg.inference.logistic_inference` computed.
         """
         xp = array_api_compat.array_namespace(x)
         binary = classes.shape[0] == 2
@@ -429,6 +460,7 @@ class LogisticRegression(BaseEstimator):
             classes_=classes,
             n_features_in_=n_features,
             _host_parameters=host,
+            _inference=inference,
             **diagnostics,
         )
         return self
