@@ -8,9 +8,8 @@ import statsmodels.api as sm
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.linear_model import Ridge
 
-from xlogreg import LinearRegression, LogisticRegression, NotFittedError
+from xlogreg import LinearRegression, LogisticRegression, NotFittedError, Summary
 from xlogreg._backend import to_numpy
-from xlogreg.inference import Summary
 
 from backends import RAISIN_CSV, assert_on_backend
 

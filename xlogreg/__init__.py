@@ -8,6 +8,7 @@ evaluation metrics of :mod:`xlogreg.metrics`.
 
 from xlogreg import metrics
 from xlogreg.exceptions import ConvergenceWarning, LinAlgWarning, NotFittedError
+from xlogreg.inference import Summary
 from xlogreg.linear_model import LinearRegression, LogisticRegression
 from xlogreg.preprocessing import StandardScaler
 
@@ -20,6 +21,7 @@ __all__ = [
     "LogisticRegression",
     "NotFittedError",
     "StandardScaler",
+    "Summary",
     "__version__",
     "metrics",
 ]

@@ -9,13 +9,13 @@ opt-in); :class:`InferenceMixin` gives it ``coef_stderr_``,
 
 from __future__ import annotations
 
-import math
 from types import ModuleType
 from typing import Any, NamedTuple
 
 import array_api_compat
 
-from xlogreg._backend import has_float64, host_bool, host_floats, host_list, to_numpy
+from xlogreg._backend import has_float64, host_list
+from xlogreg._covariance import FittedCovariance
 from xlogreg._distributions import (
     normal_quantile,
     normal_two_sided,
@@ -24,10 +24,6 @@ from xlogreg._distributions import (
 )
 from xlogreg._validation import check_number
 from xlogreg.exceptions import NotFittedError
-from xlogreg.objectives import Binomial, Multinomial
-from xlogreg.objectives._gram import augmented_gram
-from xlogreg.objectives._layout import block_diagonal
-from xlogreg.solvers.least_squares import _is_linalg_error, _pivot_threshold
 
 __all__ = ["InferenceMixin", "Summary"]
 
@@ -95,16 +91,15 @@ class Summary(NamedTuple):
             f"{title:>12}" for title in ("coef", "std err", symbol, f"P>|{symbol}|", low, high)
         )
         rule = "-" * len(header)
-        columns = (self.coef, self.stderr, self.statistic, self.p_value)
-        values = [to_numpy(a).reshape(-1, len(self.names)) for a in (*columns, self.ci_lower)]
-        values.append(to_numpy(self.ci_upper).reshape(-1, len(self.names)))
+        fields = (self.coef, self.stderr, self.statistic, self.p_value)
+        values = [_host_rows(a) for a in (*fields, self.ci_lower, self.ci_upper)]
         lines = []
-        for row in range(values[0].shape[0]):
+        for row in range(len(values[0])):
             if self.outputs is not None:
                 lines.append(f"{self.outputs[row]}:")
             lines += [header, rule]
             for j, name in enumerate(self.names):
-                numbers = "".join(f"{float(v[row, j]):>12.4g}" for v in values)
+                numbers = "".join(f"{v[row][j]:>12.4g}" for v in values)
                 lines.append(f"{name:<{width}}{numbers}")
             lines.append(rule)
         if self.df_resid is not None:
@@ -120,15 +115,10 @@ class Summary(NamedTuple):
         return self.to_string()
 
 
-class _Fitted(NamedTuple):
-    """What a fit with ``inference=True`` stores (see :class:`InferenceMixin`)."""
-
-    covariance: Any
-    stderr: Any
-    fit_intercept: bool
-    df_resid: float | None
-    penalty: str | None
-    outputs: tuple[str, ...] | None
+def _host_rows(a: Any) -> list[list[float]]:
+    """A summary field as host floats, one list per output row."""
+    values = host_list(a)
+    return values if a.ndim == 2 else [values]
 
 
 class InferenceMixin:
@@ -140,9 +130,9 @@ class InferenceMixin:
     so ``hasattr`` is false) when there is none.
     """
 
-    _inference: _Fitted | None
+    _inference: FittedCovariance | None
 
-    def _fitted_inference(self) -> _Fitted:
+    def _fitted_inference(self) -> FittedCovariance:
         self._check_is_fitted()
         record = getattr(self, "_inference", None)
         if record is None:
@@ -200,6 +190,24 @@ class InferenceMixin:
             If the model is not fitted, or was fitted with ``inference=False``.
         ValueError
             If ``alpha`` is not in ``(0, 1)``.
+
+        Examples
+        --------
+        Seed 003's replay on array-api-strict: every array stays in its library.
+
+        >>> import array_api_strict as xp
+        >>> from xlogreg import LinearRegression
+        >>> x = xp.asarray([[1.0], [2.0], [3.0], [4.0], [5.0]])
+        >>> y = xp.asarray([118.0, 141.0, 162.0, 181.0, 198.0])
+        >>> summary = LinearRegression(inference=True).fit(x, y).summary(alpha=0.1)
+        >>> summary.names, summary.df_resid
+        (('intercept', 'x0'), 3.0)
+        >>> summary.p_value
+        Array([2.56016497e-05, 8.75124609e-05], dtype=array_api_strict.float64)
+        >>> summary.ci_lower
+        Array([94.66801727, 18.39234672], dtype=array_api_strict.float64)
+        >>> summary.ci_upper
+        Array([105.33198273,  21.60765328], dtype=array_api_strict.float64)
         """
         check_number(alpha, "alpha", low=0.0, high=1.0, low_open=True, high_open=True)
         record = self._fitted_inference()
@@ -244,306 +252,3 @@ def _in_accurate_dtype(tail: Any, statistic: Any, *, xp: ModuleType) -> Any:
     device = array_api_compat.device(statistic)
     wide = xp.float64 if has_float64(xp, device) else statistic.dtype
     return xp.astype(tail(xp.astype(statistic, wide), xp=xp), statistic.dtype)
-
-
-# Fitted-state builders, called by the estimators' fit on the device.
-
-
-def logistic_inference(
-    X: Any,
-    target: Any,
-    sample_weight: Any,
-    w: Any,
-    *,
-    C: float,
-    fit_intercept: bool,
-    scaler: Any,
-    classes: Any,
-    xp: ModuleType,
-) -> _Fitted:
-    """Covariance of a logistic fit's parameters ``w`` (the solver's layout, fit scale).
-
-    ``H`` is the Hessian of the unpenalized weighted log loss summed over the
-    samples (the observed Fisher information; ``sample_weight`` counts as
-    frequency weights), ``H_λ = H + I/C`` on the coefficients. The covariance
-    is ``H_λ⁻¹ H H_λ⁻¹``, ``H⁻¹`` when ``C = inf``. The multinomial model is
-    identified only up to a shift common to all classes: its covariance is
-    that of the centred parameters, computed in the coordinates of a reference
-    class and mapped back.
-
-    Raises
-    ------
-    ValueError
-        If ``C = inf`` and ``w`` separates the classes (the maximum-likelihood
-        estimate does not exist), or if ``H_λ`` is singular or too
-        ill-conditioned (see :func:`_covariance`).
-    """
-    binary = target.ndim == 1
-    n_features = X.shape[1]
-    n_outputs = 1 if binary else target.shape[1]
-    outputs = None if binary else tuple(f"class {label}" for label in host_list(classes))
-    if math.isinf(C):
-        _check_not_separated(X, target, sample_weight, w, fit_intercept=fit_intercept, xp=xp)
-    loss = Binomial if binary else Multinomial
-    objective = loss(X, target, sample_weight, l2=0.0, fit_intercept=fit_intercept, xp=xp)
-    hessian = objective.hessian(w) * xp.sum(sample_weight)
-    names = _parameter_names(n_features, fit_intercept)
-    if not binary:
-        # The checked coordinates are differences from the first class.
-        names = [f"{name} ({label} − {outputs[0]})" for label in outputs[1:] for name in names]
-    covariance = _covariance(
-        hessian,
-        l2=1.0 / C,
-        n_outputs=n_outputs,
-        fit_intercept=fit_intercept,
-        centred=not binary,
-        scaler=scaler,
-        names=names,
-        remedy="a finite C",
-        xp=xp,
-    )
-    width = n_features + int(fit_intercept)
-    stderr = xp.reshape(xp.sqrt(xp.linalg.diagonal(covariance)), (n_outputs, width))
-    if not binary:
-        covariance = xp.reshape(covariance, (n_outputs, width, n_outputs, width))
-    return _Fitted(
-        covariance,
-        stderr,
-        fit_intercept,
-        df_resid=None,
-        penalty=None if math.isinf(C) else f"C={C!r}",
-        outputs=outputs,
-    )
-
-
-def least_squares_inference(
-    X: Any,
-    y: Any,
-    sample_weight: Any,
-    coef: Any,
-    intercept: Any,
-    *,
-    alpha: float,
-    fit_intercept: bool,
-    scaler: Any,
-    xp: ModuleType,
-) -> _Fitted:
-    """Covariance of a (ridge) least-squares fit, one regression per column of ``y``.
-
-    With ``G = [X, 1]ᵀ S [X, 1]`` (``S`` the weights, as frequency weights)
-    and ``G_α = G + α I`` on the coefficients, each target's covariance is
-    ``σ² G_α⁻¹ G G_α⁻¹`` (``σ² G⁻¹`` for ``α = 0``, statsmodels' ``OLS``),
-    with ``σ² = Σ s r² / (Σ s − n_params)`` from its residuals ``r``.
-    ``coef`` (shape ``(n_targets, n_features)``) and ``intercept`` are on the
-    scale of ``X``; a 1-D ``y`` gives a covariance of shape ``(n_params, n_params)``,
-    a 2-D one ``(n_targets, n_params, n_params)``.
-
-    Raises
-    ------
-    ValueError
-        If ``Σ s <= n_params``, if a target is fitted exactly (zero residuals),
-        or if ``G_α`` is singular or too ill-conditioned.
-    """
-    n_features = X.shape[1]
-    width = n_features + int(fit_intercept)
-    Y = y if y.ndim == 2 else y[:, None]
-    residuals = Y - (X @ coef.T + intercept)
-    (weight_sum,) = host_floats(xp, xp.sum(sample_weight))
-    df_resid = weight_sum - width
-    if not df_resid > 0:
-        raise ValueError(
-            f"inference=True needs more samples than parameters: Σ sample_weight = "
-            f"{weight_sum:.6g} is not above n_params = {width}"
-        )
-    variance = (sample_weight @ (residuals * residuals)) / df_resid
-    (smallest,) = host_floats(xp, xp.min(variance))
-    if not smallest > 0:
-        raise ValueError(
-            "inference=True: a target is fitted exactly (all residuals are zero), so "
-            "its standard errors are zero and its t statistics undefined"
-        )
-    gram = augmented_gram(X, sample_weight, fit_intercept=fit_intercept, l2=0.0, xp=xp)
-    unscaled = _covariance(
-        gram,
-        l2=alpha,
-        n_outputs=1,
-        fit_intercept=fit_intercept,
-        centred=False,
-        scaler=scaler,
-        names=_parameter_names(n_features, fit_intercept),
-        remedy="alpha > 0",
-        xp=xp,
-    )
-    covariance = variance[:, None, None] * unscaled[None, :, :]
-    stderr = xp.sqrt(variance[:, None] * xp.linalg.diagonal(unscaled)[None, :])
-    return _Fitted(
-        covariance if y.ndim == 2 else covariance[0, ...],
-        stderr,
-        fit_intercept,
-        df_resid=df_resid,
-        penalty=None if alpha == 0 else f"alpha={alpha!r}",
-        outputs=tuple(f"target {k}" for k in range(Y.shape[1])) if Y.shape[1] > 1 else None,
-    )
-
-
-def _parameter_names(n_features: int, fit_intercept: bool) -> list[str]:
-    return ["intercept"] * fit_intercept + [f"x{j}" for j in range(n_features)]
-
-
-def _check_not_separated(
-    X: Any, target: Any, sample_weight: Any, w: Any, *, fit_intercept: bool, xp: ModuleType
-) -> None:
-    """Raise when ``w`` classifies every weighted sample correctly.
-
-    Then the data are separable, the unpenalized log-likelihood has no
-    maximum (it keeps increasing along ``w``), and the solver stopped at a
-    point whose Hessian is nearly zero: the standard errors would be huge and
-    meaningless. (Quasi-complete separation, with ties, is not detected.)
-    """
-    labels = target[:, None] if target.ndim == 1 else target
-    n_outputs, width = labels.shape[1], X.shape[1] + int(fit_intercept)
-    rows = xp.reshape(w, (n_outputs, width))
-    logits = X @ rows[:, : X.shape[1]].T
-    if fit_intercept:
-        logits = logits + rows[:, -1]
-    if n_outputs == 1:
-        correct = (2.0 * labels[:, 0] - 1.0) * logits[:, 0] > 0
-    else:
-        observed = xp.sum(labels * logits, axis=1)
-        others = xp.where(labels > 0, xp.full_like(logits, -math.inf), logits)
-        correct = observed > xp.max(others, axis=1)
-    if host_bool(xp.all(correct | (sample_weight == 0))):
-        raise ValueError(
-            "inference=True with C=inf: the fitted coefficients classify every training "
-            "sample correctly, so the classes are separable and the unpenalized "
-            "maximum-likelihood estimate does not exist (the coefficients diverge); "
-            "standard errors are meaningless. Fit with a finite C, or inference=False"
-        )
-
-
-def _covariance(
-    hessian: Any,
-    *,
-    l2: float,
-    n_outputs: int,
-    fit_intercept: bool,
-    centred: bool,
-    scaler: Any,
-    names: list[str],
-    remedy: str,
-    xp: ModuleType,
-) -> Any:
-    """``H_λ⁻¹ H H_λ⁻¹`` with ``H_λ = H + l2·I`` on the coefficients, in the user's layout.
-
-    ``hessian`` is in the solvers' layout (each output's coefficients, then its
-    intercept); the result puts each output's intercept first, and is on the
-    original features' scale when a ``scaler`` standardized them: the map
-    ``θ = M θ_fit`` of :func:`~xlogreg.preprocessing._to_original_scale` gives
-    ``M Σ Mᵀ``. With ``centred``, the parameters are those summing to zero over
-    the outputs, and the covariance is ``B (Bᵀ H_λ B)⁻¹ … Bᵀ`` with ``B`` the
-    centred embedding of reference-output coordinates.
-    """
-    n_params = hessian.shape[0]
-    width = n_params // n_outputs
-    device = array_api_compat.device(hessian)
-    dtype = hessian.dtype
-    first = ([width - 1] if fit_intercept else []) + list(range(width - int(fit_intercept)))
-    index = xp.asarray([k * width + j for k in range(n_outputs) for j in first], device=device)
-    hessian = xp.take(xp.take(hessian, index, axis=0), index, axis=1)
-    is_coef = [float(j >= int(fit_intercept)) for _ in range(n_outputs) for j in range(width)]
-    eye = xp.eye(n_params, dtype=dtype, device=device)
-    penalized = hessian + l2 * (eye * xp.asarray(is_coef, dtype=dtype, device=device))
-    if centred:
-        basis = _centred_basis(n_outputs, width, dtype=dtype, device=device, xp=xp)
-        hessian = basis.T @ hessian @ basis
-        penalized = basis.T @ penalized @ basis
-    inverse = _checked_inverse(penalized, names, remedy=remedy, xp=xp)
-    covariance = inverse if l2 == 0 else inverse @ hessian @ inverse
-    if centred:
-        covariance = basis @ covariance @ basis.T
-    if scaler is not None:
-        to_original = block_diagonal(_scale_map(scaler, fit_intercept, xp=xp), n_outputs, xp=xp)
-        covariance = to_original @ covariance @ to_original.T
-    return 0.5 * (covariance + covariance.T)
-
-
-def _centred_basis(n_outputs: int, width: int, *, dtype: Any, device: Any, xp: ModuleType) -> Any:
-    """``B`` of shape ``(K·width, (K−1)·width)``: parameters ``γ_k = θ_k − θ_0`` of
-    classes ``1…K−1`` to the centred ``θ`` (rows summing to zero over classes)."""
-    eye = xp.eye(n_outputs, dtype=dtype, device=device)
-    centring = (eye - 1.0 / n_outputs)[:, 1:]
-    tiled = centring[:, None, :, None] * xp.eye(width, dtype=dtype, device=device)[None, :, None, :]
-    return xp.reshape(tiled, (n_outputs * width, (n_outputs - 1) * width))
-
-
-def _scale_map(scaler: Any, fit_intercept: bool, *, xp: ModuleType) -> Any:
-    """``M`` with ``(b, β) = M (b_z, β_z)``: ``β = β_z / scale``, ``b = b_z − β·mean``."""
-    inv_scale = 1.0 / scaler.scale_
-    n_features = inv_scale.shape[0]
-    device = array_api_compat.device(inv_scale)
-    scaling = xp.eye(n_features, dtype=inv_scale.dtype, device=device) * inv_scale[None, :]
-    if not fit_intercept:
-        return scaling
-    top = xp.concat(
-        [
-            xp.ones((1, 1), dtype=inv_scale.dtype, device=device),
-            -(scaler.mean_ * inv_scale)[None, :],
-        ],
-        axis=1,
-    )
-    left = xp.zeros((n_features, 1), dtype=inv_scale.dtype, device=device)
-    return xp.concat([top, xp.concat([left, scaling], axis=1)], axis=0)
-
-
-def _checked_inverse(matrix: Any, names: list[str], *, remedy: str, xp: ModuleType) -> Any:
-    """Inverse of a symmetric positive definite ``matrix``, refused when it is not.
-
-    The matrix is equilibrated to a unit diagonal (``D^-½ A D^-½``) and
-    factored by Cholesky after adding ``n·eps`` to its diagonal, so that an
-    exactly singular matrix still factors. Pivot ``k`` squared is then the
-    squared sine of the angle between column ``k`` and the span of the
-    columns before it; below ``sqrt(eps)`` of the dtype (the threshold of
-    :func:`~xlogreg.solvers.least_squares.cholesky_solve`: more than half the
-    working precision lost), that column is named in the error.
-
-    Raises
-    ------
-    ValueError
-        If a relative pivot is below ``sqrt(eps)``, or the factorization fails.
-    """
-    dtype, device = matrix.dtype, array_api_compat.device(matrix)
-    size = matrix.shape[0]
-    diagonal = xp.linalg.diagonal(matrix)
-    positive = diagonal > 0
-    inv_root = 1.0 / xp.sqrt(xp.where(positive, diagonal, xp.ones_like(diagonal)))
-    equilibrated = matrix * inv_root[:, None] * inv_root[None, :]
-    eye = xp.eye(size, dtype=dtype, device=device)
-    threshold = _pivot_threshold(dtype, xp)
-    try:
-        factor = xp.linalg.cholesky(equilibrated + size * xp.finfo(dtype).eps * eye)
-    except (ValueError, RuntimeError) as error:
-        if not _is_linalg_error(error):
-            raise
-        raise ValueError(
-            "inference=True: the Hessian at the solution is not positive definite (its "
-            f"Cholesky factorization failed): the coefficients are not identified; drop "
-            f"collinear features, use {remedy}, or fit with inference=False"
-        ) from None
-    pivots = xp.linalg.diagonal(factor)
-    # A failed pivot (CuPy returns NaN rather than raising) or an empty column counts as 0.
-    relative = xp.where(positive & (pivots > 0), pivots * pivots, xp.zeros_like(pivots))
-    (smallest,) = host_floats(xp, xp.min(relative))
-    if not smallest >= threshold:
-        flagged = host_list(relative < threshold)
-        culprits = [name for name, bad in zip(names, flagged, strict=True) if bad]
-        raise ValueError(
-            "inference=True: the Hessian at the solution is singular or too ill-conditioned "
-            f"to invert in {dtype}: {', '.join(culprits)} "
-            f"{'is' if len(culprits) == 1 else 'are'} (nearly) a linear combination of the "
-            f"parameters before {'it' if len(culprits) == 1 else 'them'} (order: "
-            f"{', '.join(names[:3])}, …; relative Cholesky pivot {smallest:.3g} < "
-            f"{threshold:.3g}). Drop constant or duplicated columns; use standardize=True "
-            f"(features of very different scales), float64 data or {remedy}; or fit with "
-            "inference=False"
-        )
-    return xp.linalg.inv(equilibrated) * inv_root[:, None] * inv_root[None, :]

@@ -8,6 +8,7 @@ from typing import Any
 import array_api_compat
 
 from xlogreg._backend import host_floats, resolve
+from xlogreg._covariance import least_squares_covariance
 from xlogreg._validation import (
     check_bool,
     check_choice,
@@ -16,7 +17,7 @@ from xlogreg._validation import (
     check_regression_target,
     check_sample_weight,
 )
-from xlogreg.inference import InferenceMixin, least_squares_inference
+from xlogreg.inference import InferenceMixin
 from xlogreg.linear_model._base import BaseEstimator
 from xlogreg.metrics import r2_score
 from xlogreg.objectives import SquaredError
@@ -116,6 +117,33 @@ class LinearRegression(InferenceMixin, BaseEstimator):
     loss_history_ : tuple of float or None
         Objective value at the start and after every ``"gd"`` step; ``None``
         for the direct solvers.
+    coef_stderr_, intercept_stderr_ : arrays of the shapes of ``coef_``, ``intercept_``
+        Standard errors, with ``inference=True`` (accessing them otherwise
+        raises :class:`~xlogreg.exceptions.NotFittedError`).
+    coef_covariance_ : array
+        Covariance of the estimates, intercept first: shape ``(n_features + 1,
+        n_features + 1)`` for a 1-D ``y``, one such matrix per target for a 2-D
+        ``y`` (without the ``+ 1`` when ``fit_intercept=False``); with
+        ``inference=True``.
+
+    Notes
+    -----
+    **Statistical inference** (``inference=True``, see :meth:`summary`). With
+    ``G = [X, 1]ᵀ S [X, 1]`` (``S`` the sample weights, counted as frequency
+    weights: a weight of 2 is a repeated row), ``G_α = G + alpha·I`` on the
+    coefficients and ``σ² = Σ s·r² / (Σ s − n_params)`` from the residuals
+    ``r``, the covariance is ``σ² G_α⁻¹ G G_α⁻¹``: ``σ² G⁻¹``, statsmodels'
+    ``OLS``, for ``alpha=0`` (matched to 1e-11 in float64), the sandwich of
+    the ridge estimator otherwise. The t statistics have Student's t
+    distribution with ``Σ s − n_params`` degrees of freedom, evaluated on the
+    device; the p-values and intervals are **valid only for** ``alpha=0``.
+    Each column of a 2-D ``y`` is its own regression. With
+    ``standardize=True`` the covariance is carried to the original features
+    by the linear map of the coefficients. The fit raises ``ValueError`` when
+    ``G_α`` is singular or too ill-conditioned to invert in the dtype (the
+    message names the collinear columns; the ``"lstsq"`` solve itself would
+    give the minimum-norm solution), when ``Σ s`` does not exceed the number
+    of parameters, and when a target is fitted exactly.
 
     Examples
     --------
@@ -148,6 +176,20 @@ class LinearRegression(InferenceMixin, BaseEstimator):
     (2194.8, 875)
     >>> round(float(model.intercept_), 2), np.round(model.coef_, 2)
     (100.0, array([20.]))
+
+    Standard errors, t statistics, p-values and 95% intervals, as statsmodels'
+    ``OLS`` gives them:
+
+    >>> model = LinearRegression(inference=True).fit(x, y)
+    >>> np.round(model.coef_stderr_, 4)
+    array([0.6831])
+    >>> print(model.summary())
+                      coef     std err           t       P>|t|      [0.025      0.975]
+    ----------------------------------------------------------------------------------
+    intercept          100       2.266       44.14    2.56e-05       92.79       107.2
+    x0                  20      0.6831       29.28   8.751e-05       17.83       22.17
+    ----------------------------------------------------------------------------------
+    t statistics with 3 residual degrees of freedom.
     """
 
     _fitted_attributes = ("coef_", "intercept_")
@@ -260,7 +302,7 @@ class LinearRegression(InferenceMixin, BaseEstimator):
             }
         inference = None
         if self.inference:
-            inference = least_squares_inference(
+            inference = least_squares_covariance(
                 X,
                 y,
                 sample_weight,

@@ -14,6 +14,7 @@ from xlogreg._backend import (
     resolve,
     to_numpy,
 )
+from xlogreg._covariance import logistic_covariance
 from xlogreg._math import log_sigmoid, log_softmax, sigmoid
 from xlogreg._validation import (
     check_bool,
@@ -23,7 +24,7 @@ from xlogreg._validation import (
     check_sample_weight,
     check_vector,
 )
-from xlogreg.inference import InferenceMixin, logistic_inference
+from xlogreg.inference import InferenceMixin
 from xlogreg.linear_model._base import BaseEstimator
 from xlogreg.linear_model._minibatch import fit_minibatch
 from xlogreg.objectives import Binomial, Multinomial
@@ -165,6 +166,14 @@ class LogisticRegression(InferenceMixin, BaseEstimator):
         batches.
     validation_loss_history_ : tuple of float or None
         Each epoch's validation log loss with ``early_stopping``, else ``None``.
+    coef_stderr_, intercept_stderr_ : arrays of the shapes of ``coef_``, ``intercept_``
+        Standard errors, with ``inference=True`` (accessing them otherwise
+        raises :class:`~xlogreg.exceptions.NotFittedError`).
+    coef_covariance_ : array
+        Covariance of the estimates, each class's intercept first: shape
+        ``(n_features + 1, n_features + 1)`` for two classes,
+        ``(n_classes, n_features + 1, n_classes, n_features + 1)`` otherwise
+        (without the ``+ 1`` when ``fit_intercept=False``); with ``inference=True``.
 
     Notes
     -----
@@ -197,6 +206,30 @@ class LogisticRegression(InferenceMixin, BaseEstimator):
     accept arrays on that device, and NumPy arrays, which are computed on the
     host with host copies of the coefficients and answered in NumPy.
 
+    **Statistical inference** (``inference=True``, see :meth:`summary`). With
+    ``H`` the Hessian of the unpenalized log-likelihood summed over the
+    samples, at the solution (the observed Fisher information), and ``H_λ =
+    H + I/C`` on the coefficients, the covariance is the sandwich ``H_λ⁻¹ H
+    H_λ⁻¹``: the covariance of the penalized estimator, and for ``C=inf`` the
+    inverse Fisher information ``H⁻¹`` of statsmodels' ``Logit`` (matched to
+    1e-9 in float64). Sample and class weights count as frequency weights (a
+    weight of 2 is a repeated row). The p-values test each coefficient against
+    zero with the normal distribution and, like the intervals, **are valid
+    only for an unpenalized fit** (``C=inf``): a penalty shrinks the estimates
+    toward zero, and the summary table says so. With ``standardize=True`` the
+    covariance is carried to the original features by the linear map of the
+    coefficients. With three or more classes it is the covariance of the
+    centred coefficients (summing to zero over the classes), computed in the
+    coordinates of differences from the first class, where the model is
+    identified; mapped back to those differences it is ``MNLogit``'s.
+    The fit raises ``ValueError`` instead of returning meaningless numbers
+    when ``H_λ`` is singular or too ill-conditioned to invert in the dtype
+    (a relative Cholesky pivot of the equilibrated matrix below
+    ``sqrt(eps)``; the message names the culprit columns: constant,
+    duplicated or collinear ones), and when ``C=inf`` and the fitted
+    coefficients classify every training sample correctly (the classes are
+    separable: the maximum-likelihood estimate does not exist).
+
     Examples
     --------
     >>> import numpy as np
@@ -216,6 +249,20 @@ class LogisticRegression(InferenceMixin, BaseEstimator):
     >>> model = LogisticRegression().fit(X, y3)
     >>> model.coef_.shape, model.predict_proba(X[:2]).sum(axis=1)
     ((3, 2), array([1., 1.]))
+
+    Standard errors, z statistics, p-values and 95% intervals, as statsmodels'
+    ``Logit`` gives them:
+
+    >>> model = LogisticRegression(C=float("inf"), tol=1e-10, inference=True).fit(X, y)
+    >>> np.round(model.coef_stderr_, 3), np.round(model.intercept_stderr_, 3)
+    (array([[2.516, 1.038]]), array([3.359]))
+    >>> print(model.summary())
+                      coef     std err           z       P>|z|      [0.025      0.975]
+    ----------------------------------------------------------------------------------
+    intercept       -4.916       3.359      -1.464      0.1433       -11.5       1.667
+    x0               3.414       2.516       1.357      0.1748      -1.517       8.346
+    x1             -0.9636       1.038      -0.928      0.3534      -2.999       1.072
+    ----------------------------------------------------------------------------------
     """
 
     _fitted_attributes = ("coef_", "intercept_", "classes_")
@@ -371,7 +418,7 @@ class LogisticRegression(InferenceMixin, BaseEstimator):
         )
         inference = None
         if self.inference:
-            inference = logistic_inference(
+            inference = logistic_covariance(
                 X,
                 target,
                 sample_weight,
@@ -431,7 +478,7 @@ class LogisticRegression(InferenceMixin, BaseEstimator):
 
         ``host_classes`` (fits streamed to another library) makes predictions
         on NumPy inputs possible, with host copies of the coefficients;
-        ``inference`` is what :func:`~xlogreg.inference.logistic_inference` computed.
+        ``inference`` is what :func:`~xlogreg._covariance.logistic_covariance` computed.
         """
         xp = array_api_compat.array_namespace(x)
         binary = classes.shape[0] == 2
