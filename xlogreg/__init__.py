@@ -9,6 +9,7 @@ evaluation metrics of :mod:`xlogreg.metrics`.
 from xlogreg import metrics
 from xlogreg.calibration import CalibratedClassifier
 from xlogreg.exceptions import ConvergenceWarning, LinAlgWarning, ModelFileError, NotFittedError
+from xlogreg.inference import Summary
 from xlogreg.io import load
 from xlogreg.linear_model import LinearRegression, LogisticRegression
 from xlogreg.preprocessing import StandardScaler
@@ -24,6 +25,7 @@ __all__ = [
     "ModelFileError",
     "NotFittedError",
     "StandardScaler",
+    "Summary",
     "__version__",
     "load",
     "metrics",

@@ -8,6 +8,7 @@ from typing import Any
 import array_api_compat
 
 from xlogreg._backend import host_floats, resolve
+from xlogreg._covariance import least_squares_covariance
 from xlogreg._validation import (
     check_bool,
     check_choice,
@@ -16,6 +17,7 @@ from xlogreg._validation import (
     check_regression_target,
     check_sample_weight,
 )
+from xlogreg.inference import InferenceMixin
 from xlogreg.linear_model._base import BaseEstimator
 from xlogreg.metrics import r2_score
 from xlogreg.objectives import SquaredError
@@ -28,7 +30,7 @@ __all__ = ["LinearRegression"]
 SOLVERS = ("auto", "lstsq", "cholesky", "gd")
 
 
-class LinearRegression(BaseEstimator):
+class LinearRegression(InferenceMixin, BaseEstimator):
     """Ordinary least squares and ridge regression on NumPy, PyTorch, CuPy or any array-API library.
 
     Minimizes the weighted mean squared error plus an L2 penalty on the
@@ -82,6 +84,11 @@ class LinearRegression(BaseEstimator):
         0.05 converges, 0.2 diverges); a divergence is reported with a
         :class:`~xlogreg.exceptions.ConvergenceWarning` and the last finite
         iterate is kept, never NaN.
+    inference : bool, default=False
+        End ``fit`` by computing the covariance of the coefficients, on the
+        device (one more ``O(n·d²)`` Gram product and a ``d×d`` inverse), for
+        ``coef_stderr_``, ``intercept_stderr_``, ``coef_covariance_`` and
+        :meth:`summary`; see Notes.
 
     Attributes
     ----------
@@ -110,6 +117,33 @@ class LinearRegression(BaseEstimator):
     loss_history_ : tuple of float or None
         Objective value at the start and after every ``"gd"`` step; ``None``
         for the direct solvers.
+    coef_stderr_, intercept_stderr_ : arrays of the shapes of ``coef_``, ``intercept_``
+        Standard errors, with ``inference=True`` (accessing them otherwise
+        raises :class:`~xlogreg.exceptions.NotFittedError`).
+    coef_covariance_ : array
+        Covariance of the estimates, intercept first: shape ``(n_features + 1,
+        n_features + 1)`` for a 1-D ``y``, one such matrix per target for a 2-D
+        ``y`` (without the ``+ 1`` when ``fit_intercept=False``); with
+        ``inference=True``.
+
+    Notes
+    -----
+    **Statistical inference** (``inference=True``, see :meth:`summary`). With
+    ``G = [X, 1]ᵀ S [X, 1]`` (``S`` the sample weights, counted as frequency
+    weights: a weight of 2 is a repeated row), ``G_α = G + alpha·I`` on the
+    coefficients and ``σ² = Σ s·r² / (Σ s − n_params)`` from the residuals
+    ``r``, the covariance is ``σ² G_α⁻¹ G G_α⁻¹``: ``σ² G⁻¹``, statsmodels'
+    ``OLS``, for ``alpha=0`` (matched to 1e-11 in float64), the sandwich of
+    the ridge estimator otherwise. The t statistics have Student's t
+    distribution with ``Σ s − n_params`` degrees of freedom, evaluated on the
+    device; the p-values and intervals are **valid only for** ``alpha=0``.
+    Each column of a 2-D ``y`` is its own regression. With
+    ``standardize=True`` the covariance is carried to the original features
+    by the linear map of the coefficients. The fit raises ``ValueError`` when
+    ``G_α`` is singular or too ill-conditioned to invert in the dtype (the
+    message names the collinear columns; the ``"lstsq"`` solve itself would
+    give the minimum-norm solution), when ``Σ s`` does not exceed the number
+    of parameters, and when a target is fitted exactly.
 
     Examples
     --------
@@ -142,6 +176,20 @@ class LinearRegression(BaseEstimator):
     (2194.8, 875)
     >>> round(float(model.intercept_), 2), np.round(model.coef_, 2)
     (100.0, array([20.]))
+
+    Standard errors, t statistics, p-values and 95% intervals, as statsmodels'
+    ``OLS`` gives them:
+
+    >>> model = LinearRegression(inference=True).fit(x, y)
+    >>> np.round(model.coef_stderr_, 4)
+    array([0.6831])
+    >>> print(model.summary())
+                      coef     std err           t       P>|t|      [0.025      0.975]
+    ----------------------------------------------------------------------------------
+    intercept          100       2.266       44.14    2.56e-05       92.79       107.2
+    x0                  20      0.6831       29.28   8.751e-05       17.83       22.17
+    ----------------------------------------------------------------------------------
+    t statistics with 3 residual degrees of freedom.
     """
 
     _fitted_attributes = ("coef_", "intercept_")
@@ -156,6 +204,7 @@ class LinearRegression(BaseEstimator):
         tol: float = 1e-6,
         max_iter: int = 1000,
         learning_rate: float = 0.01,
+        inference: bool = False,
     ) -> None:
         self.fit_intercept = fit_intercept
         self.standardize = standardize
@@ -164,6 +213,7 @@ class LinearRegression(BaseEstimator):
         self.tol = tol
         self.max_iter = max_iter
         self.learning_rate = learning_rate
+        self.inference = inference
 
     def _validate_params(self) -> None:
         check_bool(self.fit_intercept, "fit_intercept")
@@ -177,6 +227,7 @@ class LinearRegression(BaseEstimator):
         check_number(self.learning_rate, "learning_rate", low=0.0, low_open=True)
         if not math.isfinite(self.learning_rate):
             raise ValueError(f"learning_rate must be finite, got {self.learning_rate!r}")
+        check_bool(self.inference, "inference")
 
     def _resolved_solver(self) -> str:
         if self.solver != "auto":
@@ -249,13 +300,32 @@ class LinearRegression(BaseEstimator):
                 "converged_": True,
                 "loss_history_": None,
             }
+        inference = None
+        if self.inference:
+            inference = least_squares_covariance(
+                X,
+                y,
+                sample_weight,
+                coef,
+                intercept,
+                alpha=float(self.alpha),
+                fit_intercept=self.fit_intercept,
+                scaler=scaler,
+                xp=xp,
+            )
         if scaler is not None:
             coef, intercept = _to_original_scale(coef, intercept, scaler)
         extra["scaler_"] = scaler
         if y.ndim == 1:
             # ``[0, ...]`` keeps a 0-d array where NumPy's ``[0]`` gives a scalar.
             coef, intercept = coef[0, :], intercept[0, ...]
-        self._set_fitted(coef_=coef, intercept_=intercept, n_features_in_=n_features, **extra)
+        self._set_fitted(
+            coef_=coef,
+            intercept_=intercept,
+            n_features_in_=n_features,
+            _inference=inference,
+            **extra,
+        )
         return self
 
     def _fit_gd(self, X: Any, Y: Any, sample_weight: Any, *, xp: Any) -> tuple[Any, Any, dict]:
