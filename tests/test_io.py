@@ -81,6 +81,13 @@ CASES = {
         True,
     ),
     "scaler-weighted": (lambda: StandardScaler(), None, True),
+    "logistic-inference": (lambda: LogisticRegression(C=2.0, inference=True), "binary", True),
+    "logistic-multinomial-inference": (
+        lambda: LogisticRegression(inference=True),
+        "3-class",
+        False,
+    ),
+    "linear-2-D-inference": (lambda: LinearRegression(inference=True), "2-D", False),
     # Unfitted estimators: the calibrated classifier fits a copy on a split.
     "calibrated-platt": (
         lambda: CalibratedClassifier(LogisticRegression(), "platt", random_state=0),
@@ -769,3 +776,11 @@ def test_paths_may_be_path_objects(tmp_path):
     model = LogisticRegression(C=3.0)
     model.save(tmp_path / "model.safetensors")
     assert load(tmp_path / "model.safetensors").C == 3.0
+
+
+def test_loaded_model_reports_the_same_inference_summary(tmp_path):
+    """Standard errors live in the fitted state: a loaded model's table is the same."""
+    model, _ = _fit("logistic-inference", np.asarray)
+    loaded = _round_trip(model, tmp_path)
+    assert str(loaded.summary(alpha=0.1)) == str(model.summary(alpha=0.1))
+    np.testing.assert_array_equal(loaded.coef_stderr_, model.coef_stderr_)

@@ -9,6 +9,7 @@ raises ``TypeError`` naming the attribute.
 
 from __future__ import annotations
 
+from xlogreg._covariance import FittedCovariance
 from xlogreg.calibration import CalibratedClassifier
 from xlogreg.linear_model import LinearRegression, LogisticRegression
 from xlogreg.linear_model._base import BaseEstimator
@@ -20,4 +21,4 @@ ESTIMATORS: dict[str, type[BaseEstimator]] = {
     cls.__name__: cls
     for cls in (CalibratedClassifier, LinearRegression, LogisticRegression, StandardScaler)
 }
-NAMED_TUPLES: dict[str, type[tuple]] = {cls.__name__: cls for cls in ()}
+NAMED_TUPLES: dict[str, type[tuple]] = {cls.__name__: cls for cls in (FittedCovariance,)}
