@@ -3,10 +3,11 @@
 The same code fits, standardizes and predicts on NumPy arrays, PyTorch
 tensors (CPU, CUDA, MPS), CuPy arrays and any other array-API library, and
 returns results in the library, device and dtype of the input; so do the
-evaluation metrics of :mod:`xlogreg.metrics`.
+evaluation metrics of :mod:`xlogreg.metrics`, the per-feature explanations of
+:mod:`xlogreg.explain` and the drift reports of :mod:`xlogreg.drift`.
 """
 
-from xlogreg import metrics
+from xlogreg import drift, explain, metrics
 from xlogreg.exceptions import ConvergenceWarning, LinAlgWarning, NotFittedError
 from xlogreg.linear_model import LinearRegression, LogisticRegression
 from xlogreg.preprocessing import StandardScaler
@@ -21,5 +22,7 @@ __all__ = [
     "NotFittedError",
     "StandardScaler",
     "__version__",
+    "drift",
+    "explain",
     "metrics",
 ]

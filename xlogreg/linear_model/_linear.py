@@ -16,7 +16,9 @@ from xlogreg._validation import (
     check_regression_target,
     check_sample_weight,
 )
+from xlogreg.drift import _fit_profile
 from xlogreg.linear_model._base import BaseEstimator
+from xlogreg.linear_model._monitoring import MonitoringMixin
 from xlogreg.metrics import r2_score
 from xlogreg.objectives import SquaredError
 from xlogreg.preprocessing import _standardize_for_fit, _to_original_scale
@@ -28,7 +30,7 @@ __all__ = ["LinearRegression"]
 SOLVERS = ("auto", "lstsq", "cholesky", "gd")
 
 
-class LinearRegression(BaseEstimator):
+class LinearRegression(MonitoringMixin, BaseEstimator):
     """Ordinary least squares and ridge regression on NumPy, PyTorch, CuPy or any array-API library.
 
     Minimizes the weighted mean squared error plus an L2 penalty on the
@@ -110,6 +112,13 @@ class LinearRegression(BaseEstimator):
     loss_history_ : tuple of float or None
         Objective value at the start and after every ``"gd"`` step; ``None``
         for the direct solvers.
+    feature_names_in_ : tuple of str
+        The names of the features: ``fit``'s ``feature_names``, else the
+        columns of a pandas or polars DataFrame ``X``, else ``("x0", "x1", …)``.
+    training_profile_ : TrainingProfile
+        Mean, standard deviation, minimum and maximum of each raw training
+        feature (unweighted) and the row count, for :meth:`drift`; see
+        :class:`xlogreg.drift.TrainingProfile`.
 
     Examples
     --------
@@ -144,7 +153,7 @@ class LinearRegression(BaseEstimator):
     (100.0, array([20.]))
     """
 
-    _fitted_attributes = ("coef_", "intercept_")
+    _fitted_attributes = ("coef_", "intercept_", "feature_names_in_", "training_profile_")
 
     def __init__(
         self,
@@ -183,17 +192,24 @@ class LinearRegression(BaseEstimator):
             return self.solver
         return "lstsq" if self.alpha == 0 else "cholesky"
 
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LinearRegression:
+    def fit(
+        self, X: Any, y: Any, sample_weight: Any = None, *, feature_names: Any = None
+    ) -> LinearRegression:
         """Fit the model on ``X`` and real-valued targets ``y``.
 
         Parameters
         ----------
-        X : array of shape (n_samples, n_features)
-            Training data; any supported array library and device.
+        X : array of shape (n_samples, n_features), or a DataFrame
+            Training data; any supported array library and device. A pandas
+            or polars DataFrame is converted to NumPy, its string columns
+            naming the features.
         y : array of shape (n_samples,) or (n_samples, n_targets)
             Targets; numeric and finite.
         sample_weight : array of shape (n_samples,) or float, optional
             Non-negative weights; default all ones.
+        feature_names : sequence of str, optional
+            Unique names of the features (``feature_names_in_``); by default
+            the DataFrame's string columns, else ``("x0", "x1", …)``.
 
         Returns
         -------
@@ -203,10 +219,13 @@ class LinearRegression(BaseEstimator):
         Raises
         ------
         TypeError
-            Non-numeric ``X`` or ``y``, or inputs from different array libraries.
+            Non-numeric ``X`` or ``y``, inputs from different array libraries,
+            or feature names that are not strings.
         ValueError
-            Invalid hyper-parameters, shapes, non-finite values or invalid
-            weights. A failed fit leaves an earlier fitted state untouched.
+            Invalid hyper-parameters, shapes, non-finite values, invalid
+            weights, or feature names that repeat, are too few or too many,
+            or differ from the DataFrame's columns. A failed fit leaves an
+            earlier fitted state untouched.
 
         Warns
         -----
@@ -216,17 +235,20 @@ class LinearRegression(BaseEstimator):
             ``solver="gd"`` reached ``max_iter`` or diverged.
         """
         self._validate_params()
+        X, feature_names = self._fit_input(X, feature_names, y=y, sample_weight=sample_weight)
         xp, device = resolve(X=X, y=y, sample_weight=sample_weight)
         X = check_features(X, xp=xp, device=device)
         n_samples, n_features = X.shape
         y = check_regression_target(y, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype)
+        weighted = sample_weight is not None
         sample_weight = check_sample_weight(
             sample_weight, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype
         )
         Y = y if y.ndim == 2 else y[:, None]
-        scaler = None
+        raw, scaler = X, None
         if self.standardize:
             X, scaler = _standardize_for_fit(X, sample_weight, center=self.fit_intercept)
+        profile = _fit_profile(raw, scaler, weighted=weighted, xp=xp, device=device)
         solver = self._resolved_solver()
         if solver == "gd":
             coef, intercept, extra = self._fit_gd(X, Y, sample_weight, xp=xp)
@@ -255,7 +277,14 @@ class LinearRegression(BaseEstimator):
         if y.ndim == 1:
             # ``[0, ...]`` keeps a 0-d array where NumPy's ``[0]`` gives a scalar.
             coef, intercept = coef[0, :], intercept[0, ...]
-        self._set_fitted(coef_=coef, intercept_=intercept, n_features_in_=n_features, **extra)
+        self._set_fitted(
+            coef_=coef,
+            intercept_=intercept,
+            n_features_in_=n_features,
+            feature_names_in_=feature_names,
+            training_profile_=profile,
+            **extra,
+        )
         return self
 
     def _fit_gd(self, X: Any, Y: Any, sample_weight: Any, *, xp: Any) -> tuple[Any, Any, dict]:
@@ -302,9 +331,14 @@ class LinearRegression(BaseEstimator):
             In ``X``'s library, device and compute dtype; 2-D when the model
             was fitted on a 2-D ``y``.
         """
-        X, xp, coef = self._check_predict_input(X)
+        X, _, coef, intercept = self._linear_terms(X)
         outputs = X @ coef if coef.ndim == 1 else X @ coef.T
-        return outputs + xp.astype(self.intercept_, X.dtype)
+        return outputs + intercept
+
+    def _linear_terms(self, X: Any) -> tuple[Any, Any, Any, Any]:
+        """Checked ``X``, its namespace, ``coef_`` and ``intercept_`` in its dtype."""
+        X, xp, coef = self._check_predict_input(X)
+        return X, xp, coef, xp.astype(self.intercept_, X.dtype)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Coefficient of determination R² of ``predict(X)`` against ``y``, as a Python float.
