@@ -100,8 +100,12 @@ def _training_profile(
 
     Each block's means and variances (:func:`~xlogreg._moments._mean_and_variance`,
     accumulated in float64 where the device has it) are merged with the
-    pairwise update of Chan, Golub and LeVeque, which is as accurate as the
-    two-pass formula over the whole of ``X``; the block sizes are those of
+    pairwise update of Chan, Golub and LeVeque. The means are as accurate as
+    one sum over ``X``; the variances carry the blocks' mean errors through
+    the squared difference of block means, a relative error of at most about
+    ``eps·|mean|/std`` on top of the few ``eps`` of any sum (measured 1e-10
+    in float64 at ``|mean|/std = 1e7``), immaterial to drift scores. Minima
+    and maxima are exact. The block sizes are those of
     :func:`~xlogreg.objectives._blocks.bounded_blocks`, so a block read from
     memory is reused from cache on the host, temporaries stay at 1/16 of
     ``X`` on accelerators, and a memory map is read front to back and never
