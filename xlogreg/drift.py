@@ -149,7 +149,7 @@ def _training_profile(
             squares = squares + block_var * n + delta * delta * (seen * n / total)
             seen = total
     if moments is None:
-        mean, var = mean, squares / n_samples
+        var = squares / n_samples
     else:
         mean, var = moments
     return TrainingProfile(
