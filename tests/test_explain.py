@@ -225,6 +225,8 @@ def test_tables_take_a_row_as_1d_2d_or_a_named_dataframe():
         contribution_table(model, frame[list(NAMES[::-1])])
     with pytest.raises(ValueError, match=r"x must be one row.*got shape \(2, 4\)"):
         contribution_table(model, X[:2])
+    with pytest.raises(NotFittedError):
+        contribution_table(LogisticRegression(), X[2])
 
 
 def test_tables_stay_on_the_model_backend(backend):

@@ -148,6 +148,8 @@ def contribution_table(
 
     Raises
     ------
+    NotFittedError
+        If the model is not fitted.
     ValueError
         If ``x`` is not one row, ``label`` is missing for a multinomial model
         or is not one of its classes (or is given to a regressor), the
@@ -179,9 +181,9 @@ def contribution_table(
     if top is not None:
         check_number(top, "top", integer=True, low=1)
     row = _one_row(x)
+    explanation = model.explain(row)  # checks that the model is fitted, and the row
     classes = host_list(model.classes_) if hasattr(model, "classes_") else None
     index, sign = _explained_output(model, classes, label)
-    explanation = model.explain(row)
     contributions = explanation.contributions[0, ...]
     intercept = explanation.intercept
     if classes is None:
