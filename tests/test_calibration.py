@@ -4,6 +4,7 @@ Also the objectives calibration relies on: Binomial with soft targets (Platt)
 and Temperature.
 """
 
+import copy
 import warnings
 
 import numpy as np
@@ -368,12 +369,19 @@ def test_proba_only_classifier_calibrates_its_probabilities():
 def test_a_fitted_estimator_is_used_as_it_is():
     X, y = _data(600, seed=10)
     model = LogisticRegression().fit(X[:300], y[:300])
-    state = {name: np.copy(value) for name, value in vars(model).items() if name.endswith("_")}
+    state = {name: copy.deepcopy(v) for name, v in vars(model).items() if name.endswith("_")}
     calibrated = CalibratedClassifier(model).fit(X[300:], y[300:])
     assert calibrated.estimator_ is model and calibrated.estimator is model
     for name, value in vars(model).items():
         if name.endswith("_"):
-            np.testing.assert_array_equal(value, state[name])
+            # Tuples (feature names, the training profile) compare field by field.
+            pairs = (
+                zip(value, state[name], strict=True)
+                if isinstance(value, tuple)
+                else [(value, state[name])]
+            )
+            for actual, expected in pairs:
+                np.testing.assert_array_equal(actual, expected)
 
 
 def test_split_is_stratified_and_the_same_on_every_backend(backend):

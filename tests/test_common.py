@@ -3,7 +3,9 @@
 Estimators are grouped by what they offer: classifiers (``predict_proba``),
 regressors (``predict`` without it) and transformers (``transform``). Each group
 has its own checks; every group also checks that every learned array attribute
-lives in the input's namespace and device, with the input's float dtype.
+(the arrays of a named tuple such as ``training_profile_`` included) lives in the
+input's namespace and device, with the input's float dtype, and that the
+explanations and drift reports of the estimators offering them do too.
 """
 
 import inspect
@@ -26,6 +28,8 @@ REGRESSORS = [e for e in ESTIMATORS if hasattr(e, "predict") and e not in CLASSI
 TRANSFORMERS = [e for e in ESTIMATORS if hasattr(e, "transform") and not hasattr(e, "predict")]
 # Methods of a fitted classifier that return arrays of the input's float dtype.
 FLOAT_OUTPUTS = ("decision_function", "predict_proba", "predict_log_proba")
+# Methods of a fitted model that return named tuples of arrays, and their float fields.
+REPORTS = {"explain": ("contributions", "intercept"), "drift": ("z_shift", "score")}
 
 
 def _ids(estimators):
@@ -65,6 +69,9 @@ def _assert_learned_arrays_on_backend(model, backend):
         if name.endswith("_") and not name.startswith("_")
     }
     assert learned, type(model).__name__
+    for name, value in list(learned.items()):
+        if isinstance(value, tuple) and hasattr(value, "_fields"):
+            learned.update({f"{name}.{field}": getattr(value, field) for field in value._fields})
     for name, value in learned.items():
         if isinstance(value, (bool, int, float, str, tuple)) or value is None:
             continue
@@ -74,6 +81,18 @@ def _assert_learned_arrays_on_backend(model, backend):
         assert array_api_compat.device(value) == backend.device, name
         if backend.xp.isdtype(value.dtype, "real floating"):
             assert value.dtype == backend.dtype, name
+
+
+def _assert_reports_on_backend(model, X, backend):
+    """``explain`` and ``drift``, where offered: float fields on the backend, a bool flag."""
+    for method, fields in REPORTS.items():
+        if not hasattr(model, method):
+            continue
+        report = getattr(model, method)(X)
+        for field in fields:
+            assert_on_backend(getattr(report, field), backend)
+    if hasattr(model, "drift"):
+        assert_on_backend(model.drift(X).drifted, backend, dtype=backend.xp.bool)
 
 
 @_ids(CLASSIFIERS)
@@ -91,6 +110,7 @@ def test_classifier_outputs_stay_in_the_input_namespace_device_and_dtype(backend
             assert_on_backend(getattr(model, method)(Xb), backend)
     assert_on_backend(model.predict(Xb), backend, dtype=model.classes_.dtype)
     assert isinstance(model.score(Xb, backend.asarray(y)), float)
+    _assert_reports_on_backend(model, Xb, backend)
 
 
 @_ids(REGRESSORS)
@@ -105,6 +125,7 @@ def test_regressor_outputs_stay_in_the_input_namespace_device_and_dtype(backend,
     assert_on_backend(predicted, backend)
     assert predicted.shape == y.shape
     assert isinstance(model.score(Xb, yb), float)
+    _assert_reports_on_backend(model, Xb, backend)
 
 
 @_ids(TRANSFORMERS)

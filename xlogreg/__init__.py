@@ -3,10 +3,11 @@
 The same code fits, standardizes and predicts on NumPy arrays, PyTorch
 tensors (CPU, CUDA, MPS), CuPy arrays and any other array-API library, and
 returns results in the library, device and dtype of the input; so do the
-evaluation metrics of :mod:`xlogreg.metrics`.
+evaluation metrics of :mod:`xlogreg.metrics`, the per-feature explanations of
+:mod:`xlogreg.explain` and the drift reports of :mod:`xlogreg.drift`.
 """
 
-from xlogreg import metrics
+from xlogreg import drift, explain, metrics
 from xlogreg.calibration import CalibratedClassifier
 from xlogreg.exceptions import ConvergenceWarning, LinAlgWarning, ModelFileError, NotFittedError
 from xlogreg.inference import Summary
@@ -27,6 +28,8 @@ __all__ = [
     "StandardScaler",
     "Summary",
     "__version__",
+    "drift",
+    "explain",
     "load",
     "metrics",
 ]

@@ -13,6 +13,7 @@ Concrete libraries are imported lazily, inside functions, so importing
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
@@ -36,6 +37,7 @@ __all__ = [
     "native_bincount",
     "quiet_overflow",
     "row_block_rows",
+    "split_dataframe",
     "syncs_cheaply",
     "to_numpy",
 ]
@@ -126,6 +128,39 @@ def as_array(x: Any, *, xp: ModuleType, device: Any) -> Any:
 
         return np.asarray(x)
     return xp.asarray(x, device=device)
+
+
+# (module, class) of the DataFrame types whose columns name the features.
+_DATAFRAMES = (("pandas", "DataFrame"), ("polars", "DataFrame"))
+
+
+def split_dataframe(X: Any) -> tuple[Any, list | None]:
+    """A pandas or polars DataFrame as a C-ordered NumPy array and its column labels.
+
+    Anything else is returned unchanged with ``None``. A DataFrame is
+    recognized by its type only when its library is already imported (looked
+    up in ``sys.modules``, as einops does), so pandas and polars are never
+    imported here. The rows are made contiguous because the row-blocked
+    kernels read ``X`` block of rows by block of rows, and ``to_numpy()``
+    usually hands back a column-major array.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from xlogreg._backend import split_dataframe
+    >>> split_dataframe(pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]}))
+    (array([[1., 3.],
+           [2., 4.]]), ['a', 'b'])
+    >>> split_dataframe([[1.0, 3.0]])
+    ([[1.0, 3.0]], None)
+    """
+    for module, name in _DATAFRAMES:
+        library = sys.modules.get(module)
+        if library is not None and isinstance(X, getattr(library, name)):
+            import numpy as np
+
+            return np.ascontiguousarray(X.to_numpy()), list(X.columns)
+    return X, None
 
 
 def contiguous(x: Any) -> Any:

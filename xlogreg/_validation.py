@@ -7,7 +7,8 @@ data (finiteness, label counts, weight signs) read one scalar back each.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Collection
+from collections import Counter
+from collections.abc import Collection, Iterable
 from types import ModuleType
 from typing import Any
 
@@ -24,11 +25,14 @@ __all__ = [
     "check_bool",
     "check_class_target",
     "check_choice",
+    "check_feature_names",
     "check_features",
+    "check_matrix_shape",
     "check_number",
     "check_regression_target",
     "check_sample_weight",
     "check_vector",
+    "column_names",
 ]
 
 
@@ -87,6 +91,100 @@ def check_bool(value: Any, name: str) -> None:
         raise TypeError(f"{name} must be True or False, got {value!r}")
 
 
+def check_feature_names(
+    feature_names: Any, *, n_features: int, columns: list | None = None
+) -> tuple[str, ...]:
+    """The names of the ``n_features`` columns of ``X``, as a tuple of strings.
+
+    Parameters
+    ----------
+    feature_names : iterable of str or None
+        The names given by the caller.
+    n_features : int
+        The width of ``X``.
+    columns : list or None
+        The column labels of a DataFrame ``X`` (see
+        :func:`~xlogreg._backend.split_dataframe`): strings name the features,
+        labels that are not strings (pandas' default ``0, 1, …``) name none.
+
+    Returns
+    -------
+    tuple of str
+        ``feature_names``, else the string columns, else ``("x0", "x1", …)``.
+
+    Raises
+    ------
+    TypeError
+        If ``feature_names`` is a string or holds non-strings, or the columns
+        mix strings with other labels.
+    ValueError
+        If the names are not unique, their number is not ``n_features``, or
+        they differ from the DataFrame's columns.
+
+    Examples
+    --------
+    >>> from xlogreg._validation import check_feature_names
+    >>> check_feature_names(None, n_features=2)
+    ('x0', 'x1')
+    >>> check_feature_names(["area", "perimeter"], n_features=2)
+    ('area', 'perimeter')
+    """
+    named = column_names(columns)
+    if feature_names is None:
+        return named or tuple(f"x{i}" for i in range(n_features))
+    if isinstance(feature_names, str) or not isinstance(feature_names, Iterable):
+        raise TypeError(f"feature_names must be a list or tuple of strings, got {feature_names!r}")
+    names = tuple(feature_names)
+    others = [name for name in names if not isinstance(name, str)]
+    if others:
+        raise TypeError(f"feature_names must be strings, got {others[:3]!r}")
+    # NumPy's str_ (names from an array) becomes a plain str.
+    names = tuple(str(name) for name in names)
+    _check_unique(names, "feature_names")
+    if len(names) != n_features:
+        raise ValueError(f"feature_names has {len(names)} names but X has {n_features} features")
+    if named is not None and names != named:
+        raise ValueError(
+            f"feature_names {list(names)} differ from the DataFrame's columns {list(named)}; "
+            "pass one or the other"
+        )
+    return names
+
+
+def column_names(columns: list | None) -> tuple[str, ...] | None:
+    """Feature names from DataFrame column labels: all strings, or ``None`` when none are.
+
+    As in scikit-learn, labels that are not strings (pandas' default range)
+    name no features, and a mix of both is refused.
+
+    Raises
+    ------
+    TypeError
+        If the labels mix strings with other types.
+    ValueError
+        If the string labels repeat.
+    """
+    if columns is None:
+        return None
+    strings = [isinstance(label, str) for label in columns]
+    if not any(strings):
+        return None
+    if not all(strings):
+        raise TypeError(
+            f"X's column labels mix strings with other types ({columns[:5]!r}); "
+            "make them all strings to name the features"
+        )
+    names = tuple(str(label) for label in columns)
+    _check_unique(names, "X's columns")
+    return names
+
+
+def _check_unique(names: tuple[str, ...], what: str) -> None:
+    repeated = sorted(name for name, count in Counter(names).items() if count > 1)
+    if repeated:
+        raise ValueError(f"{what} must be unique; repeated: {repeated}")
+
+
 def check_features(X: Any, *, xp: ModuleType, device: Any, name: str = "X") -> Any:
     """Return ``X`` as a finite, non-empty 2-D array in its compute dtype.
 
@@ -98,6 +196,22 @@ def check_features(X: Any, *, xp: ModuleType, device: Any, name: str = "X") -> A
         If ``X`` is not 2-D, is empty, or contains NaN or infinity.
     """
     X = as_array(X, xp=xp, device=device)
+    check_matrix_shape(X, name=name)
+    dtype = compute_dtype(xp, device, X.dtype, name=name)
+    X = xp.astype(X, dtype, copy=False)
+    if not _all_finite(X, xp=xp):
+        raise ValueError(f"{name} contains NaN or infinity")
+    return X
+
+
+def check_matrix_shape(X: Any, *, name: str = "X") -> None:
+    """Check that an array is 2-D with at least one row and one column.
+
+    Raises
+    ------
+    ValueError
+        If it is not.
+    """
     if X.ndim != 2:
         raise ValueError(
             f"{name} must be 2-D of shape (n_samples, n_features), got shape {tuple(X.shape)}"
@@ -108,11 +222,6 @@ def check_features(X: Any, *, xp: ModuleType, device: Any, name: str = "X") -> A
         raise ValueError(
             f"{name} is empty: shape {tuple(X.shape)}; it needs at least one row and one column"
         )
-    dtype = compute_dtype(xp, device, X.dtype, name=name)
-    X = xp.astype(X, dtype, copy=False)
-    if not _all_finite(X, xp=xp):
-        raise ValueError(f"{name} contains NaN or infinity")
-    return X
 
 
 def _all_finite(X: Any, *, xp: ModuleType) -> bool:

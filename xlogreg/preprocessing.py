@@ -5,7 +5,8 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from xlogreg._backend import has_float64, host_floats, resolve
+from xlogreg._backend import host_floats, resolve
+from xlogreg._moments import _accumulation_dtype, _is_constant_feature, _mean_and_variance
 from xlogreg._validation import check_bool, check_features, check_sample_weight
 from xlogreg.linear_model._base import BaseEstimator
 
@@ -56,6 +57,9 @@ class StandardScaler(BaseEstimator):
         weights were given.
     n_features_in_ : int
         Number of features seen during ``fit``.
+    feature_names_in_ : tuple of str
+        The names of the features: ``fit``'s ``feature_names``, else the
+        columns of a pandas or polars DataFrame ``X``, else ``("x0", "x1", …)``.
 
     Notes
     -----
@@ -98,24 +102,38 @@ class StandardScaler(BaseEstimator):
            [ 1.63299316]], dtype=array_api_strict.float64)
     """
 
-    _fitted_attributes = ("mean_", "var_", "scale_", "n_samples_seen_", "n_features_in_")
+    _fitted_attributes = (
+        "mean_",
+        "var_",
+        "scale_",
+        "n_samples_seen_",
+        "n_features_in_",
+        "feature_names_in_",
+    )
 
     def __init__(self, *, copy: bool = True, with_mean: bool = True, with_std: bool = True) -> None:
         self.copy = copy
         self.with_mean = with_mean
         self.with_std = with_std
 
-    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> StandardScaler:
+    def fit(
+        self, X: Any, y: Any = None, sample_weight: Any = None, *, feature_names: Any = None
+    ) -> StandardScaler:
         """Compute the mean and standard deviation of each feature.
 
         Parameters
         ----------
-        X : array of shape (n_samples, n_features)
-            Training data; any supported array library and device.
+        X : array of shape (n_samples, n_features), or a DataFrame
+            Training data; any supported array library and device. A pandas
+            or polars DataFrame is converted to NumPy, its string columns
+            naming the features.
         y : None
             Ignored; accepted for pipelines.
         sample_weight : array of shape (n_samples,) or float, optional
             Non-negative weights; default all ones.
+        feature_names : sequence of str, optional
+            Unique names of the features (``feature_names_in_``); by default
+            the DataFrame's string columns, else ``("x0", "x1", …)``.
 
         Returns
         -------
@@ -126,33 +144,77 @@ class StandardScaler(BaseEstimator):
         ------
         TypeError
             Non-bool hyper-parameters, non-numeric ``X`` or ``sample_weight``,
-            or inputs from different array libraries.
+            inputs from different array libraries, or feature names that are
+            not strings.
         ValueError
-            ``X`` not 2-D, empty or not finite, or invalid ``sample_weight``.
-            A failed fit leaves an earlier fitted state untouched.
+            ``X`` not 2-D, empty or not finite, invalid ``sample_weight``, or
+            feature names that repeat, are too few or too many, or differ
+            from the DataFrame's columns. A failed fit leaves an earlier
+            fitted state untouched.
         """
-        self._fit(X, sample_weight)
+        self._fit(X, sample_weight, feature_names)
         return self
 
-    def fit_transform(self, X: Any, y: Any = None, sample_weight: Any = None) -> Any:
+    def fit_transform(
+        self, X: Any, y: Any = None, sample_weight: Any = None, *, feature_names: Any = None
+    ) -> Any:
         """Fit on ``X`` and return it standardized; see :meth:`fit` and :meth:`transform`.
 
         Parameters
         ----------
-        X : array of shape (n_samples, n_features)
+        X : array of shape (n_samples, n_features), or a DataFrame
             Training data.
         y : None
             Ignored; accepted for pipelines.
         sample_weight : array of shape (n_samples,) or float, optional
             Non-negative weights; default all ones.
+        feature_names : sequence of str, optional
+            Names of the features, as for :meth:`fit`.
 
         Returns
         -------
         array of shape (n_samples, n_features)
             ``X`` standardized, in its library, device and compute dtype.
         """
-        X, xp = self._fit(X, sample_weight)
+        X, xp = self._fit(X, sample_weight, feature_names)
         return self._standardize(X, xp=xp)
+
+    def get_feature_names_out(self, input_features: Any = None) -> tuple[str, ...]:
+        """The names of the transformed features: those of the input, unchanged.
+
+        Parameters
+        ----------
+        input_features : sequence of str, optional
+            Checked against ``feature_names_in_`` when given, as in
+            scikit-learn.
+
+        Returns
+        -------
+        tuple of str
+            ``feature_names_in_`` (scikit-learn returns an object array).
+
+        Raises
+        ------
+        NotFittedError
+            If the scaler is not fitted.
+        ValueError
+            If ``input_features`` differ from ``feature_names_in_``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from xlogreg import StandardScaler
+        >>> scaler = StandardScaler().fit(np.eye(2), feature_names=["area", "perimeter"])
+        >>> scaler.get_feature_names_out()
+        ('area', 'perimeter')
+        """
+        self._check_is_fitted()
+        if input_features is not None and tuple(input_features) != self.feature_names_in_:
+            raise ValueError(
+                f"input_features {list(input_features)} differ from feature_names_in_ "
+                f"{list(self.feature_names_in_)}"
+            )
+        return self.feature_names_in_
 
     def transform(self, X: Any) -> Any:
         """Standardize ``X`` with the fitted statistics: ``(X - mean_) / scale_``.
@@ -207,11 +269,12 @@ class StandardScaler(BaseEstimator):
             out = xp.add(out, xp.astype(self.mean_, X.dtype, copy=False))
         return self._copied(out, X, xp=xp)
 
-    def _fit(self, X: Any, sample_weight: Any) -> tuple[Any, ModuleType]:
+    def _fit(self, X: Any, sample_weight: Any, feature_names: Any) -> tuple[Any, ModuleType]:
         """Validate, compute and store the statistics; return ``X`` checked and its namespace."""
         check_bool(self.copy, "copy")
         check_bool(self.with_mean, "with_mean")
         check_bool(self.with_std, "with_std")
+        X, feature_names = self._fit_input(X, feature_names, sample_weight=sample_weight)
         xp, device = resolve(X=X, sample_weight=sample_weight)
         X = check_features(X, xp=xp, device=device)
         n_samples, n_features = X.shape
@@ -237,6 +300,7 @@ class StandardScaler(BaseEstimator):
             scale_=None if scale is None else xp.astype(scale, X.dtype, copy=False),
             n_samples_seen_=n_samples_seen,
             n_features_in_=n_features,
+            feature_names_in_=feature_names,
         )
         return X, xp
 
@@ -265,80 +329,6 @@ class StandardScaler(BaseEstimator):
         if out is X and self.copy:
             return xp.asarray(X, copy=True)
         return out
-
-
-def _accumulation_dtype(xp: ModuleType, device: Any) -> Any:
-    return xp.float64 if has_float64(xp, device) else xp.float32
-
-
-def _mean_and_variance(
-    X: Any, sample_weight: Any, *, xp: ModuleType, device: Any, variance: bool = True
-) -> tuple[Any, Any, Any]:
-    """Weighted column means and population variances, accumulated in float64 where possible.
-
-    The variance is the corrected two-pass form of Chan, Golub and LeVeque,
-    ``(Σ w·d² − (Σ w·d)² / W) / W`` with ``d = X − mean``: the correction term
-    removes most of the round-off the mean carries, as in scikit-learn's
-    ``_incremental_mean_and_var``.
-
-    Parameters
-    ----------
-    X : array of shape (n_samples, n_features)
-        Finite data in a floating dtype.
-    sample_weight : array of shape (n_samples,) or None
-        Checked non-negative weights with a positive sum; ``None`` for ones.
-    xp : module
-        The namespace of ``X``.
-    device : object
-        The device of ``X``.
-    variance : bool
-        Whether to compute the variance (``None`` is returned otherwise).
-
-    Returns
-    -------
-    mean, var : arrays of shape (n_features,)
-        In the accumulation dtype (float64, or float32 on devices without it),
-        so that callers can judge them at that precision before casting;
-        ``var`` is clipped at zero against round-off.
-    total : array of shape ()
-        The weight sum, or the number of rows when ``sample_weight`` is None.
-    """
-    X = xp.astype(X, _accumulation_dtype(xp, device), copy=False)
-    if sample_weight is None:
-        total = xp.asarray(float(X.shape[0]), dtype=X.dtype, device=device)
-
-        def column_sums(a: Any) -> Any:
-            return xp.sum(a, axis=0)
-
-    else:
-        w = xp.astype(sample_weight, X.dtype, copy=False)
-        total = xp.sum(w)
-
-        def column_sums(a: Any) -> Any:
-            return xp.matmul(w, a)
-
-    mean = xp.divide(column_sums(X), total)
-    if not variance:
-        return mean, None, total
-    centered = xp.subtract(X, mean)
-    correction = column_sums(centered)
-    squares = xp.subtract(
-        column_sums(xp.multiply(centered, centered)),
-        xp.divide(xp.multiply(correction, correction), total),
-    )
-    var = xp.clip(xp.divide(squares, total), min=0.0)
-    return mean, var, total
-
-
-def _is_constant_feature(var: Any, mean: Any, n_samples: float, *, xp: ModuleType) -> Any:
-    """Features whose variance is within the round-off bound of the two-pass algorithm.
-
-    scikit-learn 1.9's ``_is_constant_feature``: ``var <= n·eps·var +
-    (n·mean·eps)²``, with ``eps`` of the accumulation dtype (float64 where the
-    device has it) and ``n`` the sample count or weight sum.
-    """
-    eps = xp.finfo(var.dtype).eps
-    return var <= n_samples * eps * var + (n_samples * eps * mean) ** 2
 
 
 def _standardize_for_fit(X: Any, sample_weight: Any, *, center: bool) -> tuple[Any, StandardScaler]:

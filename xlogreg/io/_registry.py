@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from xlogreg._covariance import FittedCovariance
 from xlogreg.calibration import CalibratedClassifier
+from xlogreg.drift import TrainingProfile
 from xlogreg.linear_model import LinearRegression, LogisticRegression
 from xlogreg.linear_model._base import BaseEstimator
 from xlogreg.preprocessing import StandardScaler
@@ -21,4 +22,6 @@ ESTIMATORS: dict[str, type[BaseEstimator]] = {
     cls.__name__: cls
     for cls in (CalibratedClassifier, LinearRegression, LogisticRegression, StandardScaler)
 }
-NAMED_TUPLES: dict[str, type[tuple]] = {cls.__name__: cls for cls in (FittedCovariance,)}
+NAMED_TUPLES: dict[str, type[tuple]] = {
+    cls.__name__: cls for cls in (FittedCovariance, TrainingProfile)
+}

@@ -6,8 +6,13 @@ import inspect
 import os
 from typing import Any
 
-from xlogreg._backend import resolve
-from xlogreg._validation import check_features
+from xlogreg._backend import as_array, resolve, split_dataframe
+from xlogreg._validation import (
+    check_feature_names,
+    check_features,
+    check_matrix_shape,
+    column_names,
+)
 from xlogreg.exceptions import NotFittedError
 
 __all__ = ["BaseEstimator"]
@@ -125,14 +130,16 @@ class BaseEstimator:
 
     def _check_fitted_input(self, X: Any, **fitted: Any) -> tuple[Any, Any]:
         """Check ``X`` against a fitted estimator (callers check that it is
-        fitted first): the library and device of the ``fitted`` arrays, and
-        the width seen in ``fit``.
+        fitted first): the library and device of the ``fitted`` arrays, the
+        width seen in ``fit``, and the columns of a DataFrame against
+        ``feature_names_in_``.
 
         Returns
         -------
         X, xp
             ``X`` in its compute dtype, and its namespace.
         """
+        X = self._named_input(X)
         xp, device = resolve(X=X, **fitted)
         X = check_features(X, xp=xp, device=device)
         if X.shape[1] != self.n_features_in_:
@@ -141,6 +148,43 @@ class BaseEstimator:
                 f"with {self.n_features_in_} features"
             )
         return X, xp
+
+    def _fit_input(self, X: Any, feature_names: Any, **arrays: Any) -> tuple[Any, tuple[str, ...]]:
+        """``X`` for a fit and the names of its features, checked before any work.
+
+        A pandas or polars DataFrame becomes a NumPy array and its string
+        columns the names (see :func:`~xlogreg._validation.check_feature_names`);
+        ``arrays`` are the fit's other inputs, whose library an array-like
+        ``X`` (a list, say) is converted to, as ``check_features`` would.
+        """
+        X, columns = split_dataframe(X)
+        xp, device = resolve(X=X, **arrays)
+        X = as_array(X, xp=xp, device=device)
+        check_matrix_shape(X)
+        return X, check_feature_names(feature_names, n_features=X.shape[1], columns=columns)
+
+    def _named_input(self, X: Any) -> Any:
+        """``X``, a DataFrame converted to NumPy once its columns match ``feature_names_in_``.
+
+        Plain arrays carry no names and pass unchecked, as do DataFrames whose
+        column labels are not strings.
+        """
+        X, columns = split_dataframe(X)
+        names = column_names(columns)
+        if names is None or names == self.feature_names_in_:
+            return X
+        fitted = self.feature_names_in_
+        missing = [name for name in fitted if name not in names]
+        unexpected = [name for name in names if name not in fitted]
+        if missing or unexpected:
+            detail = f"missing {missing[:5]}, unexpected {unexpected[:5]}"
+        else:
+            detail = "the same names in another order"
+        raise ValueError(
+            f"X's columns differ from the feature names seen in fit ({detail}); "
+            f"select them as X[list(model.feature_names_in_)], or pass an array "
+            f"whose columns are in the order {list(fitted[:5])}" + ("…" if len(fitted) > 5 else "")
+        )
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -17,8 +17,10 @@ from xlogreg._validation import (
     check_regression_target,
     check_sample_weight,
 )
+from xlogreg.drift import _fit_profile
 from xlogreg.inference import InferenceMixin
 from xlogreg.linear_model._base import BaseEstimator
+from xlogreg.linear_model._monitoring import MonitoringMixin
 from xlogreg.metrics import r2_score
 from xlogreg.objectives import SquaredError
 from xlogreg.preprocessing import _standardize_for_fit, _to_original_scale
@@ -30,7 +32,7 @@ __all__ = ["LinearRegression"]
 SOLVERS = ("auto", "lstsq", "cholesky", "gd")
 
 
-class LinearRegression(InferenceMixin, BaseEstimator):
+class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
     """Ordinary least squares and ridge regression on NumPy, PyTorch, CuPy or any array-API library.
 
     Minimizes the weighted mean squared error plus an L2 penalty on the
@@ -125,6 +127,13 @@ class LinearRegression(InferenceMixin, BaseEstimator):
         n_features + 1)`` for a 1-D ``y``, one such matrix per target for a 2-D
         ``y`` (without the ``+ 1`` when ``fit_intercept=False``); with
         ``inference=True``.
+    feature_names_in_ : tuple of str
+        The names of the features: ``fit``'s ``feature_names``, else the
+        columns of a pandas or polars DataFrame ``X``, else ``("x0", "x1", …)``.
+    training_profile_ : TrainingProfile
+        Mean, standard deviation, minimum and maximum of each raw training
+        feature (unweighted) and the row count, for :meth:`drift`; see
+        :class:`xlogreg.drift.TrainingProfile`.
 
     Notes
     -----
@@ -192,7 +201,7 @@ class LinearRegression(InferenceMixin, BaseEstimator):
     t statistics with 3 residual degrees of freedom.
     """
 
-    _fitted_attributes = ("coef_", "intercept_")
+    _fitted_attributes = ("coef_", "intercept_", "feature_names_in_", "training_profile_")
 
     def __init__(
         self,
@@ -234,17 +243,24 @@ class LinearRegression(InferenceMixin, BaseEstimator):
             return self.solver
         return "lstsq" if self.alpha == 0 else "cholesky"
 
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LinearRegression:
+    def fit(
+        self, X: Any, y: Any, sample_weight: Any = None, *, feature_names: Any = None
+    ) -> LinearRegression:
         """Fit the model on ``X`` and real-valued targets ``y``.
 
         Parameters
         ----------
-        X : array of shape (n_samples, n_features)
-            Training data; any supported array library and device.
+        X : array of shape (n_samples, n_features), or a DataFrame
+            Training data; any supported array library and device. A pandas
+            or polars DataFrame is converted to NumPy, its string columns
+            naming the features.
         y : array of shape (n_samples,) or (n_samples, n_targets)
             Targets; numeric and finite.
         sample_weight : array of shape (n_samples,) or float, optional
             Non-negative weights; default all ones.
+        feature_names : sequence of str, optional
+            Unique names of the features (``feature_names_in_``); by default
+            the DataFrame's string columns, else ``("x0", "x1", …)``.
 
         Returns
         -------
@@ -254,10 +270,13 @@ class LinearRegression(InferenceMixin, BaseEstimator):
         Raises
         ------
         TypeError
-            Non-numeric ``X`` or ``y``, or inputs from different array libraries.
+            Non-numeric ``X`` or ``y``, inputs from different array libraries,
+            or feature names that are not strings.
         ValueError
-            Invalid hyper-parameters, shapes, non-finite values or invalid
-            weights. A failed fit leaves an earlier fitted state untouched.
+            Invalid hyper-parameters, shapes, non-finite values, invalid
+            weights, or feature names that repeat, are too few or too many,
+            or differ from the DataFrame's columns. A failed fit leaves an
+            earlier fitted state untouched.
 
         Warns
         -----
@@ -267,17 +286,20 @@ class LinearRegression(InferenceMixin, BaseEstimator):
             ``solver="gd"`` reached ``max_iter`` or diverged.
         """
         self._validate_params()
+        X, feature_names = self._fit_input(X, feature_names, y=y, sample_weight=sample_weight)
         xp, device = resolve(X=X, y=y, sample_weight=sample_weight)
         X = check_features(X, xp=xp, device=device)
         n_samples, n_features = X.shape
         y = check_regression_target(y, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype)
+        weighted = sample_weight is not None
         sample_weight = check_sample_weight(
             sample_weight, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype
         )
         Y = y if y.ndim == 2 else y[:, None]
-        scaler = None
+        raw, scaler = X, None
         if self.standardize:
             X, scaler = _standardize_for_fit(X, sample_weight, center=self.fit_intercept)
+        profile = _fit_profile(raw, scaler, weighted=weighted, xp=xp, device=device)
         solver = self._resolved_solver()
         if solver == "gd":
             coef, intercept, extra = self._fit_gd(X, Y, sample_weight, xp=xp)
@@ -324,6 +346,8 @@ class LinearRegression(InferenceMixin, BaseEstimator):
             intercept_=intercept,
             n_features_in_=n_features,
             _inference=inference,
+            feature_names_in_=feature_names,
+            training_profile_=profile,
             **extra,
         )
         return self
@@ -372,9 +396,14 @@ class LinearRegression(InferenceMixin, BaseEstimator):
             In ``X``'s library, device and compute dtype; 2-D when the model
             was fitted on a 2-D ``y``.
         """
-        X, xp, coef = self._check_predict_input(X)
+        X, _, coef, intercept = self._linear_terms(X)
         outputs = X @ coef if coef.ndim == 1 else X @ coef.T
-        return outputs + xp.astype(self.intercept_, X.dtype)
+        return outputs + intercept
+
+    def _linear_terms(self, X: Any) -> tuple[Any, Any, Any, Any]:
+        """Checked ``X``, its namespace, ``coef_`` and ``intercept_`` in its dtype."""
+        X, xp, coef = self._check_predict_input(X)
+        return X, xp, coef, xp.astype(self.intercept_, X.dtype)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Coefficient of determination R² of ``predict(X)`` against ``y``, as a Python float.

@@ -24,9 +24,11 @@ from xlogreg._validation import (
     check_sample_weight,
     check_vector,
 )
+from xlogreg.drift import TrainingProfile, _fit_profile
 from xlogreg.inference import InferenceMixin
 from xlogreg.linear_model._base import BaseEstimator
 from xlogreg.linear_model._minibatch import fit_minibatch
+from xlogreg.linear_model._monitoring import MonitoringMixin
 from xlogreg.objectives import Binomial, Multinomial
 from xlogreg.preprocessing import (
     StandardScaler,
@@ -40,7 +42,7 @@ from xlogreg.solvers._stochastic import STOCHASTIC_METHODS
 __all__ = ["LogisticRegression"]
 
 
-class LogisticRegression(InferenceMixin, BaseEstimator):
+class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
     """L2-penalized logistic regression on NumPy, PyTorch, CuPy or any array-API library.
 
     The fit runs where the data lives: pass NumPy arrays, torch tensors (CPU,
@@ -127,6 +129,13 @@ class LogisticRegression(InferenceMixin, BaseEstimator):
         thread for a GPU or a memory map, so ``X`` never has to fit on the
         device. ``None`` computes where ``X`` lives, as every other solver
         does.
+    threshold : None or float, default=None
+        Two classes only: the probability of ``classes_[1]`` at or above which
+        :meth:`predict` answers ``classes_[1]`` (the model's operating point,
+        say from :func:`xlogreg.metrics.select_threshold`), in ``[0, 1]``.
+        ``None`` keeps scikit-learn's rule, a positive logit. A call's own
+        ``threshold`` overrides it; fitting three or more classes with a
+        threshold set raises ``ValueError``.
     class_weight : None, "balanced" or dict, default=None
         Weights multiplied into ``sample_weight`` per class: a dict maps labels
         to weights (missing labels weigh 1); ``"balanced"`` weighs each class by
@@ -174,6 +183,14 @@ class LogisticRegression(InferenceMixin, BaseEstimator):
         ``(n_features + 1, n_features + 1)`` for two classes,
         ``(n_classes, n_features + 1, n_classes, n_features + 1)`` otherwise
         (without the ``+ 1`` when ``fit_intercept=False``); with ``inference=True``.
+    feature_names_in_ : tuple of str
+        The names of the features: ``fit``'s ``feature_names``, else the
+        columns of a pandas or polars DataFrame ``X``, else ``("x0", "x1", …)``.
+    training_profile_ : TrainingProfile
+        Mean, standard deviation, minimum and maximum of each raw training
+        feature (unweighted) and the row count, for :meth:`drift`; see
+        :class:`xlogreg.drift.TrainingProfile`. With ``device``, computed on
+        the host and stored on that device.
 
     Notes
     -----
@@ -265,7 +282,13 @@ class LogisticRegression(InferenceMixin, BaseEstimator):
     ----------------------------------------------------------------------------------
     """
 
-    _fitted_attributes = ("coef_", "intercept_", "classes_")
+    _fitted_attributes = (
+        "coef_",
+        "intercept_",
+        "classes_",
+        "feature_names_in_",
+        "training_profile_",
+    )
 
     def __init__(
         self,
@@ -285,6 +308,7 @@ class LogisticRegression(InferenceMixin, BaseEstimator):
         n_iter_no_change: int = 5,
         random_state: Any = None,
         device: str | None = None,
+        threshold: float | None = None,
         class_weight: str | dict | None = None,
         warm_start: bool = False,
         verbose: int = 0,
@@ -305,6 +329,7 @@ class LogisticRegression(InferenceMixin, BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.random_state = random_state
         self.device = device
+        self.threshold = threshold
         self.class_weight = class_weight
         self.warm_start = warm_start
         self.verbose = verbose
@@ -328,6 +353,8 @@ class LogisticRegression(InferenceMixin, BaseEstimator):
         check_number(self.max_iter, "max_iter", integer=True, low=1)
         check_number(self.learning_rate, "learning_rate", low=0.0, low_open=True)
         check_number(self.momentum, "momentum", low=0.0, high=1.0, high_open=True)
+        if self.threshold is not None:
+            check_number(self.threshold, "threshold", low=0.0, high=1.0)
         if not (
             self.class_weight is None
             or self.class_weight == "balanced"
@@ -366,18 +393,25 @@ class LogisticRegression(InferenceMixin, BaseEstimator):
                     f"not solver={self.solver!r}"
                 )
 
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegression:
+    def fit(
+        self, X: Any, y: Any, sample_weight: Any = None, *, feature_names: Any = None
+    ) -> LogisticRegression:
         """Fit the model on ``X`` and class labels ``y``.
 
         Parameters
         ----------
-        X : array of shape (n_samples, n_features)
-            Training data; any supported array library and device.
+        X : array of shape (n_samples, n_features), or a DataFrame
+            Training data; any supported array library and device. A pandas
+            or polars DataFrame is converted to NumPy, its string columns
+            naming the features.
         y : array of shape (n_samples,)
             At least two distinct labels (numbers, booleans, or strings for
             NumPy): the binomial loss for two, the softmax for more.
         sample_weight : array of shape (n_samples,) or float, optional
             Non-negative weights; default all ones.
+        feature_names : sequence of str, optional
+            Unique names of the features (``feature_names_in_``); by default
+            the DataFrame's string columns, else ``("x0", "x1", …)``.
 
         Returns
         -------
@@ -387,17 +421,21 @@ class LogisticRegression(InferenceMixin, BaseEstimator):
         Raises
         ------
         TypeError
-            Non-numeric ``X`` or inputs from different array libraries.
+            Non-numeric ``X``, inputs from different array libraries, or
+            feature names that are not strings.
         ValueError
             Invalid hyper-parameters, shapes, non-finite values, a single
-            class, or invalid weights. A failed fit leaves an earlier fitted
-            state untouched.
+            class, invalid weights, ``threshold`` with more than two classes,
+            or feature names that repeat, are too few or too many, or differ
+            from the DataFrame's columns. A failed fit leaves an earlier
+            fitted state untouched.
         """
         self._validate_params()
+        X, feature_names = self._fit_input(X, feature_names, y=y, sample_weight=sample_weight)
         if self.solver in STOCHASTIC_METHODS:
-            return fit_minibatch(self, X, y, sample_weight)
+            return fit_minibatch(self, X, y, sample_weight, feature_names=feature_names)
         xp, device = resolve(X=X, y=y, sample_weight=sample_weight)
-        X, target, sample_weight, classes, scaler = self._prepare(
+        X, target, sample_weight, classes, scaler, profile = self._prepare(
             X, y, sample_weight, xp=xp, device=device
         )
         loss = Binomial if classes.shape[0] == 2 else Multinomial
@@ -439,12 +477,15 @@ class LogisticRegression(InferenceMixin, BaseEstimator):
             converged_=result.converged,
             loss_history_=result.loss_history,
             validation_loss_history_=None,
+            feature_names_in_=feature_names,
+            training_profile_=profile,
         )
 
     def _prepare(
         self, X: Any, y: Any, sample_weight: Any, *, xp: Any, device: Any
-    ) -> tuple[Any, Any, Any, Any, StandardScaler | None]:
-        """Checked ``X``, target, weights (class weights included), classes and scaler.
+    ) -> tuple[Any, Any, Any, Any, StandardScaler | None, TrainingProfile]:
+        """Checked ``X``, target, weights (class weights included), classes, scaler
+        and the training profile of the raw ``X``.
 
         The target is the positive class's indicator for two classes and the
         one-hot matrix otherwise, in ``X``'s compute dtype.
@@ -452,16 +493,24 @@ class LogisticRegression(InferenceMixin, BaseEstimator):
         X = check_features(X, xp=xp, device=device)
         n_samples = X.shape[0]
         y, classes = check_class_target(y, xp=xp, device=device, n_samples=n_samples)
+        if self.threshold is not None and classes.shape[0] != 2:
+            raise ValueError(
+                f"threshold={self.threshold!r} applies to two classes, but y holds "
+                f"{classes.shape[0]} ({host_list(classes)}); leave threshold=None, the "
+                "multinomial model predicts the most probable class"
+            )
+        weighted = sample_weight is not None
         sample_weight = check_sample_weight(
             sample_weight, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype
         )
-        scaler = None
+        raw, scaler = X, None
         if self.standardize:
             X, scaler = _standardize_for_fit(X, sample_weight, center=self.fit_intercept)
+        profile = _fit_profile(raw, scaler, weighted=weighted, xp=xp, device=device)
         one_hot = xp.astype(y[:, None] == classes[None, :], X.dtype)
         sample_weight = sample_weight * self._class_weights(one_hot, classes, sample_weight, xp=xp)
         target = one_hot[:, 1] if classes.shape[0] == 2 else one_hot
-        return X, target, sample_weight, classes, scaler
+        return X, target, sample_weight, classes, scaler, profile
 
     def _store(
         self,
@@ -566,9 +615,9 @@ class LogisticRegression(InferenceMixin, BaseEstimator):
             return False
         return array_api_compat.is_numpy_namespace(resolve(X=X)[0])
 
-    def _logits(self, X: Any) -> tuple[Any, Any, Any]:
-        """Logits (shape (n_samples,) for two classes, (n_samples, n_classes) otherwise),
-        their namespace, and the class labels in it."""
+    def _parameters(self, X: Any) -> tuple[Any, Any, Any, Any, Any]:
+        """Checked ``X``, its namespace, and ``coef_``, ``intercept_`` (in ``X``'s
+        dtype) and ``classes_`` where ``X`` lives (host copies for host data)."""
         if self._on_host(X):
             coef, intercept, classes = self._host_parameters
             X, xp = self._check_fitted_input(X)
@@ -576,7 +625,20 @@ class LogisticRegression(InferenceMixin, BaseEstimator):
         else:
             X, xp, coef = self._check_predict_input(X)
             intercept, classes = self.intercept_, self.classes_
-        z = X @ coef.T + xp.astype(intercept, X.dtype)
+        return X, xp, coef, xp.astype(intercept, X.dtype), classes
+
+    def _linear_terms(self, X: Any) -> tuple[Any, Any, Any, Any]:
+        """What :meth:`explain` decomposes: the positive class's row for two classes."""
+        X, xp, coef, intercept, classes = self._parameters(X)
+        if classes.shape[0] == 2:
+            return X, xp, coef[0, :], intercept[0, ...]
+        return X, xp, coef, intercept
+
+    def _logits(self, X: Any) -> tuple[Any, Any, Any]:
+        """Logits (shape (n_samples,) for two classes, (n_samples, n_classes) otherwise),
+        their namespace, and the class labels in it."""
+        X, xp, coef, intercept, classes = self._parameters(X)
+        z = X @ coef.T + intercept
         return (z[:, 0] if classes.shape[0] == 2 else z), xp, classes
 
     def decision_function(self, X: Any) -> Any:
@@ -615,13 +677,16 @@ class LogisticRegression(InferenceMixin, BaseEstimator):
         threshold : float, optional
             Two classes only: predict ``classes_[1]`` when its probability is
             ``>= threshold`` (seed 000's operating rule). By default the
-            positive class needs a positive logit, as in scikit-learn
-            (probability ``> 0.5``); with more classes, the most probable wins.
+            model's ``threshold``; without one the positive class needs a
+            positive logit, as in scikit-learn (probability ``> 0.5``). With
+            more classes, the most probable wins.
 
         Returns
         -------
         array of shape (n_samples,)
         """
+        if threshold is None:
+            threshold = self.threshold
         if threshold is not None:
             check_number(threshold, "threshold", low=0.0, high=1.0)
             self._check_is_fitted()

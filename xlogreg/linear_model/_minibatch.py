@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import array_api_compat
 
 from xlogreg._backend import compute_target, describe, host_list, resolve, to_device
+from xlogreg.drift import _converted
 from xlogreg.objectives import Binomial, Multinomial
 from xlogreg.objectives._layout import OutputLayout
 from xlogreg.solvers._stochastic import make_batches, minibatch
@@ -21,9 +22,18 @@ __all__ = ["fit_minibatch"]
 
 
 def fit_minibatch(
-    model: LogisticRegression, X: Any, y: Any, sample_weight: Any
+    model: LogisticRegression,
+    X: Any,
+    y: Any,
+    sample_weight: Any,
+    *,
+    feature_names: tuple[str, ...],
 ) -> LogisticRegression:
-    """``solver="sgd"`` or ``"adam"``: epochs of mini-batches, maybe streamed from the host."""
+    """``solver="sgd"`` or ``"adam"``: epochs of mini-batches, maybe streamed from the host.
+
+    The training profile is computed on the host data, in blocks of rows (a
+    memory map is never read whole into memory), and stored on ``device``.
+    """
     host_xp, host_device = resolve(X=X, y=y, sample_weight=sample_weight)
     streaming = model.device is not None
     if streaming:
@@ -40,7 +50,7 @@ def fit_minibatch(
         xp, device = compute_target(model.device)
     else:
         xp, device = host_xp, host_device
-    X, target, sample_weight, classes, scaler = model._prepare(
+    X, target, sample_weight, classes, scaler, profile = model._prepare(
         X, y, sample_weight, xp=host_xp, device=host_device
     )
     # Streamed to another library, the model lives there (and keeps host copies).
@@ -100,6 +110,10 @@ def fit_minibatch(
         loss_history_=result.loss_history,
         validation_loss_history_=result.validation_loss_history,
         host_classes=classes if moved else None,
+        feature_names_in_=feature_names,
+        training_profile_=_converted(profile, lambda a: to_device(a, xp, device))
+        if moved
+        else profile,
     )
 
 
