@@ -81,6 +81,7 @@ CASES = {
         True,
     ),
     "scaler-weighted": (lambda: StandardScaler(), None, True),
+    "logistic-threshold": (lambda: LogisticRegression(threshold=0.3), "binary", False),
     "logistic-inference": (lambda: LogisticRegression(C=2.0, inference=True), "binary", True),
     "logistic-multinomial-inference": (
         lambda: LogisticRegression(inference=True),
@@ -784,3 +785,19 @@ def test_loaded_model_reports_the_same_inference_summary(tmp_path):
     loaded = _round_trip(model, tmp_path)
     assert str(loaded.summary(alpha=0.1)) == str(model.summary(alpha=0.1))
     np.testing.assert_array_equal(loaded.coef_stderr_, model.coef_stderr_)
+
+
+def test_feature_names_threshold_and_profile_survive(tmp_path):
+    """The artifact carries what serving needs: names, the operating threshold, the profile."""
+    X, targets = _data()
+    model = LogisticRegression(threshold=0.7).fit(
+        X, targets["binary"], feature_names=["area", "perimeter", "extent"]
+    )
+    loaded = _round_trip(model, tmp_path)
+    assert loaded.feature_names_in_ == ("area", "perimeter", "extent")
+    assert loaded.threshold == 0.7
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    for actual, expected in zip(loaded.training_profile_, model.training_profile_, strict=True):
+        np.testing.assert_array_equal(actual, expected)
+    shifted = X + X.std(axis=0)
+    np.testing.assert_array_equal(loaded.drift(shifted).z_shift, model.drift(shifted).z_shift)
