@@ -240,3 +240,25 @@ def test_minibatch_profile_is_computed_on_the_host_and_stored_on_the_device(tmp_
     expected = (shifted.mean(axis=0) - X.mean(axis=0)) / X.std(axis=0)
     np.testing.assert_allclose(on_host.z_shift, expected, rtol=1e-12)
     np.testing.assert_allclose(to_numpy(on_device.z_shift), expected, rtol=1e-12)
+
+
+def test_profile_of_large_data_summarizes_evenly_spaced_rows(backend):
+    """Beyond 32,768 rows the statistics are those of every k-th row: the same cost
+    whatever the size of the data, means within a few thousandths of a std."""
+    rng = np.random.default_rng(31)
+    X = rng.standard_normal((200_003, 3)) * [1.0, 5.0, 0.1] + [0.0, 3.0, -2.0]
+    y = (X[:, 0] > 0).astype(np.int64)
+    profile = LogisticRegression().fit(backend.asarray(X, dtype=backend.dtype), backend.asarray(y))
+    profile = profile.training_profile_
+    sample = X[::7]  # ceil(200,003 / 32,768) = 7
+    assert (profile.count, profile.rows) == (200_003, sample.shape[0])
+    rtol = rtol_for(backend, float64=1e-12, float32=1e-5)
+    for field, expected in {
+        "mean": sample.mean(axis=0),
+        "std": sample.std(axis=0),
+        "min": sample.min(axis=0),
+        "max": sample.max(axis=0),
+    }.items():
+        assert_close(getattr(profile, field), expected, backend, rtol=rtol, atol=rtol)
+    full_std = X.std(axis=0)
+    assert np.all(np.abs(to_numpy(profile.mean) - X.mean(axis=0)) < 0.02 * full_std)
