@@ -24,6 +24,26 @@ def test_ci_runs_the_readme_test_command_verbatim():
     assert ci_lines == [setup[1]]
 
 
+# The README's python examples, in order of appearance.
+EXAMPLES = (
+    "quickstart",
+    "multinomial",
+    "mini-batch",
+    "metrics",
+    "save/load",
+    "feature names, explanations, drift",
+    "inference",
+    "calibration",
+)
+
+
+def _example(name):
+    """The README's python example ``name`` (its place in :data:`EXAMPLES`)."""
+    blocks = _blocks("python")
+    assert len(blocks) == len(EXAMPLES), "tests/test_readme.py: name every python example"
+    return blocks[EXAMPLES.index(name)]
+
+
 def _run(block, name):
     namespace = {}
     exec(compile(block, name, "exec"), namespace)
@@ -32,15 +52,13 @@ def _run(block, name):
 
 def test_quickstart_runs():
     pytest.importorskip("torch")
-    quickstart, _, _, _ = _blocks("python")
-    namespace = _run(quickstart, "README quickstart")
+    namespace = _run(_example("quickstart"), "README quickstart")
     assert namespace["proba"].shape == (1000, 2)
     assert namespace["labels"].shape == (1000,)
 
 
 def test_multinomial_example_gives_what_its_comment_says():
-    _, example, _, _ = _blocks("python")
-    namespace = _run(example, "README multinomial example")
+    namespace = _run(_example("multinomial"), "README multinomial example")
     model, X = namespace["model"], namespace["X"]
     assert model.coef_.shape == (3, 4)
     assert model.predict_proba(X).sum(axis=1)[:3].round(12).tolist() == [1.0, 1.0, 1.0]
@@ -48,19 +66,50 @@ def test_multinomial_example_gives_what_its_comment_says():
 
 def test_minibatch_example_streams_a_memory_map_to_torch():
     torch = pytest.importorskip("torch")
-    _, _, example, _ = _blocks("python")
-    namespace = _run(example, "README mini-batch example")
+    namespace = _run(_example("mini-batch"), "README mini-batch example")
     model = namespace["model"]
     assert isinstance(model.coef_, torch.Tensor) and model.coef_.device.type == "cpu"
     assert model.converged_ and model.validation_loss_history_ is not None
 
 
 def test_metrics_example_prints_what_its_comments_say():
-    _, _, _, example = _blocks("python")
-    namespace = _run(example, "README metrics example")
+    namespace = _run(_example("metrics"), "README metrics example")
     metrics, labels, scores = namespace["metrics"], namespace["labels"], namespace["scores"]
     assert float(metrics.roc_auc_score(labels, scores)) == 0.8125
     assert round(float(namespace["ece"]), 3) == 0.139
     assert namespace["sweep"].cost.tolist() == [36, 138, 240]
     choice = metrics.select_threshold(labels, scores, cost_fp=18, cost_fn=120)
     assert float(choice.threshold) == 0.244
+
+
+def test_save_load_example_round_trips():
+    pytest.importorskip("torch")
+    namespace = _run(_example("save/load"), "README save/load example")
+    assert namespace["identical"]
+    assert namespace["close"] < 1e-12
+
+
+def test_feature_names_example_gives_what_its_comments_say():
+    namespace = _run(_example("feature names, explanations, drift"), "README features example")
+    model, report = namespace["model"], namespace["report"]
+    assert model.feature_names_in_ == ("Area", "Perimeter", "Extent")
+    assert namespace["contributions"].shape == (1000, 3)
+    assert report.z_shift.round(2).tolist() == [0.04, 1.05, -0.02]
+    assert bool(report.drifted)
+
+
+def test_inference_example_reports_standard_errors():
+    namespace = _run(_example("inference"), "README inference example")
+    summary = namespace["summary"]
+    assert summary.names == ("intercept", "x0", "x1", "x2")
+    assert namespace["stderr"].shape == (1, 3)
+    assert (summary.p_value[1:3] < 1e-6).all()  # the two features the labels depend on
+
+
+def test_calibration_example_gives_what_its_comments_say():
+    namespace = _run(_example("calibration"), "README calibration example")
+    assert round(float(namespace["calibrated"].temperature_), 2) == 2.9
+    before, after = namespace["before"], namespace["after"]
+    assert round(float(before.ece), 3) == 0.147 and round(float(after.ece), 3) == 0.019
+    platt = namespace["platt"]
+    assert platt.a_.round(3).tolist() == [-1.058] and platt.b_.round(3).tolist() == [-0.085]
