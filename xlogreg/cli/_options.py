@@ -1,0 +1,97 @@
+"""Options every command shares: the array library, the device and the dtype to compute in."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated, Any, NamedTuple
+
+import typer
+
+from xlogreg._backend import from_numpy, library_devices
+
+__all__ = ["Backend", "BackendOption", "Device", "DeviceOption", "Dtype", "DtypeOption", "Target"]
+
+
+class Backend(str, enum.Enum):
+    """Array libraries the commands can compute with."""
+
+    numpy = "numpy"
+    torch = "torch"
+    cupy = "cupy"
+
+
+class Device(str, enum.Enum):
+    """Where to compute; ``auto`` picks a GPU when the library has one here."""
+
+    cpu = "cpu"
+    cuda = "cuda"
+    mps = "mps"
+    auto = "auto"
+
+
+class Dtype(str, enum.Enum):
+    """Floating-point precision of the data and the model."""
+
+    float32 = "float32"
+    float64 = "float64"
+
+
+BackendOption = Annotated[Backend, typer.Option("--backend", help="Array library to compute with.")]
+DeviceOption = Annotated[
+    Device, typer.Option("--device", help="Device to compute on; auto: a GPU if there is one.")
+]
+DtypeOption = Annotated[
+    Dtype,
+    typer.Option("--dtype", help="Precision (float64 becomes float32 on devices without it)."),
+]
+
+# Why a library/device pair may be missing, for the error message.
+_INSTALL = {"torch": "pip install 'xlogreg[torch]'", "cupy": "pip install 'xlogreg[cupy]'"}
+
+
+class Target(NamedTuple):
+    """A library and device that exist here, and the dtype to compute in."""
+
+    library: str
+    device: str
+    dtype: str
+
+    @classmethod
+    def resolve(cls, backend: Backend, device: Device, dtype: Dtype) -> Target:
+        """The pair the options name, checked against what this machine has.
+
+        ``auto`` is CUDA where the library has it, else MPS (torch), else the
+        CPU (CuPy has no CPU: there ``auto`` means CUDA).
+
+        Raises
+        ------
+        ValueError
+            When the library is not installed or the device is not there.
+        """
+        library = Backend(backend).value
+        available = [where for name, where in library_devices() if name == library]
+        if not available:
+            raise ValueError(
+                f"--backend {library}: {library} is not installed ({_INSTALL[library]})"
+            )
+        wanted = Device(device).value
+        if wanted == "auto":
+            chosen = next((d for d in ("cuda", "mps", "cpu") if d in available), None)
+        else:
+            chosen = wanted if wanted in available else None
+        if chosen is None:
+            raise ValueError(
+                f"--device {wanted}: {library} has no such device here (available: "
+                f"{', '.join(available) or 'none'})"
+            )
+        return cls(library, chosen, Dtype(dtype).value)
+
+    def array(self, host: Any, *, floating: bool = True) -> Any:
+        """A NumPy array on this target: floats in its dtype, other arrays as they are."""
+        if floating:
+            host = host.astype(self.dtype, copy=False)
+        return from_numpy(host, self.library, self.device)
+
+    def describe(self) -> str:
+        """``"torch on cuda, float32"``."""
+        return f"{self.library} on {self.device}, {self.dtype}"
