@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from xlogreg import LinearRegression, LogisticRegression
+from xlogreg import LinearRegression, LogisticRegression, drift
 from xlogreg._backend import to_numpy
 from xlogreg.drift import DRIFT_THRESHOLD, DriftReport, TrainingProfile, _training_profile
 from xlogreg.exceptions import NotFittedError
@@ -242,16 +242,19 @@ def test_minibatch_profile_is_computed_on_the_host_and_stored_on_the_device(tmp_
     np.testing.assert_allclose(to_numpy(on_device.z_shift), expected, rtol=1e-12)
 
 
-def test_profile_of_large_data_summarizes_evenly_spaced_rows(backend):
-    """Beyond 32,768 rows the statistics are those of every k-th row: the same cost
-    whatever the size of the data, means within a few thousandths of a std."""
+def test_profile_of_large_data_summarizes_evenly_spaced_rows(backend, monkeypatch):
+    """Beyond a budget of numbers the statistics are those of every k-th row (here the
+    budget is shrunk to 300 numbers, at least 50 rows: 100 rows of 3 features): the same
+    cost whatever the size of the data, means within a few tenths of a std."""
+    monkeypatch.setattr(drift, "_PROFILE_ELEMENTS", 300)
+    monkeypatch.setattr(drift, "_PROFILE_MIN_ROWS", 50)
     rng = np.random.default_rng(31)
-    X = rng.standard_normal((200_003, 3)) * [1.0, 5.0, 0.1] + [0.0, 3.0, -2.0]
+    X = rng.standard_normal((1003, 3)) * [1.0, 5.0, 0.1] + [0.0, 3.0, -2.0]
     y = (X[:, 0] > 0).astype(np.int64)
     profile = LogisticRegression().fit(backend.asarray(X, dtype=backend.dtype), backend.asarray(y))
     profile = profile.training_profile_
-    sample = X[::7]  # ceil(200,003 / 32,768) = 7
-    assert (profile.count, profile.rows) == (200_003, sample.shape[0])
+    sample = X[::11]  # ceil(1003 / 100) = 11
+    assert (profile.count, profile.rows) == (1003, sample.shape[0])
     rtol = rtol_for(backend, float64=1e-12, float32=1e-5)
     for field, expected in {
         "mean": sample.mean(axis=0),
@@ -261,4 +264,4 @@ def test_profile_of_large_data_summarizes_evenly_spaced_rows(backend):
     }.items():
         assert_close(getattr(profile, field), expected, backend, rtol=rtol, atol=rtol)
     full_std = X.std(axis=0)
-    assert np.all(np.abs(to_numpy(profile.mean) - X.mean(axis=0)) < 0.02 * full_std)
+    assert np.all(np.abs(to_numpy(profile.mean) - X.mean(axis=0)) < 0.3 * full_std)
