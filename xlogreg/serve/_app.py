@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
+from xlogreg._backend import has_float64, resolve
 from xlogreg._validation import check_choice, check_number
 from xlogreg.card import model_card
 from xlogreg.drift import DRIFT_THRESHOLD
@@ -95,9 +96,9 @@ def create_app(
     check_number(max_batch, "max_batch", integer=True, low=1)
     check_number(max_body_bytes, "max_body_bytes", integer=True, low=1)
     check_number(drift_threshold, "drift_threshold", low=0.0)
-    if dtype is None:
-        dtype = "float32" if "float32" in str(model.coef_.dtype) else "float64"
-    check_choice(dtype, "dtype", ("float32", "float64"))
+    if dtype is not None:
+        check_choice(dtype, "dtype", ("float32", "float64"))
+    dtype = _request_dtype(model, dtype)
     described = _served_card(model, card)
     reader = RowReader(model.feature_names_in_, max_batch=max_batch, dtype=dtype)
     predictor = Predictor(model, drift_threshold=float(drift_threshold))
@@ -174,6 +175,15 @@ class _BodyReader:
 
     def _too_large(self) -> HTTPException:
         return HTTPException(413, f"the body is larger than {self.limit} bytes (--max-body-bytes)")
+
+
+def _request_dtype(model: Any, dtype: str | None) -> str:
+    """The dtype requests are computed in: ``dtype`` or the model's, float32 where the
+    model's device has no float64 (so the range check is that of the computation)."""
+    xp, device = resolve(coef=model.coef_)
+    if dtype is None:
+        dtype = "float32" if model.coef_.dtype == xp.float32 else "float64"
+    return dtype if dtype == "float32" or has_float64(xp, device) else "float32"
 
 
 def _served_card(model: Any, card: Mapping[str, Any] | None) -> dict[str, Any]:

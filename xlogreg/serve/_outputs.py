@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from fastapi.exceptions import RequestValidationError
 
-from xlogreg._backend import resolve, to_device, to_numpy
+from xlogreg._backend import quiet_overflow, resolve, to_device, to_numpy
 from xlogreg.linear_model import LogisticRegression
 from xlogreg.serve._requests import row_location
 
@@ -60,26 +60,14 @@ class Predictor:
             overflows), naming the first such row.
         """
         X = to_device(X, self.xp, self.device)
-        model, n = self.model, X.shape[0]
-        columns: dict[str, list] = {}
-        if self.classes is None:
-            outputs = {"prediction": to_numpy(model.predict(X))}
-        else:
-            columns["label"] = to_numpy(model.predict(X)).tolist()
-            outputs = {
-                "probability": to_numpy(model.predict_proba(X)),
-                "logit": to_numpy(model.decision_function(X)),
-            }
-            if len(self.classes) == 2:  # the positive class classes_[1], as decision_function
-                outputs["probability"] = outputs["probability"][:, 1]
-        if explain:
-            contributions, intercept = model.explain(X)
-            outputs["contributions"] = to_numpy(contributions)
-        drift = model.drift(X, threshold=self.drift_threshold) if batch else None
+        with quiet_overflow(self.xp):  # outputs that overflow are refused by _check_finite
+            labels, outputs, intercept = self._outputs(X, explain=explain)
+            drift = self.model.drift(X, threshold=self.drift_threshold) if batch else None
         _check_finite(outputs, drift, batch=batch)
+        columns = {} if labels is None else {"label": labels}
         columns.update({name: self._json(name, values) for name, values in outputs.items()})
-        if explain:
-            columns["intercept"] = [self._intercept(to_numpy(intercept))] * n
+        if intercept is not None:
+            columns["intercept"] = [self._intercept(intercept)] * X.shape[0]
         predictions = [
             dict(zip(columns, values, strict=True))
             for values in zip(*columns.values(), strict=True)
@@ -87,6 +75,26 @@ class Predictor:
         if not batch:
             return predictions[0]
         return {"predictions": predictions, "drift": self._drift(drift)}
+
+    def _outputs(self, X: Any, *, explain: bool) -> tuple[list | None, dict, np.ndarray | None]:
+        """On the host: the labels (None for a regressor), the numeric outputs by name,
+        and the intercept of the explanation (None without one)."""
+        model = self.model
+        if self.classes is None:
+            labels, outputs = None, {"prediction": to_numpy(model.predict(X))}
+        else:
+            labels = to_numpy(model.predict(X)).tolist()
+            outputs = {
+                "probability": to_numpy(model.predict_proba(X)),
+                "logit": to_numpy(model.decision_function(X)),
+            }
+            if len(self.classes) == 2:  # the positive class classes_[1], as decision_function
+                outputs["probability"] = outputs["probability"][:, 1]
+        if not explain:
+            return labels, outputs, None
+        contributions, intercept = model.explain(X)
+        outputs["contributions"] = to_numpy(contributions)
+        return labels, outputs, to_numpy(intercept)
 
     def _json(self, name: str, values: np.ndarray) -> list:
         """One output's rows as JSON values: numbers, lists, or objects keyed by

@@ -103,7 +103,7 @@ class RowReader:
     def _in_range(self, X: np.ndarray, *, batch: bool) -> np.ndarray:
         """``X`` in the compute dtype, refusing values that overflow it (1e39 in float32)."""
         with np.errstate(over="ignore"):
-            converted = X.astype(self.dtype)
+            converted = X.astype(self.dtype, copy=False)
         bad = np.argwhere(~np.isfinite(converted))
         if bad.size:
             problems = [
