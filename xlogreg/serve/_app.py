@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
+from xlogreg import __version__
 from xlogreg._backend import has_float64, resolve
 from xlogreg._validation import check_choice, check_number
 from xlogreg.card import model_card
@@ -104,11 +105,8 @@ def create_app(
     predictor = Predictor(model, drift_threshold=float(drift_threshold))
     read_body = _BodyReader(max_body_bytes)
     health = HealthResponse(
-        status="ok", estimator=type(model).__name__, xlogreg=described["versions"]["xlogreg"]
+        status="ok", estimator=type(model).__name__, xlogreg=__version__
     ).model_dump()
-
-    from xlogreg import __version__
-
     app = FastAPI(
         title="xlogreg",
         version=__version__,
