@@ -7,6 +7,13 @@ import sys
 
 import numpy as np
 import pytest
+from rich.console import Console
+from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
+
+import xlogreg
+from xlogreg.cli._fit import _Progress
+
+from backends import RAISIN_CSV
 from cli_helpers import (
     assert_fails,
     generated,
@@ -16,13 +23,6 @@ from cli_helpers import (
     validation_rows,
     write_csv,
 )
-from rich.console import Console
-from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
-
-import xlogreg
-from xlogreg.cli._fit import _Progress
-
-from backends import RAISIN_CSV
 
 
 def _raisin():
@@ -247,7 +247,7 @@ def test_fit_draws_no_bar_when_output_is_not_a_terminal(tmp_path):
         (["{data}", "--target", "y", "--features", "x0,x9"], "no column 'x9'"),
         (["{data}", "--target", "y", "--features", "x0,,x1"], "--features: an empty column"),
         (["{bad}", "--target", "y"], "column 'x1' row 2 is not a number: 'abc'"),
-        (["{one}", "--target", "y"], "target 'y' holds one class (1); a classifier needs two"),
+        (["{one}", "--target", "y"], "target 'y' holds 1 class (1); a classifier needs two"),
         (["{data}", "--target", "x0"], "target 'x0' holds non-integer numbers"),
         (["{kinds}", "--target", "kind", "--threshold", "0.4"], "--threshold needs a binary"),
         (["{kinds}", "--target", "kind", "--backend", "torch"], "--backend torch: target 'kind'"),

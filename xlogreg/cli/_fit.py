@@ -131,26 +131,16 @@ def fit(
     standard output is a terminal. String class labels need --backend numpy.
     """
     compute = Target.resolve(backend, device, dtype)
-    settings = {
-        "standardize": standardize,
-        "validation_fraction": validation_fraction,
-        "seed": seed,
+    estimator = {
         "C": C,
+        "standardize": standardize,
         "solver": solver.value,
         "max_iter": max_iter,
         "tol": tol,
         "threshold": threshold,
         "inference": inference,
     }
-    model = LogisticRegression(
-        C=C,
-        standardize=standardize,
-        solver=solver.value,
-        max_iter=max_iter,
-        tol=tol,
-        threshold=threshold,
-        inference=inference,
-    )
+    model = LogisticRegression(**estimator)
     model._validate_params()
     check_number(
         validation_fraction,
@@ -184,7 +174,7 @@ def fit(
         "train_rows": int(train.shape[0]),
         "validation_rows": int(validation.shape[0]),
     }
-    run = None
+    run = logged = None
     if runs_dir is not None:
         source = {
             "path": str(data.resolve()),
@@ -196,7 +186,9 @@ def fit(
         params = {
             "command": "fit",
             "data": source,
-            **settings,
+            "validation_fraction": validation_fraction,
+            "seed": seed,
+            **estimator,
             "backend": compute.library,
             "device": compute.device,
             "dtype": compute.dtype,
@@ -213,16 +205,15 @@ def fit(
             split=split,
         )
         if mlflow:
-            runs.log_to_mlflow(run)
+            logged = runs.log_to_mlflow(run)
     if model_out is not None:
         model.save(model_out)
     if quiet:
         if run is not None:
             typer.echo(run.run_id)
         return
-    labels = ", ".join(map(str, classes))
     typer.echo(f"data        {data}: {table.X.shape[0]} rows, {table.X.shape[1]} features")
-    typer.echo(f"target      {table.target_name}: {classes.shape[0]} classes ({labels})")
+    typer.echo(f"target      {table.target_name}: {_labels(classes)}")
     typer.echo(
         f"split       {split['train_rows']} train, {split['validation_rows']} validation "
         f"(stratified, seed {seed})"
@@ -237,6 +228,8 @@ def fit(
         typer.echo(f"model       {model_out}")
     if run is not None:
         typer.echo(f"run         {run.run_id} ({run.path})")
+    if logged is not None:
+        typer.echo(f"mlflow      run {logged}")
 
 
 class _Progress:
@@ -245,7 +238,6 @@ class _Progress:
 
     def __init__(self, max_iter: int, *, show: bool, console: Console | None = None) -> None:
         self.iterations: list[runs.Iteration] = []
-        self.max_iter = max_iter
         self.bar = None
         if show:
             self.bar = Progress(
@@ -310,20 +302,17 @@ def _check_target(data: Path, table: Table, *, compute: Target, threshold: float
             "and needs class labels"
         )
     classes, counts = np.unique(y, return_counts=True)
-    labels = ", ".join(map(str, classes[:10])) + (", ..." if classes.shape[0] > 10 else "")
     if classes.shape[0] < 2:
         raise ValueError(
-            f"{data}: target {name!r} holds one class ({labels}); a classifier needs two"
+            f"{data}: target {name!r} holds {_labels(classes)}; a classifier needs two"
         )
-    if y.dtype.kind == "U" and compute.library != "numpy":
+    if y.dtype.kind in "US" and compute.library != "numpy":
         raise ValueError(
-            f"--backend {compute.library}: target {name!r} holds strings ({labels}), which "
-            "only NumPy arrays hold; use --backend numpy, or encode the classes as integers"
+            f"--backend {compute.library}: target {name!r} holds strings ({_labels(classes)}), "
+            "which only NumPy arrays hold; use --backend numpy, or encode the classes as integers"
         )
     if threshold is not None and classes.shape[0] != 2:
-        raise ValueError(
-            f"--threshold needs a binary target; {name!r} has {classes.shape[0]} classes ({labels})"
-        )
+        raise ValueError(f"--threshold needs a binary target; {name!r} has {_labels(classes)}")
     rare = np.flatnonzero(counts < 2)
     if rare.size:
         raise ValueError(
@@ -331,6 +320,12 @@ def _check_target(data: Path, table: Table, *, compute: Target, threshold: float
             "needs at least two per class"
         )
     return classes
+
+
+def _labels(classes: np.ndarray) -> str:
+    """``"3 classes (ant, bee, cat)"``, the first ten named."""
+    names = ", ".join(map(str, classes[:10])) + (", ..." if classes.shape[0] > 10 else "")
+    return f"{classes.shape[0]} class{'es' if classes.shape[0] > 1 else ''} ({names})"
 
 
 def _place(compute: Target, host: np.ndarray) -> Any:
