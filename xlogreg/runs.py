@@ -193,6 +193,26 @@ def write_run(
     ------
     FileExistsError
         If the run id is taken.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from xlogreg import LogisticRegression, runs
+    >>> X, y = np.array([[0.0], [1.0], [2.0], [3.0]]), np.array([0, 1, 0, 1])
+    >>> model = LogisticRegression().fit(X, y)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     run = runs.write_run(
+    ...         folder, model, params={"C": 1.0}, iterations=[], data={"path": "toy.csv"},
+    ...         metrics={"validation": {"log_loss": 0.69}}, split={"seed": 0},
+    ...     )
+    ...     files = sorted(path.name for path in run.path.iterdir())
+    ...     first = runs.promote(folder, run.run_id)
+    ...     production = runs.production_run(folder)
+    >>> files
+    ['card.json', 'metrics.jsonl', 'model.safetensors', 'params.json']
+    >>> first.previous is None and production == run.run_id
+    True
     """
     runs_dir = Path(runs_dir)
     run_id = _checked_run_id(run_id or new_run_id())

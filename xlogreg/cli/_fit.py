@@ -308,8 +308,9 @@ def _check_target(data: Path, table: Table, *, compute: Target, threshold: float
         )
     if y.dtype.kind in "US" and compute.library != "numpy":
         raise ValueError(
-            f"--backend {compute.library}: target {name!r} holds strings ({_labels(classes)}), "
-            "which only NumPy arrays hold; use --backend numpy, or encode the classes as integers"
+            f"--backend {compute.library}: target {name!r} has {_labels(classes)} written as "
+            "strings, which only NumPy arrays hold; use --backend numpy, or encode the classes "
+            "as integers"
         )
     if threshold is not None and classes.shape[0] != 2:
         raise ValueError(f"--threshold needs a binary target; {name!r} has {_labels(classes)}")
