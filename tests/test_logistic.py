@@ -10,6 +10,7 @@ from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 
 from xlogreg import LogisticRegression
 from xlogreg._backend import to_numpy
+from xlogreg.exceptions import ConvergenceWarning
 from xlogreg.objectives import Binomial
 
 from backends import RAISIN_CSV, assert_on_backend, rtol_for
@@ -308,3 +309,26 @@ def test_parity_on_the_standardized_raisin_data(backend, C):
     assert model.converged_
     limit = rtol_for(backend, float64=1e-6, float32=1e-3)
     assert _relative_error(_params(model), _raisin_reference(X, y, C)) <= limit
+
+
+@pytest.mark.parametrize("solver", ["auto", "lbfgs", "newton", "gd"])
+def test_fit_callback_sees_every_iterate(solver, capsys):
+    """fit(callback=...) feeds progress bars and run records: every iterate, the last included."""
+    X, y, _, _ = _problem("plain")
+    seen = []
+    model = LogisticRegression(solver=solver, max_iter=40, verbose=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # gd stops at max_iter
+        model.fit(X, y, callback=lambda *report: seen.append(report))
+    iterations, losses, norms = zip(*seen, strict=True)
+    assert iterations == tuple(range(model.n_iter_ + 1))
+    assert losses == model.loss_history_
+    assert all(type(value) is float for value in losses + norms)
+    assert norms[0] > norms[-1] > 0.0
+    assert len(capsys.readouterr().out.splitlines()) == len(seen)  # verbose sees them too
+
+
+def test_fit_callback_is_refused_by_minibatch_solvers():
+    X, y, _, _ = _problem("plain")
+    with pytest.raises(ValueError, match="callback reports full-batch iterations"):
+        LogisticRegression(solver="adam").fit(X, y, callback=print)

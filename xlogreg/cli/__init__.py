@@ -5,7 +5,7 @@ cpu|cuda|mps|auto`` and ``--dtype float32|float64`` where it computes, and
 reports bad input in one line with a non-zero exit status.
 """
 
-from xlogreg.cli import _serve  # noqa: F401  (registers its command)
+from xlogreg.cli import _fit, _predict, _runs, _serve  # noqa: F401  (registers the commands)
 from xlogreg.cli._app import app, main
 
 __all__ = ["app", "main"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import array_api_compat
@@ -394,7 +395,13 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
                 )
 
     def fit(
-        self, X: Any, y: Any, sample_weight: Any = None, *, feature_names: Any = None
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: Any = None,
+        *,
+        feature_names: Any = None,
+        callback: Callable[[int, float, float], None] | None = None,
     ) -> LogisticRegression:
         """Fit the model on ``X`` and class labels ``y``.
 
@@ -412,6 +419,13 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         feature_names : sequence of str, optional
             Unique names of the features (``feature_names_in_``); by default
             the DataFrame's string columns, else ``("x0", "x1", …)``.
+        callback : callable, optional
+            ``callback(n_iter, loss, grad_norm)``, with host floats, for every
+            iterate of a full-batch solver from the start (``n_iter=0``) to
+            the last: the objective (as in ``loss_history_``) and its
+            gradient's max-norm. For progress bars and run records; gradient
+            descent on an accelerator reports every 10th iterate and the last.
+            ``"sgd"`` and ``"adam"`` take none.
 
         Returns
         -------
@@ -431,6 +445,10 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
             fitted state untouched.
         """
         self._validate_params()
+        if callback is not None and self.solver in STOCHASTIC_METHODS:
+            raise ValueError(
+                f"callback reports full-batch iterations; solver={self.solver!r} has none"
+            )
         X, feature_names = self._fit_input(X, feature_names, y=y, sample_weight=sample_weight)
         if self.solver in STOCHASTIC_METHODS:
             return fit_minibatch(self, X, y, sample_weight, feature_names=feature_names)
@@ -442,6 +460,7 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         objective = loss(
             X, target, sample_weight, l2=1.0 / self.C, fit_intercept=self.fit_intercept, xp=xp
         )
+        report = _Report(_print_progress if self.verbose else None, callback)
         result = minimize(
             objective,
             self._initial_params(
@@ -452,8 +471,9 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
             max_iter=self.max_iter,
             learning_rate=self.learning_rate,
             momentum=self.momentum,
-            callback=_print_progress if self.verbose else None,
+            callback=report,
         )
+        report.last(result)
         inference = None
         if self.inference:
             inference = logistic_covariance(
@@ -717,6 +737,29 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         hits = xp.astype(predicted == y, weight.dtype)
         (accuracy,) = host_floats(xp, (weight @ hits) / xp.sum(weight))
         return accuracy
+
+
+class _Report:
+    """The solvers' callback in a fit: verbose printing and the caller's ``callback``.
+
+    A solver reports an iterate as it checks its stopping rule; an iterate it
+    stops on without that check (a stall, Newton's decrement at round-off)
+    is reported by :meth:`last`, so callers see every loss of ``loss_history_``.
+    """
+
+    def __init__(self, *targets: Callable[[int, float, float], None] | None) -> None:
+        self.targets = [target for target in targets if target is not None]
+        self.n_iter = -1
+
+    def __call__(self, n_iter: int, loss: float, grad_norm: float) -> None:
+        self.n_iter = n_iter
+        for target in self.targets:
+            target(n_iter, loss, grad_norm)
+
+    def last(self, result: Any) -> None:
+        """Report the solver's final iterate unless it was reported already."""
+        if self.n_iter != result.n_iter:
+            self(result.n_iter, result.fun, result.grad_norm)
 
 
 def _print_progress(n_iter: int, loss: float, grad_norm: float) -> None:

@@ -1,0 +1,366 @@
+"""``xlogreg fit``: train a logistic regression on a data file, report, save and record it."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Annotated, Any
+
+import array_api_compat
+import array_api_compat.numpy as host_xp
+import numpy as np
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from xlogreg import LogisticRegression, __version__, metrics, runs
+from xlogreg._backend import host_generator, host_list
+from xlogreg._validation import check_number
+from xlogreg.calibration import _stratified_split
+from xlogreg.cli._app import app
+from xlogreg.cli._data import Table, read_table
+from xlogreg.cli._options import (
+    Backend,
+    BackendOption,
+    Device,
+    DeviceOption,
+    Dtype,
+    DtypeOption,
+    Target,
+)
+from xlogreg.exceptions import ConvergenceWarning
+
+__all__ = ["fit"]
+
+
+class Solver(str, enum.Enum):
+    """The full-batch solvers (the command holds the data in memory)."""
+
+    auto = "auto"
+    lbfgs = "lbfgs"
+    newton = "newton"
+    gd = "gd"
+
+
+@app.command()
+def fit(
+    data: Annotated[Path, typer.Argument(help="Training data: .csv, .parquet, .npy or .npz.")],
+    target: Annotated[
+        str, typer.Option("--target", help="The column of class labels (y for a .npz file).")
+    ],
+    features: Annotated[
+        str | None,
+        typer.Option(
+            "--features", help="Feature columns, comma-separated; default: all but the target."
+        ),
+    ] = None,
+    model_out: Annotated[
+        Path | None, typer.Option("--model-out", help="Write the model to this file.")
+    ] = None,
+    runs_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--runs-dir", help="Record the run in DIR/<run_id>/ (params, metrics, model, card)."
+        ),
+    ] = None,
+    standardize: Annotated[
+        bool,
+        typer.Option(
+            "--standardize/--no-standardize",
+            help="Fit on standardized features (the model still takes raw ones).",
+        ),
+    ] = True,
+    validation_fraction: Annotated[
+        float,
+        typer.Option(
+            "--validation-fraction", help="Share of each class's rows held out, in (0, 1)."
+        ),
+    ] = 0.2,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the validation split.")] = 0,
+    C: Annotated[
+        float, typer.Option("--C", help="Inverse L2 penalty strength; inf: no penalty.")
+    ] = 1.0,
+    solver: Annotated[Solver, typer.Option("--solver", help="Optimizer.")] = Solver.auto,
+    max_iter: Annotated[int, typer.Option("--max-iter", help="Most solver iterations.")] = 1000,
+    tol: Annotated[
+        float, typer.Option("--tol", help="Stop at this max-norm of the gradient.")
+    ] = 1e-6,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--threshold",
+            help="Two classes: predict the second at or above this probability.",
+        ),
+    ] = None,
+    inference: Annotated[
+        bool,
+        typer.Option(
+            "--inference", help="Compute standard errors and print the coefficient table."
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", help="No progress bar and no report: print only the run id, if any."
+        ),
+    ] = False,
+    mlflow: Annotated[
+        bool,
+        typer.Option("--mlflow", help="Also log the run to MLflow (needs mlflow and --runs-dir)."),
+    ] = False,
+    backend: BackendOption = Backend.numpy,
+    device: DeviceOption = Device.auto,
+    dtype: DtypeOption = Dtype.float64,
+) -> None:
+    """Fit a logistic regression (two classes, or the multinomial model for more).
+
+    Holds out a stratified validation split drawn from --seed (the same rows
+    on every backend), fits on the rest, and reports log loss, accuracy and
+    (two classes) AUC on both. A progress bar follows the solver when
+    standard output is a terminal. String class labels need --backend numpy.
+    """
+    compute = Target.resolve(backend, device, dtype)
+    estimator = {
+        "C": C,
+        "standardize": standardize,
+        "solver": solver.value,
+        "max_iter": max_iter,
+        "tol": tol,
+        "threshold": threshold,
+        "inference": inference,
+    }
+    model = LogisticRegression(**estimator)
+    model._validate_params()
+    check_number(
+        validation_fraction,
+        "--validation-fraction",
+        low=0.0,
+        high=1.0,
+        low_open=True,
+        high_open=True,
+    )
+    check_number(seed, "--seed", integer=True, low=0)
+    _check_outputs(model_out, runs_dir, mlflow=mlflow)
+    table = read_table(data, target=target, features=_names(features))
+    classes = _check_target(data, table, compute=compute, threshold=threshold)
+    train, validation = _stratified_split(
+        table.y, classes, validation_fraction, host_generator(seed), xp=host_xp, device="cpu"
+    )
+    X_train, y_train, X_val, y_val = (
+        _place(compute, part[rows]) for rows in (train, validation) for part in (table.X, table.y)
+    )
+    with _Progress(max_iter, show=not quiet and sys.stdout.isatty()) as progress:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            model.fit(X_train, y_train, feature_names=table.feature_names, callback=progress)
+    for warning in caught:
+        print(f"warning: {str(warning.message).splitlines()[0]}", file=sys.stderr)
+    scores = {"train": _scores(model, X_train, y_train), "validation": _scores(model, X_val, y_val)}
+    split = {
+        "validation_fraction": validation_fraction,
+        "seed": seed,
+        "stratified": True,
+        "train_rows": int(train.shape[0]),
+        "validation_rows": int(validation.shape[0]),
+    }
+    run = logged = None
+    if runs_dir is not None:
+        source = {
+            "path": str(data.resolve()),
+            "sha256": runs.file_sha256(data),
+            "rows": int(table.X.shape[0]),
+            "target": table.target_name,
+            "features": list(table.feature_names),
+        }
+        params = {
+            "command": "fit",
+            "data": source,
+            "validation_fraction": validation_fraction,
+            "seed": seed,
+            **estimator,
+            "backend": compute.library,
+            "device": compute.device,
+            "dtype": compute.dtype,
+            "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "xlogreg": __version__,
+        }
+        run = runs.write_run(
+            runs_dir,
+            model,
+            params=params,
+            iterations=progress.iterations,
+            metrics=scores,
+            data=source,
+            split=split,
+        )
+        if mlflow:
+            logged = runs.log_to_mlflow(run)
+    if model_out is not None:
+        model.save(model_out)
+    if quiet:
+        if run is not None:
+            typer.echo(run.run_id)
+        return
+    typer.echo(f"data        {data}: {table.X.shape[0]} rows, {table.X.shape[1]} features")
+    typer.echo(f"target      {table.target_name}: {_labels(classes)}")
+    typer.echo(
+        f"split       {split['train_rows']} train, {split['validation_rows']} validation "
+        f"(stratified, seed {seed})"
+    )
+    typer.echo(f"compute     {compute.describe()}")
+    state = "converged" if model.converged_ else "not converged"
+    typer.echo(f"fit         {model.n_iter_} iterations in {progress.seconds:.3g} s, {state}")
+    typer.echo(_score_table(scores))
+    if inference:
+        typer.echo(str(model.summary()))
+    if model_out is not None:
+        typer.echo(f"model       {model_out}")
+    if run is not None:
+        typer.echo(f"run         {run.run_id} ({run.path})")
+    if logged is not None:
+        typer.echo(f"mlflow      run {logged}")
+
+
+class _Progress:
+    """The fit's callback: records every iterate and, when shown, drives a rich progress bar
+    (iteration of ``max_iter``, loss, gradient max-norm, elapsed time, ETA)."""
+
+    def __init__(self, max_iter: int, *, show: bool, console: Console | None = None) -> None:
+        self.iterations: list[runs.Iteration] = []
+        self.bar = None
+        if show:
+            self.bar = Progress(
+                TextColumn("fit"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("loss {task.fields[loss]:.6g}  grad {task.fields[grad_norm]:.2e}"),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=console,
+            )
+            self.task = self.bar.add_task(
+                "fit", total=max_iter, loss=float("nan"), grad_norm=float("nan")
+            )
+
+    def __enter__(self) -> _Progress:
+        self.start = time.perf_counter()
+        if self.bar is not None:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.seconds = time.perf_counter() - self.start
+        if self.bar is not None:
+            self.bar.stop()
+
+    def __call__(self, n_iter: int, loss: float, grad_norm: float) -> None:
+        elapsed = time.perf_counter() - self.start
+        self.iterations.append(runs.Iteration(n_iter, loss, grad_norm, elapsed))
+        if self.bar is not None:
+            self.bar.update(self.task, completed=n_iter, loss=loss, grad_norm=grad_norm)
+
+
+def _names(features: str | None) -> list[str] | None:
+    if features is None:
+        return None
+    names = [name.strip() for name in features.split(",")]
+    if not all(names):
+        raise ValueError(f"--features: an empty column name in {features!r}")
+    return names
+
+
+def _check_outputs(model_out: Path | None, runs_dir: Path | None, *, mlflow: bool) -> None:
+    """Refuse outputs that cannot be written before reading or fitting anything."""
+    if model_out is not None and not model_out.parent.is_dir():
+        raise FileNotFoundError(f"--model-out {model_out}: no folder {model_out.parent}")
+    if runs_dir is not None and runs_dir.exists() and not runs_dir.is_dir():
+        raise NotADirectoryError(f"--runs-dir {runs_dir}: not a folder")
+    if mlflow:
+        if runs_dir is None:
+            raise ValueError("--mlflow logs a run record: give --runs-dir too")
+        runs.require_mlflow()
+
+
+def _check_target(data: Path, table: Table, *, compute: Target, threshold: float | None) -> Any:
+    """The sorted classes of the target column, checked for what the fit and split need."""
+    y, name = table.y, table.target_name
+    if y.dtype.kind == "f":
+        raise ValueError(
+            f"{data}: target {name!r} holds non-integer numbers; fit trains a classifier "
+            "and needs class labels"
+        )
+    classes, counts = np.unique(y, return_counts=True)
+    if classes.shape[0] < 2:
+        raise ValueError(
+            f"{data}: target {name!r} holds {_labels(classes)}; a classifier needs two"
+        )
+    if y.dtype.kind in "US" and compute.library != "numpy":
+        raise ValueError(
+            f"--backend {compute.library}: target {name!r} has {_labels(classes)} written as "
+            "strings, which only NumPy arrays hold; use --backend numpy, or encode the classes "
+            "as integers"
+        )
+    if threshold is not None and classes.shape[0] != 2:
+        raise ValueError(f"--threshold needs a binary target; {name!r} has {_labels(classes)}")
+    rare = np.flatnonzero(counts < 2)
+    if rare.size:
+        raise ValueError(
+            f"{data}: class {classes[rare[0]]!r} of {name!r} has 1 row; the validation split "
+            "needs at least two per class"
+        )
+    return classes
+
+
+def _labels(classes: np.ndarray) -> str:
+    """``"3 classes (ant, bee, cat)"``, the first ten named."""
+    names = ", ".join(map(str, classes[:10])) + (", ..." if classes.shape[0] > 10 else "")
+    return f"{classes.shape[0]} class{'es' if classes.shape[0] > 1 else ''} ({names})"
+
+
+def _place(compute: Target, host: np.ndarray) -> Any:
+    """Features in the target's dtype, labels as they are (strings stay on NumPy)."""
+    return compute.array(host, floating=host.dtype.kind == "f")
+
+
+def _scores(model: LogisticRegression, X: Any, y: Any) -> dict[str, float]:
+    """Log loss, accuracy and (two classes) ROC AUC of ``model`` on ``(X, y)``, where X lives."""
+    classes = model.classes_
+    result = {}
+    if classes.shape[0] == 2:
+        logits = model.decision_function(X)
+        positive = host_list(classes)[1]
+        result["log_loss"] = metrics.log_loss_from_logits(y, logits, pos_label=positive)
+        result["auc"] = metrics.roc_auc_score(y, logits, pos_label=positive)
+    else:
+        # The multinomial log loss: the mean log-probability of each row's own class.
+        xp = array_api_compat.array_namespace(X)
+        log_proba = model.predict_log_proba(X)
+        own = xp.where(y[:, None] == classes[None, :], log_proba, xp.zeros_like(log_proba))
+        result["log_loss"] = -xp.mean(xp.sum(own, axis=1))
+    result["accuracy"] = metrics.accuracy_score(y, model.predict(X))
+    return {name: float(value) for name, value in sorted(result.items())}
+
+
+_HEADERS = {"log_loss": "log loss", "accuracy": "accuracy", "auc": "AUC"}
+
+
+def _score_table(scores: dict[str, dict[str, float]]) -> str:
+    """The metrics of each split, one row per split."""
+    names = [name for name in ("log_loss", "accuracy", "auc") if name in scores["train"]]
+    header = "".join(f"{_HEADERS[name]:>12}" for name in names)
+    rows = [f"{'':12}{header}"]
+    for split, values in scores.items():
+        rows.append(f"{split:12}" + "".join(f"{values[name]:12.6f}" for name in names))
+    return "\n".join(rows)
