@@ -312,19 +312,22 @@ def host_list(x: Any) -> list:
     return to_numpy(x).tolist()
 
 
-def library_devices() -> list[tuple[str, str]]:
+def library_devices(only: str | None = None) -> list[tuple[str, str]]:
     """The (library, device) pairs installed and usable here, NumPy first.
+
+    ``only`` restricts the answer to one library, and the probe to it:
+    importing torch and asking CUDA for its devices takes seconds.
 
     Examples
     --------
     >>> from xlogreg._backend import library_devices
-    >>> library_devices()[0]
-    ('numpy', 'cpu')
+    >>> library_devices()[0], library_devices("numpy")
+    (('numpy', 'cpu'), [('numpy', 'cpu')])
     """
     import importlib.util
 
-    found = [("numpy", "cpu")]
-    if importlib.util.find_spec("torch") is not None:
+    found = [("numpy", "cpu")] if only in (None, "numpy") else []
+    if only in (None, "torch") and importlib.util.find_spec("torch") is not None:
         import torch
 
         found.append(("torch", "cpu"))
@@ -332,7 +335,7 @@ def library_devices() -> list[tuple[str, str]]:
             found.append(("torch", "cuda"))
         if torch.backends.mps.is_available():
             found.append(("torch", "mps"))
-    if importlib.util.find_spec("cupy") is not None:
+    if only in (None, "cupy") and importlib.util.find_spec("cupy") is not None:
         import cupy
 
         try:

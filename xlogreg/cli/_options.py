@@ -69,7 +69,7 @@ class Target(NamedTuple):
             When the library is not installed or the device is not there.
         """
         library = Backend(backend).value
-        available = [where for name, where in library_devices() if name == library]
+        available = [where for _, where in library_devices(library)]
         if not available:
             raise ValueError(
                 f"--backend {library}: {library} is not installed ({_INSTALL[library]})"
@@ -91,6 +91,10 @@ class Target(NamedTuple):
         if floating:
             host = host.astype(self.dtype, copy=False)
         return from_numpy(host, self.library, self.device)
+
+    def load_device(self) -> str:
+        """The ``device=`` of :func:`xlogreg.load` that puts a model on this target."""
+        return {"numpy": "numpy", "cupy": "cupy"}.get(self.library, f"torch:{self.device}")
 
     def describe(self) -> str:
         """``"torch on cuda, float32"``."""

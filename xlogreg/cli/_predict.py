@@ -89,8 +89,7 @@ def _load(path: Path, compute: Target) -> LogisticRegression:
             f"{path}: the model's classes are strings ({', '.join(map(str, fitted.classes_))}), "
             "which only NumPy arrays hold; use --backend numpy"
         )
-    where = "cupy" if compute.library == "cupy" else f"torch:{compute.device}"
-    return xlogreg.load(path, device=where)
+    return xlogreg.load(path, device=compute.load_device())
 
 
 def _columns(model: LogisticRegression, X: Any, *, explain: bool) -> list[tuple[str, list]]:

@@ -68,7 +68,7 @@ def serve(
         raise FileNotFoundError(f"{model}: no such file")
     import xlogreg
 
-    fitted = xlogreg.load(model, device=_load_device(target))
+    fitted = xlogreg.load(model, device=target.load_device())
     card_path = model.with_name("card.json")
     card = _read_card(card_path) if card_path.is_file() else None
     application = create_app(
@@ -108,11 +108,6 @@ def _serve_extra() -> tuple[Any, Any]:
             "pip install 'xlogreg[serve]'"
         ) from None
     return uvicorn, create_app
-
-
-def _load_device(target: Target) -> str:
-    """The ``device=`` of :func:`xlogreg.load` that puts the model on ``target``."""
-    return {"numpy": "numpy", "cupy": "cupy"}.get(target.library, f"torch:{target.device}")
 
 
 def _read_card(path: Path) -> dict[str, Any]:
