@@ -52,6 +52,7 @@ from xlogreg.cli._report import (
     classifier_report,
     report_console,
     threshold_table,
+    titled_table,
 )
 from xlogreg.cli._seed_example import seed_lesson
 from xlogreg.datasets import make_classification
@@ -161,7 +162,7 @@ def _run(
 
 
 def _phases_table(seconds: dict[str, float]) -> Table:
-    table = Table(title="Time per phase", title_justify="left")
+    table = titled_table("Time per phase")
     table.add_column("phase")
     table.add_column("wall-clock seconds", justify="right")
     for name, value in seconds.items():
@@ -171,7 +172,7 @@ def _phases_table(seconds: dict[str, float]) -> Table:
 
 
 def _summary_table(scores: dict[str, float], train_loss: float) -> Table:
-    table = Table(title="Fit and validation", title_justify="left")
+    table = titled_table("Fit and validation")
     for name in ("metric", "train", "validation"):
         table.add_column(name, justify="left" if name == "metric" else "right")
     table.add_row("log loss", f"{train_loss:.4f}", f"{scores['log_loss']:.4f}")
@@ -183,10 +184,9 @@ def _summary_table(scores: dict[str, float], train_loss: float) -> Table:
 
 def _every_backend(*, n_samples: int, n_features: int, seed: int, console: Console) -> None:
     """Fit the same generated problem on every library, device and dtype installed."""
-    table = Table(
-        title=f"{n_samples:,} × {n_features} generated rows (seed {seed}) on every library "
-        "installed: LogisticRegression(solver='auto')",
-        title_justify="left",
+    table = titled_table(
+        f"{n_samples:,} × {n_features} generated rows (seed {seed}) on every library "
+        "installed: LogisticRegression(solver='auto')"
     )
     for name in ("library", "device", "dtype", "fit s", "iterations", "validation log loss"):
         table.add_column(

@@ -40,6 +40,7 @@ __all__ = [
     "encode_labels",
     "print_report",
     "report_console",
+    "titled_table",
     "threshold_table",
     "write_json",
 ]
@@ -396,6 +397,11 @@ def report_console() -> Console:
     return console if console.is_terminal else Console(width=120)
 
 
+def titled_table(title: str) -> Table:
+    """A table at least as wide as its title, which rich would otherwise wrap."""
+    return Table(title=title, title_justify="left", min_width=len(title))
+
+
 def _number(value: float | None, digits: int = 4) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
@@ -409,7 +415,7 @@ def _cost_text(value: float) -> str:
 
 
 def _metrics_table(report: Report) -> Table:
-    table = Table(title="Metrics", title_justify="left")
+    table = titled_table("Metrics")
     table.add_column("metric")
     table.add_column("value", justify="right")
     for name, value in report.metrics.items():
@@ -422,7 +428,7 @@ def _confusion_table(report: Report) -> Table:
         rule = f"threshold {_threshold_text(report.threshold)}"
     else:
         rule = "p > 0.5" if report.kind == "binary" else "most probable class"
-    table = Table(title=f"Confusion matrix ({rule})", title_justify="left")
+    table = titled_table(f"Confusion matrix ({rule})")
     table.add_column("true \\ predicted")
     for label in report.classes:
         table.add_column(str(label), justify="right")
@@ -432,10 +438,7 @@ def _confusion_table(report: Report) -> Table:
 
 
 def _calibration_table(report: Report) -> Table:
-    table = Table(
-        title=f"Calibration: ECE {report.metrics['ece']:.4f} over {_N_BINS} bins",
-        title_justify="left",
-    )
+    table = titled_table(f"Calibration: ECE {report.metrics['ece']:.4f} over {_N_BINS} bins")
     for name in ("bin", "samples", "mean score", "positive rate", "ECE part"):
         table.add_column(name, justify="right")
     for row in report.calibration:
@@ -453,13 +456,10 @@ def _calibration_table(report: Report) -> Table:
 def threshold_table(report: Report) -> Table:
     """The cost of each priced threshold, as a rich table (binary reports)."""
     costs = report.costs
-    table = Table(
-        title=(
-            f"Threshold costs: flag p({report.classes[1]}) >= t; "
-            f"false positive {_cost_text(costs['fp'])}, "
-            f"false negative {_cost_text(costs['fn'])}"
-        ),
-        title_justify="left",
+    table = titled_table(
+        f"Threshold costs: flag p({report.classes[1]}) >= t; "
+        f"false positive {_cost_text(costs['fp'])}, "
+        f"false negative {_cost_text(costs['fn'])}"
     )
     for name in ("t", "TP", "FP", "FN", "TN", "precision", "recall", "F1", "cost"):
         table.add_column(name, justify="right")
@@ -477,7 +477,7 @@ def threshold_table(report: Report) -> Table:
 
 
 def _per_class_table(report: Report) -> Table:
-    table = Table(title="One-vs-rest ROC AUC per class", title_justify="left")
+    table = titled_table("One-vs-rest ROC AUC per class")
     for name in ("class", "samples", "ROC AUC"):
         table.add_column(name, justify="right")
     for row in report.per_class:
