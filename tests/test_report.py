@@ -193,12 +193,8 @@ def test_string_labels_and_the_positive_class():
 
 def test_encode_labels_matches_numbers_and_text():
     np.testing.assert_array_equal(encode_labels(np.array([1, 0, 1]), [0, 1], source="d"), [1, 0, 1])
-    np.testing.assert_array_equal(
-        encode_labels(np.array([1, 0]), ["0", "1"], source="d"), [1, 0]
-    )
-    np.testing.assert_array_equal(
-        encode_labels(np.array([2.0, 1.0]), [1, 2], source="d"), [1, 0]
-    )
+    np.testing.assert_array_equal(encode_labels(np.array([1, 0]), ["0", "1"], source="d"), [1, 0])
+    np.testing.assert_array_equal(encode_labels(np.array([2.0, 1.0]), [1, 2], source="d"), [1, 0])
     with pytest.raises(ValueError, match=r"^d: labels \['maybe'\] are not classes of the model "):
         encode_labels(np.array(["yes", "maybe"]), ["no", "yes"], source="d")
     with pytest.raises(ValueError, match=r"labels \['3', '7'\] .*\(classes: 0, 1\)"):

@@ -392,9 +392,13 @@ def write_json(path: Path, document: dict[str, Any]) -> None:
 
 def report_console() -> Console:
     """A console for the reports: the terminal's width, or 120 columns when the
-    output is a file or a pipe (rich's default of 80 would squeeze the tables)."""
-    console = Console()
-    return console if console.is_terminal else Console(width=120)
+    output is a file or a pipe (rich's default of 80 would squeeze the tables).
+
+    Markup is off: paths and class labels are printed as they are (rich would
+    take ``[plots]`` in ``xlogreg[plots]`` for a style).
+    """
+    console = Console(markup=False)
+    return console if console.is_terminal else Console(markup=False, width=120)
 
 
 def titled_table(title: str) -> Table:
