@@ -58,7 +58,7 @@ def test_demo_numbers_agree_with_the_library(tmp_path, monkeypatch, backend, dty
     if backend == "torch":
         pytest.importorskip("torch")
         # Plots are tested on the NumPy row; here they would only cost time.
-        monkeypatch.setattr("xlogreg.cli._evaluate.plots_available", lambda: False)
+        monkeypatch.setattr("xlogreg.cli._report_dir.plots_available", lambda: False)
     result = _invoke(*SMALL, "--backend", backend, "--dtype", dtype, "--report-dir", tmp_path)
     model, expected = _direct(device, dtype)
     document = json.loads((tmp_path / "report.json").read_text())
@@ -97,7 +97,7 @@ def test_demo_numbers_agree_with_the_library(tmp_path, monkeypatch, backend, dty
 
 
 def test_the_default_report_folder_is_a_new_temporary_one(monkeypatch):
-    monkeypatch.setattr("xlogreg.cli._evaluate.plots_available", lambda: False)
+    monkeypatch.setattr("xlogreg.cli._report_dir.plots_available", lambda: False)
     out = _invoke(*SMALL).stdout
     folder = Path(re.search(r"Report written to (\S+): report\.json", out).group(1))
     try:

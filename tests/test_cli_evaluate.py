@@ -60,7 +60,7 @@ def generated(tmp_path_factory):
 @pytest.fixture
 def no_plots(monkeypatch):
     """For tests of the numbers: drawing five PNGs costs about a second per run."""
-    monkeypatch.setattr("xlogreg.cli._evaluate.plots_available", lambda: False)
+    monkeypatch.setattr("xlogreg.cli._report_dir.plots_available", lambda: False)
 
 
 def _invoke(*args):

@@ -26,14 +26,6 @@ from rich.table import Table
 from xlogreg import LogisticRegression, metrics
 from xlogreg._backend import compute_target, host_floats, library_devices, synchronize, to_numpy
 from xlogreg.cli._app import app
-from xlogreg.cli._evaluate import (
-    ReportDirOption,
-    check_report_dir,
-    device_spec,
-    model_losses,
-    print_written,
-    write_report,
-)
 from xlogreg.cli._options import (
     Backend,
     BackendOption,
@@ -43,6 +35,7 @@ from xlogreg.cli._options import (
     DtypeOption,
     Target,
 )
+from xlogreg.cli._plots import model_losses
 from xlogreg.cli._report import (
     COST_FN,
     COST_FP,
@@ -54,6 +47,7 @@ from xlogreg.cli._report import (
     threshold_table,
     titled_table,
 )
+from xlogreg.cli._report_dir import ReportDirOption, check_report_dir, print_written, write_report
 from xlogreg.cli._seed_example import seed_lesson
 from xlogreg.datasets import make_classification
 
@@ -63,11 +57,26 @@ __all__ = ["demo"]
 _MIN_SAMPLES = 20
 
 
+def _device_spec(target: Target) -> str:
+    """The compute-device name of ``target``, as the data generator takes it.
+
+    Examples
+    --------
+    >>> from xlogreg.cli._options import Target
+    >>> from xlogreg.cli._demo import _device_spec
+    >>> _device_spec(Target("torch", "cuda", "float32"))
+    'torch:cuda'
+    >>> _device_spec(Target("cupy", "cuda", "float32"))
+    'cupy'
+    """
+    return target.library if target.library in ("numpy", "cupy") else f"torch:{target.device}"
+
+
 class _Stopwatch:
     """Wall-clock seconds per phase, waiting for the device's queued work at each end."""
 
     def __init__(self, target: Target) -> None:
-        self._xp, self._device = compute_target(device_spec(target))
+        self._xp, self._device = compute_target(_device_spec(target))
         self.seconds: dict[str, float] = {}
 
     @contextmanager
@@ -97,7 +106,7 @@ def _split(n_samples: int) -> int:
 def _generate(n_samples: int, n_features: int, seed: int, target: Target) -> tuple[Any, ...]:
     """``X_train, y_train, X_validation, y_validation`` on ``target``."""
     X, y, _, _ = make_classification(
-        n_samples, n_features, random_state=seed, device=device_spec(target), dtype=target.dtype
+        n_samples, n_features, random_state=seed, device=_device_spec(target), dtype=target.dtype
     )
     n_train = _split(n_samples)
     return X[:n_train, :], y[:n_train], X[n_train:, :], y[n_train:]

@@ -1,19 +1,19 @@
 """``xlogreg evaluate MODEL DATA``: a saved classifier's metrics, threshold costs and plots.
 
-Also the pieces ``xlogreg demo`` shares: where a report goes, and writing it
-(``report.json`` and the PNGs) there.
+The model's target column and training curve may come from the run record
+beside the model file (``xlogreg fit --runs-dir`` writes ``card.json``,
+``params.json`` and ``metrics.jsonl`` next to ``model.safetensors``).
 """
 
 from __future__ import annotations
 
 import json
 import numbers
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
-from rich.console import Console
 
 import xlogreg
 from xlogreg._backend import host_list
@@ -28,112 +28,28 @@ from xlogreg.cli._options import (
     DtypeOption,
     Target,
 )
-from xlogreg.cli._plots import (
-    PLOTS_MISSING,
-    LossCurve,
-    plots_available,
-    report_figures,
-    save_figures,
-)
+from xlogreg.cli._plots import LossCurve, model_losses
 from xlogreg.cli._report import (
     COST_FN,
     COST_FP,
     CostFnOption,
     CostFpOption,
-    Report,
     check_costs,
     classifier_report,
     encode_labels,
     print_report,
     report_console,
-    write_json,
 )
+from xlogreg.cli._report_dir import ReportDirOption, check_report_dir, print_written, write_report
 from xlogreg.exceptions import NotFittedError
 
-__all__ = [
-    "ReportDirOption",
-    "check_report_dir",
-    "device_spec",
-    "evaluate",
-    "model_losses",
-    "print_written",
-    "write_report",
-]
-
-ReportDirOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--report-dir",
-        help="Folder for report.json and the PNG plots (created if needed); default: a new "
-        "temporary folder.",
-    ),
-]
-
-
-def device_spec(target: Target) -> str:
-    """The compute-device name of ``target`` for ``xlogreg.load`` and the data generator.
-
-    Examples
-    --------
-    >>> from xlogreg.cli._options import Target
-    >>> device_spec(Target("torch", "cuda", "float32"))
-    'torch:cuda'
-    >>> device_spec(Target("cupy", "cuda", "float32"))
-    'cupy'
-    """
-    return target.library if target.library in ("numpy", "cupy") else f"torch:{target.device}"
-
-
-def check_report_dir(report_dir: Path | None) -> None:
-    """Refuse a ``--report-dir`` that exists and is not a folder (before any work)."""
-    if report_dir is not None and report_dir.exists() and not report_dir.is_dir():
-        raise ValueError(f"--report-dir {report_dir}: exists and is not a folder")
-
-
-def model_losses(model: Any) -> list[LossCurve]:
-    """The model's ``loss_history_`` (a calibrated model's: its estimator's) as a curve."""
-    fitted = getattr(model, "estimator_", model)
-    history = getattr(fitted, "loss_history_", None)
-    if not history:
-        return []
-    return [LossCurve("loss_history_ (model file)", range(len(history)), list(history))]
-
-
-def write_report(
-    report: Report,
-    document: dict[str, Any],
-    *,
-    report_dir: Path | None,
-    prefix: str,
-    losses: list[LossCurve],
-    subject: str,
-) -> dict[str, Any]:
-    """Write ``report.json`` and the plots; return what ``report.json`` holds.
-
-    The folder is ``report_dir`` (created if missing) or a new temporary
-    folder named ``prefix...``. Every file is written atomically.
-    ``report.json`` is ``document`` plus ``report_dir``, ``files`` (names in
-    the folder, report.json first) and, without matplotlib, ``plots`` saying
-    how to get them.
-    """
-    figures = report_figures(report, losses, subject) if plots_available() else {}
-    if report_dir is None:
-        folder = Path(tempfile.mkdtemp(prefix=prefix))
-    else:
-        folder = report_dir
-        folder.mkdir(parents=True, exist_ok=True)
-    document = {**document, "report_dir": str(folder), "files": ["report.json", *figures]}
-    if not plots_available():
-        document["plots"] = PLOTS_MISSING
-    write_json(folder / "report.json", document)
-    save_figures(figures, folder)
-    return document
+__all__ = ["evaluate"]
 
 
 def _load_classifier(path: Path, target: Target) -> Any:
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such model file")
-    model = xlogreg.load(path, device=device_spec(target))
+    model = xlogreg.load(path, like=target.array(np.zeros(1)))
     if not hasattr(model, "predict_proba"):
         raise ValueError(
             f"{path}: holds a {type(model).__name__}, not a classifier "
@@ -278,10 +194,3 @@ def evaluate(
     )
     print_report(report, console)
     print_written(written, console)
-
-
-def print_written(written: dict[str, Any], console: Console) -> None:
-    """Say where the report went (and, without matplotlib, how to get the plots)."""
-    console.print(f"Report written to {written['report_dir']}: {', '.join(written['files'])}")
-    if "plots" in written:
-        console.print(written["plots"])

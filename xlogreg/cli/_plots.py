@@ -26,6 +26,7 @@ __all__ = [
     "LossCurve",
     "histogram_figure",
     "loss_figure",
+    "model_losses",
     "plots_available",
     "precision_recall_figure",
     "reliability_figure",
@@ -58,6 +59,15 @@ class LossCurve:
     iterations: Sequence[float]
     values: Sequence[float]
     gradient: bool = False
+
+
+def model_losses(model: Any) -> list[LossCurve]:
+    """The model's ``loss_history_`` (a calibrated model's: its estimator's) as a curve."""
+    fitted = getattr(model, "estimator_", model)
+    history = getattr(fitted, "loss_history_", None)
+    if not history:
+        return []
+    return [LossCurve("loss_history_ (model file)", range(len(history)), list(history))]
 
 
 def plots_available() -> bool:

@@ -237,7 +237,7 @@ def classifier_report(
     >>> y = np.array([0, 0, 1, 1, 1, 1, 0, 0])
     >>> report = classifier_report(LogisticRegression().fit(X, y), X, y)
     >>> report.confusion, round(report.metrics["roc_auc"], 4)
-    ([[3, 1], [1, 3]], 0.8125)
+    ([[3, 1], [1, 3]], 0.875)
     """
     check_costs(cost_fp, cost_fn)
     n_classes = model.classes_.shape[0]
