@@ -233,6 +233,8 @@ def _bad_inputs(folder, raisin_model):
     LinearRegression().fit(np.eye(3), np.arange(3.0)).save(folder / "linear.safetensors")
     LogisticRegression().save(folder / "unfitted.safetensors")
     (folder / "a-file").write_text("")
+    lines = RAISIN_CSV.read_text().splitlines()
+    (folder / "one-class.csv").write_text("\n".join(lines[:300]) + "\n")
     narrow = "\n".join(line.split(",", 1)[1] for line in RAISIN_CSV.read_text().splitlines())
     (folder / "narrow.csv").write_text(narrow + "\n")
     csv = str(RAISIN_CSV)
@@ -264,6 +266,15 @@ def _bad_inputs(folder, raisin_model):
             [model, folder / "strange.csv", "--target", "Class"],
             "labels ['Sultana'] are not classes of the model (classes: Besni, Kecimen)",
         ),
+        "one class": (
+            [model, folder / "one-class.csv", "--target", "Class"],
+            "column 'Class' holds only 'Kecimen'; ranking, calibration and threshold costs",
+        ),
+        "string classes on torch": (
+            [model, csv, "--target", "Class", "--backend", "torch"],
+            "the model's classes are strings (Besni, Kecimen), which torch arrays cannot hold: "
+            "evaluate it with --backend numpy",
+        ),
         "no target": ([model, csv], "--target is required"),
         "negative cost": (
             [model, csv, "--target", "Class", "--cost-fp", "-1"],
@@ -286,7 +297,9 @@ def _bad_inputs(folder, raisin_model):
 
 
 def test_bad_inputs_fail_in_one_line_and_write_nothing(raisin_model, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("xlogreg.cli._options.library_devices", lambda: [("numpy", "cpu")])
+    monkeypatch.setattr(
+        "xlogreg.cli._options.library_devices", lambda: [("numpy", "cpu"), ("torch", "cpu")]
+    )
     cases = _bad_inputs(tmp_path, raisin_model)
     before = sorted(tmp_path.iterdir())
     for name, (args, message) in cases.items():

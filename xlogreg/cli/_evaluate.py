@@ -47,9 +47,14 @@ __all__ = ["evaluate"]
 
 
 def _load_classifier(path: Path, target: Target) -> Any:
+    """The classifier in ``path``, with its arrays on ``target``.
+
+    It is read into NumPy first, where every model file loads, to name what
+    is wrong with it in the command's terms.
+    """
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such model file")
-    model = xlogreg.load(path, like=target.array(np.zeros(1)))
+    model = xlogreg.load(path)
     if not hasattr(model, "predict_proba"):
         raise ValueError(
             f"{path}: holds a {type(model).__name__}, not a classifier "
@@ -57,7 +62,14 @@ def _load_classifier(path: Path, target: Target) -> Any:
         )
     if not hasattr(model, "classes_"):
         raise NotFittedError(f"{path}: the {type(model).__name__} in this file is not fitted")
-    return model
+    if target.library == "numpy":
+        return model
+    if model.classes_.dtype.kind in "UO":
+        raise ValueError(
+            f"{path}: the model's classes are strings ({', '.join(map(str, model.classes_))}), "
+            f"which {target.library} arrays cannot hold: evaluate it with --backend numpy"
+        )
+    return xlogreg.load(path, like=target.array(np.zeros(1)))
 
 
 def _recorded_target(model_path: Path) -> str:
@@ -162,6 +174,11 @@ def evaluate(
     table = read_table(data, target=target, features=features)
     classes = host_list(classifier.classes_)
     codes = encode_labels(table.y, classes, source=f"{data}: column {target!r}")
+    if len(classes) == 2 and np.unique(codes).size < 2:
+        raise ValueError(
+            f"{data}: column {target!r} holds only {classes[codes[0]]!r}; ranking, "
+            "calibration and threshold costs need both classes"
+        )
     report = classifier_report(
         classifier,
         where.array(table.X),
