@@ -24,7 +24,7 @@ from xlogreg.card import model_card
 from xlogreg.cli import app, main
 from xlogreg.cli._data import read_table
 from xlogreg.cli._evaluate import _run_record_losses
-from xlogreg.cli._report import classifier_report, encode_labels
+from xlogreg.cli._report import classifier_report, encode_labels, model_outputs
 from xlogreg.datasets import make_classification
 
 from backends import RAISIN_CSV
@@ -91,7 +91,7 @@ def test_raisin_report_equals_the_library_and_scikit_learn(raisin_model, tmp_pat
     model = xlogreg.load(raisin_model)
     table = read_table(RAISIN_CSV, target="Class", features=model.feature_names_in_)
     codes = encode_labels(table.y, model.classes_.tolist(), source="raisin")
-    expected = classifier_report(model, table.X, codes)
+    expected = classifier_report(model, model_outputs(model, table.X), codes)
     assert document["metrics"] == expected.metrics
     assert document["threshold_table"] == expected.to_dict()["threshold_table"]
     assert document["calibration_bins"] == expected.calibration

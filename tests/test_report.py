@@ -32,6 +32,7 @@ from xlogreg.cli._report import (
     check_costs,
     classifier_report,
     encode_labels,
+    model_outputs,
     print_report,
     write_json,
 )
@@ -53,15 +54,19 @@ def _problem(n_classes=2, n=600, seed=0):
 def binary():
     X, y = _problem()
     model = LogisticRegression(threshold=0.35).fit(X, y)
-    return model, X, y, classifier_report(model, X, y, cost_fp=18, cost_fn=120)
+    return (
+        model,
+        X,
+        y,
+        classifier_report(model, model_outputs(model, X), y, cost_fp=18, cost_fn=120),
+    )
 
 
 def test_binary_numbers_equal_scikit_learn(backend):
     X, y = _problem()
     model = LogisticRegression(threshold=0.35).fit(backend.asarray(X), backend.asarray(y))
-    report = classifier_report(
-        model, backend.asarray(X), backend.asarray(y), cost_fp=18, cost_fn=120
-    )
+    outputs = model_outputs(model, backend.asarray(X))
+    report = classifier_report(model, outputs, backend.asarray(y), cost_fp=18, cost_fn=120)
     proba = to_numpy(model.predict_proba(backend.asarray(X)))[:, 1].astype(np.float64)
     predicted = (proba >= 0.35).astype(np.int64)
     expected = {
@@ -99,7 +104,7 @@ def test_threshold_table_prices_the_grid_the_model_and_the_optimum(backend):
     X, y = _problem()
     Xb, yb = backend.asarray(X), backend.asarray(y)
     model = LogisticRegression(threshold=0.35).fit(Xb, yb)
-    report = classifier_report(model, Xb, yb, cost_fp=18, cost_fn=120)
+    report = classifier_report(model, model_outputs(model, Xb), yb, cost_fp=18, cost_fn=120)
     proba = model.predict_proba(Xb)[:, 1]
     choice = metrics.select_threshold(yb, proba, cost_fp=18, cost_fn=120)
     optimal = [row for row in report.thresholds if row["note"].startswith("cost-optimal")]
@@ -125,7 +130,7 @@ def test_flagging_nothing_can_be_optimal_and_is_written_as_inf():
     model = LogisticRegression().fit(X, y)
     y = y.copy()
     y[np.argmax(model.predict_proba(X)[:, 1])] = 0  # flagging even the top score is a false alarm
-    report = classifier_report(model, X, y, cost_fp=1000, cost_fn=0.001)
+    report = classifier_report(model, model_outputs(model, X), y, cost_fp=1000, cost_fn=0.001)
     best = report.thresholds[-1]
     assert math.isinf(best["threshold"]) and best["note"] == "cost-optimal"
     assert (best["tp"], best["fp"]) == (0, 0)
@@ -137,7 +142,7 @@ def test_multinomial_numbers_equal_scikit_learn(backend):
     X, y = _problem(n_classes=3)
     Xb = backend.asarray(X)
     model = LogisticRegression().fit(Xb, backend.asarray(y))
-    report = classifier_report(model, Xb, backend.asarray(y))
+    report = classifier_report(model, model_outputs(model, Xb), backend.asarray(y))
     proba = to_numpy(model.predict_proba(Xb)).astype(np.float64)
     # float32 rows sum to one within 1e-7, which scikit-learn warns about.
     proba /= proba.sum(axis=1, keepdims=True)
@@ -161,7 +166,7 @@ def test_a_class_absent_from_the_data_has_no_auc():
     X, y = _problem(n_classes=3)
     model = LogisticRegression().fit(X, y)
     present = y != 2
-    report = classifier_report(model, X[present], y[present])
+    report = classifier_report(model, model_outputs(model, X[present]), y[present])
     assert report.per_class[2] == {"class": 2, "support": 0, "roc_auc": None}
     assert report.metrics["roc_auc_ovr_macro"] == pytest.approx(
         np.mean([row["roc_auc"] for row in report.per_class[:2]])
@@ -171,7 +176,9 @@ def test_a_class_absent_from_the_data_has_no_auc():
 def test_a_calibrated_model_reports_the_log_loss_of_its_probabilities():
     X, y = _problem(n=1200)
     model = CalibratedClassifier(LogisticRegression(threshold=0.3), random_state=0).fit(X, y)
-    report = classifier_report(model, X, y)
+    outputs = model_outputs(model, X)
+    assert outputs.logits is None  # a calibrated model has probabilities only
+    report = classifier_report(model, outputs, y)
     proba = model.predict_proba(X)[:, 1]
     assert report.metrics["log_loss"] == pytest.approx(sk.log_loss(y, proba), rel=1e-12)
     assert report.threshold == 0.3
@@ -184,7 +191,7 @@ def test_string_labels_and_the_positive_class():
     model = LogisticRegression().fit(X, names)
     codes = encode_labels(names, model.classes_.tolist(), source="data.csv")
     np.testing.assert_array_equal(codes, y)
-    report = classifier_report(model, X, codes)
+    report = classifier_report(model, model_outputs(model, X), codes)
     assert report.classes == ["approve", "review"]
     assert report.metrics["roc_auc"] == pytest.approx(
         sk.roc_auc_score(names, model.predict_proba(X)[:, 1], labels=None), rel=1e-12
@@ -339,7 +346,7 @@ def test_pngs_are_written_atomically_and_decode(binary, tmp_path):
 def test_multinomial_reports_plot_only_the_loss():
     X, y = _problem(n_classes=3)
     model = LogisticRegression().fit(X, y)
-    report = classifier_report(model, X, y)
+    report = classifier_report(model, model_outputs(model, X), y)
     assert report_figures(report, [], "toy") == {}
     losses = [LossCurve("loss_history_ (model file)", range(3), [1.1, 0.9, 0.8])]
     assert list(report_figures(report, losses, "toy")) == ["loss_curve.png"]

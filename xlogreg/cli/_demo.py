@@ -43,6 +43,7 @@ from xlogreg.cli._report import (
     CostFpOption,
     check_costs,
     classifier_report,
+    model_outputs,
     report_console,
     threshold_table,
     titled_table,
@@ -130,9 +131,9 @@ def _run(
         model = LogisticRegression().fit(X_train, y_train)
     with watch.phase("predict"):
         train_logits = model.decision_function(X_train)
-        model.predict_proba(X_val)
+        outputs = model_outputs(model, X_val)
     with watch.phase("metrics"):
-        report = classifier_report(model, X_val, y_val, cost_fp=cost_fp, cost_fn=cost_fn)
+        report = classifier_report(model, outputs, y_val, cost_fp=cost_fp, cost_fn=cost_fn)
         (train_loss,) = host_floats(
             array_api_compat.array_namespace(train_logits),
             metrics.log_loss_from_logits(y_train, train_logits),

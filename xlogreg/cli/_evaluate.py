@@ -37,6 +37,7 @@ from xlogreg.cli._report import (
     check_costs,
     classifier_report,
     encode_labels,
+    model_outputs,
     print_report,
     report_console,
 )
@@ -181,7 +182,7 @@ def evaluate(
         )
     report = classifier_report(
         classifier,
-        where.array(table.X),
+        model_outputs(classifier, where.array(table.X)),
         where.array(codes, floating=False),
         cost_fp=cost_fp,
         cost_fn=cost_fn,

@@ -34,10 +34,12 @@ __all__ = [
     "CostFnOption",
     "CostFpOption",
     "Curves",
+    "Outputs",
     "Report",
     "check_costs",
     "classifier_report",
     "encode_labels",
+    "model_outputs",
     "print_report",
     "report_console",
     "titled_table",
@@ -205,10 +207,29 @@ def _json_float(value: float) -> float | str:
     return value if math.isfinite(value) else str(value)
 
 
-def classifier_report(
-    model: Any, X: Any, y: Any, *, cost_fp: float = COST_FP, cost_fn: float = COST_FN
-) -> Report:
-    """Evaluate a fitted classifier on labelled data, on the data's library and device.
+@dataclass(frozen=True)
+class Outputs:
+    """A classifier's outputs on some rows, on their library and device.
+
+    Attributes
+    ----------
+    proba : array of shape (n_samples, n_classes)
+        ``predict_proba``.
+    logits : array of shape (n_samples,) or None
+        ``decision_function`` of a binary model that has one (a calibrated
+        model has probabilities only).
+    predicted : int64 array of shape (n_samples,)
+        Positions in ``classes_`` of ``predict``: the model's own decision
+        rule, its threshold included.
+    """
+
+    proba: Any
+    logits: Any
+    predicted: Any
+
+
+def model_outputs(model: Any, X: Any) -> Outputs:
+    """Predict once what a report needs: probabilities, logits and labels.
 
     Parameters
     ----------
@@ -216,9 +237,33 @@ def classifier_report(
         Fitted, in the library and on the device of ``X``.
     X : array of shape (n_samples, n_features)
         The features, in the library and dtype to compute with.
+
+    Returns
+    -------
+    Outputs
+    """
+    xp = array_api_compat.array_namespace(X)
+    proba = model.predict_proba(X)
+    binary = proba.shape[1] == 2
+    logits = model.decision_function(X) if binary and hasattr(model, "decision_function") else None
+    predicted = xp.astype(xp.searchsorted(model.classes_, model.predict(X)), xp.int64)
+    return Outputs(proba, logits, predicted)
+
+
+def classifier_report(
+    model: Any, outputs: Outputs, y: Any, *, cost_fp: float = COST_FP, cost_fn: float = COST_FN
+) -> Report:
+    """Evaluate a fitted classifier's outputs against the true labels, on their device.
+
+    Parameters
+    ----------
+    model : LogisticRegression or CalibratedClassifier
+        The fitted model (its classes and threshold).
+    outputs : Outputs
+        :func:`model_outputs` of the model on the rows to evaluate.
     y : int64 array of shape (n_samples,)
         Positions of the true labels in ``model.classes_`` (see
-        :func:`encode_labels`), on ``X``'s device.
+        :func:`encode_labels`), on the outputs' device.
     cost_fp, cost_fn : float
         Costs of a false positive and a false negative, for the threshold table.
 
@@ -235,15 +280,15 @@ def classifier_report(
     >>> X = np.array([[1.0, 1.0], [1.5, 2.0], [2.0, 3.0], [3.5, 6.0],
     ...               [4.0, 7.0], [4.5, 5.0], [2.8, 4.0], [3.2, 8.0]])
     >>> y = np.array([0, 0, 1, 1, 1, 1, 0, 0])
-    >>> report = classifier_report(LogisticRegression().fit(X, y), X, y)
+    >>> model = LogisticRegression().fit(X, y)
+    >>> report = classifier_report(model, model_outputs(model, X), y)
     >>> report.confusion, round(report.metrics["roc_auc"], 4)
     ([[3, 1], [1, 3]], 0.875)
     """
     check_costs(cost_fp, cost_fn)
-    n_classes = model.classes_.shape[0]
-    if n_classes == 2:
-        return _binary_report(model, X, y, cost_fp=cost_fp, cost_fn=cost_fn)
-    return _multinomial_report(model, X, y)
+    if outputs.proba.shape[1] == 2:
+        return _binary_report(model, outputs, y, cost_fp=cost_fp, cost_fn=cost_fn)
+    return _multinomial_report(model, outputs, y)
 
 
 def _model_threshold(model: Any) -> float | None:
@@ -254,19 +299,14 @@ def _model_threshold(model: Any) -> float | None:
     return threshold
 
 
-def _predicted_positions(model: Any, X: Any, xp: Any) -> Any:
-    """Positions in ``classes_`` of ``predict(X)``: the model's own decision rule."""
-    return xp.astype(xp.searchsorted(model.classes_, model.predict(X)), xp.int64)
-
-
-def _binary_report(model: Any, X: Any, y: Any, *, cost_fp: float, cost_fn: float) -> Report:
-    xp = array_api_compat.array_namespace(X)
-    proba = model.predict_proba(X)[:, 1]
-    predicted = _predicted_positions(model, X, xp)
-    # The exact, unclipped log loss where the model has logits (a calibrated
-    # model has probabilities only).
-    if hasattr(model, "decision_function"):
-        log_loss = metrics.log_loss_from_logits(y, model.decision_function(X))
+def _binary_report(
+    model: Any, outputs: Outputs, y: Any, *, cost_fp: float, cost_fn: float
+) -> Report:
+    proba, predicted = outputs.proba[:, 1], outputs.predicted
+    xp = array_api_compat.array_namespace(proba)
+    # The exact, unclipped log loss where the model has logits.
+    if outputs.logits is not None:
+        log_loss = metrics.log_loss_from_logits(y, outputs.logits)
     else:
         log_loss = metrics.log_loss(y, proba)
     ece, bins = metrics.expected_calibration_error(y, proba, n_bins=_N_BINS)
@@ -294,7 +334,7 @@ def _binary_report(model: Any, X: Any, y: Any, *, cost_fp: float, cost_fn: float
     precision, recall, _ = metrics.precision_recall_curve(y, proba)
     return Report(
         kind="binary",
-        n_samples=int(X.shape[0]),
+        n_samples=int(proba.shape[0]),
         classes=host_list(model.classes_),
         metrics=scores,
         confusion=host_list(metrics.confusion_matrix(y, predicted, labels=[0, 1])),
@@ -340,11 +380,10 @@ def _threshold_rows(
     return rows
 
 
-def _multinomial_report(model: Any, X: Any, y: Any) -> Report:
-    xp = array_api_compat.array_namespace(X)
-    proba = model.predict_proba(X)
+def _multinomial_report(model: Any, outputs: Outputs, y: Any) -> Report:
+    proba, predicted = outputs.proba, outputs.predicted
+    xp = array_api_compat.array_namespace(proba)
     n_classes = proba.shape[1]
-    predicted = _predicted_positions(model, X, xp)
     ids = xp.arange(n_classes, dtype=y.dtype, device=array_api_compat.device(y))
     one_hot = y[:, None] == ids[None, :]
     # The multiclass log loss is the binary one of "the true class happened"
@@ -355,7 +394,7 @@ def _multinomial_report(model: Any, X: Any, y: Any) -> Report:
         xp, metrics.log_loss(certain, true_class), metrics.accuracy_score(y, predicted)
     )
     support = [int(count) for count in host_list(xp.sum(xp.astype(one_hot, xp.int64), axis=0))]
-    n_samples = int(X.shape[0])
+    n_samples = int(proba.shape[0])
     per_class = []
     for k, label in enumerate(host_list(model.classes_)):
         auc = None
