@@ -434,10 +434,11 @@ def report_console() -> Console:
     output is a file or a pipe (rich's default of 80 would squeeze the tables).
 
     Markup is off: paths and class labels are printed as they are (rich would
-    take ``[plots]`` in ``xlogreg[plots]`` for a style).
+    take ``[plots]`` in ``xlogreg[plots]`` for a style); lines of text are
+    not wrapped, so a long path stays whole.
     """
-    console = Console(markup=False)
-    return console if console.is_terminal else Console(markup=False, width=120)
+    console = Console(markup=False, soft_wrap=True)
+    return console if console.is_terminal else Console(markup=False, soft_wrap=True, width=120)
 
 
 def titled_table(title: str) -> Table:
