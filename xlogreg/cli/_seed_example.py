@@ -59,28 +59,27 @@ def _rounded(values: object) -> np.ndarray:
 def seed_lesson(target: Target, *, cost_fp: float = COST_FP, cost_fn: float = COST_FN) -> list[str]:
     """Seed 000's printed numbers, recomputed with xlogreg on ``target``.
 
-        Parameters
-        ----------
-        target : Target
-            The library, device and dtype to compute with.
-        cost_fp, cost_fn : float
-            The cost of an unnecessary review and of a missed one (the lesson's
-            $18 and $120).
+    Parameters
+    ----------
+    target : Target
+        The library, device and dtype to compute with.
+    cost_fp, cost_fn : float
+        The cost of an unnecessary review and of a missed one (the lesson's
+        $18 and $120).
 
-        Returns
-        -------
-        list of str
-            The lines to print.
+    Returns
+    -------
+    list of str
+        The lines to print.
 
-        Examples
-        --------
-        >>> from xlogreg.cli._options import Target
-    from xlogreg.cli._report import COST_FN, COST_FP
-        >>> lines = seed_lesson(Target("numpy", "cpu", "float64"))
-        >>> print("\\n".join(line for line in lines if line.startswith("t=")))
-        t=0.20 precision=0.667 recall=1.000 f1=0.800 cost=$36
-        t=0.50 precision=0.750 recall=0.750 f1=0.750 cost=$138
-        t=0.80 precision=1.000 recall=0.500 f1=0.667 cost=$240
+    Examples
+    --------
+    >>> from xlogreg.cli._options import Target
+    >>> lines = seed_lesson(Target("numpy", "cpu", "float64"))
+    >>> print("\\n".join(line for line in lines if line.startswith("t=")))
+    t=0.20 precision=0.667 recall=1.000 f1=0.800 cost=$36
+    t=0.50 precision=0.750 recall=0.750 f1=0.750 cost=$138
+    t=0.80 precision=1.000 recall=0.500 f1=0.667 cost=$240
     """
     X, y = target.array(_design(_TRAIN)), target.array(_TRAIN_REVIEW, floating=False)
     lines = [
