@@ -38,6 +38,7 @@ __all__ = [
     "quiet_overflow",
     "row_block_rows",
     "split_dataframe",
+    "synchronize",
     "syncs_cheaply",
     "to_numpy",
 ]
@@ -219,6 +220,24 @@ def syncs_cheaply(xp: ModuleType, device: Any) -> bool:
     if array_api_compat.is_torch_namespace(xp):
         return getattr(device, "type", device) == "cpu"
     return True
+
+
+def synchronize(xp: ModuleType, device: Any) -> None:
+    """Wait until the work queued on ``device`` is done (a no-op on the host).
+
+    GPU libraries return from a call as soon as its kernels are queued: a
+    wall-clock timing must wait for them, or it measures only the launches.
+    """
+    if array_api_compat.is_cupy_namespace(xp):
+        device.synchronize()
+    elif array_api_compat.is_torch_namespace(xp):
+        import torch
+
+        kind = getattr(device, "type", device)
+        if kind == "cuda":
+            torch.cuda.synchronize(device)
+        elif kind == "mps":
+            torch.mps.synchronize()
 
 
 # Elements of X per row block on a CPU: 4 MB in float64, so that a block read

@@ -92,8 +92,16 @@ class Target(NamedTuple):
             host = host.astype(self.dtype, copy=False)
         return from_numpy(host, self.library, self.device)
 
-    def load_device(self) -> str:
-        """The ``device=`` of :func:`xlogreg.load` that puts a model on this target."""
+    def spec(self) -> str:
+        """This target's compute-device name (:func:`xlogreg._backend.parse_device`), as
+        ``xlogreg.load(device=...)`` and ``make_classification(device=...)`` take it.
+
+        Examples
+        --------
+        >>> from xlogreg.cli._options import Target
+        >>> Target("torch", "cuda", "float32").spec(), Target("cupy", "cuda", "float32").spec()
+        ('torch:cuda', 'cupy')
+        """
         return {"numpy": "numpy", "cupy": "cupy"}.get(self.library, f"torch:{self.device}")
 
     def describe(self) -> str:

@@ -89,7 +89,7 @@ def _load(path: Path, compute: Target) -> LogisticRegression:
             f"{path}: the model's classes are strings ({', '.join(map(str, fitted.classes_))}), "
             "which only NumPy arrays hold; use --backend numpy"
         )
-    return xlogreg.load(path, device=compute.load_device())
+    return xlogreg.load(path, device=compute.spec())
 
 
 def _columns(model: LogisticRegression, X: Any, *, explain: bool) -> list[tuple[str, list]]:

@@ -68,7 +68,7 @@ def serve(
         raise FileNotFoundError(f"{model}: no such file")
     import xlogreg
 
-    fitted = xlogreg.load(model, device=target.load_device())
+    fitted = xlogreg.load(model, device=target.spec())
     card_path = model.with_name("card.json")
     card = _read_card(card_path) if card_path.is_file() else None
     application = create_app(

@@ -1,0 +1,544 @@
+"""The evaluation report of a classifier: its numbers, and how the commands print them.
+
+Every number comes from :mod:`xlogreg.metrics`, computed on the model's
+library and device; only results (scalars and small tables) come back to the
+host, as plain Python values ready for ``json.dumps`` and for rich tables.
+Binary models get seed 000's evaluation: probabilistic scores, the confusion
+matrix at the model's threshold, ranking (ROC AUC, average precision),
+calibration (ECE with its bins) and the cost of a handful of thresholds,
+the cost-optimal one included. Models of three or more classes get accuracy,
+log loss, one-vs-rest AUC per class and the confusion matrix.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import array_api_compat
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from xlogreg import metrics
+from xlogreg._backend import host_floats, host_list, to_numpy
+from xlogreg.io._file import write_atomically
+
+__all__ = [
+    "COST_FN",
+    "COST_FP",
+    "CostFnOption",
+    "CostFpOption",
+    "Curves",
+    "Outputs",
+    "Report",
+    "check_costs",
+    "classifier_report",
+    "encode_labels",
+    "model_outputs",
+    "print_report",
+    "report_console",
+    "titled_table",
+    "threshold_table",
+    "write_json",
+]
+
+# Seed 000's policy: a missed review (false negative) costs $120 of rollback
+# and investigation, an unnecessary one (false positive) $18 of queue time.
+COST_FP = 18.0
+COST_FN = 120.0
+# The thresholds every binary report prices, besides the cost-optimal one.
+_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+_N_BINS = 10
+
+CostFpOption = Annotated[
+    float,
+    typer.Option("--cost-fp", help="Cost of a false positive (seed 000: an unnecessary review)."),
+]
+CostFnOption = Annotated[
+    float,
+    typer.Option("--cost-fn", help="Cost of a false negative (seed 000: a missed review)."),
+]
+
+
+def check_costs(cost_fp: float, cost_fn: float) -> None:
+    """Refuse costs that price nothing: negative, infinite, NaN, or both zero.
+
+    Raises
+    ------
+    ValueError
+        Naming the option.
+    """
+    for name, value in (("--cost-fp", cost_fp), ("--cost-fn", cost_fn)):
+        if not (math.isfinite(value) and value >= 0):
+            raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+    if cost_fp == 0 and cost_fn == 0:
+        raise ValueError("--cost-fp and --cost-fn are both 0: every threshold would cost nothing")
+
+
+def encode_labels(y: np.ndarray, classes: list, *, source: str) -> np.ndarray:
+    """Positions of the labels ``y`` in the model's ``classes`` (int64, on the host).
+
+    Labels read from a file as numbers match classes that are numbers, and
+    strings match strings; a model with string classes also matches labels
+    read as numbers by their text (a CSV column of ``0``/``1``).
+
+    Raises
+    ------
+    ValueError
+        Naming ``source`` and the labels the model does not know.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> encode_labels(np.array(["b", "a", "b"]), ["a", "b"], source="data.csv").tolist()
+    [1, 0, 1]
+    """
+    known = np.asarray(classes)
+    if (known.dtype.kind == "U") != (y.dtype.kind == "U"):
+        known, y = known.astype(str), y.astype(str)
+    position = np.clip(np.searchsorted(known, y), 0, len(known) - 1)
+    unknown = y != known[position]
+    if np.any(unknown):
+        strangers = sorted({str(label) for label in y[unknown]})[:5]
+        raise ValueError(
+            f"{source}: labels {strangers} are not classes of the model "
+            f"(classes: {', '.join(map(str, classes))})"
+        )
+    return position.astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Curves:
+    """What the plots draw, on the host: ROC and precision-recall curves and the scores.
+
+    Attributes
+    ----------
+    fpr, tpr : float arrays
+        The ROC curve (:func:`xlogreg.metrics.roc_curve`).
+    precision, recall : float arrays
+        The precision-recall curve (:func:`xlogreg.metrics.precision_recall_curve`).
+    scores : float array of shape (n_samples,)
+        Probability of the positive class.
+    positive : bool array of shape (n_samples,)
+        Whether each sample is of the positive class.
+    """
+
+    fpr: np.ndarray
+    tpr: np.ndarray
+    precision: np.ndarray
+    recall: np.ndarray
+    scores: np.ndarray
+    positive: np.ndarray
+
+
+@dataclass(frozen=True)
+class Report:
+    """The numbers of an evaluation, as plain Python values.
+
+    Attributes
+    ----------
+    kind : {"binary", "multinomial"}
+    n_samples : int
+    classes : list
+        The model's classes; for two, the second is the positive one.
+    metrics : dict of str to float
+        Binary: ``log_loss``, ``brier``, ``accuracy``, ``precision``,
+        ``recall``, ``f1``, ``roc_auc``, ``average_precision``, ``ece``.
+        Multinomial: ``log_loss``, ``accuracy``, ``roc_auc_ovr_macro``.
+    confusion : list of lists of int
+        Rows are true classes, columns predicted ones, both in ``classes``
+        order (scikit-learn's layout).
+    threshold : float or None
+        The model's threshold (``None``: a positive logit, p > 0.5).
+    calibration : list of dict or None
+        Binary: the non-empty reliability bins (``lower``, ``upper``,
+        ``count``, ``mean_score``, ``positive_rate``, ``contribution``).
+    thresholds : list of dict or None
+        Binary: one row per threshold (``threshold``, ``tp``, ``fp``, ``fn``,
+        ``tn``, ``precision``, ``recall``, ``f1``, ``cost``, ``note``).
+    costs : dict or None
+        Binary: ``{"fp": ..., "fn": ...}``.
+    per_class : list of dict or None
+        Multinomial: ``class``, ``support`` and one-vs-rest ``roc_auc`` (None
+        when the class is absent or alone in the data).
+    curves : Curves or None
+        Binary: what the plots draw (left out of :meth:`to_dict`).
+    """
+
+    kind: str
+    n_samples: int
+    classes: list
+    metrics: dict[str, float]
+    confusion: list[list[int]]
+    threshold: float | None
+    calibration: list[dict[str, Any]] | None = None
+    thresholds: list[dict[str, Any]] | None = None
+    costs: dict[str, float] | None = None
+    per_class: list[dict[str, Any]] | None = None
+    curves: Curves | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything but the curves, JSON-ready (an infinite threshold as ``"inf"``)."""
+        fields = {
+            "kind": self.kind,
+            "n_samples": self.n_samples,
+            "classes": self.classes,
+            "metrics": self.metrics,
+            "confusion_matrix": self.confusion,
+            "model_threshold": self.threshold,
+        }
+        if self.kind == "binary":
+            fields["calibration_bins"] = self.calibration
+            fields["costs"] = self.costs
+            fields["threshold_table"] = [
+                {**row, "threshold": _json_float(row["threshold"])} for row in self.thresholds
+            ]
+        else:
+            fields["per_class"] = self.per_class
+        return fields
+
+
+def _json_float(value: float) -> float | str:
+    return value if math.isfinite(value) else str(value)
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """A classifier's outputs on some rows, on their library and device.
+
+    Attributes
+    ----------
+    proba : array of shape (n_samples, n_classes)
+        ``predict_proba``.
+    logits : array of shape (n_samples,) or None
+        ``decision_function`` of a binary model that has one (a calibrated
+        model has probabilities only).
+    predicted : int64 array of shape (n_samples,)
+        Positions in ``classes_`` of ``predict``: the model's own decision
+        rule, its threshold included.
+    """
+
+    proba: Any
+    logits: Any
+    predicted: Any
+
+
+def model_outputs(model: Any, X: Any) -> Outputs:
+    """Predict once what a report needs: probabilities, logits and labels.
+
+    Parameters
+    ----------
+    model : LogisticRegression or CalibratedClassifier
+        Fitted, in the library and on the device of ``X``.
+    X : array of shape (n_samples, n_features)
+        The features, in the library and dtype to compute with.
+
+    Returns
+    -------
+    Outputs
+    """
+    xp = array_api_compat.array_namespace(X)
+    proba = model.predict_proba(X)
+    binary = proba.shape[1] == 2
+    logits = model.decision_function(X) if binary and hasattr(model, "decision_function") else None
+    predicted = xp.astype(xp.searchsorted(model.classes_, model.predict(X)), xp.int64)
+    return Outputs(proba, logits, predicted)
+
+
+def classifier_report(
+    model: Any, outputs: Outputs, y: Any, *, cost_fp: float = COST_FP, cost_fn: float = COST_FN
+) -> Report:
+    """Evaluate a fitted classifier's outputs against the true labels, on their device.
+
+    Parameters
+    ----------
+    model : LogisticRegression or CalibratedClassifier
+        The fitted model (its classes and threshold).
+    outputs : Outputs
+        :func:`model_outputs` of the model on the rows to evaluate.
+    y : int64 array of shape (n_samples,)
+        Positions of the true labels in ``model.classes_`` (see
+        :func:`encode_labels`), on the outputs' device.
+    cost_fp, cost_fn : float
+        Costs of a false positive and a false negative, for the threshold table.
+
+    Returns
+    -------
+    Report
+
+    Examples
+    --------
+    Seed 000's eight training requests:
+
+    >>> import numpy as np
+    >>> from xlogreg import LogisticRegression
+    >>> X = np.array([[1.0, 1.0], [1.5, 2.0], [2.0, 3.0], [3.5, 6.0],
+    ...               [4.0, 7.0], [4.5, 5.0], [2.8, 4.0], [3.2, 8.0]])
+    >>> y = np.array([0, 0, 1, 1, 1, 1, 0, 0])
+    >>> model = LogisticRegression().fit(X, y)
+    >>> report = classifier_report(model, model_outputs(model, X), y)
+    >>> report.confusion, round(report.metrics["roc_auc"], 4)
+    ([[3, 1], [1, 3]], 0.875)
+    """
+    check_costs(cost_fp, cost_fn)
+    if outputs.proba.shape[1] == 2:
+        return _binary_report(model, outputs, y, cost_fp=cost_fp, cost_fn=cost_fn)
+    return _multinomial_report(model, outputs, y)
+
+
+def _model_threshold(model: Any) -> float | None:
+    """The threshold ``predict`` applies: the model's, or its calibrated estimator's."""
+    threshold = getattr(model, "threshold", None)
+    if threshold is None:
+        threshold = getattr(getattr(model, "estimator_", None), "threshold", None)
+    return threshold
+
+
+def _binary_report(
+    model: Any, outputs: Outputs, y: Any, *, cost_fp: float, cost_fn: float
+) -> Report:
+    proba, predicted = outputs.proba[:, 1], outputs.predicted
+    xp = array_api_compat.array_namespace(proba)
+    # The exact, unclipped log loss where the model has logits.
+    if outputs.logits is not None:
+        log_loss = metrics.log_loss_from_logits(y, outputs.logits)
+    else:
+        log_loss = metrics.log_loss(y, proba)
+    ece, bins = metrics.expected_calibration_error(y, proba, n_bins=_N_BINS)
+    choice = metrics.select_threshold(y, proba, cost_fp=cost_fp, cost_fn=cost_fn)
+    names = ("log_loss", "brier", "accuracy", "precision", "recall", "f1", "roc_auc")
+    values = host_floats(
+        xp,
+        log_loss,
+        metrics.brier_score_loss(y, proba),
+        metrics.accuracy_score(y, predicted),
+        metrics.precision_score(y, predicted),
+        metrics.recall_score(y, predicted),
+        metrics.f1_score(y, predicted),
+        metrics.roc_auc_score(y, proba),
+        metrics.average_precision_score(y, proba),
+        ece,
+        choice.threshold,
+    )
+    scores = dict(zip((*names, "average_precision", "ece"), values[:-1], strict=True))
+    threshold = _model_threshold(model)
+    optimal = values[-1]
+    priced = sorted({*_THRESHOLDS, optimal, *([threshold] if threshold is not None else [])})
+    sweep = metrics.threshold_sweep(y, proba, priced, cost_fp=cost_fp, cost_fn=cost_fn)
+    fpr, tpr, _ = metrics.roc_curve(y, proba)
+    precision, recall, _ = metrics.precision_recall_curve(y, proba)
+    return Report(
+        kind="binary",
+        n_samples=int(proba.shape[0]),
+        classes=host_list(model.classes_),
+        metrics=scores,
+        confusion=host_list(metrics.confusion_matrix(y, predicted, labels=[0, 1])),
+        threshold=threshold,
+        calibration=_columns_to_rows(bins._asdict()),
+        thresholds=_threshold_rows(priced, sweep, optimal=optimal, model_threshold=threshold),
+        costs={"fp": float(cost_fp), "fn": float(cost_fn)},
+        curves=Curves(
+            fpr=to_numpy(fpr),
+            tpr=to_numpy(tpr),
+            precision=to_numpy(precision),
+            recall=to_numpy(recall),
+            scores=to_numpy(proba),
+            positive=to_numpy(y) == 1,
+        ),
+    )
+
+
+def _columns_to_rows(columns: dict[str, Any]) -> list[dict[str, Any]]:
+    """Arrays of one length, by name, as one dict per entry of host numbers."""
+    values = {name: host_list(column) for name, column in columns.items()}
+    return [dict(zip(values, entry, strict=True)) for entry in zip(*values.values(), strict=True)]
+
+
+def _threshold_rows(
+    priced: list[float],
+    sweep: metrics.ThresholdSweep,
+    *,
+    optimal: float,
+    model_threshold: float | None,
+) -> list[dict[str, Any]]:
+    """One row per threshold, named as asked (the sweep holds them in the scores' dtype)."""
+    rows = _columns_to_rows(sweep._asdict())
+    for threshold, row in zip(priced, rows, strict=True):
+        del row["thresholds"]
+        row["threshold"] = threshold
+        notes = []
+        if row["threshold"] == optimal:
+            notes.append("cost-optimal")
+        if model_threshold is not None and row["threshold"] == model_threshold:
+            notes.append("model")
+        row["note"] = ", ".join(notes)
+    return rows
+
+
+def _multinomial_report(model: Any, outputs: Outputs, y: Any) -> Report:
+    proba, predicted = outputs.proba, outputs.predicted
+    xp = array_api_compat.array_namespace(proba)
+    n_classes = proba.shape[1]
+    ids = xp.arange(n_classes, dtype=y.dtype, device=array_api_compat.device(y))
+    one_hot = y[:, None] == ids[None, :]
+    # The multiclass log loss is the binary one of "the true class happened"
+    # at the probability the model gave it.
+    true_class = xp.sum(xp.where(one_hot, proba, xp.zeros_like(proba)), axis=1)
+    certain = xp.ones_like(y)
+    log_loss, accuracy = host_floats(
+        xp, metrics.log_loss(certain, true_class), metrics.accuracy_score(y, predicted)
+    )
+    support = [int(count) for count in host_list(xp.sum(xp.astype(one_hot, xp.int64), axis=0))]
+    n_samples = int(proba.shape[0])
+    per_class = []
+    for k, label in enumerate(host_list(model.classes_)):
+        auc = None
+        if 0 < support[k] < n_samples:
+            (auc,) = host_floats(xp, metrics.roc_auc_score(one_hot[:, k], proba[:, k]))
+        per_class.append({"class": label, "support": support[k], "roc_auc": auc})
+    aucs = [row["roc_auc"] for row in per_class if row["roc_auc"] is not None]
+    # A K×K tally of label pairs: xlogreg.metrics' confusion_matrix is binary.
+    pairs = to_numpy(y) * n_classes + to_numpy(predicted)
+    confusion = np.bincount(pairs, minlength=n_classes**2).reshape(n_classes, n_classes)
+    return Report(
+        kind="multinomial",
+        n_samples=n_samples,
+        classes=host_list(model.classes_),
+        metrics={
+            "log_loss": log_loss,
+            "accuracy": accuracy,
+            "roc_auc_ovr_macro": sum(aucs) / len(aucs) if aucs else None,
+        },
+        confusion=confusion.tolist(),
+        threshold=None,
+        per_class=per_class,
+    )
+
+
+def write_json(path: Path, document: dict[str, Any]) -> None:
+    """Write ``document`` as strict JSON (no NaN or infinity), atomically."""
+    text = json.dumps(document, indent=2, allow_nan=False) + "\n"
+    write_atomically(str(path), text.encode())
+
+
+# --- Rendering -------------------------------------------------------------------------------
+
+
+def report_console() -> Console:
+    """A console for the reports: the terminal's width, or 120 columns when the
+    output is a file or a pipe (rich's default of 80 would squeeze the tables).
+
+    Markup is off: paths and class labels are printed as they are (rich would
+    take ``[plots]`` in ``xlogreg[plots]`` for a style); lines of text are
+    not wrapped, so a long path stays whole.
+    """
+    console = Console(markup=False, soft_wrap=True)
+    return console if console.is_terminal else Console(markup=False, soft_wrap=True, width=120)
+
+
+def titled_table(title: str) -> Table:
+    """A table at least as wide as its title, which rich would otherwise wrap."""
+    return Table(title=title, title_justify="left", min_width=len(title))
+
+
+def _number(value: float | None, digits: int = 4) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def _threshold_text(value: float) -> str:
+    return "+inf (flag none)" if math.isinf(value) else f"{value:.4g}"
+
+
+def _cost_text(value: float) -> str:
+    return f"{value:,.0f}" if value == round(value) else f"{value:,.2f}"
+
+
+def _metrics_table(report: Report) -> Table:
+    table = titled_table("Metrics")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for name, value in report.metrics.items():
+        table.add_row(name.replace("_", " "), _number(value))
+    return table
+
+
+def _confusion_table(report: Report) -> Table:
+    if report.threshold is not None:
+        rule = f"threshold {_threshold_text(report.threshold)}"
+    else:
+        rule = "p > 0.5" if report.kind == "binary" else "most probable class"
+    table = titled_table(f"Confusion matrix ({rule})")
+    table.add_column("true \\ predicted")
+    for label in report.classes:
+        table.add_column(str(label), justify="right")
+    for label, row in zip(report.classes, report.confusion, strict=True):
+        table.add_row(str(label), *(f"{count:,}" for count in row))
+    return table
+
+
+def _calibration_table(report: Report) -> Table:
+    table = titled_table(f"Calibration: ECE {report.metrics['ece']:.4f} over {_N_BINS} bins")
+    for name in ("bin", "samples", "mean score", "positive rate", "ECE part"):
+        table.add_column(name, justify="right")
+    for row in report.calibration:
+        closing = "]" if row["upper"] == 1.0 else ")"
+        table.add_row(
+            f"[{row['lower']:.2f}, {row['upper']:.2f}{closing}",
+            f"{row['count']:,}",
+            _number(row["mean_score"], 3),
+            _number(row["positive_rate"], 3),
+            _number(row["contribution"]),
+        )
+    return table
+
+
+def threshold_table(report: Report) -> Table:
+    """The cost of each priced threshold, as a rich table (binary reports)."""
+    costs = report.costs
+    table = titled_table(
+        f"Threshold costs: flag p({report.classes[1]}) >= t; "
+        f"false positive {_cost_text(costs['fp'])}, "
+        f"false negative {_cost_text(costs['fn'])}"
+    )
+    for name in ("t", "TP", "FP", "FN", "TN", "precision", "recall", "F1", "cost"):
+        table.add_column(name, justify="right")
+    table.add_column("")
+    for row in report.thresholds:
+        table.add_row(
+            _threshold_text(row["threshold"]),
+            *(f"{row[cell]:,}" for cell in ("tp", "fp", "fn", "tn")),
+            *(_number(row[cell], 3) for cell in ("precision", "recall", "f1")),
+            _cost_text(row["cost"]),
+            row["note"],
+            style="bold" if "cost-optimal" in row["note"] else None,
+        )
+    return table
+
+
+def _per_class_table(report: Report) -> Table:
+    table = titled_table("One-vs-rest ROC AUC per class")
+    for name in ("class", "samples", "ROC AUC"):
+        table.add_column(name, justify="right")
+    for row in report.per_class:
+        table.add_row(str(row["class"]), f"{row['support']:,}", _number(row["roc_auc"]))
+    return table
+
+
+def print_report(report: Report, console: Console) -> None:
+    """Print every table of ``report``."""
+    console.print(_metrics_table(report))
+    console.print(_confusion_table(report))
+    if report.kind == "binary":
+        console.print(_calibration_table(report))
+        console.print(threshold_table(report))
+    else:
+        console.print(_per_class_table(report))
+        console.print(
+            f"No threshold table: thresholds and costs apply to two classes, "
+            f"this model has {len(report.classes)}."
+        )
