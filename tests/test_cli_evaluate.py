@@ -143,6 +143,19 @@ def test_the_target_comes_from_the_run_record(raisin_model, tmp_path, no_plots, 
     assert document["target"] == "Class" and document["n_samples"] == 900
 
 
+def test_a_run_recorded_by_fit_evaluates_without_target_and_draws_its_losses(tmp_path, no_plots):
+    """fit --runs-dir then evaluate: the run record names the target and holds the losses."""
+    fitted = runner.invoke(
+        app, ["fit", str(RAISIN_CSV), "--target", "Class", "--runs-dir", str(tmp_path), "--quiet"]
+    )
+    assert fitted.exit_code == 0, fitted.output
+    model = tmp_path / fitted.stdout.strip() / "model.safetensors"
+    document = json.loads(_invoke(model, RAISIN_CSV, "--json").stdout)
+    assert document["target"] == "Class" and document["n_samples"] == 900
+    losses = _run_record_losses(model)
+    assert losses and len(losses[0].values) == xlogreg.load(model).n_iter_ + 1
+
+
 def test_the_loss_curve_reads_the_run_record(raisin_model, tmp_path):
     run = tmp_path / "run"
     run.mkdir()

@@ -83,8 +83,10 @@ def _recorded_target(model_path: Path) -> str:
             record = json.loads(path.read_text())
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise ValueError(f"{path}: not valid JSON ({error})") from None
-        if isinstance(record, dict) and isinstance(record.get("target"), str):
-            return record["target"]
+        # xlogreg fit records the data it read, target included, under "data".
+        for where in (record, record.get("data") if isinstance(record, dict) else None):
+            if isinstance(where, dict) and isinstance(where.get("target"), str):
+                return where["target"]
     raise ValueError(
         "--target is required: no card.json or params.json beside the model names the target column"
     )
