@@ -1,5 +1,6 @@
 """The README's promises: CI runs its test command verbatim, and its quickstart runs."""
 
+import json
 import re
 from pathlib import Path
 
@@ -34,6 +35,7 @@ EXAMPLES = (
     "feature names, explanations, drift",
     "inference",
     "calibration",
+    "raisin model for xlogreg evaluate",
 )
 
 
@@ -113,3 +115,20 @@ def test_calibration_example_gives_what_its_comments_say():
     assert round(float(before.ece), 3) == 0.147 and round(float(after.ece), 3) == 0.019
     platt = namespace["platt"]
     assert platt.a_.round(3).tolist() == [-1.058] and platt.b_.round(3).tolist() == [-0.085]
+
+
+def test_raisin_model_example_saves_a_model_that_evaluate_reads(tmp_path, monkeypatch):
+    """The evaluate section's model, fitted from the shared Raisin CSV in a scratch folder."""
+    from typer.testing import CliRunner
+
+    from xlogreg.cli import app
+
+    raisin = ROOT.parent / "shared" / "data" / "raisin.csv"
+    monkeypatch.chdir(tmp_path)
+    example = _example("raisin model for xlogreg evaluate")
+    _run(example.replace("../shared/data/raisin.csv", str(raisin)), "README raisin model")
+    result = CliRunner().invoke(
+        app, ["evaluate", "raisin.safetensors", str(raisin), "--target", "Class", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert round(json.loads(result.stdout)["metrics"]["roc_auc"], 4) == 0.9297
