@@ -245,3 +245,19 @@ def test_the_installed_entry_point_runs_the_demo(tmp_path):
     _, expected = _direct("numpy", "float64")
     assert document["metrics"]["roc_auc"] == pytest.approx(expected["roc_auc"], rel=1e-12)
     assert len(document["files"]) == 6
+
+
+def test_the_console_script_installed_beside_python_runs():
+    """``pip install`` puts an ``xlogreg`` script beside the interpreter (CI installs the
+    package into its environment): the README's main-job command exists and starts."""
+    script = Path(sys.executable).with_name("xlogreg")
+    assert script.is_file(), f"{script}: the package is not installed (pip install -e .)"
+    done = subprocess.run(
+        [str(script), "demo", "--seed-example"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Final weights (w0, w1, w2): [-4.894  3.399 -0.959]" in done.stdout
