@@ -73,7 +73,7 @@ def test_fit_records_a_complete_run_on_the_raisin_data(tmp_path):
 
     params = json.loads((folder / "params.json").read_text())
     assert params["data"]["sha256"] == hashlib.sha256(RAISIN_CSV.read_bytes()).hexdigest()
-    assert params["data"]["path"] == str(RAISIN_CSV) and params["data"]["rows"] == 900
+    assert params["data"]["path"] == str(RAISIN_CSV.resolve()) and params["data"]["rows"] == 900
     assert params["data"]["features"][0] == "Area" and len(params["data"]["features"]) == 7
     assert (params["backend"], params["device"], params["dtype"]) == ("numpy", "cpu", "float64")
     assert params["seed"] == 0 and params["validation_fraction"] == 0.2
