@@ -404,7 +404,8 @@ def _stratified_split(
                 "pass held-out data)"
             )
         n_held = min(max(1, round(fraction * count)), count - 1)
-        positions = [start + i for i in rng.permutation(count).tolist()]
+        order = rng.permutation(count).tolist()  # host-ok: the host generator draws the split
+        positions = [start + i for i in order]
         held_out += positions[:n_held]
         train += positions[n_held:]
         start += count
