@@ -348,10 +348,12 @@ def _built(kind, backend, X, Y, weight):
     return SquaredError(*arrays, alpha=0.0, fit_intercept=True, xp=backend.xp)
 
 
+@pytest.mark.parametrize("method", ["hessian_diagonal", "hessian"])
 @pytest.mark.parametrize("kind", ["binomial", "multinomial", "squared"])
-def test_hessian_diagonal_from_evenly_spaced_rows(backend, kind):
-    """``max_rows`` estimates the diagonal from every k-th row, its weights rescaled
-    to the same total: the diagonal of the objective built on those rows alone. With
+def test_hessian_from_evenly_spaced_rows(backend, kind, method):
+    """``max_rows`` estimates the Hessian (or its diagonal) from every k-th row, its
+    weights rescaled to the same total: that of the objective built on those rows
+    alone, as subsampled Newton and L-BFGS's scaling use it. With
     ``max_rows`` at least the number of rows, or sampled weights all zero, it is exact."""
     X, y, weight = _data(seed=21, n=50)
     labels = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0).astype(int)
@@ -359,20 +361,24 @@ def test_hessian_diagonal_from_evenly_spaced_rows(backend, kind):
     full = _built(kind, backend, X, Y, weight)
     w = backend.asarray(np.random.default_rng(22).standard_normal(full.n_params) * 0.3)
     rtol = rtol_for(backend, float64=1e-12, float32=1e-5)
+
+    def estimate(objective, **kwargs):
+        return getattr(objective, method)(w, **kwargs)
+
     sampled = _built(kind, backend, X[::5], Y[::5], weight[::5])
     assert_close(
-        full.hessian_diagonal(w, max_rows=10),
-        to_numpy(sampled.hessian_diagonal(w)),
+        estimate(full, max_rows=10),
+        to_numpy(estimate(sampled)),
         backend,
         rtol=rtol,
     )
-    exact = to_numpy(full.hessian_diagonal(w))
-    assert_close(full.hessian_diagonal(w, max_rows=50), exact, backend, rtol=rtol)
+    exact = to_numpy(estimate(full))
+    assert_close(estimate(full, max_rows=50), exact, backend, rtol=rtol)
     weight[::5] = 0.0
     zeroed = _built(kind, backend, X, Y, weight)
     assert_close(
-        zeroed.hessian_diagonal(w, max_rows=10),
-        to_numpy(zeroed.hessian_diagonal(w)),
+        estimate(zeroed, max_rows=10),
+        to_numpy(estimate(zeroed)),
         backend,
         rtol=rtol,
     )

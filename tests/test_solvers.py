@@ -162,8 +162,16 @@ def test_newton_survives_a_singular_hessian():
 
 def test_auto_lets_newton_follow_lbfgs_on_tall_problems_only():
     assert auto_plan(1_000_000, 65) == ("lbfgs", "newton")
+    assert auto_plan(1_000_000, 65, condition=1.3) == ("lbfgs", "newton")
     assert auto_plan(1_000_000, 201) == ("lbfgs",)
+    assert auto_plan(1_000_000, 201, condition=1e6) == ("lbfgs",)
     assert auto_plan(100, 150) == ("lbfgs",)
+
+
+def test_auto_subsamples_newton_on_ill_conditioned_data_with_many_rows_per_parameter():
+    assert auto_plan(200_000, 33, condition=30.0) == ("subsampled newton", "newton")
+    # 256 rows per parameter would leave out fewer than half of the rows: exact Hessians.
+    assert auto_plan(16_000, 33, condition=30.0) == ("lbfgs", "newton")
 
 
 def test_unknown_method_is_refused():
@@ -241,5 +249,71 @@ def test_auto_hands_an_ill_conditioned_fit_from_lbfgs_to_newton():
     assert "Newton after 10 L-BFGS iterations" in result.message
     assert steps == list(range(result.n_iter + 1))
     assert len(result.loss_history) == result.n_iter + 1
+    reference = SkLogisticRegression(solver="newton-cholesky", tol=1e-12).fit(X, y)
+    np.testing.assert_allclose(result.x, np.r_[reference.coef_[0], reference.intercept_], rtol=1e-7)
+
+
+def _ill_conditioned(n_samples, n_features, seed=5):
+    """Columns of scales 1e-2…1e3 sharing a strong common factor: the Hessian
+    scaled to a unit diagonal has a condition number near 30."""
+    rng = np.random.default_rng(seed)
+    scales = np.logspace(-2, 3, n_features)
+    shared = 2.0 * rng.standard_normal((n_samples, 1))
+    X = (rng.standard_normal((n_samples, n_features)) + shared) * scales
+    w = rng.standard_normal(n_features) / scales
+    y = (rng.random(n_samples) < 1 / (1 + np.exp(-(X @ w)))).astype(int)
+    return X, y
+
+
+class _HessianSpy:
+    """Binomial with a record of the ``max_rows`` of every Hessian asked for, and an
+    optional factor on the sampled estimates (to make them useless)."""
+
+    def __init__(self, objective, sampled_factor=1.0):
+        self._objective, self.sampled_factor, self.max_rows = objective, sampled_factor, []
+
+    def __getattr__(self, name):
+        return getattr(self._objective, name)
+
+    def hessian(self, w, *, max_rows=None):
+        self.max_rows.append(max_rows)
+        h = self._objective.hessian(w, max_rows=max_rows)
+        return h if max_rows is None or max_rows < 1000 else self.sampled_factor * h
+
+
+def test_auto_runs_subsampled_newton_on_an_ill_conditioned_tall_problem():
+    X, y = _ill_conditioned(20_000, 8)
+    objective = _HessianSpy(
+        Binomial(X, y.astype(float), np.ones(20_000), l2=1.0, fit_intercept=True, xp=np)
+    )
+    steps = []
+    result = minimize(
+        objective,
+        np.zeros(9),
+        method="auto",
+        tol=1e-10,
+        callback=lambda n_iter, loss, grad_norm: steps.append(n_iter),
+    )
+    # One estimate of 32 rows per parameter measures the conditioning; every
+    # Newton step then uses 256 rows per parameter, never the full Hessian.
+    assert objective.max_rows[0] == 32 * 9
+    assert set(objective.max_rows[1:]) == {256 * 9}
+    assert result.converged and "Newton after" not in result.message
+    assert steps == list(range(result.n_iter + 1))
+    reference = SkLogisticRegression(solver="newton-cholesky", tol=1e-12).fit(X, y)
+    np.testing.assert_allclose(result.x, np.r_[reference.coef_[0], reference.intercept_], rtol=1e-7)
+
+
+def test_auto_hands_a_stalled_subsampled_newton_to_exact_newton():
+    X, y = _ill_conditioned(20_000, 8)
+    # Estimates 1e6 times too large: steps a millionth of Newton's, progress stalls.
+    objective = _HessianSpy(
+        Binomial(X, y.astype(float), np.ones(20_000), l2=1.0, fit_intercept=True, xp=np),
+        sampled_factor=1e6,
+    )
+    result = minimize(objective, np.zeros(9), method="auto", tol=1e-10)
+    assert result.converged
+    assert "subsampled Newton iterations" in result.message
+    assert None in objective.max_rows  # exact Hessians took over
     reference = SkLogisticRegression(solver="newton-cholesky", tol=1e-12).fit(X, y)
     np.testing.assert_allclose(result.x, np.r_[reference.coef_[0], reference.intercept_], rtol=1e-7)

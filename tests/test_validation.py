@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from xlogreg import LogisticRegression, NotFittedError
+from xlogreg._backend import to_numpy
 from xlogreg._validation import check_features
 
 from backends import assert_on_backend
@@ -162,3 +163,25 @@ def test_python_lists_are_accepted_like_numpy():
     from_arrays = LogisticRegression().fit(X, Y)
     np.testing.assert_array_equal(from_lists.coef_, from_arrays.coef_)
     assert isinstance(from_lists.coef_, np.ndarray)
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        [1, 0, 1, 1],
+        [-3, 7, 7, -3],
+        [0.5, 0.25, 0.5, 0.25],
+        [2, 2, 2, 2],
+        [2, 0, 1, 0],
+        [5.0, -1.0, 2.5, 5.0],
+        [True, False, True, True],
+    ],
+)
+def test_labels_are_the_sorted_distinct_values_on_every_backend(backend, labels):
+    """Binary targets take a min/max fast path; the labels equal ``np.unique`` either way."""
+    from xlogreg._validation import _sorted_labels
+
+    y = backend.asarray(labels)
+    classes = _sorted_labels(y, xp=backend.xp)
+    assert_on_backend(classes, backend, dtype=y.dtype)
+    np.testing.assert_array_equal(to_numpy(classes), np.unique(labels))

@@ -83,7 +83,8 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         gradient descent with ``learning_rate`` and ``momentum``. ``"auto"``
         runs L-BFGS, and hands a fit still unfinished after 10 iterations to
         Newton when there are at most 200 parameters and more samples than
-        parameters (see :func:`xlogreg.solvers.auto_plan`). ``"sgd"``
+        parameters; on ill-conditioned data with many samples per parameter it
+        runs subsampled Newton instead (see :func:`xlogreg.solvers.auto_plan`). ``"sgd"``
         (with ``momentum``) and ``"adam"`` train on mini-batches of
         ``batch_size`` rows, for data too large for one device (see
         ``device``) or to stop early on a validation split; see Notes.

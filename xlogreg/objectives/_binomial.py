@@ -124,14 +124,16 @@ class Binomial:
         loss = loss + self._penalty(coef)
         return loss, self._join(grad_coef + self._l2 * coef, grad_intercept)
 
-    def _curvature(self, w: Any) -> Any:
+    def _curvature(self, w: Any, X: Any, s: Any) -> Any:
+        """``s·p(1−p)`` at ``w`` for the rows ``X`` with weights ``s``."""
         coef, intercept = self._split(w)
-        p = sigmoid(self._logits(coef, intercept), xp=self.xp)
-        return self._s * p * (1.0 - p)
+        z = X @ coef
+        p = sigmoid(z if intercept is None else z + intercept, xp=self.xp)
+        return s * p * (1.0 - p)
 
     def hessp(self, w: Any, v: Any) -> Any:
         """Hessian at ``w`` times the vector ``v``, without forming the Hessian."""
-        d = self._curvature(w)
+        d = self._curvature(w, self._X, self._s)
         v_coef, v_intercept = self._split(v)
         dzv = d * self._logits(v_coef, v_intercept)
         return self._join(dzv @ self._X + self._l2 * v_coef, self.xp.sum(dzv))
@@ -160,8 +162,14 @@ class Binomial:
             intercept_part = accumulate(intercept_part, self.xp.sum(d))
         return self._join(coef_part + self._l2, intercept_part)
 
-    def hessian(self, w: Any) -> Any:
-        """Hessian ``Xᵀ diag(s·p(1−p)) X`` plus the penalty, of shape (n_params, n_params)."""
+    def hessian(self, w: Any, *, max_rows: int | None = None) -> Any:
+        """Hessian ``Xᵀ diag(s·p(1−p)) X`` plus the penalty, of shape (n_params, n_params).
+
+        With ``max_rows``, an estimate from that many evenly spaced rows
+        (:func:`~xlogreg.objectives._blocks.sampled_rows`), for subsampled
+        Newton steps.
+        """
+        X, s = sampled_rows(self._X, self._s, max_rows, xp=self.xp)
         return augmented_gram(
-            self._X, self._curvature(w), fit_intercept=self.fit_intercept, l2=self._l2, xp=self.xp
+            X, self._curvature(w, X, s), fit_intercept=self.fit_intercept, l2=self._l2, xp=self.xp
         )

@@ -123,6 +123,13 @@ class Multinomial:
         weighted = self._s[:, None] * (pz - p * xp.sum(pz, axis=1, keepdims=True))
         return self._gradient(weighted, v_coef)
 
+    def _sampled_probabilities(self, w: Any, max_rows: int | None) -> tuple[Any, Any, Any]:
+        """At most ``max_rows`` evenly spaced rows, their weights and their class probabilities."""
+        X, s = sampled_rows(self._X, self._s, max_rows, xp=self.xp)
+        coef, intercept = self.layout.split(w)
+        logits = self.layout.outputs(X, coef, intercept)
+        return X, s, self.xp.exp(log_softmax(logits, axis=1, xp=self.xp))
+
     def hessian_diagonal(self, w: Any, *, max_rows: int | None = None) -> Any:
         """Diagonal of the loss's Hessian at ``w``, without forming the Hessian.
 
@@ -130,53 +137,54 @@ class Multinomial:
         (:func:`~xlogreg.objectives._blocks.sampled_rows`).
         """
         xp = self.xp
-        X, s = sampled_rows(self._X, self._s, max_rows, xp=xp)
-        coef, intercept = self.layout.split(w)
-        p = xp.exp(log_softmax(self.layout.outputs(X, coef, intercept), axis=1, xp=xp))
+        X, s, p = self._sampled_probabilities(w, max_rows)
         d = s[:, None] * p * (1.0 - p)
         return self.layout.join(weighted_squares(X, d, xp=xp) + self._l2, xp.sum(d, axis=0))
 
-    def hessian(self, w: Any) -> Any:
+    def hessian(self, w: Any, *, max_rows: int | None = None) -> Any:
         """Hessian at ``w``, made regular along the directions that leave the softmax unchanged.
 
         ``Σ_i s_i (diag(p_i) − p_i p_iᵀ) ⊗ x̃_i x̃_iᵀ`` plus the penalty, with
         ``x̃_i = (x_i, 1)``; the rank term is summed over row blocks that hold
         no more numbers than ``X``. Along each direction ``(1, …, 1) ⊗ e_j``
         it then adds the mean curvature of coordinate ``j`` over the classes.
+        With ``max_rows``, an estimate from that many evenly spaced rows
+        (:func:`~xlogreg.objectives._blocks.sampled_rows`), for subsampled
+        Newton steps.
         """
         xp = self.xp
-        _, p, _ = self._loss_and_probabilities(w)
+        X, s, p = self._sampled_probabilities(w, max_rows)
         n_classes, width = self.layout.n_outputs, self.layout.width
         blocks = xp.stack(
             [
-                augmented_gram(
-                    self._X, self._s * p[:, k], fit_intercept=self.fit_intercept, l2=self._l2, xp=xp
-                )
+                augmented_gram(X, s * p[:, k], fit_intercept=self.fit_intercept, l2=self._l2, xp=xp)
                 for k in range(n_classes)
             ]
         )
         device = array_api_compat.device(p)
         same_class = xp.eye(n_classes, dtype=p.dtype, device=device)[:, None, :, None]
         size = n_classes * width
-        h = xp.reshape(same_class * blocks[:, :, None, :] - self._rank_term(p), (size, size))
+        h = xp.reshape(same_class * blocks[:, :, None, :] - self._rank_term(X, s, p), (size, size))
         curvature = xp.mean(xp.reshape(xp.linalg.diagonal(h), (n_classes, width)), axis=0)
         gauge = xp.eye(width, dtype=p.dtype, device=device) * curvature[None, :] / n_classes
         every_class = xp.ones((n_classes, 1, n_classes, 1), dtype=p.dtype, device=device)
         return h + xp.reshape(every_class * gauge[None, :, None, :], (size, size))
 
-    def _rank_term(self, p: Any) -> Any:
-        """``Σ_i s_i (p_i ⊗ x̃_i)(p_i ⊗ x̃_i)ᵀ`` as an array of shape (K, width, K, width)."""
+    def _rank_term(self, X: Any, s: Any, p: Any) -> Any:
+        """``Σ_i s_i (p_i ⊗ x̃_i)(p_i ⊗ x̃_i)ᵀ`` over the rows ``X``, as an array
+        of shape (K, width, K, width)."""
         xp = self.xp
         n_classes, width = self.layout.n_outputs, self.layout.width
-        root_p = xp.sqrt(self._s)[:, None] * p
-        rows = max(1, (self.n_samples * self.n_features) // (n_classes * width))
+        n_samples = X.shape[0]
+        root_p = xp.sqrt(s)[:, None] * p
+        rows = max(1, (n_samples * self.n_features) // (n_classes * width))
         total = None
         device = array_api_compat.device(p)
-        for block in row_blocks(self.n_samples, rows):
-            X = self._X[block, :]
+        for block in row_blocks(n_samples, rows):
+            X_block = X[block, :]
             if self.fit_intercept:
-                ones = xp.ones((X.shape[0], 1), dtype=X.dtype, device=device)
-                X = xp.concat([X, ones], axis=1)
-            g = xp.reshape(root_p[block, :, None] * X[:, None, :], (X.shape[0], -1))
+                ones = xp.ones((X_block.shape[0], 1), dtype=X.dtype, device=device)
+                X_block = xp.concat([X_block, ones], axis=1)
+            g = xp.reshape(root_p[block, :, None] * X_block[:, None, :], (X_block.shape[0], -1))
             total = accumulate(total, g.T @ g)
         return xp.reshape(total, (n_classes, width, n_classes, width))

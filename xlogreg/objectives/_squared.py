@@ -127,9 +127,12 @@ class SquaredError:
         )
         return self.layout.join(coef_part, intercept_part)
 
-    def hessian(self, w: Any) -> Any:
-        """``2·([X, 1]ᵀ diag(s) [X, 1] + α)`` for each target, of shape (n_params, n_params)."""
-        gram = augmented_gram(
-            self._X, self._s, fit_intercept=self.fit_intercept, l2=self._alpha, xp=self.xp
-        )
+    def hessian(self, w: Any, *, max_rows: int | None = None) -> Any:
+        """``2·([X, 1]ᵀ diag(s) [X, 1] + α)`` for each target, of shape (n_params, n_params).
+
+        With ``max_rows``, an estimate from that many evenly spaced rows
+        (:func:`~xlogreg.objectives._blocks.sampled_rows`).
+        """
+        X, s = sampled_rows(self._X, self._s, max_rows, xp=self.xp)
+        gram = augmented_gram(X, s, fit_intercept=self.fit_intercept, l2=self._alpha, xp=self.xp)
         return block_diagonal(2.0 * gram, self.layout.n_outputs, xp=self.xp)

@@ -35,17 +35,23 @@ class Run:
         self.loss_value, self.grad_norm = read_loss_and_grad_norm(self.xp, self.loss, self.grad)
         self.history = [self.loss_value]
         self.n_iter = 0
+        self._reported = -1  # the last iteration the callback saw
         self.best_grad_norm, self.stagnant = self.grad_norm, 0
         self.status, self.message = "running", ""
         if not is_finite(self.loss_value, self.grad_norm):
             self.stop("non_finite", "the loss or gradient is not finite at the start")
 
     def should_stop(self) -> bool:
-        """Report progress, then whether the loop must end before another step."""
+        """Report progress, then whether the loop must end before another step.
+
+        Every accepted iterate is reported once, also one after which the
+        solver has already decided to stop.
+        """
+        if self.callback is not None and self._reported < self.n_iter:
+            self._reported = self.n_iter
+            self.callback(self.n_iter, self.loss_value, self.grad_norm)
         if self.status != "running":
             return True
-        if self.callback is not None:
-            self.callback(self.n_iter, self.loss_value, self.grad_norm)
         if self.grad_norm <= self.tol:
             self.stop("converged", f"gradient max-norm {self.grad_norm:.3g} <= tol")
         elif self.n_iter == self.max_iter:
