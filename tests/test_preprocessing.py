@@ -420,3 +420,15 @@ def test_module_exports_only_the_scaler():
 
     assert module.__all__ == ["StandardScaler"]
     assert array_api_compat.is_numpy_array(StandardScaler().fit_transform(_data()[0]))
+
+
+@pytest.mark.parametrize("shape", [(1, 3), (7, 2), (1000, 16), (1025, 1), (300, 600), (97, 33)])
+@pytest.mark.parametrize("name", ["sum", "min", "max"])
+def test_column_reduce_equals_the_plain_reduction(backend, shape, name):
+    """Narrow blocks are folded into wider rows before reducing: same result."""
+    from xlogreg._moments import column_reduce
+
+    X = np.random.default_rng(3).standard_normal(shape)
+    result = column_reduce(getattr(backend.xp, name), backend.asarray(X), xp=backend.xp)
+    rtol = rtol_for(backend, float64=1e-13, float32=1e-5)
+    assert_close(result, getattr(np, name)(X, axis=0), backend, rtol=rtol, atol=rtol)

@@ -12,6 +12,42 @@ from typing import Any
 
 from xlogreg._backend import has_float64
 
+# Numbers per row that column_reduce folds a narrow block into: NumPy reduces
+# over rows of fewer numbers 3-13x slower per number.
+_FOLDED_WIDTH = 512
+
+
+def column_reduce(reduce: Any, X: Any, *, xp: ModuleType) -> Any:
+    """``reduce(X, axis=0)`` for ``reduce`` in ``xp.sum``, ``xp.min`` or ``xp.max``, fast on
+    narrow ``X``.
+
+    A block of few columns is first viewed as ``k`` times wider rows (``k``
+    consecutive rows side by side), reduced over those rows, then over the
+    ``k`` copies of each column. The result is the same reduction, in another
+    order of the sums; the rows that do not fill a folded row are reduced apart.
+
+    Examples
+    --------
+    >>> import array_api_strict as xp
+    >>> from xlogreg._moments import column_reduce
+    >>> X = xp.reshape(xp.arange(10.0), (5, 2))
+    >>> column_reduce(xp.max, X, xp=xp)
+    Array([8., 9.], dtype=array_api_strict.float64)
+    >>> column_reduce(xp.sum, X, xp=xp)
+    Array([20., 25.], dtype=array_api_strict.float64)
+    """
+    n_samples, n_features = X.shape
+    fold = min(_FOLDED_WIDTH // n_features, n_samples)
+    if fold <= 1:
+        return reduce(X, axis=0)
+    folded_rows = (n_samples // fold) * fold
+    wide = xp.reshape(X[:folded_rows, :], (folded_rows // fold, fold * n_features))
+    total = reduce(xp.reshape(reduce(wide, axis=0), (fold, n_features)), axis=0)
+    if folded_rows == n_samples:
+        return total
+    rest = reduce(X[folded_rows:, :], axis=0)
+    return reduce(xp.stack([total, rest]), axis=0)
+
 
 def _accumulation_dtype(xp: ModuleType, device: Any) -> Any:
     return xp.float64 if has_float64(xp, device) else xp.float32
@@ -54,7 +90,7 @@ def _mean_and_variance(
         total = xp.asarray(float(X.shape[0]), dtype=X.dtype, device=device)
 
         def column_sums(a: Any) -> Any:
-            return xp.sum(a, axis=0)
+            return column_reduce(xp.sum, a, xp=xp)
 
     else:
         w = xp.astype(sample_weight, X.dtype, copy=False)

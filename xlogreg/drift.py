@@ -16,7 +16,12 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from xlogreg._backend import row_block_rows
-from xlogreg._moments import _accumulation_dtype, _is_constant_feature, _mean_and_variance
+from xlogreg._moments import (
+    _accumulation_dtype,
+    _is_constant_feature,
+    _mean_and_variance,
+    column_reduce,
+)
 from xlogreg.objectives._blocks import bounded_blocks
 
 if TYPE_CHECKING:
@@ -165,8 +170,8 @@ def _training_profile(
         cache_rows = max(1, min(cache_rows, 2**16 // n_features))
     for block in bounded_blocks(n_samples, cache_rows):
         rows = X[block, :]
-        low = xp.minimum(low, xp.min(rows, axis=0))
-        high = xp.maximum(high, xp.max(rows, axis=0))
+        low = xp.minimum(low, column_reduce(xp.min, rows, xp=xp))
+        high = xp.maximum(high, column_reduce(xp.max, rows, xp=xp))
         if moments is None:
             n = rows.shape[0]
             block_mean, block_var, _ = _mean_and_variance(rows, None, xp=xp, device=device)
