@@ -138,6 +138,32 @@ def test_results_stay_on_the_backend_and_match_numpy(backend, name):
 
 
 @pytest.mark.parametrize(
+    "name",
+    [
+        "log_loss",
+        "log_loss_from_logits",
+        "brier_score_loss",
+        "mean_squared_error",
+        "mean_absolute_error",
+        "r2_score",
+    ],
+)
+def test_means_taken_in_chunks_equal_whole_ones(backend, monkeypatch, name):
+    """On the host, per-sample losses are summed a chunk of samples at a time: 7 here,
+    so 300 samples make 43 chunks, the last one short."""
+    import xlogreg._backend
+
+    call, _ = CASES[name]
+    whole = _leaves(call(backend.asarray))
+    monkeypatch.setattr(xlogreg._backend, "_HOST_CHUNK", 7)
+    assert xlogreg._backend.host_chunk(backend.xp, backend.device) in (7, None)
+    chunked = _leaves(call(backend.asarray))
+    rtol = rtol_for(backend, float64=1e-13, float32=1e-5)
+    for got, want in zip(chunked, whole, strict=True):
+        np.testing.assert_allclose(to_numpy(got), to_numpy(want), rtol=rtol, atol=rtol)
+
+
+@pytest.mark.parametrize(
     "call",
     [
         lambda a: metrics.roc_auc_score(a(Y), a(SCORE)),

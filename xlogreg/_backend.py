@@ -260,6 +260,31 @@ def row_block_rows(xp: ModuleType, device: Any, n_features: int) -> int | None:
     return None
 
 
+# Samples per chunk of elementwise work over long per-sample arrays on the host.
+# A temporary spanning millions of samples is fresh memory each time (the C
+# allocator hands large freed blocks back to the system), so every operation
+# on it pays a page fault per 4 KiB: on torch CPU `s * p - y` over 1M doubles
+# takes 7.4 ms whole and 1.0 ms in chunks of 2¹⁸.
+_HOST_CHUNK = 2**18
+
+
+def host_chunk(xp: ModuleType, device: Any) -> int | None:
+    """Samples per chunk for elementwise work on long per-sample arrays, or ``None``.
+
+    On the host (NumPy, array-api-strict, torch CPU) long elementwise chains
+    are cheaper a chunk at a time, their temporaries reused from the
+    allocator; accelerators keep freed memory in their own pools and pay per
+    kernel launch, so they take arrays whole (``None``).
+    """
+    if (
+        array_api_compat.is_numpy_namespace(xp)
+        or array_api_compat.is_array_api_strict_namespace(xp)
+        or (array_api_compat.is_torch_namespace(xp) and getattr(device, "type", None) == "cpu")
+    ):
+        return _HOST_CHUNK
+    return None
+
+
 def native_bincount(xp: ModuleType) -> Callable[[Any, Any, int], Any] | None:
     """The library's own weighted ``bincount(ids, weights, length)``, or ``None``.
 

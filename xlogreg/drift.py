@@ -16,13 +16,13 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from xlogreg._backend import row_block_rows
+from xlogreg._blocks import bounded_blocks
 from xlogreg._moments import (
     _accumulation_dtype,
     _is_constant_feature,
     _mean_and_variance,
     column_reduce,
 )
-from xlogreg.objectives._blocks import bounded_blocks
 
 if TYPE_CHECKING:
     from xlogreg.preprocessing import StandardScaler
@@ -133,7 +133,7 @@ def _training_profile(
     ``eps·|mean|/std`` on top of the few ``eps`` of any sum (measured 1e-10
     in float64 at ``|mean|/std = 1e7``), immaterial to drift scores. Minima
     and maxima are exact. The block sizes are those of
-    :func:`~xlogreg.objectives._blocks.bounded_blocks`, so a block read from
+    :func:`~xlogreg._blocks.bounded_blocks`, so a block read from
     memory is reused from cache on the host, temporaries stay at 1/16 of
     ``X`` on accelerators, and a memory map is read front to back and never
     copied whole.

@@ -528,9 +528,15 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         if self.standardize:
             X, scaler = _standardize_for_fit(X, sample_weight, center=self.fit_intercept)
         profile = _fit_profile(raw, scaler, weighted=weighted, xp=xp, device=device)
+        binary = classes.shape[0] == 2
+        if binary and self.class_weight is None:  # the indicator, without a one-hot matrix
+            return X, xp.astype(y == classes[1], X.dtype), sample_weight, classes, scaler, profile
         one_hot = xp.astype(y[:, None] == classes[None, :], X.dtype)
-        sample_weight = sample_weight * self._class_weights(one_hot, classes, sample_weight, xp=xp)
-        target = one_hot[:, 1] if classes.shape[0] == 2 else one_hot
+        if self.class_weight is not None:
+            sample_weight = sample_weight * self._class_weights(
+                one_hot, classes, sample_weight, xp=xp
+            )
+        target = one_hot[:, 1] if binary else one_hot
         return X, target, sample_weight, classes, scaler, profile
 
     def _store(
@@ -583,9 +589,7 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         return self
 
     def _class_weights(self, one_hot: Any, classes: Any, sample_weight: Any, *, xp: Any) -> Any:
-        """Per-sample factor from ``class_weight`` (1 when it is ``None``)."""
-        if self.class_weight is None:
-            return 1.0
+        """Per-sample factor from ``class_weight`` (not ``None``)."""
         labels = host_list(classes)
         sums = [float(total) for total in host_list(sample_weight @ one_hot)]
         if self.class_weight == "balanced":

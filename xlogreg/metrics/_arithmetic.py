@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from xlogreg._backend import host_chunk
+from xlogreg._blocks import accumulate, row_blocks
 
 __all__ = ["divide", "weighted_mean"]
 
@@ -13,17 +17,31 @@ def divide(xp: Any, numerator: Any, denominator: Any, zero_division: float) -> A
     return xp.where(empty, zero_division, numerator / xp.where(empty, 1.0, denominator))
 
 
-def weighted_mean(xp: Any, values: Any, weight: Any, *, dtype: Any, normalize: bool = True) -> Any:
-    """The (weighted) mean of ``values`` over samples (axis 0), accumulated in ``dtype``.
+def weighted_mean(
+    xp: Any,
+    values_of: Callable[[slice], Any],
+    n_samples: int,
+    weight: Any,
+    *,
+    dtype: Any,
+    device: Any,
+    normalize: bool = True,
+) -> Any:
+    """The (weighted) mean over samples (axis 0) of ``values_of(rows)``, accumulated in ``dtype``.
 
-    ``weight`` is None or a 1-D array over the samples; with ``normalize=False``
-    the (weighted) sum is returned instead.
+    ``values_of`` maps a slice of the samples to their values (1-D, or 2-D with
+    one column per output). On the host it is called a chunk of samples at a
+    time (:func:`~xlogreg._backend.host_chunk`), so no temporary spans every
+    sample; elsewhere once for all of them. ``weight`` is None or a 1-D array
+    over the samples; with ``normalize=False`` the (weighted) sum is returned
+    instead.
     """
-    values = xp.astype(values, dtype, copy=False)
-    if weight is None:
-        total = xp.sum(values, axis=0)
-        return total / values.shape[0] if normalize else total
-    if values.ndim == 2:
-        weight = weight[:, None]
-    total = xp.sum(values * weight, axis=0)
-    return total / xp.sum(weight) if normalize else total
+    total = None
+    for rows in row_blocks(n_samples, host_chunk(xp, device)):
+        values = xp.astype(values_of(rows), dtype, copy=False)
+        if weight is not None:
+            values = values * (weight[rows, None] if values.ndim == 2 else weight[rows])
+        total = accumulate(total, xp.sum(values, axis=0))
+    if not normalize:
+        return total
+    return total / (n_samples if weight is None else xp.sum(weight))

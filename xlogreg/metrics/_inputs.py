@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -25,6 +26,7 @@ from xlogreg._backend import (
     resolve,
 )
 from xlogreg._validation import check_sample_weight, check_vector
+from xlogreg.metrics._arithmetic import weighted_mean
 
 __all__ = [
     "BinaryScores",
@@ -187,6 +189,20 @@ class BinaryScores:
     def result(self, value: Any) -> Any:
         """``value`` as a result array: the scores' dtype, on their device."""
         return to_result(self.xp, value, self.dtype, self.device)
+
+    def mean(self, values_of: Callable[[slice], Any], *, normalize: bool = True) -> Any:
+        """The (weighted) mean over samples of ``values_of(rows)``, a chunk of samples at a
+        time on the host (:func:`~xlogreg.metrics._arithmetic.weighted_mean`)."""
+        n_samples = self.positive.shape[0]
+        return weighted_mean(
+            self.xp,
+            values_of,
+            n_samples,
+            self.weight,
+            dtype=self.acc,
+            device=self.device,
+            normalize=normalize,
+        )
 
 
 def check_binary_scores(

@@ -6,7 +6,6 @@ from typing import Any
 
 from xlogreg._math import softplus
 from xlogreg._validation import check_bool
-from xlogreg.metrics._arithmetic import weighted_mean
 from xlogreg.metrics._inputs import check_binary_scores, check_probabilities
 
 __all__ = ["brier_score_loss", "log_loss", "log_loss_from_logits"]
@@ -53,13 +52,15 @@ def log_loss(
     """
     check_bool(normalize, "normalize")
     inputs = check_probabilities(y_true, y_prob, sample_weight=sample_weight, pos_label=pos_label)
-    xp, p = inputs.xp, inputs.score
+    xp = inputs.xp
     eps = xp.finfo(inputs.dtype).eps
-    # The probability given to the true class: one logarithm per sample, not two.
-    losses = -xp.log(xp.clip(xp.where(inputs.positive, p, 1 - p), eps, 1 - eps))
-    return inputs.result(
-        weighted_mean(xp, losses, inputs.weight, dtype=inputs.acc, normalize=normalize)
-    )
+
+    def losses(rows: slice) -> Any:
+        # The probability given to the true class: one logarithm per sample, not two.
+        p = inputs.score[rows]
+        return -xp.log(xp.clip(xp.where(inputs.positive[rows], p, 1 - p), eps, 1 - eps))
+
+    return inputs.result(inputs.mean(losses, normalize=normalize))
 
 
 def log_loss_from_logits(
@@ -104,11 +105,13 @@ def log_loss_from_logits(
     inputs = check_binary_scores(
         y_true, logits, sample_weight=sample_weight, pos_label=pos_label, score_name="logits"
     )
-    xp, z = inputs.xp, inputs.score
-    losses = softplus(xp.where(inputs.positive, -z, z), xp=xp)
-    return inputs.result(
-        weighted_mean(xp, losses, inputs.weight, dtype=inputs.acc, normalize=normalize)
-    )
+    xp = inputs.xp
+
+    def losses(rows: slice) -> Any:
+        z = inputs.score[rows]
+        return softplus(xp.where(inputs.positive[rows], -z, z), xp=xp)
+
+    return inputs.result(inputs.mean(losses, normalize=normalize))
 
 
 def brier_score_loss(
@@ -141,7 +144,8 @@ def brier_score_loss(
     """
     inputs = check_probabilities(y_true, y_prob, sample_weight=sample_weight, pos_label=pos_label)
     xp = inputs.xp
-    outcome = xp.astype(inputs.positive, inputs.dtype)
-    return inputs.result(
-        weighted_mean(xp, (outcome - inputs.score) ** 2, inputs.weight, dtype=inputs.acc)
-    )
+
+    def squared_errors(rows: slice) -> Any:
+        return (xp.astype(inputs.positive[rows], inputs.dtype) - inputs.score[rows]) ** 2
+
+    return inputs.result(inputs.mean(squared_errors))

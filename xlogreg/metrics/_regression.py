@@ -36,7 +36,15 @@ class _Targets:
 
     def total(self, values: Any, *, normalize: bool = True) -> Any:
         """The (weighted) mean over samples, per output; the sum with ``normalize=False``."""
-        return weighted_mean(self.xp, values, self.weight, dtype=self.acc, normalize=normalize)
+        return weighted_mean(
+            self.xp,
+            lambda rows: values[rows, ...],
+            values.shape[0],
+            self.weight,
+            dtype=self.acc,
+            device=self.device,
+            normalize=normalize,
+        )
 
     def combine(self, per_output: Any, *, variances: Any = None) -> Any:
         """Combine per-output scores as ``multioutput`` asks, in the targets' dtype.

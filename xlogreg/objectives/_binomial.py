@@ -12,8 +12,8 @@ from typing import Any
 import array_api_compat
 
 from xlogreg._backend import row_block_rows
+from xlogreg._blocks import accumulate, bounded_blocks, row_blocks, sampled_rows
 from xlogreg._math import sigmoid, softplus, softplus_and_sigmoid
-from xlogreg.objectives._blocks import accumulate, bounded_blocks, row_blocks, sampled_rows
 from xlogreg.objectives._gram import augmented_gram
 
 __all__ = ["Binomial"]
@@ -146,7 +146,7 @@ class Binomial:
         One pass over ``X`` in row blocks: each block's logits, then its
         weighted squares, with a temporary no larger than the block. With
         ``max_rows``, an estimate from that many evenly spaced rows
-        (:func:`~xlogreg.objectives._blocks.sampled_rows`).
+        (:func:`~xlogreg._blocks.sampled_rows`).
         """
         coef, intercept = self._split(w)
         X, s = sampled_rows(self._X, self._s, max_rows, xp=self.xp)
@@ -166,7 +166,7 @@ class Binomial:
         """Hessian ``Xᵀ diag(s·p(1−p)) X`` plus the penalty, of shape (n_params, n_params).
 
         With ``max_rows``, an estimate from that many evenly spaced rows
-        (:func:`~xlogreg.objectives._blocks.sampled_rows`), for subsampled
+        (:func:`~xlogreg._blocks.sampled_rows`), for subsampled
         Newton steps.
         """
         X, s = sampled_rows(self._X, self._s, max_rows, xp=self.xp)

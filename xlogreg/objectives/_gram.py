@@ -9,7 +9,7 @@ from typing import Any
 import array_api_compat
 
 from xlogreg._backend import row_block_rows
-from xlogreg.objectives._blocks import accumulate, bounded_blocks
+from xlogreg._blocks import accumulate, bounded_blocks
 
 __all__ = ["augmented_gram", "weighted_squares"]
 
@@ -20,7 +20,7 @@ _MIN_ROWS_PER_FEATURE = 8
 def augmented_gram(X: Any, weight: Any, *, fit_intercept: bool, l2: Any, xp: ModuleType) -> Any:
     """``[X, 1]ᵀ diag(weight) [X, 1] + l2·I`` without copying ``X`` to add the ones.
 
-    Summed over row blocks (:func:`~xlogreg.objectives._blocks.bounded_blocks`),
+    Summed over row blocks (:func:`~xlogreg._blocks.bounded_blocks`),
     so the weighted copy of ``X`` it needs is one block at a time.
 
     The ones column (and its row and column of the result) is left out when
@@ -81,7 +81,7 @@ def weighted_squares(X: Any, weight: Any, *, xp: ModuleType) -> Any:
 
     Forming ``X ⊙ X`` at once would double the memory of the fit; each row
     block's square is a temporary of a cache-sized block on the host and of
-    at most 1/16 of ``X`` elsewhere (:func:`~xlogreg.objectives._blocks.bounded_blocks`).
+    at most 1/16 of ``X`` elsewhere (:func:`~xlogreg._blocks.bounded_blocks`).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Row blocks of a design, for sums over samples taken a cache-sized block at a time."""
+"""Row blocks of a design or of per-sample arrays, for sums over samples taken a block at a time."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def row_blocks(n_samples: int, rows: int | None) -> list[slice]:
 
     Examples
     --------
-    >>> from xlogreg.objectives._blocks import row_blocks
+    >>> from xlogreg._blocks import row_blocks
     >>> row_blocks(5, 2)
     [slice(0, 2, None), slice(2, 4, None), slice(4, 5, None)]
     >>> row_blocks(5, None)
@@ -44,7 +44,7 @@ def bounded_blocks(n_samples: int, cache_rows: int | None) -> list[slice]:
 
     Examples
     --------
-    >>> from xlogreg.objectives._blocks import bounded_blocks
+    >>> from xlogreg._blocks import bounded_blocks
     >>> len(bounded_blocks(1000, None)), len(bounded_blocks(1000, 100))
     (16, 10)
     """
@@ -62,7 +62,7 @@ def sampled_rows(X: Any, weight: Any, max_rows: int | None, *, xp: ModuleType) -
     Examples
     --------
     >>> import array_api_strict as xp
-    >>> from xlogreg.objectives._blocks import sampled_rows
+    >>> from xlogreg._blocks import sampled_rows
     >>> X, weight = sampled_rows(xp.reshape(xp.arange(8.0), (4, 2)), xp.ones(4), 2, xp=xp)
     >>> X
     Array([[0., 1.],
