@@ -10,8 +10,10 @@ from xlogreg._backend import host_bool
 __all__ = ["accumulate", "bounded_blocks", "row_blocks", "sampled_rows"]
 
 # Most blocks of bounded_blocks where the rows are not cache-blocked (accelerators):
-# few kernel launches, and temporaries of at most 1/16 of X.
+# few kernel launches, and temporaries of at most 1/16 of X; and the fewest
+# numbers in one of its blocks.
 _MAX_BLOCKS = 16
+_MIN_BLOCK_ELEMENTS = 2**16
 
 
 def row_blocks(n_samples: int, rows: int | None) -> list[slice]:
@@ -35,20 +37,32 @@ def accumulate(total: Any, part: Any) -> Any:
     return part if total is None else total + part
 
 
-def bounded_blocks(n_samples: int, cache_rows: int | None) -> list[slice]:
+def bounded_blocks(
+    n_samples: int,
+    cache_rows: int | None,
+    n_features: int,
+    *,
+    min_elements: int = _MIN_BLOCK_ELEMENTS,
+) -> list[slice]:
     """Row blocks for computations with a temporary the size of the block (``X_b ⊙ X_b``).
 
     Cache-sized blocks of ``cache_rows`` rows where the backend uses them
     (:func:`~xlogreg._backend.row_block_rows`); elsewhere at most 16 blocks,
-    so the temporary never exceeds 1/16 of ``X``.
+    so the temporary never exceeds 1/16 of ``X``, but none of fewer than
+    ``min_elements`` numbers (2¹⁶): small data is taken whole, not in 16
+    rounds of tiny operations.
 
     Examples
     --------
     >>> from xlogreg._blocks import bounded_blocks
-    >>> len(bounded_blocks(1000, None)), len(bounded_blocks(1000, 100))
-    (16, 10)
+    >>> len(bounded_blocks(1000, None, 8)), len(bounded_blocks(1000, 100, 8))
+    (1, 10)
+    >>> len(bounded_blocks(1_000_000, None, 64))
+    16
     """
-    rows = cache_rows if cache_rows is not None else -(-n_samples // _MAX_BLOCKS)
+    if cache_rows is not None:
+        return row_blocks(n_samples, cache_rows)
+    rows = max(-(-n_samples // _MAX_BLOCKS), -(-min_elements // n_features))
     return row_blocks(n_samples, rows)
 
 

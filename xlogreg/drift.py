@@ -168,7 +168,7 @@ def _training_profile(
         # Blocks of 2¹⁶ numbers: their float64 temporaries stay in a core's cache and
         # add little to the fit's peak memory.
         cache_rows = max(1, min(cache_rows, 2**16 // n_features))
-    for block in bounded_blocks(n_samples, cache_rows):
+    for block in bounded_blocks(n_samples, cache_rows, n_features):
         rows = X[block, :]
         low = xp.minimum(low, column_reduce(xp.min, rows, xp=xp))
         high = xp.maximum(high, column_reduce(xp.max, rows, xp=xp))

@@ -151,7 +151,7 @@ class Binomial:
         coef, intercept = self._split(w)
         X, s = sampled_rows(self._X, self._s, max_rows, xp=self.xp)
         coef_part = intercept_part = None
-        for rows in bounded_blocks(X.shape[0], self._cache_rows):
+        for rows in bounded_blocks(X.shape[0], self._cache_rows, self.n_features):
             X_block = X[rows, :]
             z = X_block @ coef
             if intercept is not None:

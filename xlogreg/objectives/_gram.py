@@ -60,7 +60,10 @@ def augmented_gram(X: Any, weight: Any, *, fit_intercept: bool, l2: Any, xp: Mod
         cache_rows = max(cache_rows, _MIN_ROWS_PER_FEATURE * n_features)
     root = xp.sqrt(weight)
     gram = cross = None
-    for block in bounded_blocks(n_samples, cache_rows):
+    # Always up to 16 partial sums, small data too: a float32 Gram summed in one
+    # product over all rows loses a digit (torch's MKL, 500 rows: standard
+    # errors 1.6e-5 off against 1.9e-6 in 16 blocks).
+    for block in bounded_blocks(n_samples, cache_rows, n_features, min_elements=1):
         scaled = X[block, :] * root[block, None]
         # A product of a matrix with its own transpose lets BLAS use syrk.
         gram = accumulate(gram, scaled.T @ scaled)
@@ -108,7 +111,7 @@ def weighted_squares(X: Any, weight: Any, *, xp: ModuleType) -> Any:
     cache_rows = row_block_rows(xp, array_api_compat.device(X), n_features)
     transposed = weight.T if weight.ndim == 2 else weight
     total = None
-    for block in bounded_blocks(n_samples, cache_rows):
+    for block in bounded_blocks(n_samples, cache_rows, n_features):
         X_block = X[block, :]
         total = accumulate(total, transposed[..., block] @ (X_block * X_block))
     return total
