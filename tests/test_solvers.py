@@ -236,19 +236,29 @@ def test_auto_hands_an_ill_conditioned_fit_from_lbfgs_to_newton():
     scales = np.logspace(-2, 3, 8)
     X = (rng.standard_normal((2000, 8)) + 0.9 * rng.standard_normal((2000, 1))) * scales
     y = (rng.random(2000) < 1 / (1 + np.exp(-(X @ (rng.standard_normal(8) / scales))))).astype(int)
-    steps = []
     objective = Binomial(X, y.astype(float), np.ones(2000), l2=1.0, fit_intercept=True, xp=np)
+    result = _auto_reporting_every_iteration(objective)
+    assert result.converged and result.n_iter > 10
+    assert "Newton after 10 L-BFGS iterations" in result.message
+    assert len(result.loss_history) == result.n_iter + 1
+    _assert_scikit_learns_optimum(result, X, y)
+
+
+def _auto_reporting_every_iteration(objective):
+    """``minimize(method="auto")`` from zero, asserting that the callback saw every iterate."""
+    steps = []
     result = minimize(
         objective,
-        np.zeros(9),
+        np.zeros(objective.n_params),
         method="auto",
         tol=1e-10,
         callback=lambda n_iter, loss, grad_norm: steps.append(n_iter),
     )
-    assert result.converged and result.n_iter > 10
-    assert "Newton after 10 L-BFGS iterations" in result.message
     assert steps == list(range(result.n_iter + 1))
-    assert len(result.loss_history) == result.n_iter + 1
+    return result
+
+
+def _assert_scikit_learns_optimum(result, X, y):
     reference = SkLogisticRegression(solver="newton-cholesky", tol=1e-12).fit(X, y)
     np.testing.assert_allclose(result.x, np.r_[reference.coef_[0], reference.intercept_], rtol=1e-7)
 
@@ -286,22 +296,13 @@ def test_auto_runs_subsampled_newton_on_an_ill_conditioned_tall_problem():
     objective = _HessianSpy(
         Binomial(X, y.astype(float), np.ones(20_000), l2=1.0, fit_intercept=True, xp=np)
     )
-    steps = []
-    result = minimize(
-        objective,
-        np.zeros(9),
-        method="auto",
-        tol=1e-10,
-        callback=lambda n_iter, loss, grad_norm: steps.append(n_iter),
-    )
+    result = _auto_reporting_every_iteration(objective)
     # One estimate of 32 rows per parameter measures the conditioning; every
     # Newton step then uses 256 rows per parameter, never the full Hessian.
     assert objective.max_rows[0] == 32 * 9
     assert set(objective.max_rows[1:]) == {256 * 9}
     assert result.converged and "Newton after" not in result.message
-    assert steps == list(range(result.n_iter + 1))
-    reference = SkLogisticRegression(solver="newton-cholesky", tol=1e-12).fit(X, y)
-    np.testing.assert_allclose(result.x, np.r_[reference.coef_[0], reference.intercept_], rtol=1e-7)
+    _assert_scikit_learns_optimum(result, X, y)
 
 
 def test_auto_hands_a_stalled_subsampled_newton_to_exact_newton():
@@ -315,5 +316,4 @@ def test_auto_hands_a_stalled_subsampled_newton_to_exact_newton():
     assert result.converged
     assert "subsampled Newton iterations" in result.message
     assert None in objective.max_rows  # exact Hessians took over
-    reference = SkLogisticRegression(solver="newton-cholesky", tol=1e-12).fit(X, y)
-    np.testing.assert_allclose(result.x, np.r_[reference.coef_[0], reference.intercept_], rtol=1e-7)
+    _assert_scikit_learns_optimum(result, X, y)
