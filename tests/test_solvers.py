@@ -317,3 +317,18 @@ def test_auto_hands_a_stalled_subsampled_newton_to_exact_newton():
     assert "subsampled Newton iterations" in result.message
     assert None in objective.max_rows  # exact Hessians took over
     _assert_scikit_learns_optimum(result, X, y)
+
+
+def test_auto_without_an_eigensolver_falls_back_to_lbfgs_then_newton(monkeypatch):
+    """torch on MPS has no ``eigvalsh``: the conditioning is then unknown, and
+    ``auto`` takes its path for well-conditioned data."""
+    X, y = _ill_conditioned(20_000, 8)
+    objective = Binomial(X, y.astype(float), np.ones(20_000), l2=1.0, fit_intercept=True, xp=np)
+
+    def no_eigensolver(*args, **kwargs):
+        raise NotImplementedError("eigvalsh is not implemented on this device")
+
+    monkeypatch.setattr(np.linalg, "eigvalsh", no_eigensolver)
+    result = _auto_reporting_every_iteration(objective)
+    assert result.converged and "Newton after 10 L-BFGS iterations" in result.message
+    _assert_scikit_learns_optimum(result, X, y)

@@ -102,15 +102,18 @@ def auto_plan(n_samples: int, n_params: int, condition: float | None = None) -> 
     return ("lbfgs", "newton")
 
 
-def _equilibrated_condition(objective: Any, w: Any) -> float:
+def _equilibrated_condition(objective: Any, w: Any) -> float | None:
     """Condition number of the Hessian at ``w``, estimated from a row sample and
     scaled to a unit diagonal (the part of the conditioning that L-BFGS's
-    diagonal scaling leaves)."""
+    diagonal scaling leaves); ``None`` where the device has no eigensolver."""
     xp = objective.xp
     hessian = objective.hessian(w, max_rows=_CONDITION_ROWS_PER_PARAM * objective.n_params)
     diagonal = xp.linalg.diagonal(hessian)
     inv_root = 1.0 / xp.sqrt(xp.where(diagonal > 0, diagonal, xp.ones_like(diagonal)))
-    eigenvalues = xp.linalg.eigvalsh(hessian * inv_root[:, None] * inv_root[None, :])
+    try:
+        eigenvalues = xp.linalg.eigvalsh(hessian * inv_root[:, None] * inv_root[None, :])
+    except (ValueError, RuntimeError):  # NotImplementedError on torch MPS, LinAlgError
+        return None
     smallest, largest = host_floats(xp, eigenvalues[0], eigenvalues[-1])
     return largest / smallest if smallest > 0.0 else math.inf
 
