@@ -179,9 +179,9 @@ def test_python_lists_are_accepted_like_numpy():
 )
 def test_labels_are_the_sorted_distinct_values_on_every_backend(backend, labels):
     """Binary targets take a min/max fast path; the labels equal ``np.unique`` either way."""
-    from xlogreg._validation import _sorted_labels
+    from xlogreg._validation import sorted_labels
 
     y = backend.asarray(labels)
-    classes = _sorted_labels(y, xp=backend.xp)
+    classes = sorted_labels(y, xp=backend.xp)
     assert_on_backend(classes, backend, dtype=y.dtype)
     np.testing.assert_array_equal(to_numpy(classes), np.unique(labels))

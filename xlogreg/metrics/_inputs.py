@@ -20,12 +20,11 @@ from xlogreg._backend import (
     compute_dtype,
     contiguous,
     has_float64,
-    host_bool,
     host_floats,
     host_list,
     resolve,
 )
-from xlogreg._validation import check_sample_weight, check_vector
+from xlogreg._validation import check_sample_weight, check_vector, sorted_labels
 from xlogreg.metrics._arithmetic import weighted_mean
 
 __all__ = [
@@ -91,31 +90,21 @@ def nonempty_vector(v: Any, name: str, *, xp: ModuleType, device: Any) -> Any:
 def _distinct_labels(y: Any, name: str, *, xp: ModuleType) -> list:
     """The sorted distinct values of ``y`` (at most two), read back to the host.
 
-    Numeric labels are found from their minimum and maximum and one pass
-    checking that nothing else occurs, which needs no sort and no copy of ``y``.
+    Found by :func:`~xlogreg._validation.sorted_labels`: numeric labels need
+    no sort and no copy of ``y``.
 
     Raises
     ------
     ValueError
         If ``y`` holds NaN or infinity, or more than two distinct values.
     """
-    if y.dtype == xp.bool or not xp.isdtype(y.dtype, "numeric"):
-        labels = xp.unique_values(y)
-        if labels.shape[0] <= 2:
-            return host_list(labels)
-    else:
-        extremes = xp.stack([xp.min(y), xp.max(y)])
-        if xp.isdtype(y.dtype, "real floating"):
-            lowest, highest = host_floats(xp, *extremes)
-            if not (math.isfinite(lowest) and math.isfinite(highest)):
-                raise ValueError(f"{name} contains NaN or infinity")
-        lowest, highest = host_list(extremes)
-        if lowest == highest:
-            return [lowest]
-        others = xp.logical_and(y != extremes[0], y != extremes[1])
-        if not host_bool(xp.any(others)):
-            return [lowest, highest]
-        labels = xp.unique_values(y)
+    if xp.isdtype(y.dtype, "real floating"):
+        lowest, highest = host_floats(xp, xp.min(y), xp.max(y))
+        if not (math.isfinite(lowest) and math.isfinite(highest)):
+            raise ValueError(f"{name} contains NaN or infinity")
+    labels = sorted_labels(y, xp=xp)
+    if labels.shape[0] <= 2:
+        return host_list(labels)
     shown = host_list(labels[:_MAX_LABELS_SHOWN])
     more = ", ..." if labels.shape[0] > _MAX_LABELS_SHOWN else ""
     raise ValueError(
