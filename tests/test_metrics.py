@@ -238,6 +238,16 @@ def test_pos_label_zero_flips_the_positive_class():
             "y_score contains NaN or infinity",
         ),
         (lambda: metrics.log_loss(Y, SCORE + 0.5), ValueError, r"y_prob must hold probabilities"),
+        (
+            lambda: metrics.log_loss(np.where(Y == 1, np.nan, 0.0), SCORE),
+            ValueError,
+            "y_true contains NaN or infinity",
+        ),
+        (
+            lambda: metrics.f1_score(np.r_[0.0, 1.0, np.inf, 2.0], np.r_[0, 1, 1, 0]),
+            ValueError,
+            "y_true contains NaN or infinity",
+        ),
         (lambda: metrics.brier_score_loss(Y, SCORE - 0.5), ValueError, r"in \[0, 1\]"),
         (
             lambda: metrics.expected_calibration_error(Y, SCORE * 2),

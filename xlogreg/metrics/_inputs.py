@@ -20,6 +20,7 @@ from xlogreg._backend import (
     compute_dtype,
     contiguous,
     has_float64,
+    host_bool,
     host_floats,
     host_list,
     resolve,
@@ -91,20 +92,23 @@ def _distinct_labels(y: Any, name: str, *, xp: ModuleType) -> list:
     """The sorted distinct values of ``y`` (at most two), read back to the host.
 
     Found by :func:`~xlogreg._validation.sorted_labels`: numeric labels need
-    no sort and no copy of ``y``.
+    no sort and no copy of ``y``. A NaN or infinity in ``y`` is among the
+    labels, so they are checked rather than ``y``.
 
     Raises
     ------
     ValueError
         If ``y`` holds NaN or infinity, or more than two distinct values.
     """
-    if xp.isdtype(y.dtype, "real floating"):
-        lowest, highest = host_floats(xp, xp.min(y), xp.max(y))
-        if not (math.isfinite(lowest) and math.isfinite(highest)):
-            raise ValueError(f"{name} contains NaN or infinity")
     labels = sorted_labels(y, xp=xp)
+    floating = xp.isdtype(y.dtype, "real floating")
     if labels.shape[0] <= 2:
-        return host_list(labels)
+        found = host_list(labels)
+        if floating and not all(math.isfinite(label) for label in found):
+            raise ValueError(f"{name} contains NaN or infinity")
+        return found
+    if floating and not host_bool(xp.all(xp.isfinite(labels))):
+        raise ValueError(f"{name} contains NaN or infinity")
     shown = host_list(labels[:_MAX_LABELS_SHOWN])
     more = ", ..." if labels.shape[0] > _MAX_LABELS_SHOWN else ""
     raise ValueError(
