@@ -23,17 +23,21 @@ import array_api_compat
 
 __all__ = [
     "ArrayContext",
+    "RowBlocks",
     "as_array",
     "compute_dtype",
     "contiguous",
     "describe",
     "has_float64",
+    "block_namespace",
     "host_bool",
     "host_floats",
     "resolve",
     "from_numpy",
     "host_list",
+    "is_chunked",
     "library_devices",
+    "map_row_blocks",
     "native_bincount",
     "quiet_overflow",
     "row_block_rows",
@@ -646,3 +650,170 @@ def text_array(values: list, shape: tuple[int, ...], dtype: str) -> Any:
     import numpy as np
 
     return np.array(values, dtype=dtype).reshape(shape)
+
+
+# --- Dask: row blocks that live on a cluster ---------------------------------
+#
+# A Dask array is row blocks of NumPy or CuPy arrays, possibly on the workers
+# of a dask.distributed cluster. The numerics never see one: they run on the
+# blocks, one block at a time, where the blocks live (``RowBlocks.map``), and
+# only small per-block results are summed and returned (``RowBlocks.reduce``).
+
+# Partial results summed per task of the reduction tree.
+_FAN_IN = 8
+
+
+def is_chunked(x: Any) -> bool:
+    """Whether ``x`` is a Dask array (row blocks, possibly on a cluster)."""
+    return array_api_compat.is_dask_array(x)
+
+
+def block_namespace(x: Any) -> tuple[ModuleType, Any]:
+    """The namespace and device of the blocks of a Dask array (NumPy's, or CuPy's)."""
+    meta = x._meta
+    return array_api_compat.array_namespace(meta), array_api_compat.device(meta)
+
+
+def _as_dask(a: Any, rows: tuple[int, ...]) -> Any:
+    """``a`` (a Dask or NumPy array) as a Dask array cut into the row blocks ``rows``."""
+    import dask.array as da
+
+    chunks = (rows, *(-1 for _ in range(a.ndim - 1)))
+    if not is_chunked(a):
+        a = da.from_array(a, chunks=chunks)
+    return a.rechunk(chunks)
+
+
+def _add_parts(parts: list) -> Any:
+    """The sum of per-block results: arrays, or tuples of arrays summed entry by entry."""
+    total = parts[0]
+    for part in parts[1:]:
+        if isinstance(total, tuple):
+            total = tuple(a + b for a, b in zip(total, part, strict=True))
+        else:
+            total = total + part
+    return total
+
+
+class RowBlocks:
+    """Arrays cut into the same row blocks, held where they live: map-reduce over them.
+
+    Built by :meth:`of` from Dask arrays (or NumPy arrays, cut into the first
+    array's blocks), which are persisted once: on a ``dask.distributed``
+    cluster each block stays in a worker's memory. :meth:`map` runs a
+    function on every block where it lives and keeps the results there;
+    :meth:`reduce` sums a function's per-block results in a tree of tasks and
+    returns only the sum; :meth:`collect` returns each block's (small) result.
+    Functions receive the block's items (``None`` stays ``None``), then the
+    call's ``args``; array arguments are shipped once per call, not per block.
+
+    Attributes
+    ----------
+    rows : tuple of int
+        The number of rows of each block.
+    xp : module
+        The namespace of the blocks (NumPy's or CuPy's).
+    device : object
+        The device of the blocks.
+    """
+
+    def __init__(self, parts: list[tuple], rows: tuple[int, ...], xp: ModuleType, device: Any):
+        self._parts = parts
+        self.rows = rows
+        self.xp = xp
+        self.device = device
+
+    @classmethod
+    def of(cls, X: Any, *others: Any) -> RowBlocks:
+        """``X`` (all its columns in each block) and ``others`` in ``X``'s row blocks, persisted.
+
+        ``others`` may be ``None`` (each block then gets ``None``), NumPy
+        arrays or Dask arrays with ``X``'s number of rows.
+        """
+        import dask
+
+        xp, device = block_namespace(X)
+        if any(n != n for n in X.chunks[0]):  # NaN: sizes unknown, e.g. from a DataFrame
+            X = X.compute_chunk_sizes()
+        rows = tuple(int(n) for n in X.chunks[0])
+        arrays = [_as_dask(X, rows)] + [a if a is None else _as_dask(a, rows) for a in others]
+        present = dask.persist(*(a for a in arrays if a is not None))
+        stored = iter(present)
+        arrays = [a if a is None else next(stored) for a in arrays]
+        columns = [
+            [None] * len(rows) if a is None else list(a.to_delayed().reshape(len(rows)))
+            for a in arrays
+        ]
+        return cls([tuple(part) for part in zip(*columns, strict=True)], rows, xp, device)
+
+    def _calls(self, function: Callable, args: tuple, per_block: list | None, nout: Any) -> list:
+        import dask
+
+        shared = [dask.delayed(a) if _is_array(a) else a for a in args]
+        call = dask.delayed(function, pure=False, nout=nout)
+        extra = per_block if per_block is not None else [()] * len(self._parts)
+        return [call(*part, *own, *shared) for part, own in zip(self._parts, extra, strict=True)]
+
+    def map(
+        self,
+        function: Callable,
+        *args: Any,
+        per_block: list[tuple] | None = None,
+        nout: int | None = None,
+    ) -> RowBlocks:
+        """``function(*block, *per_block[b], *args)`` on every block, kept where it ran.
+
+        With ``nout``, the function returns a tuple of that many items, which
+        become the blocks' items.
+        """
+        import dask
+
+        results = dask.persist(*self._calls(function, args, per_block, nout))
+        parts = [tuple(r) if nout is not None else (r,) for r in results]
+        return RowBlocks(parts, self.rows, self.xp, self.device)
+
+    def reduce(self, function: Callable, *args: Any, per_block: list[tuple] | None = None) -> Any:
+        """The sum over blocks of ``function(*block, *per_block[b], *args)``, on the caller.
+
+        Results may be arrays or tuples of arrays (summed entry by entry); they
+        are added in a tree of tasks next to the blocks, so one sum is
+        transferred, whatever the number of blocks.
+        """
+        import dask
+
+        parts = self._calls(function, args, per_block, None)
+        add = dask.delayed(_add_parts, pure=False)
+        while len(parts) > 1:
+            parts = [add(parts[i : i + _FAN_IN]) for i in range(0, len(parts), _FAN_IN)]
+        (total,) = dask.compute(parts[0])
+        return total
+
+    def collect(self, function: Callable, *args: Any) -> list:
+        """``[function(*block, *args) for each block]``, computed and returned to the caller."""
+        import dask
+
+        return list(dask.compute(*self._calls(function, args, None, None)))
+
+    def subset(self, keep: list[bool]) -> RowBlocks:
+        """The blocks whose entry of ``keep`` is true."""
+        parts = [p for p, k in zip(self._parts, keep, strict=True) if k]
+        rows = tuple(r for r, k in zip(self.rows, keep, strict=True) if k)
+        return RowBlocks(parts, rows, self.xp, self.device)
+
+
+def map_row_blocks(function: Callable[[Any], Any], X: Any) -> Any:
+    """``function`` applied to each row block of the Dask array ``X``, lazily.
+
+    ``function`` maps a block of rows (all columns) to an array with one entry
+    or one row per input row; the result is a Dask array with ``X``'s row
+    blocks, computed only when asked for. Its type and shape are those of
+    ``function`` on one row of zeros.
+    """
+    xp, device = block_namespace(X)
+    X = X.rechunk({1: -1})
+    one = function(xp.zeros((1, X.shape[1]), dtype=X.dtype, device=device))
+    meta = one[:0, ...]
+    if one.ndim == 1:
+        return X.map_blocks(function, drop_axis=1, dtype=one.dtype, meta=meta)
+    chunks = (X.chunks[0], *((n,) for n in one.shape[1:]))
+    return X.map_blocks(function, chunks=chunks, dtype=one.dtype, meta=meta)
