@@ -26,3 +26,16 @@ def backend(request: pytest.FixtureRequest) -> Backend:
 def backend64(request: pytest.FixtureRequest) -> Backend:
     """The float64 rows, for comparisons at tight tolerances."""
     return make_backend(request.param)
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A ``dask.distributed`` client of two worker processes, one thread each (CI's two cores)."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client

@@ -717,8 +717,16 @@ class RowBlocks:
         The device of the blocks.
     """
 
-    def __init__(self, parts: list[tuple], rows: tuple[int, ...], xp: ModuleType, device: Any):
+    def __init__(
+        self,
+        parts: list[tuple],
+        rows: tuple[int, ...],
+        xp: ModuleType,
+        device: Any,
+        held: tuple = (),
+    ) -> None:
         self._parts = parts
+        self._held = held  # persisted collections: their blocks stay while these live
         self.rows = rows
         self.xp = xp
         self.device = device
@@ -744,7 +752,8 @@ class RowBlocks:
             [None] * len(rows) if a is None else list(a.to_delayed().reshape(len(rows)))
             for a in arrays
         ]
-        return cls([tuple(part) for part in zip(*columns, strict=True)], rows, xp, device)
+        parts = [tuple(part) for part in zip(*columns, strict=True)]
+        return cls(parts, rows, xp, device, held=present)
 
     def _calls(self, function: Callable, args: tuple, per_block: list | None, nout: Any) -> list:
         import dask
@@ -798,7 +807,7 @@ class RowBlocks:
         """The blocks whose entry of ``keep`` is true."""
         parts = [p for p, k in zip(self._parts, keep, strict=True) if k]
         rows = tuple(r for r, k in zip(self.rows, keep, strict=True) if k)
-        return RowBlocks(parts, rows, self.xp, self.device)
+        return RowBlocks(parts, rows, self.xp, self.device, held=self._held)
 
 
 def map_row_blocks(function: Callable[[Any], Any], X: Any) -> Any:
