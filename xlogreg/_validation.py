@@ -27,11 +27,14 @@ __all__ = [
     "check_choice",
     "check_feature_names",
     "check_features",
+    "check_finite_labels",
     "check_matrix_shape",
     "check_number",
     "check_regression_target",
     "check_sample_weight",
+    "check_two_classes",
     "check_vector",
+    "check_weight_total",
     "column_names",
     "sorted_labels",
 ]
@@ -273,15 +276,37 @@ def check_class_target(y: Any, *, xp: ModuleType, device: Any, n_samples: int) -
         NaN or infinity, or it holds a single class.
     """
     y = check_vector(y, "y", xp=xp, device=device, n_samples=n_samples)
+    check_finite_labels(y, xp=xp)
+    classes = sorted_labels(y, xp=xp)
+    check_two_classes(classes)
+    return y, classes
+
+
+def check_finite_labels(y: Any, *, xp: ModuleType) -> None:
+    """Check that floating labels hold no NaN or infinity.
+
+    Raises
+    ------
+    ValueError
+        If they do.
+    """
     if xp.isdtype(y.dtype, "real floating") and not host_bool(xp.all(xp.isfinite(y))):
         raise ValueError("y contains NaN or infinity")
-    classes = sorted_labels(y, xp=xp)
+
+
+def check_two_classes(classes: Any) -> None:
+    """Check that there are at least two class labels.
+
+    Raises
+    ------
+    ValueError
+        If there is one.
+    """
     if classes.shape[0] < 2:
         raise ValueError(
             f"y holds a single class ({host_list(classes)}); a classifier "
             "needs samples of at least two classes"
         )
-    return y, classes
 
 
 def sorted_labels(y: Any, *, xp: ModuleType) -> Any:
@@ -307,10 +332,13 @@ def check_sample_weight(
     n_samples: int,
     dtype: Any,
     reference: str = "X",
+    positive_sum: bool = True,
 ) -> Any:
     """Return sample weights as a 1-D array of ``dtype``, ones when ``None``.
 
-    A Python number gives every sample that weight.
+    A Python number gives every sample that weight. ``positive_sum=False``
+    accepts weights that sum to zero (one row block of the data, whose total
+    the caller checks).
 
     Raises
     ------
@@ -339,9 +367,21 @@ def check_sample_weight(
         raise ValueError("sample_weight contains NaN or infinity")
     if lowest < 0:
         raise ValueError(f"sample_weight must be non-negative, got a minimum of {lowest:g}")
+    if positive_sum:
+        check_weight_total(total)
+    return w
+
+
+def check_weight_total(total: float) -> None:
+    """Check that the sample weights sum to a positive number.
+
+    Raises
+    ------
+    ValueError
+        If they do not.
+    """
     if total <= 0:
         raise ValueError("sample_weight sums to zero: at least one sample needs a positive weight")
-    return w
 
 
 def check_regression_target(

@@ -8,7 +8,7 @@ from typing import Any
 from xlogreg._backend import host_floats, resolve
 from xlogreg._moments import _accumulation_dtype, _is_constant_feature, _mean_and_variance
 from xlogreg._validation import check_bool, check_features, check_sample_weight
-from xlogreg.linear_model._base import BaseEstimator
+from xlogreg.linear_model._base import BaseEstimator, row_blockwise
 
 __all__ = ["StandardScaler"]
 
@@ -216,6 +216,7 @@ class StandardScaler(BaseEstimator):
             )
         return self.feature_names_in_
 
+    @row_blockwise
     def transform(self, X: Any) -> Any:
         """Standardize ``X`` with the fitted statistics: ``(X - mean_) / scale_``.
 
@@ -241,6 +242,7 @@ class StandardScaler(BaseEstimator):
         X, xp = self._check_transform_input(X)
         return self._standardize(X, xp=xp)
 
+    @row_blockwise
     def inverse_transform(self, X: Any) -> Any:
         """Undo :meth:`transform`: ``X * scale_ + mean_``.
 

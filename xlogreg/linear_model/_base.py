@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
+from collections.abc import Callable
 from typing import Any
 
-from xlogreg._backend import as_array, resolve, split_dataframe
+from xlogreg._backend import as_array, is_chunked, map_row_blocks, resolve, split_dataframe
 from xlogreg._validation import (
     check_feature_names,
     check_features,
@@ -15,7 +17,27 @@ from xlogreg._validation import (
 )
 from xlogreg.exceptions import NotFittedError
 
-__all__ = ["BaseEstimator"]
+__all__ = ["BaseEstimator", "row_blockwise"]
+
+
+def row_blockwise(method: Callable) -> Callable:
+    """Let a method of ``X`` with one result per row take a Dask array, lazily.
+
+    Given a Dask array, the decorated method returns a Dask array with the
+    same row blocks, each computed by the method itself on its block where the
+    block lives, when the result is computed. Errors that do not depend on the
+    values (not fitted, wrong width, wrong library, bad arguments) are raised
+    at the call: the method is first run on one row of zeros.
+    """
+
+    @functools.wraps(method)
+    def blockwise(self: Any, X: Any, *args: Any, **kwargs: Any) -> Any:
+        if not is_chunked(X):
+            return method(self, X, *args, **kwargs)
+        check_matrix_shape(X)
+        return map_row_blocks(lambda block: method(self, block, *args, **kwargs), X)
+
+    return blockwise
 
 
 class BaseEstimator:

@@ -2,34 +2,51 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
 import array_api_compat
 
-from xlogreg._backend import host_floats, resolve
+from xlogreg._backend import host_floats, is_chunked, resolve
 from xlogreg._covariance import least_squares_covariance
 from xlogreg._validation import (
     check_bool,
     check_choice,
+    check_feature_names,
     check_features,
+    check_matrix_shape,
     check_number,
     check_regression_target,
     check_sample_weight,
 )
 from xlogreg.drift import _fit_profile
 from xlogreg.inference import InferenceMixin
-from xlogreg.linear_model._base import BaseEstimator
+from xlogreg.linear_model._base import BaseEstimator, row_blockwise
+from xlogreg.linear_model._chunked import chunked_training_data
 from xlogreg.linear_model._monitoring import MonitoringMixin
 from xlogreg.metrics import r2_score
-from xlogreg.objectives import SquaredError
+from xlogreg.objectives import ChunkedObjective, SquaredError
+from xlogreg.objectives._layout import OutputLayout
 from xlogreg.preprocessing import _standardize_for_fit, _to_original_scale
 from xlogreg.solvers import minimize
 from xlogreg.solvers.least_squares import cholesky_solve, svd_solve
 
 __all__ = ["LinearRegression"]
 
-SOLVERS = ("auto", "lstsq", "cholesky", "gd")
+
+def _block_objective(
+    X: Any, y: Any, sample_weight: Any, penalty_share: float, *, alpha: float, fit_intercept: bool
+) -> SquaredError:
+    """The objective of one row block of a Dask fit, with ``penalty_share`` of the penalty."""
+    xp = array_api_compat.array_namespace(X)
+    return SquaredError(
+        X, y, sample_weight, alpha=alpha * penalty_share, fit_intercept=fit_intercept, xp=xp
+    )
+
+
+ITERATIVE_SOLVERS = ("lbfgs", "newton", "gd")
+SOLVERS = ("auto", "lstsq", "cholesky", *ITERATIVE_SOLVERS)
 
 
 class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
@@ -286,6 +303,8 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
             ``solver="gd"`` reached ``max_iter`` or diverged.
         """
         self._validate_params()
+        if is_chunked(X):
+            return self._fit_chunked(X, y, sample_weight, feature_names)
         X, feature_names = self._fit_input(X, feature_names, y=y, sample_weight=sample_weight)
         xp, device = resolve(X=X, y=y, sample_weight=sample_weight)
         X = check_features(X, xp=xp, device=device)
@@ -301,8 +320,16 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
             X, scaler = _standardize_for_fit(X, sample_weight, center=self.fit_intercept)
         profile = _fit_profile(raw, scaler, weighted=weighted, xp=xp, device=device)
         solver = self._resolved_solver()
-        if solver == "gd":
-            coef, intercept, extra = self._fit_gd(X, Y, sample_weight, xp=xp)
+        if solver in ITERATIVE_SOLVERS:
+            objective = SquaredError(
+                X,
+                Y,
+                sample_weight,
+                alpha=float(self.alpha),
+                fit_intercept=self.fit_intercept,
+                xp=xp,
+            )
+            coef, intercept, extra = self._fit_iterative(objective, objective.layout, solver, X)
         else:
             solve = cholesky_solve if solver == "cholesky" else svd_solve
             result = solve(
@@ -338,37 +365,94 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         if scaler is not None:
             coef, intercept = _to_original_scale(coef, intercept, scaler)
         extra["scaler_"] = scaler
-        if y.ndim == 1:
-            # ``[0, ...]`` keeps a 0-d array where NumPy's ``[0]`` gives a scalar.
-            coef, intercept = coef[0, :], intercept[0, ...]
-        self._set_fitted(
-            coef_=coef,
-            intercept_=intercept,
+        return self._store(
+            coef,
+            intercept,
+            one_target=y.ndim == 1,
             n_features_in_=n_features,
             _inference=inference,
             feature_names_in_=feature_names,
             training_profile_=profile,
             **extra,
         )
+
+    def _fit_chunked(
+        self, X: Any, y: Any, sample_weight: Any, feature_names: Any
+    ) -> LinearRegression:
+        """Fit on a Dask array with an iterative solver, each evaluation summed over the
+        blocks where they live (``"auto"`` is ``"newton"``: one Newton step solves the
+        normal equations, from the blocks' Gram matrices)."""
+        solver = "newton" if self.solver == "auto" else self.solver
+        for name, unsupported in (
+            ("solver", solver not in ITERATIVE_SOLVERS),
+            ("standardize", self.standardize),
+            ("inference", self.inference),
+        ):
+            if unsupported:
+                raise ValueError(
+                    f"{name}={getattr(self, name)!r} is not available for a Dask array X; "
+                    f"fit with solver 'auto' or one of {ITERATIVE_SOLVERS} (and, for "
+                    "standardize or inference, on data that fits in memory)"
+                )
+        check_matrix_shape(X)
+        feature_names = check_feature_names(feature_names, n_features=X.shape[1])
+        data = chunked_training_data(X, y, sample_weight, classify=False)
+        n_targets = y.shape[1] if y.ndim == 2 else 1
+        layout = OutputLayout(
+            n_features=data.n_features,
+            n_outputs=n_targets,
+            fit_intercept=self.fit_intercept,
+            xp=data.xp,
+        )
+        build = functools.partial(
+            _block_objective, alpha=float(self.alpha), fit_intercept=self.fit_intercept
+        )
+        objective = ChunkedObjective(
+            data.blocks, build, weight_sums=data.weight_sums, n_params=layout.n_params
+        )
+        like = data.xp.zeros(1, dtype=data.dtype, device=data.blocks.device)
+        coef, intercept, extra = self._fit_iterative(objective, layout, solver, like)
+        return self._store(
+            coef,
+            intercept,
+            one_target=y.ndim == 1,
+            n_features_in_=data.n_features,
+            _inference=None,
+            feature_names_in_=feature_names,
+            training_profile_=data.profile,
+            scaler_=None,
+            **extra,
+        )
+
+    def _store(
+        self, coef: Any, intercept: Any, *, one_target: bool, **attributes: Any
+    ) -> LinearRegression:
+        if one_target:
+            # ``[0, ...]`` keeps a 0-d array where NumPy's ``[0]`` gives a scalar.
+            coef, intercept = coef[0, :], intercept[0, ...]
+        self._set_fitted(coef_=coef, intercept_=intercept, **attributes)
         return self
 
-    def _fit_gd(self, X: Any, Y: Any, sample_weight: Any, *, xp: Any) -> tuple[Any, Any, dict]:
-        # Python floats: NumPy scalars as hyper-parameters do not mix with other libraries.
-        objective = SquaredError(
-            X, Y, sample_weight, alpha=float(self.alpha), fit_intercept=self.fit_intercept, xp=xp
-        )
-        device = array_api_compat.device(X)
+    def _fit_iterative(
+        self, objective: Any, layout: OutputLayout, solver: str, like: Any
+    ) -> tuple[Any, Any, dict]:
+        """Minimize ``objective`` with ``solver`` from zero (in the dtype and on the device
+        of ``like``): coefficients (one row per target), intercepts and the diagnostics
+        to store."""
+        xp = objective.xp
+        device = array_api_compat.device(like)
+        start = xp.zeros(objective.n_params, dtype=like.dtype, device=device)
         result = minimize(
             objective,
-            xp.zeros(objective.n_params, dtype=X.dtype, device=device),
-            method="gd",
+            start,
+            method=solver,
             tol=float(self.tol),
             max_iter=int(self.max_iter),
             learning_rate=float(self.learning_rate),
         )
-        coef, intercept = objective.layout.split(result.x)
+        coef, intercept = layout.split(result.x)
         if intercept is None:
-            intercept = xp.zeros(Y.shape[1], dtype=X.dtype, device=device)
+            intercept = xp.zeros(layout.n_outputs, dtype=coef.dtype, device=device)
         return (
             coef,
             intercept,
@@ -376,12 +460,13 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
                 "rank_": None,
                 "singular_": None,
                 "n_iter_": result.n_iter,
-                "solver_": "gd",
+                "solver_": solver,
                 "converged_": result.converged,
                 "loss_history_": result.loss_history,
             },
         )
 
+    @row_blockwise
     def predict(self, X: Any) -> Any:
         """Predicted targets ``X @ coef_ᵀ + intercept_``.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +12,7 @@ from xlogreg._backend import (
     check_random_state,
     host_floats,
     host_list,
+    is_chunked,
     parse_device,
     resolve,
     to_numpy,
@@ -20,17 +22,21 @@ from xlogreg._math import log_sigmoid, log_softmax, sigmoid
 from xlogreg._validation import (
     check_bool,
     check_class_target,
+    check_feature_names,
     check_features,
+    check_matrix_shape,
     check_number,
     check_sample_weight,
+    check_two_classes,
     check_vector,
 )
 from xlogreg.drift import TrainingProfile, _fit_profile
 from xlogreg.inference import InferenceMixin
-from xlogreg.linear_model._base import BaseEstimator
+from xlogreg.linear_model._base import BaseEstimator, row_blockwise
+from xlogreg.linear_model._chunked import chunked_training_data
 from xlogreg.linear_model._minibatch import fit_minibatch
 from xlogreg.linear_model._monitoring import MonitoringMixin
-from xlogreg.objectives import Binomial, Multinomial
+from xlogreg.objectives import Binomial, ChunkedObjective, Multinomial
 from xlogreg.preprocessing import (
     StandardScaler,
     _standardize_for_fit,
@@ -450,6 +456,8 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
             raise ValueError(
                 f"callback reports full-batch iterations; solver={self.solver!r} has none"
             )
+        if is_chunked(X):
+            return self._fit_chunked(X, y, sample_weight, feature_names, callback)
         X, feature_names = self._fit_input(X, feature_names, y=y, sample_weight=sample_weight)
         if self.solver in STOCHASTIC_METHODS:
             return fit_minibatch(self, X, y, sample_weight, feature_names=feature_names)
@@ -461,20 +469,7 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         objective = loss(
             X, target, sample_weight, l2=1.0 / self.C, fit_intercept=self.fit_intercept, xp=xp
         )
-        report = _Report(_print_progress if self.verbose else None, callback)
-        result = minimize(
-            objective,
-            self._initial_params(
-                objective.n_params, X, n_classes=classes.shape[0], scaler=scaler, xp=xp
-            ),
-            method=self.solver,
-            tol=self.tol,
-            max_iter=self.max_iter,
-            learning_rate=self.learning_rate,
-            momentum=self.momentum,
-            callback=report,
-        )
-        report.last(result)
+        result = self._minimize(objective, X, classes=classes, scaler=scaler, callback=callback)
         inference = None
         if self.inference:
             inference = logistic_covariance(
@@ -488,18 +483,103 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
                 classes=classes,
                 xp=xp,
             )
-        return self._store(
-            result.x,
+        return self._store_result(
+            result,
             n_features=X.shape[1],
             classes=classes,
             scaler=scaler,
             inference=inference,
+            feature_names=feature_names,
+            profile=profile,
+        )
+
+    def _fit_chunked(
+        self, X: Any, y: Any, sample_weight: Any, feature_names: Any, callback: Any
+    ) -> LogisticRegression:
+        """Fit on a Dask array: blocks checked and summarized in one pass, then the
+        solver on the client, each evaluation summed over the blocks where they live."""
+        for name, unsupported in (
+            ("solver", self.solver in STOCHASTIC_METHODS),
+            ("standardize", self.standardize),
+            ("inference", self.inference),
+        ):
+            if unsupported:
+                raise ValueError(
+                    f"{name}={getattr(self, name)!r} is not available for a Dask array X; "
+                    "fit with solver 'auto', 'lbfgs', 'newton' or 'gd' (and, for "
+                    "standardize or inference, on data that fits in memory)"
+                )
+        check_matrix_shape(X)
+        feature_names = check_feature_names(feature_names, n_features=X.shape[1])
+        data = chunked_training_data(X, y, sample_weight, classify=True)
+        xp, classes = data.xp, data.labels
+        check_two_classes(classes)
+        self._check_threshold_classes(classes)
+        factors, weight_sums = None, data.weight_sums
+        if self.class_weight is not None:
+            sums = [float(t) for t in host_list(sum(data.label_weights))]
+            per_class = self._class_factors(host_list(classes), sums)
+            factors = xp.asarray(per_class, dtype=data.dtype, device=data.blocks.device)
+            weight_sums = [float(w @ factors) for w in data.label_weights]
+        n_outputs = 1 if classes.shape[0] == 2 else classes.shape[0]
+        build = functools.partial(
+            _block_objective,
+            classes=classes,
+            class_factors=factors,
+            l2=1.0 / self.C,
+            fit_intercept=self.fit_intercept,
+        )
+        objective = ChunkedObjective(
+            data.blocks,
+            build,
+            weight_sums=weight_sums,
+            n_params=n_outputs * (data.n_features + int(self.fit_intercept)),
+        )
+        like = xp.zeros(1, dtype=data.dtype, device=data.blocks.device)
+        result = self._minimize(objective, like, classes=classes, scaler=None, callback=callback)
+        return self._store_result(
+            result,
+            n_features=data.n_features,
+            classes=classes,
+            scaler=None,
+            inference=None,
+            feature_names=feature_names,
+            profile=data.profile,
+        )
+
+    def _minimize(
+        self, objective: Any, like: Any, *, classes: Any, scaler: Any, callback: Any
+    ) -> Any:
+        """Run the full-batch solver from zeros or the warm start, reporting progress."""
+        report = _Report(_print_progress if self.verbose else None, callback)
+        start = self._initial_params(
+            objective.n_params, like, n_classes=classes.shape[0], scaler=scaler, xp=objective.xp
+        )
+        result = minimize(
+            objective,
+            start,
+            method=self.solver,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            learning_rate=self.learning_rate,
+            momentum=self.momentum,
+            callback=report,
+        )
+        report.last(result)
+        return result
+
+    def _store_result(
+        self, result: Any, *, feature_names: Any, profile: Any, **store: Any
+    ) -> LogisticRegression:
+        return self._store(
+            result.x,
             n_iter_=result.n_iter,
             converged_=result.converged,
             loss_history_=result.loss_history,
             validation_loss_history_=None,
             feature_names_in_=feature_names,
             training_profile_=profile,
+            **store,
         )
 
     def _prepare(
@@ -514,12 +594,7 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         X = check_features(X, xp=xp, device=device)
         n_samples = X.shape[0]
         y, classes = check_class_target(y, xp=xp, device=device, n_samples=n_samples)
-        if self.threshold is not None and classes.shape[0] != 2:
-            raise ValueError(
-                f"threshold={self.threshold!r} applies to two classes, but y holds "
-                f"{classes.shape[0]} ({host_list(classes)}); leave threshold=None, the "
-                "multinomial model predicts the most probable class"
-            )
+        self._check_threshold_classes(classes)
         weighted = sample_weight is not None
         sample_weight = check_sample_weight(
             sample_weight, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype
@@ -528,16 +603,22 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         if self.standardize:
             X, scaler = _standardize_for_fit(X, sample_weight, center=self.fit_intercept)
         profile = _fit_profile(raw, scaler, weighted=weighted, xp=xp, device=device)
-        binary = classes.shape[0] == 2
-        if binary and self.class_weight is None:  # the indicator, without a one-hot matrix
-            return X, xp.astype(y == classes[1], X.dtype), sample_weight, classes, scaler, profile
-        one_hot = xp.astype(y[:, None] == classes[None, :], X.dtype)
+        factors = None
         if self.class_weight is not None:
-            sample_weight = sample_weight * self._class_weights(
-                one_hot, classes, sample_weight, xp=xp
-            )
-        target = one_hot[:, 1] if binary else one_hot
+            one_hot = xp.astype(y[:, None] == classes[None, :], X.dtype)
+            sums = [float(total) for total in host_list(sample_weight @ one_hot)]
+            per_class = self._class_factors(host_list(classes), sums)
+            factors = xp.asarray(per_class, dtype=X.dtype, device=device)
+        target, sample_weight = _encoded_target(y, sample_weight, classes, factors, xp=xp)
         return X, target, sample_weight, classes, scaler, profile
+
+    def _check_threshold_classes(self, classes: Any) -> None:
+        if self.threshold is not None and classes.shape[0] != 2:
+            raise ValueError(
+                f"threshold={self.threshold!r} applies to two classes, but y holds "
+                f"{classes.shape[0]} ({host_list(classes)}); leave threshold=None, the "
+                "multinomial model predicts the most probable class"
+            )
 
     def _store(
         self,
@@ -588,10 +669,9 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         )
         return self
 
-    def _class_weights(self, one_hot: Any, classes: Any, sample_weight: Any, *, xp: Any) -> Any:
-        """Per-sample factor from ``class_weight`` (not ``None``)."""
-        labels = host_list(classes)
-        sums = [float(total) for total in host_list(sample_weight @ one_hot)]
+    def _class_factors(self, labels: list, sums: list[float]) -> list[float]:
+        """Each class's factor from ``class_weight`` (not ``None``), given the classes'
+        sample-weight sums."""
         if self.class_weight == "balanced":
             empty = [label for label, total in zip(labels, sums, strict=True) if total <= 0.0]
             if empty:
@@ -609,8 +689,7 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
                 check_number(weight, f"class_weight[{label!r}]", low=0.0)
             if sum(w * t for w, t in zip(per_class, sums, strict=True)) <= 0.0:
                 raise ValueError("class_weight gives every sample a weight of zero")
-        device = array_api_compat.device(one_hot)
-        return one_hot @ xp.asarray(per_class, dtype=one_hot.dtype, device=device)
+        return per_class
 
     def _initial_params(
         self, n_params: int, like: Any, *, n_classes: int, scaler: StandardScaler | None, xp: Any
@@ -666,6 +745,7 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         z = X @ coef.T + intercept
         return (z[:, 0] if classes.shape[0] == 2 else z), xp, classes
 
+    @row_blockwise
     def decision_function(self, X: Any) -> Any:
         """Logits ``X @ coef_.T + intercept_`` in ``X``'s library.
 
@@ -674,6 +754,7 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         """
         return self._logits(X)[0]
 
+    @row_blockwise
     def predict_proba(self, X: Any) -> Any:
         """Class probabilities, shape (n_samples, n_classes), ordered as ``classes_``.
 
@@ -684,6 +765,7 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
             return xp.stack([sigmoid(-z, xp=xp), sigmoid(z, xp=xp)], axis=1)
         return xp.exp(log_softmax(z, axis=1, xp=xp))
 
+    @row_blockwise
     def predict_log_proba(self, X: Any) -> Any:
         """Log class probabilities, shape (n_samples, n_classes), finite for any logit."""
         z, xp, _ = self._logits(X)
@@ -691,6 +773,7 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
             return xp.stack([log_sigmoid(-z, xp=xp), log_sigmoid(z, xp=xp)], axis=1)
         return log_softmax(z, axis=1, xp=xp)
 
+    @row_blockwise
     def predict(self, X: Any, threshold: float | None = None) -> Any:
         """Predicted labels from ``classes_``.
 
@@ -742,6 +825,42 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         hits = xp.astype(predicted == y, weight.dtype)
         (accuracy,) = host_floats(xp, (weight @ hits) / xp.sum(weight))
         return accuracy
+
+
+def _encoded_target(
+    y: Any, sample_weight: Any, classes: Any, class_factors: Any, *, xp: Any
+) -> tuple[Any, Any]:
+    """The target in ``sample_weight``'s dtype and the weights times the class factors.
+
+    The target is the positive class's indicator for two classes (without a
+    one-hot matrix when there are no class factors) and the one-hot matrix
+    otherwise.
+    """
+    dtype = sample_weight.dtype
+    if classes.shape[0] == 2 and class_factors is None:
+        return xp.astype(y == classes[1], dtype), sample_weight
+    one_hot = xp.astype(y[:, None] == classes[None, :], dtype)
+    if class_factors is not None:
+        sample_weight = sample_weight * (one_hot @ class_factors)
+    return (one_hot[:, 1] if classes.shape[0] == 2 else one_hot), sample_weight
+
+
+def _block_objective(
+    X: Any,
+    y: Any,
+    sample_weight: Any,
+    penalty_share: float,
+    *,
+    classes: Any,
+    class_factors: Any,
+    l2: float,
+    fit_intercept: bool,
+) -> Binomial | Multinomial:
+    """The objective of one row block of a Dask fit, with ``penalty_share`` of the penalty."""
+    xp = array_api_compat.array_namespace(X)
+    target, sample_weight = _encoded_target(y, sample_weight, classes, class_factors, xp=xp)
+    loss = Binomial if classes.shape[0] == 2 else Multinomial
+    return loss(X, target, sample_weight, l2=l2 * penalty_share, fit_intercept=fit_intercept, xp=xp)
 
 
 class _Report:

@@ -6,12 +6,14 @@ An objective knows losses, not models or solvers. It is built from
 ``hessian(w)`` and ``hessian_diagonal(w, max_rows=None)`` (estimated from
 ``max_rows`` evenly spaced rows when given) for a flat parameter vector ``w``.
 The intercept is handled here once, without ever copying ``X`` to append a
-column of ones.
+column of ones. :class:`ChunkedObjective` sums any of them over the row blocks
+of a Dask array, each block's share evaluated where the block lives.
 """
 
 from xlogreg.objectives._binomial import Binomial
+from xlogreg.objectives._chunked import ChunkedObjective
 from xlogreg.objectives._multinomial import Multinomial
 from xlogreg.objectives._squared import SquaredError
 from xlogreg.objectives._temperature import Temperature
 
-__all__ = ["Binomial", "Multinomial", "SquaredError", "Temperature"]
+__all__ = ["Binomial", "ChunkedObjective", "Multinomial", "SquaredError", "Temperature"]

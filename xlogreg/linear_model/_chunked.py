@@ -1,0 +1,201 @@
+"""Training data in the row blocks of a Dask array: checked and summarized where it lives.
+
+A fit on a Dask array reads its blocks on the workers that hold them. One pass
+(:func:`chunked_training_data`) checks every block as the in-memory fit checks
+``X``, ``y`` and ``sample_weight``, and sends back each block's row count,
+weight sum, labels with their weight sums, and column moments; the client
+merges these into the classes, the training profile and the weights of a
+:class:`~xlogreg.objectives.ChunkedObjective`. The checked blocks stay on the
+workers for the solver.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from xlogreg._backend import RowBlocks, block_namespace, compute_dtype, resolve
+from xlogreg._moments import _mean_and_variance, column_reduce
+from xlogreg._validation import (
+    check_features,
+    check_finite_labels,
+    check_matrix_shape,
+    check_regression_target,
+    check_sample_weight,
+    check_vector,
+    check_weight_total,
+    sorted_labels,
+)
+from xlogreg.drift import TrainingProfile
+
+__all__ = ["ChunkedData", "chunked_training_data"]
+
+
+class ChunkedData(NamedTuple):
+    """Checked training blocks and what one pass over them found.
+
+    Attributes
+    ----------
+    blocks : RowBlocks
+        Per block: ``X`` in its compute dtype, the target (labels as given
+        for a classifier, in the compute dtype for a regression) and the
+        sample weights.
+    xp : module
+        The namespace of the blocks (NumPy or CuPy); the solver's.
+    dtype : dtype
+        The compute dtype.
+    n_features : int
+    weight_sums : list of float
+        Each block's sample-weight sum.
+    labels : array or None
+        A classifier's sorted class labels.
+    label_weights : list of arrays or None
+        Per block, its sample-weight sum per class of ``labels``.
+    profile : TrainingProfile
+        Of the raw ``X``, over every row.
+    """
+
+    blocks: RowBlocks
+    xp: Any
+    dtype: Any
+    n_features: int
+    weight_sums: list[float]
+    labels: Any
+    label_weights: list | None
+    profile: TrainingProfile
+
+
+class _Summary(NamedTuple):
+    """What one block sends back: small, ``O(n_features + n_labels)``."""
+
+    rows: int
+    weight_sum: float
+    labels: Any
+    label_weights: Any
+    mean: Any
+    var: Any
+    low: Any
+    high: Any
+
+
+def _checked_block(
+    X: Any, y: Any, sample_weight: Any, scalar_weight: Any, classify: bool
+) -> tuple[Any, Any, Any]:
+    """One block of ``X``, target and weights, checked as a whole fit's would be."""
+    xp, device = resolve(X=X)
+    X = check_features(X, xp=xp, device=device)
+    n_samples = X.shape[0]
+    if classify:
+        y = check_vector(y, "y", xp=xp, device=device, n_samples=n_samples)
+        check_finite_labels(y, xp=xp)
+    else:
+        y = check_regression_target(y, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype)
+    weight = check_sample_weight(
+        scalar_weight if sample_weight is None else sample_weight,
+        xp=xp,
+        device=device,
+        n_samples=n_samples,
+        dtype=X.dtype,
+        positive_sum=False,
+    )
+    return X, y, weight
+
+
+def _summary(X: Any, y: Any, sample_weight: Any, classify: bool) -> _Summary:
+    xp, device = resolve(X=X)
+    labels = label_weights = None
+    if classify:
+        labels = sorted_labels(y, xp=xp)
+        label_weights = sample_weight @ xp.astype(y[:, None] == labels[None, :], X.dtype)
+    mean, var, _ = _mean_and_variance(X, None, xp=xp, device=device)
+    return _Summary(
+        rows=X.shape[0],
+        weight_sum=float(xp.sum(xp.astype(sample_weight, mean.dtype))),
+        labels=labels,
+        label_weights=label_weights,
+        mean=mean,
+        var=var,
+        low=column_reduce(xp.min, X, xp=xp),
+        high=column_reduce(xp.max, X, xp=xp),
+    )
+
+
+def _merged_profile(summaries: list[_Summary], dtype: Any, *, xp: Any) -> TrainingProfile:
+    """The blocks' means and variances merged (Chan, Golub and LeVeque), minima and maxima."""
+    counts = xp.asarray([float(s.rows) for s in summaries], dtype=summaries[0].mean.dtype)
+    total = xp.sum(counts)
+    means = xp.stack([s.mean for s in summaries])
+    mean = (counts @ means) / total
+    deviation = means - mean
+    var = counts @ (xp.stack([s.var for s in summaries]) + deviation * deviation) / total
+    n_rows = sum(s.rows for s in summaries)
+    return TrainingProfile(
+        mean=xp.astype(mean, dtype),
+        std=xp.astype(xp.sqrt(var), dtype),
+        min=xp.min(xp.stack([s.low for s in summaries]), axis=0),
+        max=xp.max(xp.stack([s.high for s in summaries]), axis=0),
+        count=n_rows,
+        rows=n_rows,
+    )
+
+
+def _merged_labels(summaries: list[_Summary], *, xp: Any) -> tuple[Any, list]:
+    """The sorted union of the blocks' labels, and each block's weight per label of it."""
+    labels = xp.unique_values(xp.concat([s.labels for s in summaries]))
+    weights = [
+        s.label_weights @ xp.astype(s.labels[:, None] == labels[None, :], s.label_weights.dtype)
+        for s in summaries
+    ]
+    return labels, weights
+
+
+def chunked_training_data(X: Any, y: Any, sample_weight: Any, *, classify: bool) -> ChunkedData:
+    """Check a Dask ``X`` with ``y`` and ``sample_weight``, and summarize it, in one pass.
+
+    Shapes and dtypes are checked from the arrays' metadata before any work;
+    values (finiteness, labels, weights) in the pass, which raises the
+    in-memory fit's errors.
+
+    Parameters
+    ----------
+    X : dask array of shape (n_samples, n_features)
+        Training data, NumPy or CuPy blocks.
+    y : dask or NumPy array of shape (n_samples,)
+        Class labels, or regression targets (which may have shape
+        (n_samples, n_targets)); cut into ``X``'s row blocks.
+    sample_weight : dask or NumPy array of shape (n_samples,), float or None
+        Non-negative weights; a number for all, ``None`` for ones.
+    classify : bool
+        Whether ``y`` holds class labels (else regression targets).
+
+    Returns
+    -------
+    ChunkedData
+    """
+    check_matrix_shape(X)
+    xp, device = block_namespace(X)
+    dtype = compute_dtype(xp, device, X.dtype)
+    n_samples = X.shape[0]
+    if classify:
+        check_vector(y, "y", xp=xp, device=device, n_samples=n_samples)
+    elif getattr(y, "ndim", 1) not in (1, 2) or y.shape[0] != n_samples:
+        check_regression_target(y, xp=xp, device=device, n_samples=n_samples, dtype=dtype)
+    scalar_weight = None
+    if sample_weight is not None and not hasattr(sample_weight, "shape"):
+        scalar_weight, sample_weight = sample_weight, None
+    if sample_weight is not None:
+        check_vector(sample_weight, "sample_weight", xp=xp, device=device, n_samples=n_samples)
+    blocks = RowBlocks.of(X, y, sample_weight).map(_checked_block, scalar_weight, classify, nout=3)
+    summaries = blocks.collect(_summary, classify)
+    weight_sums = [s.weight_sum for s in summaries]
+    check_weight_total(sum(weight_sums))
+    labels, label_weights = _merged_labels(summaries, xp=xp) if classify else (None, None)
+    return ChunkedData(
+        blocks=blocks,
+        xp=xp,
+        dtype=dtype,
+        n_features=X.shape[1],
+        weight_sums=weight_sums,
+        labels=labels,
+        label_weights=label_weights,
+        profile=_merged_profile(summaries, dtype, xp=xp),
+    )

@@ -1,0 +1,128 @@
+"""An objective summed over row blocks evaluated where they live (a Dask cluster)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from xlogreg._backend import RowBlocks
+
+__all__ = ["ChunkedObjective"]
+
+
+class _Share:
+    """A block's objective times the block's share ``c`` of the total sample weight."""
+
+    def __init__(self, objective: Any, share: float) -> None:
+        self.objective = objective
+        self.share = share
+
+    def evaluate(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        value = getattr(self.objective, method)(*args, **kwargs)
+        if isinstance(value, tuple):
+            return tuple(self.share * v for v in value)
+        return self.share * value
+
+
+def _built(*items: Any) -> _Share:
+    """The block's objective from ``build(*block, penalty_share)``, with its weight share."""
+    *block, share, penalty_share, build = items
+    return _Share(build(*block, penalty_share), share)
+
+
+def _evaluate(part: _Share, method: str, *args: Any) -> Any:
+    return part.evaluate(method, *args)
+
+
+def _evaluate_sampled(part: _Share, max_rows: int | None, method: str, w: Any) -> Any:
+    return part.evaluate(method, w, max_rows=max_rows)
+
+
+class ChunkedObjective:
+    r"""A loss over data in row blocks, ``f(w) = Σ_b (W_b / W) f_b(w)``, evaluated block by block.
+
+    Each ``f_b`` is an ordinary objective (:class:`~xlogreg.objectives.Binomial`,
+    say) built on block ``b`` where the block lives, from its own rows and
+    weights; its weighted mean loss times the block's share ``W_b / W`` of the
+    total sample weight sums to the weighted mean over every row. Each block
+    carries ``1 / (number of blocks)`` of the penalty, which therefore appears
+    once in the sum. Values, gradients, Hessian-vector products, Hessians and
+    their diagonals are sums of the blocks' (linear in the rows), computed
+    next to the blocks: only the parameters go out and only ``O(n_params)``
+    numbers (``O(n_params²)`` for a Hessian) come back per evaluation.
+    Sampled Hessians (``max_rows``) take each block's share of the rows.
+
+    Parameters
+    ----------
+    blocks : RowBlocks
+        The training data's row blocks (``X``, targets, weights, ...).
+    build : callable
+        ``build(*block_items, penalty_share)`` returns the objective of one
+        block with ``penalty_share`` times the penalty; it runs on the workers.
+    weight_sums : list of float
+        Each block's sample-weight sum; blocks that weigh nothing are left out.
+    n_params : int
+        The length of the parameter vector.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dask.array as da
+    >>> from xlogreg._backend import RowBlocks
+    >>> from xlogreg.objectives import Binomial, ChunkedObjective
+    >>> X = np.array([[1.0], [2.0], [3.0], [4.0]])
+    >>> y = np.array([0.0, 1.0, 0.0, 1.0])
+    >>> def build(X, y, share):
+    ...     return Binomial(X, y, np.ones(len(y)), l2=share, fit_intercept=True, xp=np)
+    >>> blocks = RowBlocks.of(da.from_array(X, chunks=(3, 1)), y)
+    >>> f = ChunkedObjective(blocks, build, weight_sums=[3.0, 1.0], n_params=2)
+    >>> w = np.array([0.5, -1.0])
+    >>> bool(np.isclose(f.loss(w), build(X, y, 1.0).loss(w)))
+    True
+    """
+
+    def __init__(
+        self, blocks: RowBlocks, build: Callable, *, weight_sums: list[float], n_params: int
+    ) -> None:
+        keep = [total > 0.0 for total in weight_sums]
+        total = math.fsum(weight_sums)
+        kept = [w for w in weight_sums if w > 0.0]
+        blocks = blocks.subset(keep)
+        self.xp = blocks.xp
+        self.n_samples = sum(blocks.rows)
+        self.n_params = n_params
+        self._rows = blocks.rows
+        self._parts = blocks.map(
+            _built, 1.0 / len(kept), build, per_block=[(w / total,) for w in kept]
+        )
+
+    def _sum(self, method: str, *args: Any) -> Any:
+        return self._parts.reduce(_evaluate, method, *args)
+
+    def _sampled_sum(self, method: str, w: Any, max_rows: int | None) -> Any:
+        if max_rows is None:
+            return self._sum(method, w)
+        per_block = [(max(1, math.ceil(max_rows * n / self.n_samples)),) for n in self._rows]
+        return self._parts.reduce(_evaluate_sampled, method, w, per_block=per_block)
+
+    def loss(self, w: Any) -> Any:
+        """Objective value at ``w``, a 0-d array."""
+        return self._sum("loss", w)
+
+    def loss_grad(self, w: Any) -> tuple[Any, Any]:
+        """Objective value and gradient at ``w``, in one pass over the blocks."""
+        return self._sum("loss_grad", w)
+
+    def hessp(self, w: Any, v: Any) -> Any:
+        """Hessian at ``w`` times ``v``."""
+        return self._sum("hessp", w, v)
+
+    def hessian(self, w: Any, *, max_rows: int | None = None) -> Any:
+        """Hessian at ``w``; with ``max_rows``, estimated from about that many rows."""
+        return self._sampled_sum("hessian", w, max_rows)
+
+    def hessian_diagonal(self, w: Any, *, max_rows: int | None = None) -> Any:
+        """Diagonal of the Hessian at ``w``; with ``max_rows``, estimated from about that many
+        rows."""
+        return self._sampled_sum("hessian_diagonal", w, max_rows)
