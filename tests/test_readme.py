@@ -30,6 +30,7 @@ EXAMPLES = (
     "quickstart",
     "multinomial",
     "mini-batch",
+    "dask",
     "metrics",
     "save/load",
     "feature names, explanations, drift",
@@ -64,6 +65,15 @@ def test_multinomial_example_gives_what_its_comment_says():
     model, X = namespace["model"], namespace["X"]
     assert model.coef_.shape == (3, 4)
     assert model.predict_proba(X).sum(axis=1)[:3].round(12).tolist() == [1.0, 1.0, 1.0]
+
+
+def test_dask_example_fits_on_a_local_cluster():
+    pytest.importorskip("distributed")
+    namespace = _run(_example("dask"), "README Dask example")
+    model = namespace["model"]
+    assert model.converged_ and model.coef_.shape == (1, 8)
+    assert model.coef_[0, 0] > 1.0 and model.coef_[0, 1] < -1.0
+    assert 0.4 < namespace["positive_rate"] < 0.6
 
 
 def test_minibatch_example_streams_a_memory_map_to_torch():

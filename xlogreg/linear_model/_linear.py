@@ -76,7 +76,7 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         features: predictions take raw ``X``. ``alpha`` then penalizes the
         standardized coefficients, and gradient descent sees well-scaled
         columns. The fit holds one standardized copy of ``X``.
-    solver : {"auto", "lstsq", "cholesky", "gd"}, default="auto"
+    solver : {"auto", "lstsq", "cholesky", "lbfgs", "newton", "gd"}, default="auto"
         ``"lstsq"``: a thin SVD of the centered design; rank-revealing, gives
         the minimum-norm solution of a rank-deficient design (as
         ``numpy.linalg.lstsq``), and fills ``rank_`` and ``singular_``.
@@ -86,17 +86,20 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         and falls back to ``"lstsq"``. ``"gd"``: full-batch gradient descent on
         the raw (uncentered) data from zero with the intercept as a parameter,
         as in seed 003, with ``learning_rate``, ``tol`` and ``max_iter``.
+        ``"lbfgs"`` and ``"newton"`` minimize the same objective as ``"gd"``
+        with those solvers (Newton solves it in one step), to ``tol``.
         ``"auto"`` picks ``"lstsq"`` for ``alpha == 0`` (least squares may be
         rank-deficient, and the SVD reports it) and ``"cholesky"`` for
-        ``alpha > 0`` (the ridge Gram matrix is positive definite).
+        ``alpha > 0`` (the ridge Gram matrix is positive definite); for a Dask
+        ``X``, which only the iterative solvers take, ``"newton"``.
     alpha : float, default=0.0
         L2 (ridge) penalty strength, ``>= 0`` and finite, as scikit-learn's
         ``Ridge(alpha)``: it is added to ``XᵀX``, not scaled by the sample count.
     tol : float, default=1e-6
-        ``solver="gd"`` stops when the max-norm of the objective's gradient is
-        at most ``tol``. Unused by the direct solvers.
+        The iterative solvers stop when the max-norm of the objective's
+        gradient is at most ``tol``. Unused by the direct solvers.
     max_iter : int, default=1000
-        Most iterations of ``solver="gd"``.
+        Most iterations of the iterative solvers.
     learning_rate : float, default=0.01
         Step size of ``solver="gd"``. Gradient descent is stable when it is
         below ``1 / λ_max`` of the weighted mean of ``[x, 1][x, 1]ᵀ`` (seed 003:
@@ -122,20 +125,21 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         Numerical rank of the weighted, centered design, from the SVD (cutoff
         ``eps·max(n_samples, n_features)·singular_[0]``, as
         ``numpy.linalg.lstsq``); ``None`` when the SVD did not run
-        (``"cholesky"`` without a fallback, ``"gd"``).
+        (``"cholesky"`` without a fallback, the iterative solvers).
     singular_ : array of shape (min(n_samples, n_features),) or None
         Singular values of that design, descending; ``None`` like ``rank_``.
     n_iter_ : int or None
-        Iterations of ``"gd"``; ``None`` for the direct solvers.
+        Iterations of an iterative solver; ``None`` for the direct solvers.
     solver_ : str
         The solve that produced the coefficients: ``"auto"`` resolved, and
         ``"lstsq"`` after a Cholesky fallback.
     n_features_in_ : int
     converged_ : bool
-        Whether ``"gd"`` met its stopping rule (always true for direct solves).
+        Whether an iterative solver met its stopping rule (always true for
+        direct solves).
     loss_history_ : tuple of float or None
-        Objective value at the start and after every ``"gd"`` step; ``None``
-        for the direct solvers.
+        Objective value at the start and after every iteration of an
+        iterative solver; ``None`` for the direct solvers.
     coef_stderr_, intercept_stderr_ : arrays of the shapes of ``coef_``, ``intercept_``
         Standard errors, with ``inference=True`` (accessing them otherwise
         raises :class:`~xlogreg.exceptions.NotFittedError`).
@@ -267,10 +271,13 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array of shape (n_samples, n_features), or a DataFrame
+        X : array of shape (n_samples, n_features), a DataFrame, or a Dask array
             Training data; any supported array library and device. A pandas
             or polars DataFrame is converted to NumPy, its string columns
-            naming the features.
+            naming the features. A Dask array (NumPy or CuPy blocks of rows,
+            possibly on a ``dask.distributed`` cluster) is fitted where its
+            blocks live (see the README's Dask section); ``y`` and
+            ``sample_weight`` may then be Dask or NumPy arrays.
         y : array of shape (n_samples,) or (n_samples, n_targets)
             Targets; numeric and finite.
         sample_weight : array of shape (n_samples,) or float, optional

@@ -414,10 +414,13 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array of shape (n_samples, n_features), or a DataFrame
+        X : array of shape (n_samples, n_features), a DataFrame, or a Dask array
             Training data; any supported array library and device. A pandas
             or polars DataFrame is converted to NumPy, its string columns
-            naming the features.
+            naming the features. A Dask array (NumPy or CuPy blocks of rows,
+            possibly on a ``dask.distributed`` cluster) is fitted where its
+            blocks live (see the README's Dask section); ``y`` and
+            ``sample_weight`` may then be Dask or NumPy arrays.
         y : array of shape (n_samples,)
             At least two distinct labels (numbers, booleans, or strings for
             NumPy): the binomial loss for two, the softmax for more.
