@@ -323,6 +323,20 @@ def test_gradient_descent_reaches_the_ridge_solution(backend64):
     assert_close(model.intercept_, intercept, backend64, rtol=1e-8)
 
 
+@pytest.mark.parametrize("solver", ["lbfgs", "newton"])
+@pytest.mark.parametrize("n_targets", [None, 2])
+def test_iterative_solvers_reach_the_ridge_solution(backend64, solver, n_targets):
+    X, y, weight = _regression(seed=3, n_targets=n_targets)
+    coef, intercept = _closed_form(X, y, weight, 2.0, True)
+    model = LinearRegression(solver=solver, alpha=2.0, tol=1e-10).fit(
+        backend64.asarray(X), backend64.asarray(y), sample_weight=backend64.asarray(weight)
+    )
+    assert model.converged_ and model.solver_ == solver and model.rank_ is None
+    assert model.n_iter_ <= (2 if solver == "newton" else 100)  # Newton: one step, then a check
+    assert_close(model.coef_, coef, backend64, rtol=1e-9, atol=1e-10 * np.abs(coef).max())
+    assert_close(model.intercept_, intercept, backend64, rtol=1e-9)
+
+
 def test_zero_weights_drop_samples(backend64):
     X, y, weight = _regression(seed=3)
     weight[::3] = 0.0
