@@ -112,6 +112,35 @@ def _mean_and_variance(
     return mean, var, total
 
 
+def merge_moments(means: list, variances: list, totals: list[float], *, xp: ModuleType) -> tuple:
+    """The mean and variance of the union of parts, from each part's (Chan, Golub and LeVeque).
+
+    ``Σ t·m / T`` and ``Σ t·(v + (m − mean)²) / T`` over the parts with a
+    positive total ``t`` (a sample count or weight sum); parts without weight
+    (whose mean is undefined) are left out.
+
+    Examples
+    --------
+    >>> import array_api_strict as xp
+    >>> from xlogreg._moments import merge_moments
+    >>> mean, var = merge_moments(
+    ...     [xp.asarray([1.0]), xp.asarray([4.0])], [xp.asarray([1.0]), xp.asarray([0.0])],
+    ...     [2.0, 1.0], xp=xp)
+    >>> mean  # of (0, 2, 4)
+    Array([2.], dtype=array_api_strict.float64)
+    >>> var
+    Array([2.66666667], dtype=array_api_strict.float64)
+    """
+    kept = [i for i, total in enumerate(totals) if total > 0.0]
+    means = xp.stack([means[i] for i in kept])
+    weights = xp.asarray([float(totals[i]) for i in kept], dtype=means.dtype)
+    total = xp.sum(weights)
+    mean = (weights @ means) / total
+    deviation = means - mean
+    var = weights @ (xp.stack([variances[i] for i in kept]) + deviation * deviation) / total
+    return mean, var
+
+
 def _is_constant_feature(var: Any, mean: Any, n_samples: float, *, xp: ModuleType) -> Any:
     """Features whose variance is within the round-off bound of the two-pass algorithm.
 

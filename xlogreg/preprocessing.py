@@ -5,10 +5,17 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from xlogreg._backend import host_floats, resolve
+from xlogreg._backend import host_floats, is_chunked, resolve
 from xlogreg._moments import _accumulation_dtype, _is_constant_feature, _mean_and_variance
-from xlogreg._validation import check_bool, check_features, check_sample_weight
+from xlogreg._validation import (
+    check_bool,
+    check_feature_names,
+    check_features,
+    check_matrix_shape,
+    check_sample_weight,
+)
 from xlogreg.linear_model._base import BaseEstimator, row_blockwise
+from xlogreg.linear_model._chunked import chunked_training_data
 
 __all__ = ["StandardScaler"]
 
@@ -177,6 +184,8 @@ class StandardScaler(BaseEstimator):
             ``X`` standardized, in its library, device and compute dtype.
         """
         X, xp = self._fit(X, sample_weight, feature_names)
+        if xp is None:  # a Dask array: standardized lazily, block by block
+            return self.transform(X)
         return self._standardize(X, xp=xp)
 
     def get_feature_names_out(self, input_features: Any = None) -> tuple[str, ...]:
@@ -276,16 +285,19 @@ class StandardScaler(BaseEstimator):
         check_bool(self.copy, "copy")
         check_bool(self.with_mean, "with_mean")
         check_bool(self.with_std, "with_std")
+        if is_chunked(X):
+            self._fit_chunked(X, sample_weight, feature_names)
+            return X, None
         X, feature_names = self._fit_input(X, feature_names, sample_weight=sample_weight)
         xp, device = resolve(X=X, sample_weight=sample_weight)
         X = check_features(X, xp=xp, device=device)
-        n_samples, n_features = X.shape
+        n_samples = X.shape[0]
         weighted = sample_weight is not None
         if weighted:
             sample_weight = check_sample_weight(
                 sample_weight, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype
             )
-        mean = var = scale = None
+        mean = var = None
         if self.with_mean or self.with_std:
             mean, var, total = _mean_and_variance(
                 X, sample_weight, xp=xp, device=device, variance=self.with_std
@@ -293,18 +305,53 @@ class StandardScaler(BaseEstimator):
         elif weighted:
             total = xp.sum(xp.astype(sample_weight, _accumulation_dtype(xp, device)))
         n_samples_seen = host_floats(xp, total)[0] if weighted else n_samples
+        self._set_moments(mean, var, n_samples_seen, X.dtype, feature_names, xp=xp)
+        return X, xp
+
+    def _fit_chunked(self, X: Any, sample_weight: Any, feature_names: Any) -> None:
+        """Fit on a Dask array: each block's moments where it lives, merged on the client."""
+        check_matrix_shape(X)
+        feature_names = check_feature_names(feature_names, n_features=X.shape[1])
+        data = chunked_training_data(X, None, sample_weight, target=None)
+        mean, var, total = data.weighted_moments
+        n_samples_seen = total if sample_weight is not None else X.shape[0]
+        self._set_moments(mean, var, n_samples_seen, data.dtype, feature_names, xp=data.xp)
+
+    def _fitted_from(
+        self, moments: tuple[Any, Any, float], dtype: Any, feature_names: Any, *, xp: ModuleType
+    ) -> StandardScaler:
+        """This scaler fitted from weighted ``(mean, var, total)`` found elsewhere (the blocks
+        of a Dask fit with ``standardize=True``)."""
+        mean, var, total = moments
+        self._set_moments(mean, var, total, dtype, feature_names, xp=xp)
+        return self
+
+    def _set_moments(
+        self,
+        mean: Any,
+        var: Any,
+        n_samples_seen: float,
+        dtype: Any,
+        feature_names: tuple[str, ...],
+        *,
+        xp: ModuleType,
+    ) -> None:
+        """Store the statistics from the columns' means and variances (in the accumulation
+        dtype; ``None`` where not needed) and the sample count or weight sum."""
+        mean = mean if self.with_mean or self.with_std else None
+        var = var if self.with_std else None
+        scale = None
         if self.with_std:
             constant = _is_constant_feature(var, mean, n_samples_seen, xp=xp)
             scale = xp.sqrt(xp.where(constant, xp.ones_like(var), var))
         self._set_fitted(
-            mean_=None if mean is None else xp.astype(mean, X.dtype, copy=False),
-            var_=None if var is None else xp.astype(var, X.dtype, copy=False),
-            scale_=None if scale is None else xp.astype(scale, X.dtype, copy=False),
+            mean_=None if mean is None else xp.astype(mean, dtype, copy=False),
+            var_=None if var is None else xp.astype(var, dtype, copy=False),
+            scale_=None if scale is None else xp.astype(scale, dtype, copy=False),
             n_samples_seen_=n_samples_seen,
-            n_features_in_=n_features,
+            n_features_in_=len(feature_names),
             feature_names_in_=feature_names,
         )
-        return X, xp
 
     def _check_transform_input(self, X: Any) -> tuple[Any, ModuleType]:
         """Validate ``X`` against the fitted state: same library, device and width."""
@@ -341,6 +388,16 @@ def _standardize_for_fit(X: Any, sample_weight: Any, *, center: bool) -> tuple[A
     """
     scaler = StandardScaler(with_mean=center).fit(X, sample_weight=sample_weight)
     return scaler.transform(X), scaler
+
+
+def _chunked_scaler(estimator: Any, data: Any, feature_names: Any) -> StandardScaler | None:
+    """The scaler of a Dask fit with ``standardize=True`` (else ``None``), from the weighted
+    moments of its blocks (:class:`~xlogreg.linear_model._chunked.ChunkedData`): the
+    statistics :func:`_standardize_for_fit` computes in memory."""
+    if not estimator.standardize:
+        return None
+    scaler = StandardScaler(with_mean=estimator.fit_intercept)
+    return scaler._fitted_from(data.weighted_moments, data.dtype, feature_names, xp=data.xp)
 
 
 def _to_original_scale(coef: Any, intercept: Any, scaler: StandardScaler) -> tuple[Any, Any]:

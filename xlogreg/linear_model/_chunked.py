@@ -11,10 +11,11 @@ workers for the solver.
 
 from __future__ import annotations
 
+import math
 from typing import Any, NamedTuple
 
 from xlogreg._backend import RowBlocks, block_namespace, compute_dtype, resolve
-from xlogreg._moments import _mean_and_variance, column_reduce
+from xlogreg._moments import _mean_and_variance, column_reduce, merge_moments
 from xlogreg._validation import (
     check_features,
     check_finite_labels,
@@ -27,7 +28,24 @@ from xlogreg._validation import (
 )
 from xlogreg.drift import TrainingProfile
 
-__all__ = ["ChunkedData", "chunked_training_data"]
+__all__ = ["ChunkedData", "chunked_training_data", "refuse_in_memory_options"]
+
+
+def refuse_in_memory_options(estimator: Any, *, solver: bool, solvers: tuple[str, ...]) -> None:
+    """Refuse, before any work, what a Dask ``X`` cannot give: a solver that is not
+    among ``solvers`` (``solver=True``) and ``inference=True``.
+
+    Raises
+    ------
+    ValueError
+        Naming the option.
+    """
+    for name, refused in (("solver", solver), ("inference", estimator.inference)):
+        if refused:
+            raise ValueError(
+                f"{name}={getattr(estimator, name)!r} is not available for a Dask array X; "
+                f"fit with solver in {solvers} (and, for inference, on data in memory)"
+            )
 
 
 class ChunkedData(NamedTuple):
@@ -52,6 +70,9 @@ class ChunkedData(NamedTuple):
         Per block, its sample-weight sum per class of ``labels``.
     profile : TrainingProfile
         Of the raw ``X``, over every row.
+    weighted_moments : (mean, var, total)
+        The columns' weighted means and variances in the accumulation dtype,
+        and the weight sum: a scaler's statistics.
     """
 
     blocks: RowBlocks
@@ -62,6 +83,7 @@ class ChunkedData(NamedTuple):
     labels: Any
     label_weights: list | None
     profile: TrainingProfile
+    weighted_moments: tuple[Any, Any, float]
 
 
 class _Summary(NamedTuple):
@@ -73,21 +95,23 @@ class _Summary(NamedTuple):
     label_weights: Any
     mean: Any
     var: Any
+    weighted_mean: Any
+    weighted_var: Any
     low: Any
     high: Any
 
 
 def _checked_block(
-    X: Any, y: Any, sample_weight: Any, scalar_weight: Any, classify: bool
+    X: Any, y: Any, sample_weight: Any, scalar_weight: Any, target: str | None
 ) -> tuple[Any, Any, Any]:
     """One block of ``X``, target and weights, checked as a whole fit's would be."""
     xp, device = resolve(X=X)
     X = check_features(X, xp=xp, device=device)
     n_samples = X.shape[0]
-    if classify:
+    if target == "labels":
         y = check_vector(y, "y", xp=xp, device=device, n_samples=n_samples)
         check_finite_labels(y, xp=xp)
-    else:
+    elif target == "values":
         y = check_regression_target(y, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype)
     weight = check_sample_weight(
         scalar_weight if sample_weight is None else sample_weight,
@@ -100,20 +124,26 @@ def _checked_block(
     return X, y, weight
 
 
-def _summary(X: Any, y: Any, sample_weight: Any, classify: bool) -> _Summary:
+def _summary(X: Any, y: Any, sample_weight: Any, target: str | None) -> _Summary:
     xp, device = resolve(X=X)
     labels = label_weights = None
-    if classify:
+    if target == "labels":
         labels = sorted_labels(y, xp=xp)
         label_weights = sample_weight @ xp.astype(y[:, None] == labels[None, :], X.dtype)
     mean, var, _ = _mean_and_variance(X, None, xp=xp, device=device)
+    weight_sum = float(xp.sum(xp.astype(sample_weight, mean.dtype)))
+    weighted_mean, weighted_var = mean, var
+    if weight_sum > 0.0:
+        weighted_mean, weighted_var, _ = _mean_and_variance(X, sample_weight, xp=xp, device=device)
     return _Summary(
         rows=X.shape[0],
-        weight_sum=float(xp.sum(xp.astype(sample_weight, mean.dtype))),
+        weight_sum=weight_sum,
         labels=labels,
         label_weights=label_weights,
         mean=mean,
         var=var,
+        weighted_mean=weighted_mean,
+        weighted_var=weighted_var,
         low=column_reduce(xp.min, X, xp=xp),
         high=column_reduce(xp.max, X, xp=xp),
     )
@@ -121,13 +151,10 @@ def _summary(X: Any, y: Any, sample_weight: Any, classify: bool) -> _Summary:
 
 def _merged_profile(summaries: list[_Summary], dtype: Any, *, xp: Any) -> TrainingProfile:
     """The blocks' means and variances merged (Chan, Golub and LeVeque), minima and maxima."""
-    counts = xp.asarray([float(s.rows) for s in summaries], dtype=summaries[0].mean.dtype)
-    total = xp.sum(counts)
-    means = xp.stack([s.mean for s in summaries])
-    mean = (counts @ means) / total
-    deviation = means - mean
-    var = counts @ (xp.stack([s.var for s in summaries]) + deviation * deviation) / total
     n_rows = sum(s.rows for s in summaries)
+    mean, var = merge_moments(
+        [s.mean for s in summaries], [s.var for s in summaries], [s.rows for s in summaries], xp=xp
+    )
     return TrainingProfile(
         mean=xp.astype(mean, dtype),
         std=xp.astype(xp.sqrt(var), dtype),
@@ -148,7 +175,7 @@ def _merged_labels(summaries: list[_Summary], *, xp: Any) -> tuple[Any, list]:
     return labels, weights
 
 
-def chunked_training_data(X: Any, y: Any, sample_weight: Any, *, classify: bool) -> ChunkedData:
+def chunked_training_data(X: Any, y: Any, sample_weight: Any, *, target: str | None) -> ChunkedData:
     """Check a Dask ``X`` with ``y`` and ``sample_weight``, and summarize it, in one pass.
 
     Shapes and dtypes are checked from the arrays' metadata before any work;
@@ -159,13 +186,14 @@ def chunked_training_data(X: Any, y: Any, sample_weight: Any, *, classify: bool)
     ----------
     X : dask array of shape (n_samples, n_features)
         Training data, NumPy or CuPy blocks.
-    y : dask or NumPy array of shape (n_samples,)
+    y : dask or NumPy array of shape (n_samples,), or None
         Class labels, or regression targets (which may have shape
         (n_samples, n_targets)); cut into ``X``'s row blocks.
     sample_weight : dask or NumPy array of shape (n_samples,), float or None
         Non-negative weights; a number for all, ``None`` for ones.
-    classify : bool
-        Whether ``y`` holds class labels (else regression targets).
+    target : {"labels", "values", None}
+        What ``y`` holds: class labels, regression targets, or nothing (``y``
+        is then ignored).
 
     Returns
     -------
@@ -175,7 +203,9 @@ def chunked_training_data(X: Any, y: Any, sample_weight: Any, *, classify: bool)
     xp, device = block_namespace(X)
     dtype = compute_dtype(xp, device, X.dtype)
     n_samples = X.shape[0]
-    if classify:
+    if target is None:
+        y = None
+    elif target == "labels":
         check_vector(y, "y", xp=xp, device=device, n_samples=n_samples)
     elif getattr(y, "ndim", 1) not in (1, 2) or y.shape[0] != n_samples:
         check_regression_target(y, xp=xp, device=device, n_samples=n_samples, dtype=dtype)
@@ -184,11 +214,19 @@ def chunked_training_data(X: Any, y: Any, sample_weight: Any, *, classify: bool)
         scalar_weight, sample_weight = sample_weight, None
     if sample_weight is not None:
         check_vector(sample_weight, "sample_weight", xp=xp, device=device, n_samples=n_samples)
-    blocks = RowBlocks.of(X, y, sample_weight).map(_checked_block, scalar_weight, classify, nout=3)
-    summaries = blocks.collect(_summary, classify)
+    blocks = RowBlocks.of(X, y, sample_weight).map(_checked_block, scalar_weight, target, nout=3)
+    summaries = blocks.collect(_summary, target)
     weight_sums = [s.weight_sum for s in summaries]
     check_weight_total(sum(weight_sums))
-    labels, label_weights = _merged_labels(summaries, xp=xp) if classify else (None, None)
+    labels, label_weights = (None, None)
+    if target == "labels":
+        labels, label_weights = _merged_labels(summaries, xp=xp)
+    weighted_mean, weighted_var = merge_moments(
+        [s.weighted_mean for s in summaries],
+        [s.weighted_var for s in summaries],
+        weight_sums,
+        xp=xp,
+    )
     return ChunkedData(
         blocks=blocks,
         xp=xp,
@@ -198,4 +236,5 @@ def chunked_training_data(X: Any, y: Any, sample_weight: Any, *, classify: bool)
         labels=labels,
         label_weights=label_weights,
         profile=_merged_profile(summaries, dtype, xp=xp),
+        weighted_moments=(weighted_mean, weighted_var, math.fsum(weight_sums)),
     )

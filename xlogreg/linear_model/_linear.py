@@ -23,12 +23,17 @@ from xlogreg._validation import (
 from xlogreg.drift import _fit_profile
 from xlogreg.inference import InferenceMixin
 from xlogreg.linear_model._base import BaseEstimator, row_blockwise
-from xlogreg.linear_model._chunked import chunked_training_data
+from xlogreg.linear_model._chunked import chunked_training_data, refuse_in_memory_options
 from xlogreg.linear_model._monitoring import MonitoringMixin
 from xlogreg.metrics import r2_score
 from xlogreg.objectives import ChunkedObjective, SquaredError
 from xlogreg.objectives._layout import OutputLayout
-from xlogreg.preprocessing import _standardize_for_fit, _to_original_scale
+from xlogreg.preprocessing import (
+    StandardScaler,
+    _chunked_scaler,
+    _standardize_for_fit,
+    _to_original_scale,
+)
 from xlogreg.solvers import minimize
 from xlogreg.solvers.least_squares import cholesky_solve, svd_solve
 
@@ -36,10 +41,20 @@ __all__ = ["LinearRegression"]
 
 
 def _block_objective(
-    X: Any, y: Any, sample_weight: Any, penalty_share: float, *, alpha: float, fit_intercept: bool
+    X: Any,
+    y: Any,
+    sample_weight: Any,
+    penalty_share: float,
+    *,
+    alpha: float,
+    fit_intercept: bool,
+    scaler: StandardScaler | None,
 ) -> SquaredError:
-    """The objective of one row block of a Dask fit, with ``penalty_share`` of the penalty."""
+    """The objective of one row block of a Dask fit, with ``penalty_share`` of the penalty
+    (on the block standardized by ``scaler``, when given)."""
     xp = array_api_compat.array_namespace(X)
+    if scaler is not None:
+        X = scaler.transform(X)
     return SquaredError(
         X, y, sample_weight, alpha=alpha * penalty_share, fit_intercept=fit_intercept, xp=xp
     )
@@ -390,20 +405,13 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         blocks where they live (``"auto"`` is ``"newton"``: one Newton step solves the
         normal equations, from the blocks' Gram matrices)."""
         solver = "newton" if self.solver == "auto" else self.solver
-        for name, unsupported in (
-            ("solver", solver not in ITERATIVE_SOLVERS),
-            ("standardize", self.standardize),
-            ("inference", self.inference),
-        ):
-            if unsupported:
-                raise ValueError(
-                    f"{name}={getattr(self, name)!r} is not available for a Dask array X; "
-                    f"fit with solver 'auto' or one of {ITERATIVE_SOLVERS} (and, for "
-                    "standardize or inference, on data that fits in memory)"
-                )
+        refuse_in_memory_options(
+            self, solver=solver not in ITERATIVE_SOLVERS, solvers=("auto", *ITERATIVE_SOLVERS)
+        )
         check_matrix_shape(X)
         feature_names = check_feature_names(feature_names, n_features=X.shape[1])
-        data = chunked_training_data(X, y, sample_weight, classify=False)
+        data = chunked_training_data(X, y, sample_weight, target="values")
+        scaler = _chunked_scaler(self, data, feature_names)
         n_targets = y.shape[1] if y.ndim == 2 else 1
         layout = OutputLayout(
             n_features=data.n_features,
@@ -412,13 +420,18 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
             xp=data.xp,
         )
         build = functools.partial(
-            _block_objective, alpha=float(self.alpha), fit_intercept=self.fit_intercept
+            _block_objective,
+            alpha=float(self.alpha),
+            fit_intercept=self.fit_intercept,
+            scaler=scaler,
         )
         objective = ChunkedObjective(
             data.blocks, build, weight_sums=data.weight_sums, n_params=layout.n_params
         )
         like = data.xp.zeros(1, dtype=data.dtype, device=data.blocks.device)
         coef, intercept, extra = self._fit_iterative(objective, layout, solver, like)
+        if scaler is not None:
+            coef, intercept = _to_original_scale(coef, intercept, scaler)
         return self._store(
             coef,
             intercept,
@@ -427,7 +440,7 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
             _inference=None,
             feature_names_in_=feature_names,
             training_profile_=data.profile,
-            scaler_=None,
+            scaler_=scaler,
             **extra,
         )
 

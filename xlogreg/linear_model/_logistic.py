@@ -33,12 +33,13 @@ from xlogreg._validation import (
 from xlogreg.drift import TrainingProfile, _fit_profile
 from xlogreg.inference import InferenceMixin
 from xlogreg.linear_model._base import BaseEstimator, row_blockwise
-from xlogreg.linear_model._chunked import chunked_training_data
+from xlogreg.linear_model._chunked import chunked_training_data, refuse_in_memory_options
 from xlogreg.linear_model._minibatch import fit_minibatch
 from xlogreg.linear_model._monitoring import MonitoringMixin
 from xlogreg.objectives import Binomial, ChunkedObjective, Multinomial
 from xlogreg.preprocessing import (
     StandardScaler,
+    _chunked_scaler,
     _standardize_for_fit,
     _to_original_scale,
     _to_standardized_scale,
@@ -501,20 +502,13 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
     ) -> LogisticRegression:
         """Fit on a Dask array: blocks checked and summarized in one pass, then the
         solver on the client, each evaluation summed over the blocks where they live."""
-        for name, unsupported in (
-            ("solver", self.solver in STOCHASTIC_METHODS),
-            ("standardize", self.standardize),
-            ("inference", self.inference),
-        ):
-            if unsupported:
-                raise ValueError(
-                    f"{name}={getattr(self, name)!r} is not available for a Dask array X; "
-                    "fit with solver 'auto', 'lbfgs', 'newton' or 'gd' (and, for "
-                    "standardize or inference, on data that fits in memory)"
-                )
+        refuse_in_memory_options(
+            self, solver=self.solver in STOCHASTIC_METHODS, solvers=("auto", *METHODS)
+        )
         check_matrix_shape(X)
         feature_names = check_feature_names(feature_names, n_features=X.shape[1])
-        data = chunked_training_data(X, y, sample_weight, classify=True)
+        data = chunked_training_data(X, y, sample_weight, target="labels")
+        scaler = _chunked_scaler(self, data, feature_names)
         xp, classes = data.xp, data.labels
         check_two_classes(classes)
         self._check_threshold_classes(classes)
@@ -531,6 +525,7 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
             class_factors=factors,
             l2=1.0 / self.C,
             fit_intercept=self.fit_intercept,
+            scaler=scaler,
         )
         objective = ChunkedObjective(
             data.blocks,
@@ -539,12 +534,12 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
             n_params=n_outputs * (data.n_features + int(self.fit_intercept)),
         )
         like = xp.zeros(1, dtype=data.dtype, device=data.blocks.device)
-        result = self._minimize(objective, like, classes=classes, scaler=None, callback=callback)
+        result = self._minimize(objective, like, classes=classes, scaler=scaler, callback=callback)
         return self._store_result(
             result,
             n_features=data.n_features,
             classes=classes,
-            scaler=None,
+            scaler=scaler,
             inference=None,
             feature_names=feature_names,
             profile=data.profile,
@@ -858,9 +853,13 @@ def _block_objective(
     class_factors: Any,
     l2: float,
     fit_intercept: bool,
+    scaler: StandardScaler | None,
 ) -> Binomial | Multinomial:
-    """The objective of one row block of a Dask fit, with ``penalty_share`` of the penalty."""
+    """The objective of one row block of a Dask fit, with ``penalty_share`` of the penalty
+    (on the block standardized by ``scaler``, when given)."""
     xp = array_api_compat.array_namespace(X)
+    if scaler is not None:
+        X = scaler.transform(X)
     target, sample_weight = _encoded_target(y, sample_weight, classes, class_factors, xp=xp)
     loss = Binomial if classes.shape[0] == 2 else Multinomial
     return loss(X, target, sample_weight, l2=l2 * penalty_share, fit_intercept=fit_intercept, xp=xp)
