@@ -31,6 +31,7 @@ __all__ = [
     "check_number",
     "check_regression_target",
     "check_sample_weight",
+    "check_weight_range",
     "check_vector",
     "column_names",
     "sorted_labels",
@@ -307,10 +308,14 @@ def check_sample_weight(
     n_samples: int,
     dtype: Any,
     reference: str = "X",
+    scan: bool = True,
 ) -> Any:
     """Return sample weights as a 1-D array of ``dtype``, ones when ``None``.
 
-    A Python number gives every sample that weight.
+    A Python number gives every sample that weight. With ``scan=False`` only
+    the checks that need no pass over the weights are made, and the weights
+    come back as given: the caller checks their values with
+    :func:`check_weight_range`, from a summary of the data it reads anyway.
 
     Raises
     ------
@@ -333,15 +338,28 @@ def check_sample_weight(
         reference=reference,
     )
     compute_dtype(xp, device, w.dtype, name="sample_weight")
+    if not scan:
+        return w
     w = xp.astype(w, dtype, copy=False)
     lowest, total = host_floats(xp, xp.min(w), xp.sum(w))
+    check_weight_range(lowest, total)
+    return w
+
+
+def check_weight_range(lowest: float, total: float) -> None:
+    """Check sample weights from their minimum and their sum.
+
+    Raises
+    ------
+    ValueError
+        If the weights contain NaN, infinity or negative values, or sum to zero.
+    """
     if not (lowest == lowest and abs(total) < float("inf")):
         raise ValueError("sample_weight contains NaN or infinity")
     if lowest < 0:
         raise ValueError(f"sample_weight must be non-negative, got a minimum of {lowest:g}")
     if total <= 0:
         raise ValueError("sample_weight sums to zero: at least one sample needs a positive weight")
-    return w
 
 
 def check_regression_target(
