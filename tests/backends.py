@@ -172,3 +172,10 @@ def assert_close(
 
 def rtol_for(backend: Backend, *, float64: float, float32: float) -> float:
     return float64 if backend.has_float64 else float32
+
+
+def leaves(result: Any) -> list:
+    """The arrays of a result: itself, or the fields of a (nested) tuple."""
+    if isinstance(result, tuple):
+        return [leaf for part in result for leaf in leaves(part)]
+    return [result]

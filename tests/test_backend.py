@@ -104,3 +104,22 @@ def test_only_accelerators_have_costly_syncs(backend):
 def test_describe_names_library_and_device():
     assert _backend.describe(np.zeros(1)) == "numpy array"
     assert _backend.describe([1]) == "list"
+
+
+def test_row_blocks_regroup_rows_between_workers(dask_client):
+    """Blocks come from the first Dask array, whichever argument it is; regroup gathers
+    each group of every block into one block, and collect hands each block its arguments."""
+    da = pytest.importorskip("dask.array")
+    values = np.arange(50.0)
+    blocks = _backend.RowBlocks.of(values % 3, da.from_array(values, chunks=12))
+    assert blocks.rows == (12, 12, 12, 12, 2)
+
+    def by_remainder(remainder, value):
+        return [(remainder[remainder == r], value[remainder == r]) for r in range(3)]
+
+    groups = blocks.regroup(by_remainder, groups=3)
+    assert groups.rows == (17, 17, 16)
+    sums = groups.collect(
+        lambda remainder, value, scale: scale * value.sum(), per_block=[(1,), (2,), (3,)]
+    )
+    np.testing.assert_allclose(sums, [values[values % 3 == r].sum() * (r + 1) for r in range(3)])

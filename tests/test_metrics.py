@@ -14,7 +14,7 @@ import pytest
 from xlogreg import metrics
 from xlogreg._backend import has_float64, to_numpy
 
-from backends import assert_on_backend, rtol_for
+from backends import assert_on_backend, leaves, rtol_for
 
 RNG = np.random.default_rng(7)
 N = 300
@@ -108,13 +108,6 @@ CASES = {
 }
 
 
-def _leaves(result):
-    """The arrays of a result: itself, or the fields of a (nested) tuple."""
-    if isinstance(result, tuple):
-        return [leaf for part in result for leaf in _leaves(part)]
-    return [result]
-
-
 def _numpy(a):
     return a
 
@@ -122,8 +115,8 @@ def _numpy(a):
 @pytest.mark.parametrize("name", list(CASES))
 def test_results_stay_on_the_backend_and_match_numpy(backend, name):
     call, kind = CASES[name]
-    expected = _leaves(call(_numpy))
-    actual = _leaves(call(backend.asarray))
+    expected = leaves(call(_numpy))
+    actual = leaves(call(backend.asarray))
     xp = backend.xp
     widest = xp.float64 if has_float64(xp, backend.device) else xp.float32
     float_dtype = {"score": backend.dtype, "acc": widest}
@@ -154,10 +147,10 @@ def test_means_taken_in_chunks_equal_whole_ones(backend, monkeypatch, name):
     import xlogreg._backend
 
     call, _ = CASES[name]
-    whole = _leaves(call(backend.asarray))
+    whole = leaves(call(backend.asarray))
     monkeypatch.setattr(xlogreg._backend, "_HOST_CHUNK", 7)
     assert xlogreg._backend.host_chunk(backend.xp, backend.device) in (7, None)
-    chunked = _leaves(call(backend.asarray))
+    chunked = leaves(call(backend.asarray))
     rtol = rtol_for(backend, float64=1e-13, float32=1e-5)
     for got, want in zip(chunked, whole, strict=True):
         np.testing.assert_allclose(to_numpy(got), to_numpy(want), rtol=rtol, atol=rtol)

@@ -36,6 +36,7 @@ __all__ = [
     "from_numpy",
     "host_list",
     "is_chunked",
+    "known_rows",
     "library_devices",
     "map_row_blocks",
     "native_bincount",
@@ -684,6 +685,33 @@ def _as_dask(a: Any, rows: tuple[int, ...]) -> Any:
     return a.rechunk(chunks)
 
 
+def known_rows(x: Any) -> Any:
+    """The Dask array ``x`` with the sizes of its row blocks known.
+
+    Sizes are unknown (NaN) for arrays made from a DataFrame or by boolean
+    indexing; they are then computed, without moving the blocks.
+    """
+    if any(n != n for n in x.chunks[0]):
+        return x.compute_chunk_sizes()
+    return x
+
+
+def _concat_pieces(*pieces: tuple) -> tuple:
+    """Items of the pieces concatenated along the first axis, item by item (``None`` stays)."""
+    items = []
+    for group in zip(*pieces, strict=True):
+        if group[0] is None:
+            items.append(None)
+        else:
+            xp = array_api_compat.array_namespace(*group)
+            items.append(xp.concat(list(group), axis=0))
+    return tuple(items)
+
+
+def _n_rows(a: Any) -> int:
+    return int(a.shape[0])
+
+
 def _add_parts(parts: list) -> Any:
     """The sum of per-block results: arrays, or tuples of arrays summed entry by entry."""
     total = parts[0]
@@ -703,7 +731,9 @@ class RowBlocks:
     cluster each block stays in a worker's memory. :meth:`map` runs a
     function on every block where it lives and keeps the results there;
     :meth:`reduce` sums a function's per-block results in a tree of tasks and
-    returns only the sum; :meth:`collect` returns each block's (small) result.
+    returns only the sum; :meth:`collect` returns each block's (small) result;
+    :meth:`regroup` moves rows between blocks (by value ranges, say), from
+    worker to worker.
     Functions receive the block's items (``None`` stays ``None``), then the
     call's ``args``; array arguments are shipped once per call, not per block.
 
@@ -733,18 +763,20 @@ class RowBlocks:
 
     @classmethod
     def of(cls, X: Any, *others: Any) -> RowBlocks:
-        """``X`` (all its columns in each block) and ``others`` in ``X``'s row blocks, persisted.
+        """``X`` (all its columns in each block) and ``others`` in one set of row blocks, persisted.
 
-        ``others`` may be ``None`` (each block then gets ``None``), NumPy
-        arrays or Dask arrays with ``X``'s number of rows.
+        The blocks are those of the first Dask array among ``X`` and
+        ``others`` (``X`` itself, usually); the other arguments may be
+        ``None`` (each block then gets ``None``), NumPy arrays or Dask arrays
+        with as many rows, 1-D or 2-D.
         """
         import dask
 
-        xp, device = block_namespace(X)
-        if any(n != n for n in X.chunks[0]):  # NaN: sizes unknown, e.g. from a DataFrame
-            X = X.compute_chunk_sizes()
-        rows = tuple(int(n) for n in X.chunks[0])
-        arrays = [_as_dask(X, rows)] + [a if a is None else _as_dask(a, rows) for a in others]
+        arrays = [a if a is None or not is_chunked(a) else known_rows(a) for a in (X, *others)]
+        lead = next(a for a in arrays if a is not None and is_chunked(a))
+        xp, device = block_namespace(lead)
+        rows = tuple(int(n) for n in lead.chunks[0])
+        arrays = [a if a is None else _as_dask(a, rows) for a in arrays]
         present = dask.persist(*(a for a in arrays if a is not None))
         stored = iter(present)
         arrays = [a if a is None else next(stored) for a in arrays]
@@ -797,11 +829,36 @@ class RowBlocks:
         (total,) = dask.compute(parts[0])
         return total
 
-    def collect(self, function: Callable, *args: Any) -> list:
-        """``[function(*block, *args) for each block]``, computed and returned to the caller."""
+    def collect(self, function: Callable, *args: Any, per_block: list[tuple] | None = None) -> list:
+        """``[function(*block, *per_block[b], *args) for each block b]``, computed and returned
+        to the caller: for small per-block results."""
         import dask
 
-        return list(dask.compute(*self._calls(function, args, None, None)))
+        return list(dask.compute(*self._calls(function, args, per_block, None)))
+
+    def regroup(self, function: Callable, *args: Any, groups: int) -> RowBlocks:
+        """Rows moved between blocks: block ``g`` of the result gathers group ``g`` of every block.
+
+        ``function(*block, *args)`` returns a sequence of ``groups`` tuples,
+        one per group, each holding that block's rows of the group (one array
+        per item, or ``None``). Each group's pieces are concatenated along the
+        first axis by a task on the cluster: rows move between workers, never
+        to the caller; only the number of rows of each new block comes back.
+        The pieces are freed once the new blocks are held.
+        """
+        import dask
+
+        split = dask.delayed(function, pure=False, nout=groups)
+        shared = [dask.delayed(a) if _is_array(a) else a for a in args]
+        pieces = [split(*part, *shared) for part in self._parts]
+        n_items = len(self._parts[0])
+        join = dask.delayed(_concat_pieces, pure=False, nout=n_items)
+        blocks = [join(*(piece[g] for piece in pieces)) for g in range(groups)]
+        held = dask.persist(*(item for block in blocks for item in block))
+        parts = [tuple(held[g * n_items : (g + 1) * n_items]) for g in range(groups)]
+        count = dask.delayed(_n_rows, pure=True)
+        rows = tuple(dask.compute(*(count(part[0]) for part in parts)))
+        return RowBlocks(parts, rows, self.xp, self.device)
 
     def subset(self, keep: list[bool]) -> RowBlocks:
         """The blocks whose entry of ``keep`` is true."""

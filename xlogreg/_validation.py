@@ -33,6 +33,7 @@ __all__ = [
     "check_regression_target",
     "check_sample_weight",
     "check_two_classes",
+    "check_weight_range",
     "check_vector",
     "check_weight_total",
     "column_names",
@@ -333,12 +334,16 @@ def check_sample_weight(
     dtype: Any,
     reference: str = "X",
     positive_sum: bool = True,
+    scan: bool = True,
 ) -> Any:
     """Return sample weights as a 1-D array of ``dtype``, ones when ``None``.
 
     A Python number gives every sample that weight. ``positive_sum=False``
     accepts weights that sum to zero (one row block of the data, whose total
-    the caller checks).
+    the caller checks). With ``scan=False`` only the checks that need no pass
+    over the weights are made, and the weights come back as given: the caller
+    checks their values with :func:`check_weight_range`, from a summary of
+    the data it reads anyway.
 
     Raises
     ------
@@ -361,15 +366,29 @@ def check_sample_weight(
         reference=reference,
     )
     compute_dtype(xp, device, w.dtype, name="sample_weight")
+    if not scan:
+        return w
     w = xp.astype(w, dtype, copy=False)
     lowest, total = host_floats(xp, xp.min(w), xp.sum(w))
+    check_weight_range(lowest, total, positive_sum=positive_sum)
+    return w
+
+
+def check_weight_range(lowest: float, total: float, *, positive_sum: bool = True) -> None:
+    """Check sample weights from their minimum and their sum.
+
+    Raises
+    ------
+    ValueError
+        If the weights contain NaN, infinity or negative values, or (with
+        ``positive_sum``) sum to zero.
+    """
     if not (lowest == lowest and abs(total) < float("inf")):
         raise ValueError("sample_weight contains NaN or infinity")
     if lowest < 0:
         raise ValueError(f"sample_weight must be non-negative, got a minimum of {lowest:g}")
     if positive_sum:
         check_weight_total(total)
-    return w
 
 
 def check_weight_total(total: float) -> None:

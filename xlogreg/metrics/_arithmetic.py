@@ -1,4 +1,4 @@
-"""Small numeric pieces every metric family shares: safe division and weighted means."""
+"""Small numeric pieces every metric family shares: safe division and weighted sums."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from xlogreg._backend import host_chunk
 from xlogreg._blocks import accumulate, row_blocks
 
-__all__ = ["divide", "weighted_mean"]
+__all__ = ["divide", "weighted_sum"]
 
 
 def divide(xp: Any, numerator: Any, denominator: Any, zero_division: float) -> Any:
@@ -17,7 +17,7 @@ def divide(xp: Any, numerator: Any, denominator: Any, zero_division: float) -> A
     return xp.where(empty, zero_division, numerator / xp.where(empty, 1.0, denominator))
 
 
-def weighted_mean(
+def weighted_sum(
     xp: Any,
     values_of: Callable[[slice], Any],
     n_samples: int,
@@ -25,16 +25,15 @@ def weighted_mean(
     *,
     dtype: Any,
     device: Any,
-    normalize: bool = True,
-) -> Any:
-    """The (weighted) mean over samples (axis 0) of ``values_of(rows)``, accumulated in ``dtype``.
+) -> tuple[Any, Any]:
+    """The (weighted) sum over samples (axis 0) of ``values_of(rows)`` and the total weight.
 
     ``values_of`` maps a slice of the samples to their values (1-D, or 2-D with
     one column per output). On the host it is called a chunk of samples at a
     time (:func:`~xlogreg._backend.host_chunk`), so no temporary spans every
-    sample; elsewhere once for all of them. ``weight`` is None or a 1-D array
-    over the samples; with ``normalize=False`` the (weighted) sum is returned
-    instead.
+    sample; elsewhere once for all of them. ``weight`` is None (the total
+    weight is then ``n_samples``) or a 1-D array over the samples. Both sums
+    accumulate in ``dtype``; their ratio is the (weighted) mean.
     """
     total = None
     for rows in row_blocks(n_samples, host_chunk(xp, device)):
@@ -42,6 +41,6 @@ def weighted_mean(
         if weight is not None:
             values = values * (weight[rows, None] if values.ndim == 2 else weight[rows])
         total = accumulate(total, xp.sum(values, axis=0))
-    if not normalize:
-        return total
-    return total / (n_samples if weight is None else xp.sum(weight))
+    if weight is None:
+        return total, xp.asarray(float(n_samples), dtype=dtype, device=device)
+    return total, xp.sum(weight)

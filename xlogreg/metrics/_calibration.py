@@ -84,20 +84,20 @@ def _edges(inputs: BinaryScores, n_bins: int, strategy: str) -> Any:
 
     ``"uniform"``: ``numpy.linspace(0, 1, n_bins + 1)``. ``"quantile"``:
     ``numpy.percentile(y_prob, linspace(0, 1, n_bins + 1) * 100)`` with its
-    linear interpolation, evaluated on the device from one sort.
+    linear interpolation, evaluated on the device from one sort (on Dask
+    arrays, from the order statistics of the ranges of scores).
     """
     xp, device, acc = inputs.xp, inputs.device, inputs.acc
     step = 1.0 / n_bins
     fractions = [i * step for i in range(n_bins)] + [1.0]
     if strategy == "uniform":
         return xp.asarray(fractions, dtype=acc, device=device)
-    ordered = xp.sort(inputs.score)
-    last = ordered.shape[0] - 1
+    last = inputs.n_samples - 1
     positions = [last * (f * 100 / 100) for f in fractions]
     below = [last if v >= last else math.floor(v) for v in positions]
     above = [b if v >= last else b + 1 for b, v in zip(below, positions, strict=True)]
-    a = xp.take(ordered, xp.asarray(below, device=device))
-    b = xp.take(ordered, xp.asarray(above, device=device))
+    values = inputs.order_statistics(below + above)
+    a, b = values[: n_bins + 1], values[n_bins + 1 :]
     gamma = xp.asarray(
         [v - i for v, i in zip(positions, below, strict=True)], dtype=acc, device=device
     )
@@ -217,7 +217,7 @@ def calibration_curve(
     _check_binning(n_bins, strategy)
     inputs = check_probabilities(y_true, y_prob, pos_label=pos_label)
     edges = _edges(inputs, n_bins, strategy)
-    totals = _bin_totals(inputs, edges, side="left")
+    totals = inputs.summed(_bin_totals, edges, side="left")
     nonempty = totals[:, 0] > 0
     count, score_sum, positives = (totals[:, j][nonempty] for j in (0, 2, 3))
     return inputs.result(positives / count), inputs.result(score_sum / count)
@@ -284,7 +284,7 @@ def expected_calibration_error(
     inputs = check_probabilities(y_true, y_prob, sample_weight=sample_weight, pos_label=pos_label)
     xp = inputs.xp
     edges = _edges(inputs, n_bins, strategy)
-    totals = _bin_totals(inputs, edges, side="right")
+    totals = inputs.summed(_bin_totals, edges, side="right")
     nonempty = totals[:, 1] > 0
     count, weight, score_sum, positives = (totals[:, j][nonempty] for j in range(4))
     mean_score, positive_rate = score_sum / weight, positives / weight

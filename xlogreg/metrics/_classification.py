@@ -16,12 +16,9 @@ from typing import Any
 from xlogreg._backend import host_floats, host_list
 from xlogreg._validation import check_bool, check_number
 from xlogreg.metrics._arithmetic import divide
-from xlogreg.metrics._inputs import (
-    Predictions,
-    check_predictions,
-    check_zero_division,
-    resolve_pos_label,
-)
+from xlogreg.metrics._base import check_zero_division
+from xlogreg.metrics._labels import resolve_pos_label
+from xlogreg.metrics._predictions import Predictions, check_predictions
 
 __all__ = [
     "accuracy_score",
@@ -337,12 +334,7 @@ def accuracy_score(
     """
     check_bool(normalize, "normalize")
     data = check_predictions(y_true, y_pred, sample_weight=sample_weight, binary=False)
-    xp = data.xp
-    hit = data.y_true == data.y_pred
-    if data.weight is None:
-        hits, total = xp.astype(xp.count_nonzero(hit), data.acc), hit.shape[0]
-    else:
-        hits, total = xp.sum(xp.where(hit, data.weight, 0.0)), xp.sum(data.weight)
+    hits, total = data.hits()
     return data.result(hits / total if normalize else hits)
 
 

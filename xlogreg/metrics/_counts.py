@@ -5,17 +5,32 @@ negatives along the sorted order, and keep the totals at the last sample of
 each distinct score: those are the confusion counts of the rule
 ``score >= threshold`` at every distinct threshold. No n × n or n × thresholds
 array is ever built.
+
+Metrics that need the whole sorted order (ROC AUC, average precision, the
+least-cost threshold) are written as kernels over one range of score values
+(:func:`by_value_ranges`): in memory the one range holds every score; on Dask
+arrays each range of values is counted on a worker, and a kernel learns from
+:class:`Above` the totals of the ranges above its own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from array_api_compat import device as device_of
 
 from xlogreg.metrics._inputs import BinaryScores
 
-__all__ = ["DistinctScoreCounts", "counts_at", "counts_at_distinct_scores"]
+__all__ = [
+    "Above",
+    "DistinctScoreCounts",
+    "Ranked",
+    "by_value_ranges",
+    "counts_at",
+    "counts_at_distinct_scores",
+    "float_counts",
+]
 
 
 class DistinctScoreCounts(NamedTuple):
@@ -59,7 +74,8 @@ def counts_at_distinct_scores(
     if weight is not None:
         weight = xp.take(weight, order)
     del order
-    end = xp.ones(1, dtype=xp.bool, device=inputs.device)
+    # No group ends among no scores (a Dask block or value range may hold none).
+    end = xp.ones(min(score.shape[0], 1), dtype=xp.bool, device=inputs.device)
     group_end = xp.concat([score[1:] != score[:-1], end])
     score = score[group_end] if thresholds else None
     if weight is None:
@@ -87,3 +103,78 @@ def counts_at(counts: DistinctScoreCounts, thresholds: Any, *, xp: Any) -> tuple
     tp = xp.take(xp.concat([zero, counts.tps]), n_at_least)
     fp = xp.take(xp.concat([zero, counts.fps]), n_at_least)
     return tp, fp
+
+
+def float_counts(inputs: BinaryScores, *, thresholds: bool = True) -> DistinctScoreCounts:
+    """:func:`counts_at_distinct_scores` with the counts in the accumulation dtype."""
+    xp = inputs.xp
+    thresholds, tps, fps = counts_at_distinct_scores(inputs, thresholds=thresholds)
+    tps, fps = (xp.astype(c, inputs.acc, copy=False) for c in (tps, fps))
+    return DistinctScoreCounts(thresholds, tps, fps)
+
+
+class Above(NamedTuple):
+    """Where a range of scores stands among all the scores.
+
+    Attributes
+    ----------
+    tp, fp : 0-d arrays or None
+        The (weighted) positives and negatives scoring above every score of
+        the range; None for the one range in memory (nothing is above it).
+    n_positive, n_negative : 0-d arrays
+        The (weighted) positives and negatives of all the ranges.
+    """
+
+    tp: Any
+    fp: Any
+    n_positive: Any
+    n_negative: Any
+
+    def shift(self, tps: Any, fps: Any) -> tuple[Any, Any]:
+        """A range's own cumulative counts as counts over all the scores down to each one."""
+        if self.tp is None:
+            return tps, fps
+        return tps + self.tp, fps + self.fp
+
+
+class Ranked(NamedTuple):
+    """What :func:`by_value_ranges` returns.
+
+    Attributes
+    ----------
+    results : list
+        The kernel's result on each range holding weighted samples, highest
+        scores first.
+    n_positive, n_negative : 0-d arrays
+        The (weighted) positives and negatives in all.
+    """
+
+    results: list
+    n_positive: Any
+    n_negative: Any
+
+
+def by_value_ranges(
+    inputs: BinaryScores, kernel: Callable, *args: Any, thresholds: bool = False
+) -> Ranked:
+    """``kernel(xp, counts, above, *args)`` on the distinct-score counts of each range of scores.
+
+    ``counts`` are those of :func:`float_counts` for the scores of one range
+    of values, cumulative from its highest score (with the distinct scores
+    when ``thresholds``), and ``above`` (an :class:`Above`) says how many
+    positives and negatives score above the range: the counts of the rule
+    ``score >= t`` over all the samples are ``above.shift(tps, fps)``.
+
+    In memory the one range holds every score. On Dask arrays
+    (``inputs.rows``) the scores are moved into ranges of values, ties
+    always in one range, and each range is counted where it lives
+    (:meth:`~xlogreg.metrics._chunked.ChunkedRows.ranged`): kernels return
+    small results.
+    """
+    if inputs.rows is not None:
+        return inputs.rows.ranged(inputs, kernel, *args, thresholds=thresholds)
+    xp = inputs.xp
+    counts = float_counts(inputs, thresholds=thresholds)
+    n_positive, n_negative = (xp.asarray(c[-1], copy=True) for c in (counts.tps, counts.fps))
+    above = Above(None, None, n_positive, n_negative)
+    return Ranked([kernel(xp, counts, above, *args)], n_positive, n_negative)

@@ -1,201 +1,204 @@
-"""Validation shared by the metrics: labels, scores and weights → checked device arrays.
+"""Binary labels with one score per sample, checked: the inputs of the score metrics.
 
-Every check runs before any metric is computed and names the argument at
-fault. The data-dependent checks read their scalars back in as few transfers
-as possible: the distinct labels (at most two), then one batch holding the
-score range and the class totals.
+Shapes first (:func:`score_vectors`), then a summary of the data
+(:func:`score_stats`: labels, score range, weights, class totals) judged by
+:func:`judge_scores`; on Dask arrays the summary is taken block by block and
+merged (:mod:`._chunked`).
 """
 
 from __future__ import annotations
 
 import math
-import numbers
-from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
-from xlogreg._backend import (
-    as_array,
-    compute_dtype,
-    contiguous,
-    has_float64,
-    host_bool,
-    host_floats,
-    host_list,
-    resolve,
+from array_api_compat import array_namespace
+
+from xlogreg._backend import compute_dtype, contiguous, host_floats, resolve
+from xlogreg._validation import check_weight_range
+from xlogreg.metrics._base import InputRows, any_chunked, labeled_vectors, to_result, weight_range
+from xlogreg.metrics._labels import (
+    LabelSummary,
+    equals_label,
+    judge_labels,
+    label_summary,
+    resolve_pos_label,
 )
-from xlogreg._validation import check_sample_weight, check_vector, sorted_labels
-from xlogreg.metrics._arithmetic import weighted_mean
 
 __all__ = [
     "BinaryScores",
-    "Predictions",
-    "accumulation_dtype",
+    "ScoreStats",
+    "cast_scores",
     "check_binary_scores",
     "check_probabilities",
-    "check_predictions",
-    "check_zero_division",
-    "nonempty_vector",
-    "resolve_pos_label",
-    "to_result",
+    "judge_scores",
+    "score_stats",
+    "score_vectors",
 ]
 
-_MAX_LABELS_SHOWN = 5
+
+def cast_scores(score: Any, weight: Any, *, xp: ModuleType, dtype: Any, acc: Any) -> tuple:
+    """Scores in their compute dtype (contiguous) and weights (or None) in ``acc``."""
+    score = contiguous(xp.astype(score, dtype, copy=False))
+    return score, None if weight is None else xp.astype(weight, acc, copy=False)
 
 
-def accumulation_dtype(xp: ModuleType, device: Any) -> Any:
-    """The widest float of ``device``: sums and counts accumulate in it."""
-    return xp.float64 if has_float64(xp, device) else xp.float32
-
-
-def to_result(xp: ModuleType, value: Any, dtype: Any, device: Any) -> Any:
-    """Return ``value`` as an array of ``dtype`` on ``device`` (0-d for scalars)."""
-    return xp.astype(xp.asarray(value, device=device), dtype)
-
-
-def check_zero_division(zero_division: Any) -> float:
-    """Check ``zero_division`` (0, 1 or NaN, as in scikit-learn) and return it as a float.
-
-    Raises
-    ------
-    ValueError
-        If it is anything else (scikit-learn's ``"warn"`` included: these
-        metrics never warn).
-    """
-    if (
-        isinstance(zero_division, numbers.Real)
-        and not isinstance(zero_division, bool)
-        and (zero_division in (0, 1) or math.isnan(zero_division))
-    ):
-        return float(zero_division)
-    raise ValueError(f"zero_division must be 0, 1 or float('nan'), got {zero_division!r}")
-
-
-def nonempty_vector(v: Any, name: str, *, xp: ModuleType, device: Any) -> Any:
-    """Return ``v`` as a non-empty 1-D array.
-
-    Raises
-    ------
-    ValueError
-        If it is not 1-D or has no entries.
-    """
-    v = as_array(v, xp=xp, device=device)
-    if v.ndim != 1:
-        raise ValueError(f"{name} must be 1-D of shape (n_samples,), got shape {tuple(v.shape)}")
-    if v.shape[0] == 0:
-        raise ValueError(f"{name} is empty: it needs at least one sample")
-    return v
-
-
-def _distinct_labels(y: Any, name: str, *, xp: ModuleType) -> list:
-    """The sorted distinct values of ``y`` (at most two), read back to the host.
-
-    Found by :func:`~xlogreg._validation.sorted_labels`: numeric labels need
-    no sort and no copy of ``y``. A NaN or infinity in ``y`` is among the
-    labels, so they are checked rather than ``y``.
-
-    Raises
-    ------
-    ValueError
-        If ``y`` holds NaN or infinity, or more than two distinct values.
-    """
-    labels = sorted_labels(y, xp=xp)
-    floating = xp.isdtype(y.dtype, "real floating")
-    if labels.shape[0] <= 2:
-        found = host_list(labels)
-        if floating and not all(math.isfinite(label) for label in found):
-            raise ValueError(f"{name} contains NaN or infinity")
-        return found
-    if floating and not host_bool(xp.all(xp.isfinite(labels))):
-        raise ValueError(f"{name} contains NaN or infinity")
-    shown = host_list(labels[:_MAX_LABELS_SHOWN])
-    more = ", ..." if labels.shape[0] > _MAX_LABELS_SHOWN else ""
-    raise ValueError(
-        f"{name} must be binary (two labels at most), got {labels.shape[0]} labels: "
-        f"{', '.join(map(repr, shown))}{more}"
-    )
-
-
-def resolve_pos_label(labels: list, pos_label: Any, name: str, *, greater: bool = False) -> Any:
-    """Return the positive label among ``labels``.
-
-    ``pos_label=None`` means the greater label when ``greater`` (scikit-learn's
-    rule for ``roc_auc_score``); otherwise 1, allowed only when the labels are
-    0/1 or -1/1 (its rule for curves and probabilities).
-
-    Raises
-    ------
-    ValueError
-        If ``pos_label`` is None and the labels are not 0/1 or -1/1, or if two
-        labels are present and ``pos_label`` is neither.
-    """
-    if pos_label is None:
-        if greater:
-            return labels[-1]
-        if set(labels) <= {0, 1} or set(labels) <= {-1, 1}:
-            return 1
-        raise ValueError(
-            f"{name} has labels {labels}; pass pos_label= to say which one is positive "
-            "(it can be left out only for labels 0/1 or -1/1)"
-        )
-    if len(labels) == 2 and pos_label not in labels:
-        raise ValueError(f"pos_label={pos_label!r} is not one of the labels {labels} of {name}")
-    return pos_label
-
-
-def _equals(xp: ModuleType, y: Any, label: Any) -> Any:
-    """``y == label`` as a boolean array, for boolean label arrays too."""
-    if y.dtype == xp.bool:
-        return y if label else xp.logical_not(y)
-    return y == label
-
-
-@dataclass(frozen=True)
-class BinaryScores:
+@dataclass(frozen=True, kw_only=True)
+class BinaryScores(InputRows):
     """Binary labels with one score (or probability) per sample, checked and on one device.
 
     Attributes
     ----------
-    xp, device
-        The namespace and device of the inputs.
     positive : bool array of shape (n_samples,)
         Whether each sample belongs to the positive class.
     score : float array of shape (n_samples,)
         The scores in their compute dtype.
-    weight : float array of shape (n_samples,) or None
-        Sample weights in the accumulation dtype; None when unweighted.
     dtype
         The float dtype of the results (the scores' compute dtype).
-    acc
-        The dtype sums accumulate in (float64 where the device has it).
+    weighted : bool
+        Whether sample weights were given.
+    xp, device, weight, acc, n_samples, rows
+        As in :class:`~._base.InputRows`.
     """
 
-    xp: ModuleType
-    device: Any
     positive: Any
     score: Any
-    weight: Any
     dtype: Any
-    acc: Any
+    weighted: bool
+
+    @classmethod
+    def of_arrays(
+        cls, y_true: Any, score: Any, weight: Any, label: Any, dtype: Any, acc: Any
+    ) -> BinaryScores:
+        """Inputs of checked arrays: ``label`` marks the positives of ``y_true``; ``score``
+        and ``weight`` (or None) are cast to ``dtype`` and ``acc`` unless they are already."""
+        xp = array_namespace(y_true, score)
+        score, weight = cast_scores(score, weight, xp=xp, dtype=dtype, acc=acc)
+        positive = equals_label(xp, y_true, label)
+        settings = {"dtype": dtype, "acc": acc, "weighted": weight is not None}
+        return cls._around(score, positive=positive, score=score, weight=weight, **settings)
 
     def result(self, value: Any) -> Any:
         """``value`` as a result array: the scores' dtype, on their device."""
         return to_result(self.xp, value, self.dtype, self.device)
 
-    def mean(self, values_of: Callable[[slice], Any], *, normalize: bool = True) -> Any:
-        """The (weighted) mean over samples of ``values_of(rows)``, a chunk of samples at a
-        time on the host (:func:`~xlogreg.metrics._arithmetic.weighted_mean`)."""
-        n_samples = self.positive.shape[0]
-        return weighted_mean(
-            self.xp,
-            values_of,
-            n_samples,
-            self.weight,
-            dtype=self.acc,
-            device=self.device,
-            normalize=normalize,
+    def order_statistics(self, ranks: list[int]) -> Any:
+        """The scores of the given ranks (0 is the lowest score), weights ignored."""
+        if self.rows is not None:
+            return self.rows.order_statistics(self, ranks)
+        xp = self.xp
+        return xp.take(xp.sort(self.score), xp.asarray(ranks, device=self.device))
+
+
+class ScoreStats(NamedTuple):
+    """What the checks of binary labels and scores need to know of the data.
+
+    Attributes
+    ----------
+    labels : LabelSummary
+        The distinct labels.
+    class_totals : tuple of float
+        The (weighted) number of samples of each label in ``labels.shown``;
+        empty unless asked for and there are at most two labels.
+    score_range : tuple of float
+        The lowest and the highest score (NaN if a score is NaN).
+    weight_range : tuple of float or None
+        The lowest weight and the total weight; None without weights.
+    """
+
+    labels: LabelSummary
+    class_totals: tuple
+    score_range: tuple
+    weight_range: tuple | None
+
+
+def score_stats(
+    y_true: Any, score: Any, weight: Any, *, xp: ModuleType, acc: Any, classes: bool
+) -> ScoreStats:
+    """Summarize labels, scores and weights (``None``) in two transfers; ``classes``: with
+    the class totals."""
+    labels = label_summary(y_true, xp=xp)
+    if y_true.shape[0] == 0:
+        inf = float("inf")
+        return ScoreStats(labels, (), (inf, -inf), None if weight is None else (inf, 0.0))
+    totals = []
+    if classes and labels.count <= 2:
+        for label in labels.shown:
+            is_label = equals_label(xp, y_true, label)
+            totals.append(
+                xp.astype(xp.count_nonzero(is_label), acc)
+                if weight is None
+                else xp.sum(xp.where(is_label, weight, 0.0))
+            )
+    extremes = [xp.astype(xp.min(score), acc), xp.astype(xp.max(score), acc)]
+    weights = [] if weight is None else weight_range(weight, xp=xp)
+    lowest, highest, *rest = host_floats(xp, *extremes, *weights, *totals)
+    n_weights = len(weights)
+    return ScoreStats(
+        labels,
+        tuple(rest[n_weights:]),
+        (lowest, highest),
+        tuple(rest[:n_weights]) if weights else None,
+    )
+
+
+def judge_scores(
+    stats: ScoreStats,
+    *,
+    pos_label: Any,
+    greater: bool,
+    score_name: str,
+    probabilities: bool,
+    needs: tuple[str, ...],
+) -> Any:
+    """Judge the summary of binary labels and scores; return the positive label.
+
+    Raises
+    ------
+    ValueError
+        As :func:`check_binary_scores` says.
+    """
+    labels = judge_labels(stats.labels, "y_true")
+    label = resolve_pos_label(labels, pos_label, "y_true", greater=greater)
+    if stats.weight_range is not None:
+        check_weight_range(*stats.weight_range)
+    lowest, highest = stats.score_range
+    if not (math.isfinite(lowest) and math.isfinite(highest)):
+        raise ValueError(f"{score_name} contains NaN or infinity")
+    if probabilities and (lowest < 0 or highest > 1):
+        raise ValueError(
+            f"{score_name} must hold probabilities in [0, 1], got values from "
+            f"{lowest:g} to {highest:g}"
         )
+    if needs:
+        totals = list(zip(labels, stats.class_totals, strict=True))
+        n_positive = sum(amount for value, amount in totals if value == label)
+        n_negative = sum(amount for value, amount in totals if value != label)
+        for cls, amount in (("positive", n_positive), ("negative", n_negative)):
+            if cls in needs and amount <= 0:
+                raise ValueError(
+                    f"y_true has no {cls} samples (with weight); this metric needs both classes"
+                )
+    return label
+
+
+def score_vectors(
+    y_true: Any, y_score: Any, sample_weight: Any, *, xp: ModuleType, device: Any, score_name: str
+) -> tuple:
+    """The checks of binary labels, scores and weights that need no pass over the data.
+
+    Returns
+    -------
+    y_true, score, weight
+        1-D arrays of one length, as given (``weight`` None without weights).
+    dtype, acc
+        The scores' compute dtype and the accumulation dtype.
+    """
+    y_true, score, weight, acc = labeled_vectors(
+        y_true, y_score, score_name, sample_weight, xp=xp, device=device
+    )
+    return y_true, score, weight, compute_dtype(xp, device, score.dtype, name=score_name), acc
 
 
 def check_binary_scores(
@@ -239,50 +242,25 @@ def check_binary_scores(
     TypeError
         On inputs from different libraries or non-numeric scores.
     """
+    judge = {
+        "pos_label": pos_label,
+        "greater": greater,
+        "score_name": score_name,
+        "probabilities": probabilities,
+        "needs": needs,
+    }
+    if any_chunked(y_true, y_score, sample_weight):
+        from xlogreg.metrics._chunked import chunked_scores  # it builds on this module
+
+        return chunked_scores(y_true, y_score, sample_weight, **judge)
     xp, device = resolve(y_true=y_true, **{score_name: y_score}, sample_weight=sample_weight)
-    y_true = nonempty_vector(y_true, "y_true", xp=xp, device=device)
-    n_samples = y_true.shape[0]
-    score = check_vector(
-        y_score, score_name, xp=xp, device=device, n_samples=n_samples, reference="y_true"
+    y_true, score, weight, dtype, acc = score_vectors(
+        y_true, y_score, sample_weight, xp=xp, device=device, score_name=score_name
     )
-    dtype = compute_dtype(xp, device, score.dtype, name=score_name)
-    score = contiguous(xp.astype(score, dtype, copy=False))
-    labels = _distinct_labels(y_true, "y_true", xp=xp)
-    label = resolve_pos_label(labels, pos_label, "y_true", greater=greater)
-    positive = _equals(xp, y_true, label)
-    acc = accumulation_dtype(xp, device)
-    weight = None
-    if sample_weight is not None:
-        weight = check_sample_weight(
-            sample_weight, xp=xp, device=device, n_samples=n_samples, dtype=acc, reference="y_true"
-        )
-    extremes = [xp.astype(xp.min(score), acc), xp.astype(xp.max(score), acc)]
-    totals = []
-    if needs:
-        totals = [
-            xp.astype(xp.count_nonzero(positive), acc)
-            if weight is None
-            else xp.sum(xp.where(positive, weight, 0.0)),
-            xp.asarray(float(n_samples), dtype=acc, device=device)
-            if weight is None
-            else xp.sum(weight),
-        ]
-    lowest, highest, *class_totals = host_floats(xp, *extremes, *totals)
-    if not (math.isfinite(lowest) and math.isfinite(highest)):
-        raise ValueError(f"{score_name} contains NaN or infinity")
-    if probabilities and (lowest < 0 or highest > 1):
-        raise ValueError(
-            f"{score_name} must hold probabilities in [0, 1], got values from "
-            f"{lowest:g} to {highest:g}"
-        )
-    if needs:
-        n_positive, n_total = class_totals
-        for cls, amount in (("positive", n_positive), ("negative", n_total - n_positive)):
-            if cls in needs and amount <= 0:
-                raise ValueError(
-                    f"y_true has no {cls} samples (with weight); this metric needs both classes"
-                )
-    return BinaryScores(xp, device, positive, score, weight, dtype, acc)
+    score, weight = cast_scores(score, weight, xp=xp, dtype=dtype, acc=acc)
+    stats = score_stats(y_true, score, weight, xp=xp, acc=acc, classes=bool(needs))
+    label = judge_scores(stats, **judge)
+    return BinaryScores.of_arrays(y_true, score, weight, label, dtype, acc)
 
 
 def check_probabilities(
@@ -297,95 +275,3 @@ def check_probabilities(
         score_name="y_prob",
         probabilities=True,
     )
-
-
-@dataclass(frozen=True)
-class Predictions:
-    """True and predicted labels, checked and on one device.
-
-    Attributes
-    ----------
-    xp, device
-        The namespace and device of the inputs.
-    y_true, y_pred : arrays of shape (n_samples,)
-        The labels as given.
-    weight : float array of shape (n_samples,) or None
-        Sample weights in the accumulation dtype; None when unweighted.
-    labels : list
-        The sorted labels present in either array (at most two); empty when
-        the labels were not required to be binary.
-    acc
-        The float dtype of results and weighted sums.
-    """
-
-    xp: ModuleType
-    device: Any
-    y_true: Any
-    y_pred: Any
-    weight: Any
-    labels: list
-    acc: Any
-
-    def confusion(self, pos_label: Any) -> tuple[Any, Any, Any, Any]:
-        """Return ``(tn, fp, fn, tp)`` as 0-d arrays with ``pos_label`` positive.
-
-        Counts are int64 without weights and sums of weights otherwise.
-        """
-        xp = self.xp
-        actual = _equals(xp, self.y_true, pos_label)
-        predicted = _equals(xp, self.y_pred, pos_label)
-        hit = xp.logical_and(actual, predicted)
-        if self.weight is None:
-            tp, n_actual, n_predicted = (
-                xp.astype(xp.count_nonzero(m), xp.int64) for m in (hit, actual, predicted)
-            )
-            total = xp.asarray(actual.shape[0], dtype=xp.int64, device=self.device)
-        else:
-            tp, n_actual, n_predicted = (
-                xp.sum(xp.where(m, self.weight, 0.0)) for m in (hit, actual, predicted)
-            )
-            total = xp.sum(self.weight)
-        fp = n_predicted - tp
-        fn = n_actual - tp
-        return total - tp - fp - fn, fp, fn, tp
-
-    def result(self, value: Any) -> Any:
-        """``value`` as a 0-d result array of the accumulation dtype, on the device."""
-        return to_result(self.xp, value, self.acc, self.device)
-
-
-def check_predictions(
-    y_true: Any, y_pred: Any, *, sample_weight: Any = None, binary: bool = True
-) -> Predictions:
-    """Check true and predicted labels (binary unless ``binary=False``); return them, on device.
-
-    Raises
-    ------
-    ValueError
-        On empty input, lengths that differ, NaN or infinite labels, more than
-        two labels in ``y_true`` and ``y_pred`` together, or negative weights.
-    TypeError
-        On inputs from different libraries.
-    """
-    xp, device = resolve(y_true=y_true, y_pred=y_pred, sample_weight=sample_weight)
-    y_true = nonempty_vector(y_true, "y_true", xp=xp, device=device)
-    n_samples = y_true.shape[0]
-    y_pred = check_vector(
-        y_pred, "y_pred", xp=xp, device=device, n_samples=n_samples, reference="y_true"
-    )
-    labels = []
-    if binary:
-        found = _distinct_labels(y_true, "y_true", xp=xp)
-        labels = sorted(set(found + _distinct_labels(y_pred, "y_pred", xp=xp)))
-    if len(labels) > 2:
-        raise ValueError(
-            f"y_true and y_pred together hold {len(labels)} labels {labels}; "
-            "these metrics are binary"
-        )
-    acc = accumulation_dtype(xp, device)
-    weight = None
-    if sample_weight is not None:
-        weight = check_sample_weight(
-            sample_weight, xp=xp, device=device, n_samples=n_samples, dtype=acc, reference="y_true"
-        )
-    return Predictions(xp, device, y_true, y_pred, weight, labels, acc)

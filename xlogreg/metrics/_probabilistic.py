@@ -6,9 +6,31 @@ from typing import Any
 
 from xlogreg._math import softplus
 from xlogreg._validation import check_bool
-from xlogreg.metrics._inputs import check_binary_scores, check_probabilities
+from xlogreg.metrics._inputs import BinaryScores, check_binary_scores, check_probabilities
 
 __all__ = ["brier_score_loss", "log_loss", "log_loss_from_logits"]
+
+
+def _clipped_log_losses(inputs: BinaryScores, rows: slice) -> Any:
+    """``-log p`` of the probability ``p`` given to the true class, clipped to ``[eps, 1 - eps]``:
+    one logarithm per sample, not two."""
+    xp = inputs.xp
+    eps = xp.finfo(inputs.dtype).eps
+    p = inputs.score[rows]
+    return -xp.log(xp.clip(xp.where(inputs.positive[rows], p, 1 - p), eps, 1 - eps))
+
+
+def _logit_losses(inputs: BinaryScores, rows: slice) -> Any:
+    """``softplus(z) − y·z`` of the logits ``z``, as ``softplus(±z)``."""
+    xp = inputs.xp
+    z = inputs.score[rows]
+    return softplus(xp.where(inputs.positive[rows], -z, z), xp=xp)
+
+
+def _squared_errors(inputs: BinaryScores, rows: slice) -> Any:
+    """``(y − p)²`` of the outcome ``y`` in {0, 1} and the probability ``p``."""
+    xp = inputs.xp
+    return (xp.astype(inputs.positive[rows], inputs.dtype) - inputs.score[rows]) ** 2
 
 
 def log_loss(
@@ -52,15 +74,7 @@ def log_loss(
     """
     check_bool(normalize, "normalize")
     inputs = check_probabilities(y_true, y_prob, sample_weight=sample_weight, pos_label=pos_label)
-    xp = inputs.xp
-    eps = xp.finfo(inputs.dtype).eps
-
-    def losses(rows: slice) -> Any:
-        # The probability given to the true class: one logarithm per sample, not two.
-        p = inputs.score[rows]
-        return -xp.log(xp.clip(xp.where(inputs.positive[rows], p, 1 - p), eps, 1 - eps))
-
-    return inputs.result(inputs.mean(losses, normalize=normalize))
+    return inputs.result(inputs.mean(_clipped_log_losses, normalize=normalize))
 
 
 def log_loss_from_logits(
@@ -105,13 +119,7 @@ def log_loss_from_logits(
     inputs = check_binary_scores(
         y_true, logits, sample_weight=sample_weight, pos_label=pos_label, score_name="logits"
     )
-    xp = inputs.xp
-
-    def losses(rows: slice) -> Any:
-        z = inputs.score[rows]
-        return softplus(xp.where(inputs.positive[rows], -z, z), xp=xp)
-
-    return inputs.result(inputs.mean(losses, normalize=normalize))
+    return inputs.result(inputs.mean(_logit_losses, normalize=normalize))
 
 
 def brier_score_loss(
@@ -143,9 +151,4 @@ def brier_score_loss(
     array(0.0375)
     """
     inputs = check_probabilities(y_true, y_prob, sample_weight=sample_weight, pos_label=pos_label)
-    xp = inputs.xp
-
-    def squared_errors(rows: slice) -> Any:
-        return (xp.astype(inputs.positive[rows], inputs.dtype) - inputs.score[rows]) ** 2
-
-    return inputs.result(inputs.mean(squared_errors))
+    return inputs.result(inputs.mean(_squared_errors))

@@ -13,7 +13,14 @@ from array_api_compat import device as device_of
 
 from xlogreg._backend import host_floats
 from xlogreg._validation import check_bool, check_number
-from xlogreg.metrics._counts import DistinctScoreCounts, counts_at_distinct_scores
+from xlogreg.metrics._arithmetic import divide
+from xlogreg.metrics._base import refuse_chunked
+from xlogreg.metrics._counts import (
+    Above,
+    DistinctScoreCounts,
+    by_value_ranges,
+    float_counts,
+)
 from xlogreg.metrics._inputs import BinaryScores, check_binary_scores
 
 __all__ = [
@@ -34,22 +41,25 @@ def _checked_counts(
     sample_weight: Any,
     pos_label: Any,
     needs: tuple[str, ...],
-    greater: bool = False,
-    thresholds: bool = True,
+    metric: str,
+    instead: str,
 ) -> tuple[BinaryScores, DistinctScoreCounts]:
-    """Check the inputs, then count at every distinct score in the accumulation dtype."""
-    inputs = check_binary_scores(
+    """Check the inputs of a curve, then count at every distinct score in the accumulation dtype.
+
+    A curve has a point per distinct score: Dask arrays are refused (see
+    ``instead`` for what takes them).
+    """
+    refuse_chunked(
+        metric,
+        f"its result has one point per distinct score, as long as the data ({instead})",
         y_true,
         y_score,
-        sample_weight=sample_weight,
-        pos_label=pos_label,
-        needs=needs,
-        greater=greater,
+        sample_weight,
     )
-    thresholds, tps, fps = counts_at_distinct_scores(inputs, thresholds=thresholds)
-    xp = inputs.xp
-    tps, fps = (xp.astype(c, inputs.acc, copy=False) for c in (tps, fps))
-    return inputs, DistinctScoreCounts(thresholds, tps, fps)
+    inputs = check_binary_scores(
+        y_true, y_score, sample_weight=sample_weight, pos_label=pos_label, needs=needs
+    )
+    return inputs, float_counts(inputs)
 
 
 def _keep(xp: Any, inner: Any) -> Any:
@@ -104,6 +114,9 @@ def roc_curve(
     ------
     ValueError
         If ``y_true`` lacks either class, besides the checks every metric makes.
+    TypeError
+        On Dask arrays: the curve has a point per distinct score
+        (:func:`roc_auc_score` takes them).
 
     Examples
     --------
@@ -116,7 +129,13 @@ def roc_curve(
     """
     check_bool(drop_intermediate, "drop_intermediate")
     inputs, counts = _checked_counts(
-        y_true, y_score, sample_weight=sample_weight, pos_label=pos_label, needs=_BOTH
+        y_true,
+        y_score,
+        sample_weight=sample_weight,
+        pos_label=pos_label,
+        needs=_BOTH,
+        metric="roc_curve",
+        instead="roc_auc_score takes them",
     )
     xp = inputs.xp
     if drop_intermediate and counts.tps.shape[0] > 2:
@@ -137,7 +156,9 @@ def roc_auc_score(
 ) -> Any:
     """Area under the ROC curve: the chance a positive outscores a negative, ties half.
 
-    Exact, from one sort of the scores (O(n log n)); no pairs are formed.
+    Exact, from one sort of the scores (O(n log n)); no pairs are formed. On
+    Dask arrays, exact too: each range of score values is sorted where it
+    lives, and knows the positives and negatives scoring above it.
 
     Parameters
     ----------
@@ -176,50 +197,72 @@ def roc_auc_score(
     """
     if max_fpr is not None:
         check_number(max_fpr, "max_fpr", low=0.0, high=1.0, low_open=True)
-    partial = max_fpr is not None and max_fpr < 1
-    inputs, counts = _checked_counts(
+    inputs = check_binary_scores(
         y_true,
         y_score,
         sample_weight=sample_weight,
         pos_label=pos_label,
         needs=_BOTH,
         greater=True,
-        thresholds=partial,
     )
     xp = inputs.xp
-    if partial:
-        return inputs.result(_standardized_partial_auc(xp, inputs, counts, max_fpr))
-    # Σ dF·(T_before + T_after) / (2·P·N) over the distinct thresholds: a tie group of
-    # dF negatives and dT positives wins dF·T_before pairs and ties dF·dT more, which
-    # count half. At most three arrays of the number of thresholds live at once.
+    if max_fpr is not None and max_fpr < 1:
+        area = _total(xp, by_value_ranges(inputs, _partial_area, max_fpr).results)
+        # McClish's standardization: 0.5 for a random ranking, 1 for a perfect one.
+        min_area = 0.5 * max_fpr**2
+        return inputs.result(0.5 * (1 + (area - min_area) / (max_fpr - min_area)))
+    ranked = by_value_ranges(inputs, _ranked_pairs)
+    pairs = _total(xp, ranked.results)
+    return inputs.result(pairs / (2.0 * ranked.n_positive * ranked.n_negative))
+
+
+def _total(xp: Any, results: list) -> Any:
+    """The sum of the 0-d results of the ranges of scores."""
+    return xp.sum(xp.stack(results))
+
+
+def _ranked_pairs(xp: Any, counts: DistinctScoreCounts, above: Above) -> Any:
+    """Twice the (weighted) pairs of a negative of the range and a positive scoring higher,
+    ties counting half: ``Σ dF·(T_before + T_after)`` over the range's distinct scores.
+
+    A tie group of dF negatives and dT positives wins dF·T_before pairs and
+    ties dF·dT more. Within the range both T are its own counts; the
+    positives above the range add ``2·T_above`` per negative.
+    """
     _, tps, fps = counts
-    del counts
     first = fps[0] * tps[0]
     widths = fps[1:] - fps[:-1]
-    n_negative = xp.asarray(fps[-1], copy=True)
-    del fps
     heights = tps[1:] + tps[:-1]
-    n_positive = xp.asarray(tps[-1], copy=True)
-    del tps
-    return inputs.result((xp.vecdot(widths, heights) + first) / (2.0 * n_positive * n_negative))
+    pairs = xp.vecdot(widths, heights) + first
+    if above.tp is None:
+        return pairs
+    return pairs + 2.0 * above.tp * fps[-1]
 
 
-def _standardized_partial_auc(
-    xp: Any, inputs: BinaryScores, counts: DistinctScoreCounts, max_fpr: float
-) -> Any:
-    """The area up to ``max_fpr`` (interpolated on its segment), McClish-standardized."""
-    _, tps, fps = _with_origin(xp, inputs, counts)
-    fpr, tpr = fps / fps[-1], tps / tps[-1]
-    bound = xp.asarray([max_fpr], dtype=inputs.acc, device=inputs.device)
-    stop = xp.searchsorted(fpr, bound, side="right")
-    x0, x1 = xp.take(fpr, stop - 1), xp.take(fpr, stop)
-    y0, y1 = xp.take(tpr, stop - 1), xp.take(tpr, stop)
-    y_bound = (y1 - y0) / (x1 - x0) * (bound - x0) + y0
-    inside = xp.arange(fpr.shape[0] - 1, device=inputs.device) < stop - 1
-    trapezoids = xp.diff(fpr) * (tpr[:-1] + tpr[1:]) / 2.0
-    partial = xp.sum(xp.where(inside, trapezoids, 0.0)) + (bound - x0) * (y0 + y_bound) / 2.0
-    min_area = 0.5 * max_fpr**2
-    return xp.reshape(0.5 * (1 + (partial - min_area) / (max_fpr - min_area)), ())
+def _partial_area(xp: Any, counts: DistinctScoreCounts, above: Above, max_fpr: float) -> Any:
+    """The area under the range's stretch of the ROC curve up to the false positive rate
+    ``max_fpr``, the segment crossing it interpolated.
+
+    The stretch starts at the point of the scores above the range (the
+    origin for the one range in memory) and goes through the point of each
+    of its distinct scores.
+    """
+    _, tps, fps = counts
+    tps, fps = above.shift(tps, fps)
+    dtype, device = tps.dtype, device_of(tps)
+    start = [
+        xp.zeros(1, dtype=dtype, device=device) if a is None else xp.reshape(a, (1,))
+        for a in (above.fp, above.tp)
+    ]
+    fpr = xp.concat([start[0], fps]) / above.n_negative
+    tpr = xp.concat([start[1], tps]) / above.n_positive
+    bound = xp.asarray(max_fpr, dtype=dtype, device=device)
+    x0, x1, y0, y1 = fpr[:-1], fpr[1:], tpr[:-1], tpr[1:]
+    trapezoids = (x1 - x0) * (y0 + y1) / 2.0
+    y_bound = divide(xp, y1 - y0, x1 - x0, 0.0) * (bound - x0) + y0
+    crossing = xp.logical_and(x0 <= bound, x1 > bound)
+    cut = xp.where(crossing, (bound - x0) * (y0 + y_bound) / 2.0, 0.0)
+    return xp.sum(xp.where(x1 <= bound, trapezoids, 0.0)) + xp.sum(cut)
 
 
 def precision_recall_curve(
@@ -256,6 +299,9 @@ def precision_recall_curve(
     ------
     ValueError
         If ``y_true`` has no positive sample.
+    TypeError
+        On Dask arrays: the curve has a point per distinct score
+        (:func:`average_precision_score` takes them).
 
     Examples
     --------
@@ -269,7 +315,13 @@ def precision_recall_curve(
     """
     check_bool(drop_intermediate, "drop_intermediate")
     inputs, counts = _checked_counts(
-        y_true, y_score, sample_weight=sample_weight, pos_label=pos_label, needs=("positive",)
+        y_true,
+        y_score,
+        sample_weight=sample_weight,
+        pos_label=pos_label,
+        needs=("positive",),
+        metric="precision_recall_curve",
+        instead="average_precision_score takes them",
     )
     xp = inputs.xp
     if drop_intermediate and counts.tps.shape[0] > 2:
@@ -325,22 +377,21 @@ def average_precision_score(
     >>> average_precision_score(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))
     array(0.83333333)
     """
-    inputs, (_, tps, fps) = _checked_counts(
-        y_true,
-        y_score,
-        sample_weight=sample_weight,
-        pos_label=pos_label,
-        needs=("positive",),
-        thresholds=False,
+    inputs = check_binary_scores(
+        y_true, y_score, sample_weight=sample_weight, pos_label=pos_label, needs=("positive",)
     )
-    xp = inputs.xp
-    precision = tps / (tps + fps)
-    del fps
-    zero = xp.zeros(1, dtype=inputs.acc, device=inputs.device)
-    recall_steps = xp.diff(xp.concat([zero, tps]))
-    n_positive = xp.asarray(tps[-1], copy=True)
-    del tps
-    return inputs.result(xp.vecdot(recall_steps, precision) / n_positive)
+    ranked = by_value_ranges(inputs, _precision_steps)
+    return inputs.result(_total(inputs.xp, ranked.results) / ranked.n_positive)
+
+
+def _precision_steps(xp: Any, counts: DistinctScoreCounts, above: Above) -> Any:
+    """``Σ ΔTₖ·Pₖ`` over the range's distinct scores: the positives each one adds times the
+    precision there, which counts the samples above the range too."""
+    _, tps, fps = counts
+    all_tps, all_fps = above.shift(tps, fps)
+    precision = all_tps / (all_tps + all_fps)
+    # ΔT₀ = T₀ apart: no array of all the steps besides the counts and the precision.
+    return tps[0] * precision[0] + xp.vecdot(tps[1:] - tps[:-1], precision[1:])
 
 
 def det_curve(
@@ -380,6 +431,8 @@ def det_curve(
     ------
     ValueError
         If ``y_true`` lacks either class.
+    TypeError
+        On Dask arrays: the curve has a point per distinct score.
 
     Examples
     --------
@@ -391,7 +444,13 @@ def det_curve(
     """
     check_bool(drop_intermediate, "drop_intermediate")
     inputs, counts = _checked_counts(
-        y_true, y_score, sample_weight=sample_weight, pos_label=pos_label, needs=_BOTH
+        y_true,
+        y_score,
+        sample_weight=sample_weight,
+        pos_label=pos_label,
+        needs=_BOTH,
+        metric="det_curve",
+        instead="compute its points at chosen thresholds with threshold_sweep",
     )
     xp = inputs.xp
     counts = DistinctScoreCounts(*_with_origin(xp, inputs, counts))

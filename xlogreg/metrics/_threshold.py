@@ -12,8 +12,15 @@ from typing import Any, NamedTuple
 from xlogreg._backend import as_array, host_bool, resolve
 from xlogreg._validation import check_number
 from xlogreg.metrics._arithmetic import divide
-from xlogreg.metrics._counts import counts_at, counts_at_distinct_scores
-from xlogreg.metrics._inputs import check_binary_scores, check_zero_division, nonempty_vector
+from xlogreg.metrics._base import any_chunked, check_zero_division, nonempty_vector
+from xlogreg.metrics._counts import (
+    Above,
+    DistinctScoreCounts,
+    by_value_ranges,
+    counts_at,
+    counts_at_distinct_scores,
+)
+from xlogreg.metrics._inputs import BinaryScores, check_binary_scores
 
 __all__ = ["ThresholdChoice", "ThresholdSweep", "select_threshold", "threshold_sweep"]
 
@@ -92,6 +99,12 @@ def threshold_sweep(
     ThresholdSweep
         Arrays on the scores' device, one entry per threshold.
 
+    Raises
+    ------
+    ValueError
+        On Dask arrays without ``thresholds`` (every distinct score would make
+        arrays as long as the data), besides the checks every metric makes.
+
     Examples
     --------
     Seed 000's validation slice, a missed review costing $120 and an
@@ -107,26 +120,37 @@ def threshold_sweep(
     """
     _check_costs(cost_fp, cost_fn)
     zero_division = check_zero_division(zero_division)
-    if thresholds is not None:
+    chunked = any_chunked(y_true, y_prob, sample_weight)
+    if thresholds is None and chunked:
+        raise ValueError(
+            "threshold_sweep on Dask arrays needs thresholds=: by default it sweeps every "
+            "distinct score, which makes arrays as long as the data; pass a grid such as "
+            "numpy.linspace(0, 1, 101), or find the least-cost threshold with select_threshold"
+        )
+    if any_chunked(thresholds):
+        raise TypeError(
+            "thresholds is a Dask array; pass the thresholds to evaluate as a NumPy array or a list"
+        )
+    if thresholds is not None and not chunked:
         resolve(y_prob=y_prob, thresholds=thresholds)
     inputs = check_binary_scores(
         y_true, y_prob, sample_weight=sample_weight, pos_label=pos_label, score_name="y_prob"
     )
     xp, device = inputs.xp, inputs.device
-    if thresholds is not None:
-        thresholds = _check_thresholds(thresholds, xp=xp, device=device, dtype=inputs.dtype)
-    counts = counts_at_distinct_scores(inputs)
     if thresholds is None:
+        counts = counts_at_distinct_scores(inputs)
         zero = xp.zeros(1, dtype=counts.tps.dtype, device=device)
         infinity = xp.full(1, float("inf"), dtype=inputs.dtype, device=device)
         thresholds = xp.concat([infinity, counts.thresholds])
         tp, fp = xp.concat([zero, counts.tps]), xp.concat([zero, counts.fps])
+        n_positive, n_negative = counts.tps[-1], counts.fps[-1]
     else:
-        tp, fp = counts_at(counts, thresholds, xp=xp)
-    fn, tn = counts.tps[-1] - tp, counts.fps[-1] - fp
+        thresholds = _check_thresholds(thresholds, xp=xp, device=device, dtype=inputs.dtype)
+        tp, fp, n_positive, n_negative = inputs.summed(_counts_at_thresholds, thresholds)
+    fn, tn = n_positive - tp, n_negative - fp
     tp_, fp_, fn_ = (xp.astype(c, inputs.acc, copy=False) for c in (tp, fp, fn))
     # Unweighted counts are whole numbers, held exactly in float64: report them as int64.
-    count_dtype = xp.int64 if inputs.weight is None else inputs.acc
+    count_dtype = inputs.acc if inputs.weighted else xp.int64
     tp, fp, fn, tn = (xp.astype(c, count_dtype, copy=False) for c in (tp, fp, fn, tn))
     return ThresholdSweep(
         thresholds=thresholds,
@@ -139,6 +163,16 @@ def threshold_sweep(
         f1=inputs.result(divide(xp, 2 * tp_, 2 * tp_ + fp_ + fn_, zero_division)),
         cost=inputs.result(cost_fp * fp_ + cost_fn * fn_),
     )
+
+
+def _counts_at_thresholds(inputs: BinaryScores, thresholds: Any) -> tuple[Any, Any, Any, Any]:
+    """``tp`` and ``fp`` of ``score >= t`` for each threshold ``t``, then the (weighted)
+    positives and negatives in all (their counts at ``-inf``)."""
+    xp = inputs.xp
+    lowest = xp.full(1, -float("inf"), dtype=thresholds.dtype, device=inputs.device)
+    counts = counts_at_distinct_scores(inputs)
+    tp, fp = counts_at(counts, xp.concat([thresholds, lowest]), xp=xp)
+    return tp[:-1], fp[:-1], tp[-1], fp[-1]
 
 
 def _check_thresholds(thresholds: Any, *, xp: Any, device: Any, dtype: Any) -> Any:
@@ -202,19 +236,31 @@ def select_threshold(
         y_true, y_prob, sample_weight=sample_weight, pos_label=pos_label, score_name="y_prob"
     )
     xp = inputs.xp
-    thresholds, tps, fps = counts_at_distinct_scores(inputs)
-    tps, fps = (xp.astype(c, inputs.acc, copy=False) for c in (tps, fps))
-    n_positive = xp.asarray(tps[-1], copy=True)
-    cost = cost_fp * fps + cost_fn * (n_positive - tps)
-    del tps, fps
-    # argmin takes the first minimum: the highest threshold among equal costs.
-    best = xp.reshape(xp.argmin(cost), (1,))
-    best_cost = xp.reshape(xp.take(cost, best), ())
+    ranked = by_value_ranges(inputs, _least_cost, cost_fp, cost_fn, thresholds=True)
+    costs = xp.stack([cost for cost, _ in ranked.results])
+    thresholds = xp.stack([threshold for _, threshold in ranked.results])
+    # argmin takes the first minimum: the highest threshold among equal costs (the ranges
+    # come highest scores first).
+    best = xp.reshape(xp.argmin(costs), (1,))
+    best_cost = xp.reshape(xp.take(costs, best), ())
     # +inf, above every score, flags nothing and wins ties.
-    flag_nothing = cost_fn * n_positive
+    flag_nothing = cost_fn * ranked.n_positive
     infinity = xp.asarray(float("inf"), dtype=inputs.dtype, device=inputs.device)
     nothing_wins = flag_nothing <= best_cost
     return ThresholdChoice(
         threshold=xp.where(nothing_wins, infinity, xp.reshape(xp.take(thresholds, best), ())),
         cost=inputs.result(xp.where(nothing_wins, flag_nothing, best_cost)),
     )
+
+
+def _least_cost(
+    xp: Any, counts: DistinctScoreCounts, above: Above, cost_fp: float, cost_fn: float
+) -> tuple[Any, Any]:
+    """The least cost of ``score >= t`` over the range's distinct scores ``t``, and the
+    highest ``t`` of that cost, as 0-d arrays."""
+    thresholds, tps, fps = counts
+    tps, fps = above.shift(tps, fps)
+    cost = cost_fp * fps + cost_fn * (above.n_positive - tps)
+    # argmin takes the first minimum: the highest threshold among equal costs.
+    best = xp.reshape(xp.argmin(cost), (1,))
+    return xp.reshape(xp.take(cost, best), ()), xp.reshape(xp.take(thresholds, best), ())

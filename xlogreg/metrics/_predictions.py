@@ -1,0 +1,183 @@
+"""True and predicted labels, checked: the inputs of the label metrics.
+
+Shapes first (:func:`~._base.labeled_vectors`), then a summary of the data
+(:func:`prediction_stats`: labels and weights) judged by
+:func:`judge_predictions`; on Dask arrays the summary is taken block by block
+and merged (:mod:`._chunked`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any, NamedTuple
+
+from array_api_compat import array_namespace
+
+from xlogreg._backend import host_floats, resolve
+from xlogreg._validation import check_weight_range
+from xlogreg.metrics._base import InputRows, any_chunked, labeled_vectors, to_result, weight_range
+from xlogreg.metrics._labels import LabelSummary, equals_label, judge_labels, label_summary
+
+__all__ = [
+    "PredictionStats",
+    "Predictions",
+    "check_predictions",
+    "judge_predictions",
+    "prediction_stats",
+]
+
+
+def _confusion_cells(data: Predictions, pos_label: Any) -> tuple[Any, Any, Any, Any]:
+    """``(tn, fp, fn, tp)`` of in-memory predictions, as 0-d arrays."""
+    xp = data.xp
+    actual = equals_label(xp, data.y_true, pos_label)
+    predicted = equals_label(xp, data.y_pred, pos_label)
+    hit = xp.logical_and(actual, predicted)
+    if data.weight is None:
+        tp, n_actual, n_predicted = (
+            xp.astype(xp.count_nonzero(m), xp.int64) for m in (hit, actual, predicted)
+        )
+        total = xp.asarray(actual.shape[0], dtype=xp.int64, device=data.device)
+    else:
+        tp, n_actual, n_predicted = (
+            xp.sum(xp.where(m, data.weight, 0.0)) for m in (hit, actual, predicted)
+        )
+        total = xp.sum(data.weight)
+    fp = n_predicted - tp
+    fn = n_actual - tp
+    return total - tp - fp - fn, fp, fn, tp
+
+
+def _hits(data: Predictions) -> tuple[Any, Any]:
+    """The (weighted) number of right predictions and of predictions, as 0-d arrays."""
+    xp = data.xp
+    hit = data.y_true == data.y_pred
+    if data.weight is None:
+        total = xp.asarray(float(hit.shape[0]), dtype=data.acc, device=data.device)
+        return xp.astype(xp.count_nonzero(hit), data.acc), total
+    return xp.sum(xp.where(hit, data.weight, 0.0)), xp.sum(data.weight)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Predictions(InputRows):
+    """True and predicted labels, checked and on one device.
+
+    Attributes
+    ----------
+    y_true, y_pred : arrays of shape (n_samples,)
+        The labels as given.
+    labels : list
+        The sorted labels present in either array (at most two); empty when
+        the labels were not required to be binary.
+    xp, device, weight, acc, n_samples, rows
+        As in :class:`~._base.InputRows`; ``acc`` is also the float dtype of results.
+    """
+
+    y_true: Any
+    y_pred: Any
+    labels: list
+
+    @classmethod
+    def of_arrays(
+        cls, y_true: Any, y_pred: Any, weight: Any, labels: list, acc: Any
+    ) -> Predictions:
+        """Inputs of checked label arrays; ``weight`` (or None) is cast to ``acc``."""
+        if weight is not None:
+            weight = array_namespace(weight).astype(weight, acc, copy=False)
+        labeled = {"y_true": y_true, "y_pred": y_pred, "labels": labels}
+        return cls._around(y_true, weight=weight, acc=acc, **labeled)
+
+    def confusion(self, pos_label: Any) -> tuple[Any, Any, Any, Any]:
+        """Return ``(tn, fp, fn, tp)`` as 0-d arrays with ``pos_label`` positive.
+
+        Counts are int64 without weights and sums of weights otherwise.
+        """
+        return self.summed(_confusion_cells, pos_label)
+
+    def hits(self) -> tuple[Any, Any]:
+        """The (weighted) number of right predictions and of all predictions, in ``acc``."""
+        return self.summed(_hits)
+
+    def result(self, value: Any) -> Any:
+        """``value`` as a 0-d result array of the accumulation dtype, on the device."""
+        return to_result(self.xp, value, self.acc, self.device)
+
+
+class PredictionStats(NamedTuple):
+    """What the checks of true and predicted labels need to know of the data.
+
+    Attributes
+    ----------
+    true_labels, pred_labels : LabelSummary or None
+        The distinct labels of each; None when they need not be binary.
+    weight_range : tuple of float or None
+        The lowest weight and the total weight; None without weights.
+    """
+
+    true_labels: LabelSummary | None
+    pred_labels: LabelSummary | None
+    weight_range: tuple | None
+
+
+def prediction_stats(
+    y_true: Any, y_pred: Any, weight: Any, *, xp: ModuleType, binary: bool
+) -> PredictionStats:
+    """Summarize true and predicted labels (when ``binary``) and weights (``None``)."""
+    labels = (None, None)
+    if binary:
+        labels = (label_summary(y_true, xp=xp), label_summary(y_pred, xp=xp))
+    weights = None
+    if weight is not None:
+        empty = y_true.shape[0] == 0
+        weights = (float("inf"), 0.0) if empty else host_floats(xp, *weight_range(weight, xp=xp))
+    return PredictionStats(*labels, weights)
+
+
+def judge_predictions(stats: PredictionStats) -> list:
+    """Judge the summary of true and predicted labels; return their sorted labels.
+
+    Raises
+    ------
+    ValueError
+        As :func:`check_predictions` says.
+    """
+    labels = []
+    if stats.true_labels is not None:
+        found = judge_labels(stats.true_labels, "y_true")
+        labels = sorted(set(found + judge_labels(stats.pred_labels, "y_pred")))
+    if len(labels) > 2:
+        raise ValueError(
+            f"y_true and y_pred together hold {len(labels)} labels {labels}; "
+            "these metrics are binary"
+        )
+    if stats.weight_range is not None:
+        check_weight_range(*stats.weight_range)
+    return labels
+
+
+def check_predictions(
+    y_true: Any, y_pred: Any, *, sample_weight: Any = None, binary: bool = True
+) -> Predictions:
+    """Check true and predicted labels (binary unless ``binary=False``); return them, on device.
+
+    Raises
+    ------
+    ValueError
+        On empty input, lengths that differ, NaN or infinite labels, more than
+        two labels in ``y_true`` and ``y_pred`` together, or negative weights.
+    TypeError
+        On inputs from different libraries.
+    """
+    if any_chunked(y_true, y_pred, sample_weight):
+        from xlogreg.metrics._chunked import chunked_predictions  # it builds on this module
+
+        return chunked_predictions(y_true, y_pred, sample_weight, binary=binary)
+    xp, device = resolve(y_true=y_true, y_pred=y_pred, sample_weight=sample_weight)
+    y_true, y_pred, weight, acc = labeled_vectors(
+        y_true, y_pred, "y_pred", sample_weight, xp=xp, device=device
+    )
+    if weight is not None:
+        weight = xp.astype(weight, acc, copy=False)
+    labels = judge_predictions(prediction_stats(y_true, y_pred, weight, xp=xp, binary=binary))
+    return Predictions.of_arrays(y_true, y_pred, weight, labels, acc)
