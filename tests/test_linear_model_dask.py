@@ -244,6 +244,19 @@ def test_predictions_are_lazy_and_per_block(dask_client):
         )
 
 
+def test_scores_on_dask_equal_numpy_scores():
+    X, y, weight = _classification(3, seed=16)
+    model = LogisticRegression().fit(X, y)
+    assert model.score(_chunked(X), _chunked(y), _chunked(weight)) == pytest.approx(
+        model.score(X, y, weight), rel=1e-14
+    )
+    target = X @ np.arange(4.0) + np.sin(X[:, 0])
+    regression = LinearRegression().fit(X, target)
+    assert regression.score(_chunked(X), _chunked(target)) == pytest.approx(
+        regression.score(X, target), rel=1e-14
+    )
+
+
 def test_prediction_errors_are_raised_at_the_call():
     X, y, _ = _classification(2, seed=10)
     with pytest.raises(NotFittedError):

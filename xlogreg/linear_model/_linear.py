@@ -516,6 +516,8 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         Several targets are averaged uniformly, as in scikit-learn.
         """
         predicted = self.predict(X)
+        if is_chunked(predicted):  # the metric is computed on the blocks, into NumPy
+            return float(r2_score(y, predicted, sample_weight=sample_weight))
         xp, _ = resolve(predicted=predicted, y=y, sample_weight=sample_weight)
         (r2,) = host_floats(xp, r2_score(y, predicted, sample_weight=sample_weight))
         return r2

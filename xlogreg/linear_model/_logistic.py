@@ -36,6 +36,7 @@ from xlogreg.linear_model._base import BaseEstimator, row_blockwise
 from xlogreg.linear_model._chunked import chunked_training_data, refuse_in_memory_options
 from xlogreg.linear_model._minibatch import fit_minibatch
 from xlogreg.linear_model._monitoring import MonitoringMixin
+from xlogreg.metrics import accuracy_score
 from xlogreg.objectives import Binomial, ChunkedObjective, Multinomial
 from xlogreg.preprocessing import (
     StandardScaler,
@@ -810,6 +811,8 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Mean (weighted) accuracy of ``predict(X)`` against ``y``, as a Python float."""
         predicted = self.predict(X)
+        if is_chunked(predicted):  # the metric is computed on the blocks, into NumPy
+            return float(accuracy_score(y, predicted, sample_weight=sample_weight))
         coef = self._host_parameters[0] if self._on_host(X) else self.coef_
         xp, device = resolve(predicted=predicted, y=y, sample_weight=sample_weight)
         y = check_vector(y, "y", xp=xp, device=device, n_samples=predicted.shape[0])
