@@ -28,6 +28,8 @@ PACKAGES = (
     "array-api-compat",
     "pytest-benchmark",
     "threadpoolctl",
+    "dask",
+    "distributed",
 )
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
