@@ -436,7 +436,8 @@ def _dask(run: Run) -> list[str]:
 
 LOAD_NOTE = (
     '"other load": cores that other processes kept busy on average while a row was timed'
-    " (of the machine's usable cores; blank where the timing was too short to tell). Rows"
+    " (of the machine's usable cores; blank where the timing was too short to tell; the"
+    " processes the run started, Dask's workers, count as its own). Rows"
     " measured under load are slower than the machine can do, BLAS calls that hand work"
     " between threads most of all."
 )
