@@ -12,7 +12,9 @@ renders that JSON as Markdown between the markers of the run's mode
 (``<!-- results:quick:begin -->`` … ``<!-- results:quick:end -->``, or
 ``full``) in ``benchmarks/README.md``; ``nox -s bench`` does this after the
 run. Ratios are to each group's reference: scikit-learn's faster solver that
-converged (fits), one ``X @ v`` (epochs), scikit-learn (metrics).
+converged (fits), one ``X @ v`` (epochs), scikit-learn (metrics); Dask fits
+are compared with xlogreg's in-memory fit with the same solver and with
+scikit-learn's faster solver, and with themselves on 1 and 2 workers.
 """
 
 from __future__ import annotations
@@ -121,6 +123,13 @@ def _seconds(t: float | None) -> str:
     if t >= 1e-3:
         return f"{t * 1e3:.1f} ms"
     return f"{t * 1e6:.0f} µs"
+
+
+def _signed_seconds(t: float | None) -> str:
+    """:func:`_seconds`, with a minus sign for a negative time (a difference of medians)."""
+    if t is None:
+        return ""
+    return f"−{_seconds(-t)}" if t < 0 else _seconds(t)
 
 
 def _ratio(x: float | None) -> str:
@@ -261,21 +270,30 @@ def _targets(run: Run) -> list[str]:
     ]
 
 
+def _objective_gaps(run: Run, group: str) -> dict[str, str]:
+    """Each row's objective relative to the group's best, formatted ("" where none was recorded)."""
+    objectives = [
+        info["objective"] for _, _, info in run.rows(group) if info.get("objective") is not None
+    ]
+    best = min(objectives, default=None)
+    gaps = {}
+    for name, _, info in run.rows(group):
+        objective = info.get("objective")
+        gap = ""
+        if objective is not None and best is not None:
+            relative = (objective - best) / max(abs(best), 1e-300)
+            gap = "0" if relative == 0 else f"{relative:.0e}"
+        gaps[name] = gap
+    return gaps
+
+
 def _solutions(run: Run, kind: str, title: str, reference_name: str) -> list[str]:
     """A table of fits: median, ratio to the group's reference, iterations, objective gap."""
     rows = []
     for group in run.groups(kind):
         reference = run.reference(group)
-        objectives = [
-            info["objective"] for _, _, info in run.rows(group) if info.get("objective") is not None
-        ]
-        best = min(objectives, default=None)
+        gaps = _objective_gaps(run, group)
         for name, t, info in run.rows(group):
-            objective = info.get("objective")
-            gap = ""
-            if objective is not None and best is not None:
-                relative = (objective - best) / max(abs(best), 1e-300)
-                gap = "0" if relative == 0 else f"{relative:.0e}"
             rows.append(
                 [
                     group,
@@ -283,7 +301,7 @@ def _solutions(run: Run, kind: str, title: str, reference_name: str) -> list[str
                     _seconds(t),
                     _ratio(t / reference) if reference else "",
                     str(info.get("n_iter", "")),
-                    gap,
+                    gaps[name],
                     _load(info),
                     info.get("note", ""),
                 ]
@@ -349,9 +367,77 @@ def _metrics(run: Run) -> list[str]:
     return ["### Metrics", "", *_table(header, rows, "llrrr")]
 
 
+DASK_NOTE = (
+    "`LogisticRegression` on a Dask array of float64 NumPy row blocks on a"
+    " `distributed.LocalCluster` of worker processes with one thread each, against the"
+    " in-memory fit of the same NumPy data in the client process (same solver, tol=1e-8,"
+    " C=1) and scikit-learn's, in the same run. X and y are persisted on the workers before"
+    " the clock starts (the notes say how long that took); each timed Dask fit includes its"
+    ' checking pass over the blocks. "× numpy": to xlogreg\'s in-memory fit with the same'
+    ' solver; "× sklearn": to scikit-learn\'s faster solver that converged; "round trips":'
+    " the graphs the scheduler received during one (untimed) fit, the checking pass"
+    ' included; "extra per round trip": (Dask median − in-memory median) / round trips.'
+)
+
+
+def _dask(run: Run) -> list[str]:
+    """Dask fits against in-memory ones, and the 1 → 2 worker scaling."""
+    rows, scaling = [], []
+    for group in run.groups("dask"):
+        sklearn = run.reference(group)
+        gaps = _objective_gaps(run, group)
+        for name, t, info in run.rows(group):
+            numpy = None
+            if info.get("library") == "dask":
+                numpy = run.find(
+                    group, package="xlogreg", library="numpy", solver=info.get("solver")
+                )
+            n_iter, trips = info.get("n_iter"), info.get("round_trips")
+            extra = (t - numpy[1]) / trips if numpy and trips else None
+            rows.append(
+                [
+                    group,
+                    name,
+                    _seconds(t),
+                    _ratio(t / numpy[1]) if numpy else "",
+                    _ratio(t / sklearn) if sklearn else "",
+                    str(n_iter if n_iter is not None else ""),
+                    _seconds(t / n_iter) if n_iter else "",
+                    str(trips if trips is not None else ""),
+                    _signed_seconds(extra),
+                    gaps[name],
+                    _load(info),
+                    info.get("note", ""),
+                ]
+            )
+        solvers = dict.fromkeys(
+            info["solver"] for _, _, info in run.rows(group) if info.get("library") == "dask"
+        )
+        for solver in solvers:
+            one = run.find(group, library="dask", solver=solver, workers=1)
+            two = run.find(group, library="dask", solver=solver, workers=2)
+            if one and two:
+                scaling.append(
+                    [group, solver, _seconds(one[1]), _seconds(two[1]), _ratio(one[1] / two[1])]
+                )
+    if not rows:
+        return []
+    header = ["problem", "contender", "median", "× numpy", "× sklearn", "iterations"]
+    header += ["per iteration", "round trips", "extra per round trip", "objective gap"]
+    header += ["other load", "note"]
+    lines = ["### Dask: fits on a LocalCluster", "", DASK_NOTE, ""]
+    lines += _table(header, rows, "llrrrrrrrrrl")
+    if scaling:
+        lines += ["", "Scaling from 1 to 2 workers (one thread each), same data and blocks:", ""]
+        header = ["problem", "solver", "1 worker", "2 workers", "speed-up 1 → 2"]
+        lines += _table(header, scaling, "llrrr")
+    return lines
+
+
 LOAD_NOTE = (
     '"other load": cores that other processes kept busy on average while a row was timed'
-    " (of the machine's usable cores; blank where the timing was too short to tell). Rows"
+    " (of the machine's usable cores; blank where the timing was too short to tell; the"
+    " processes the run started, Dask's workers, count as its own). Rows"
     " measured under load are slower than the machine can do, BLAS calls that hand work"
     " between threads most of all."
 )
@@ -359,7 +445,7 @@ LOAD_NOTE = (
 
 def render(run: Run) -> str:
     """The Markdown for one run: machine, targets, then one table per kind of benchmark."""
-    known = {"fit", "epoch", "metric"}
+    known = {"fit", "epoch", "metric", "dask"}
     others = sorted(
         {info.get("kind", "other") for by_name in run.details.values() for info in by_name.values()}
         - known
@@ -372,6 +458,7 @@ def render(run: Run) -> str:
         _epochs(run),
         _memory(run),
         _metrics(run),
+        _dask(run),
         *(_solutions(run, kind, f"Other benchmarks: {kind}", "reference") for kind in others),
         ["### Notes", "", *(f"- {note}" for note in run.notes)] if run.notes else [],
     ]
