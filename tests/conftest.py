@@ -39,3 +39,21 @@ def dask_client():
         distributed.Client(cluster) as client,
     ):
         yield client
+
+
+@pytest.fixture
+def gathered(monkeypatch):
+    """The sizes of what the client receives from the cluster, gather by gather."""
+    distributed = pytest.importorskip("distributed")
+    from dask.sizeof import sizeof
+
+    sizes = []
+    gather = distributed.Client.gather
+
+    def recording(self, futures, *args, **kwargs):
+        result = gather(self, futures, *args, **kwargs)
+        sizes.append(sizeof(result))
+        return result
+
+    monkeypatch.setattr(distributed.Client, "gather", recording)
+    return sizes

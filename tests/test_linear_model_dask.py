@@ -180,28 +180,12 @@ def test_synchronous_scheduler_without_a_cluster():
     _assert_same_fit(on_dask, _logistic("newton").fit(X, y, weight))
 
 
-def _gathered_bytes(monkeypatch) -> list[int]:
-    """Sizes of everything the client gathers from the cluster from now on."""
-    from dask.sizeof import sizeof
-
-    sizes: list[int] = []
-    gather = distributed.Client.gather
-
-    def recording(self, futures, *args, **kwargs):
-        result = gather(self, futures, *args, **kwargs)
-        sizes.append(sizeof(result))
-        return result
-
-    monkeypatch.setattr(distributed.Client, "gather", recording)
-    return sizes
-
-
 @pytest.mark.parametrize("solver", ["lbfgs", "newton"])
-def test_only_parameter_sized_results_reach_the_client(monkeypatch, dask_client, solver):
+def test_only_parameter_sized_results_reach_the_client(gathered, dask_client, solver):
     """X (8 blocks) is computed once on the workers; the client receives one
     O(d)-sized result per evaluation (O(d²) for a Hessian), never a block."""
     X, y, _weight = _classification(3, seed=8)
-    sizes = _gathered_bytes(monkeypatch)
+    sizes = gathered
     with distributed.get_task_stream(dask_client) as stream:
         model = _logistic(solver).fit(_chunked(X, name="source-rows"), y)
     n_blocks = -(-_ROWS // _BLOCK_ROWS)

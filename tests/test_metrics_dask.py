@@ -272,21 +272,6 @@ def test_many_labels_are_named_with_a_lower_bound_of_their_number(dask_client):
         metrics.log_loss(_dask(np.arange(N)), _dask(PROB))
 
 
-@pytest.fixture
-def gathered(monkeypatch):
-    """The sizes of what the client receives from the cluster, gather by gather."""
-    sizes = []
-    gather = distributed.Client.gather
-
-    def recording(self, futures, *args, **kwargs):
-        result = gather(self, futures, *args, **kwargs)
-        sizes.append(sizeof(result))
-        return result
-
-    monkeypatch.setattr(distributed.Client, "gather", recording)
-    return sizes
-
-
 REFUSED = {
     "roc_curve": (lambda y, s: metrics.roc_curve(y, s), TypeError, "roc_curve does not take Dask"),
     "precision_recall_curve": (
