@@ -312,7 +312,7 @@ class StandardScaler(BaseEstimator):
         """Fit on a Dask array: each block's moments where it lives, merged on the client."""
         check_matrix_shape(X)
         feature_names = check_feature_names(feature_names, n_features=X.shape[1])
-        data = chunked_training_data(X, None, sample_weight, target=None)
+        data = chunked_training_data(X, None, sample_weight, target=None, scaler_moments=True)
         mean, var, total = data.weighted_moments
         n_samples_seen = total if sample_weight is not None else X.shape[0]
         self._set_moments(mean, var, n_samples_seen, data.dtype, feature_names, xp=data.xp)

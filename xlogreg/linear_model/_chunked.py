@@ -70,9 +70,9 @@ class ChunkedData(NamedTuple):
         Per block, its sample-weight sum per class of ``labels``.
     profile : TrainingProfile
         Of the raw ``X``, over every row.
-    weighted_moments : (mean, var, total)
-        The columns' weighted means and variances in the accumulation dtype,
-        and the weight sum: a scaler's statistics.
+    weighted_moments : (mean, var, total) or None
+        With ``scaler_moments``, the columns' weighted means and variances in
+        the accumulation dtype, and the weight sum: a scaler's statistics.
     """
 
     blocks: RowBlocks
@@ -83,7 +83,7 @@ class ChunkedData(NamedTuple):
     labels: Any
     label_weights: list | None
     profile: TrainingProfile
-    weighted_moments: tuple[Any, Any, float]
+    weighted_moments: tuple[Any, Any, float] | None
 
 
 class _Summary(NamedTuple):
@@ -124,7 +124,9 @@ def _checked_block(
     return X, y, weight
 
 
-def _summary(X: Any, y: Any, sample_weight: Any, target: str | None) -> _Summary:
+def _summary(X: Any, y: Any, sample_weight: Any, target: str | None, weighted: bool) -> _Summary:
+    """The block's summary; ``weighted`` adds a pass for its weighted column moments
+    (else they are the unweighted ones: all weights equal)."""
     xp, device = resolve(X=X)
     labels = label_weights = None
     if target == "labels":
@@ -133,7 +135,7 @@ def _summary(X: Any, y: Any, sample_weight: Any, target: str | None) -> _Summary
     mean, var, _ = _mean_and_variance(X, None, xp=xp, device=device)
     weight_sum = float(xp.sum(xp.astype(sample_weight, mean.dtype)))
     weighted_mean, weighted_var = mean, var
-    if weight_sum > 0.0:
+    if weighted and weight_sum > 0.0:
         weighted_mean, weighted_var, _ = _mean_and_variance(X, sample_weight, xp=xp, device=device)
     return _Summary(
         rows=X.shape[0],
@@ -175,7 +177,9 @@ def _merged_labels(summaries: list[_Summary], *, xp: Any) -> tuple[Any, list]:
     return labels, weights
 
 
-def chunked_training_data(X: Any, y: Any, sample_weight: Any, *, target: str | None) -> ChunkedData:
+def chunked_training_data(
+    X: Any, y: Any, sample_weight: Any, *, target: str | None, scaler_moments: bool = False
+) -> ChunkedData:
     """Check a Dask ``X`` with ``y`` and ``sample_weight``, and summarize it, in one pass.
 
     Shapes and dtypes are checked from the arrays' metadata before any work;
@@ -194,6 +198,9 @@ def chunked_training_data(X: Any, y: Any, sample_weight: Any, *, target: str | N
     target : {"labels", "values", None}
         What ``y`` holds: class labels, regression targets, or nothing (``y``
         is then ignored).
+    scaler_moments : bool
+        Whether to find the weighted column moments a scaler needs (one more
+        pass over each block when ``sample_weight`` is an array).
 
     Returns
     -------
@@ -215,18 +222,22 @@ def chunked_training_data(X: Any, y: Any, sample_weight: Any, *, target: str | N
     if sample_weight is not None:
         check_vector(sample_weight, "sample_weight", xp=xp, device=device, n_samples=n_samples)
     blocks = RowBlocks.of(X, y, sample_weight).map(_checked_block, scalar_weight, target, nout=3)
-    summaries = blocks.collect(_summary, target)
+    weighted = scaler_moments and sample_weight is not None
+    summaries = blocks.collect(_summary, target, weighted)
     weight_sums = [s.weight_sum for s in summaries]
     check_weight_total(sum(weight_sums))
     labels, label_weights = (None, None)
     if target == "labels":
         labels, label_weights = _merged_labels(summaries, xp=xp)
-    weighted_mean, weighted_var = merge_moments(
-        [s.weighted_mean for s in summaries],
-        [s.weighted_var for s in summaries],
-        weight_sums,
-        xp=xp,
-    )
+    weighted_moments = None
+    if scaler_moments:
+        weighted_mean, weighted_var = merge_moments(
+            [s.weighted_mean for s in summaries],
+            [s.weighted_var for s in summaries],
+            weight_sums,
+            xp=xp,
+        )
+        weighted_moments = (weighted_mean, weighted_var, math.fsum(weight_sums))
     return ChunkedData(
         blocks=blocks,
         xp=xp,
@@ -236,5 +247,5 @@ def chunked_training_data(X: Any, y: Any, sample_weight: Any, *, target: str | N
         labels=labels,
         label_weights=label_weights,
         profile=_merged_profile(summaries, dtype, xp=xp),
-        weighted_moments=(weighted_mean, weighted_var, math.fsum(weight_sums)),
+        weighted_moments=weighted_moments,
     )

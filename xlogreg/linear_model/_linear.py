@@ -410,7 +410,9 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         )
         check_matrix_shape(X)
         feature_names = check_feature_names(feature_names, n_features=X.shape[1])
-        data = chunked_training_data(X, y, sample_weight, target="values")
+        data = chunked_training_data(
+            X, y, sample_weight, target="values", scaler_moments=self.standardize
+        )
         scaler = _chunked_scaler(self, data, feature_names)
         n_targets = y.shape[1] if y.ndim == 2 else 1
         layout = OutputLayout(

@@ -508,7 +508,9 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         )
         check_matrix_shape(X)
         feature_names = check_feature_names(feature_names, n_features=X.shape[1])
-        data = chunked_training_data(X, y, sample_weight, target="labels")
+        data = chunked_training_data(
+            X, y, sample_weight, target="labels", scaler_moments=self.standardize
+        )
         scaler = _chunked_scaler(self, data, feature_names)
         xp, classes = data.xp, data.labels
         check_two_classes(classes)
