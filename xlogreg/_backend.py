@@ -35,6 +35,7 @@ __all__ = [
     "resolve",
     "from_numpy",
     "host_list",
+    "integer_dtype",
     "is_chunked",
     "known_rows",
     "library_devices",
@@ -68,6 +69,8 @@ def describe(x: Any) -> str:
         return f"torch tensor on {array_api_compat.device(x)}"
     if array_api_compat.is_cupy_array(x):
         return f"cupy array on {array_api_compat.device(x)}"
+    if array_api_compat.is_jax_array(x):
+        return f"jax array on {array_api_compat.device(x)}"
     if array_api_compat.is_numpy_array(x):
         return "numpy array"
     if _is_array(x):
@@ -188,6 +191,23 @@ def has_float64(xp: ModuleType, device: Any) -> bool:
     return "float64" in info.dtypes(device=device, kind="real floating")
 
 
+def integer_dtype(xp: ModuleType, device: Any) -> Any:
+    """The widest signed integer dtype of ``device``: int64, or int32 where it has none.
+
+    Counts and indices are exact in it. JAX without ``jax_enable_x64`` has no
+    64-bit types at all, and asking for one truncates it with a warning.
+
+    Examples
+    --------
+    >>> import array_api_strict as xp
+    >>> from xlogreg._backend import integer_dtype
+    >>> integer_dtype(xp, xp.Device("no_float64"))
+    array_api_strict.int64
+    """
+    info = xp.__array_namespace_info__()
+    return xp.int64 if "int64" in info.dtypes(device=device, kind="signed integer") else xp.int32
+
+
 def compute_dtype(xp: ModuleType, device: Any, dtype: Any, *, name: str = "X") -> Any:
     """Choose the floating dtype to compute in for an input of ``dtype``.
 
@@ -224,6 +244,8 @@ def syncs_cheaply(xp: ModuleType, device: Any) -> bool:
         return False
     if array_api_compat.is_torch_namespace(xp):
         return getattr(device, "type", device) == "cpu"
+    if array_api_compat.is_jax_namespace(xp):
+        return device.platform == "cpu"
     return True
 
 
@@ -243,6 +265,9 @@ def synchronize(xp: ModuleType, device: Any) -> None:
             torch.cuda.synchronize(device)
         elif kind == "mps":
             torch.mps.synchronize()
+    elif array_api_compat.is_jax_namespace(xp):
+        # A device runs its computations in order: once a new one is done, so is the rest.
+        (xp.zeros((), device=device) + 1).block_until_ready()
 
 
 # Elements of X per row block on a CPU: 4 MB in float64, so that a block read
@@ -295,7 +320,7 @@ def native_bincount(xp: ModuleType) -> Callable[[Any, Any, int], Any] | None:
 
     The array API has no scatter-add; generic code sums per bin with a one-hot
     matrix product instead, which costs a comparison per sample and bin. NumPy,
-    PyTorch and CuPy count natively in one pass (scikit-learn's
+    PyTorch, CuPy and JAX count natively in one pass (scikit-learn's
     ``calibration_curve`` does so too). ``weights=None`` counts; the result has
     ``length`` entries, in float64 for weights given in float64.
     """
@@ -311,6 +336,8 @@ def native_bincount(xp: ModuleType) -> Callable[[Any, Any, int], Any] | None:
         import torch
 
         return lambda ids, weights, length: torch.bincount(ids, weights=weights, minlength=length)
+    if array_api_compat.is_jax_namespace(xp):
+        return lambda ids, weights, length: xp.bincount(ids, weights=weights, length=length)
     return None
 
 

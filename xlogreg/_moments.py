@@ -61,7 +61,10 @@ def _mean_and_variance(
     The variance is the corrected two-pass form of Chan, Golub and LeVeque,
     ``(Σ w·d² − (Σ w·d)² / W) / W`` with ``d = X − mean``: the correction term
     removes most of the round-off the mean carries, as in scikit-learn's
-    ``_incremental_mean_and_var``.
+    ``_incremental_mean_and_var``. Accumulated in float32 (on devices
+    without float64), the mean is then refined once by the residual mean
+    ``Σ w·d / W``: a float32 sum's round-off can exceed the spread of a nearly
+    constant column. In float64 the mean stays scikit-learn's.
 
     Parameters
     ----------
@@ -100,15 +103,20 @@ def _mean_and_variance(
             return xp.matmul(w, a)
 
     mean = xp.divide(column_sums(X), total)
-    if not variance:
+    refine = X.dtype == xp.float32
+    if not (variance or refine):
         return mean, None, total
     centered = xp.subtract(X, mean)
     correction = column_sums(centered)
-    squares = xp.subtract(
-        column_sums(xp.multiply(centered, centered)),
-        xp.divide(xp.multiply(correction, correction), total),
-    )
-    var = xp.clip(xp.divide(squares, total), min=0.0)
+    var = None
+    if variance:
+        squares = xp.subtract(
+            column_sums(xp.multiply(centered, centered)),
+            xp.divide(xp.multiply(correction, correction), total),
+        )
+        var = xp.clip(xp.divide(squares, total), min=0.0)
+    if refine:
+        mean = xp.add(mean, xp.divide(correction, total))
     return mean, var, total
 
 

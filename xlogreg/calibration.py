@@ -14,7 +14,14 @@ from typing import Any
 
 import array_api_compat
 
-from xlogreg._backend import check_random_state, host_floats, host_generator, host_list, resolve
+from xlogreg._backend import (
+    check_random_state,
+    host_floats,
+    host_generator,
+    host_list,
+    integer_dtype,
+    resolve,
+)
 from xlogreg._calibrators import METHODS, Scores, calibrated_proba
 from xlogreg._validation import (
     check_choice,
@@ -350,7 +357,8 @@ class CalibratedClassifier(BaseEstimator):
         xp = array_api_compat.array_namespace(proba)
         if threshold is None:
             return xp.take(self.classes_, xp.argmax(proba, axis=1))
-        return xp.take(self.classes_, xp.astype(proba[:, 1] >= threshold, xp.int64))
+        index = integer_dtype(xp, array_api_compat.device(proba))
+        return xp.take(self.classes_, xp.astype(proba[:, 1] >= threshold, index))
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Mean (weighted) accuracy of ``predict(X)`` against ``y``, as a Python float."""
@@ -390,7 +398,7 @@ def _stratified_split(
     draws which of each class's rows to hold out from its count alone, so the
     split is the same on every backend for the same generator state.
     """
-    member = xp.astype(y[:, None] == classes[None, :], xp.int64)
+    member = xp.astype(y[:, None] == classes[None, :], integer_dtype(xp, device))
     counts = host_list(xp.sum(member, axis=0))
     by_class = xp.argsort(xp.argmax(member, axis=1), stable=True)
     train: list[int] = []
@@ -411,7 +419,7 @@ def _stratified_split(
         start += count
 
     def rows(positions: list[int]) -> Any:
-        chosen = xp.asarray(positions, dtype=xp.int64, device=device)
+        chosen = xp.asarray(positions, dtype=integer_dtype(xp, device), device=device)
         return xp.sort(xp.take(by_class, chosen))
 
     return rows(train), rows(held_out)

@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from xlogreg import metrics
-from xlogreg._backend import host_floats, host_list, to_numpy
+from xlogreg._backend import host_floats, host_list, integer_dtype, to_numpy
 from xlogreg.io._file import write_atomically
 
 __all__ = [
@@ -218,7 +218,7 @@ class Outputs:
     logits : array of shape (n_samples,) or None
         ``decision_function`` of a binary model that has one (a calibrated
         model has probabilities only).
-    predicted : int64 array of shape (n_samples,)
+    predicted : integer array of shape (n_samples,)
         Positions in ``classes_`` of ``predict``: the model's own decision
         rule, its threshold included.
     """
@@ -246,7 +246,8 @@ def model_outputs(model: Any, X: Any) -> Outputs:
     proba = model.predict_proba(X)
     binary = proba.shape[1] == 2
     logits = model.decision_function(X) if binary and hasattr(model, "decision_function") else None
-    predicted = xp.astype(xp.searchsorted(model.classes_, model.predict(X)), xp.int64)
+    index = integer_dtype(xp, array_api_compat.device(X))
+    predicted = xp.astype(xp.searchsorted(model.classes_, model.predict(X)), index)
     return Outputs(proba, logits, predicted)
 
 
@@ -393,7 +394,8 @@ def _multinomial_report(model: Any, outputs: Outputs, y: Any) -> Report:
     log_loss, accuracy = host_floats(
         xp, metrics.log_loss(certain, true_class), metrics.accuracy_score(y, predicted)
     )
-    support = [int(count) for count in host_list(xp.sum(xp.astype(one_hot, xp.int64), axis=0))]
+    counts = xp.sum(xp.astype(one_hot, integer_dtype(xp, array_api_compat.device(y))), axis=0)
+    support = [int(count) for count in host_list(counts)]
     n_samples = int(proba.shape[0])
     per_class = []
     for k, label in enumerate(host_list(model.classes_)):

@@ -12,6 +12,7 @@ from xlogreg._backend import (
     check_random_state,
     host_floats,
     host_list,
+    integer_dtype,
     is_chunked,
     parse_device,
     resolve,
@@ -808,7 +809,8 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         if z.ndim == 2:
             return xp.take(classes, xp.argmax(z, axis=1))
         positive = z > 0 if threshold is None else sigmoid(z, xp=xp) >= threshold
-        return xp.take(classes, xp.astype(positive, xp.int64))
+        index = integer_dtype(xp, array_api_compat.device(z))
+        return xp.take(classes, xp.astype(positive, index))
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Mean (weighted) accuracy of ``predict(X)`` against ``y``, as a Python float."""

@@ -1,15 +1,16 @@
 """Evaluation metrics written once against the array API.
 
 Every metric takes arrays of any supported library and device (NumPy, torch on
-CPU/CUDA/MPS, CuPy, ...) and returns its result in that library and on that
+CPU/CUDA/MPS, CuPy, JAX, ...) and returns its result in that library and on that
 device: 0-d arrays for scalars, never a host copy of the data. Names, arguments
 and results follow scikit-learn where it has the function, for binary targets;
 ``pos_label`` names the positive label when it is not 1.
 
 Dtypes: results of score metrics come in the scores' dtype (float32 stays
 float32); results of label metrics, and all sums along the way, in the widest
-float of the device (float64, or float32 on MPS). Unweighted counts are exact
-int64.
+float of the device (float64, or float32 on devices without it: MPS, JAX
+without x64). Unweighted counts are exact integers: int64, or int32 where the
+device has no 64-bit integers (JAX without x64).
 
 Bad input raises before any work: ``ValueError`` naming the argument for
 empty input, length mismatches, labels that are not binary, NaN or infinite

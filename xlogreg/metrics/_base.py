@@ -31,6 +31,7 @@ from array_api_compat import device as device_of
 from xlogreg._backend import (
     as_array,
     has_float64,
+    integer_dtype,
     is_chunked,
 )
 from xlogreg._validation import check_sample_weight, check_vector
@@ -201,6 +202,11 @@ class InputRows:
     acc: Any
     n_samples: int
     rows: Any = None
+
+    @property
+    def count_dtype(self) -> Any:
+        """The dtype of unweighted counts: int64, or int32 on a device without it."""
+        return integer_dtype(self.xp, self.device)
 
     @classmethod
     def _around(cls, lead: Any, **fields: Any) -> Any:

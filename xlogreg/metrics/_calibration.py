@@ -38,7 +38,7 @@ class ReliabilityBins(NamedTuple):
     ----------
     lower, upper : arrays of shape (n_nonempty,)
         The bin edges.
-    count : int64 array of shape (n_nonempty,)
+    count : integer array of shape (n_nonempty,)
         Samples per bin.
     mean_score : array of shape (n_nonempty,)
         The (weighted) mean predicted probability in the bin.
@@ -263,7 +263,7 @@ def expected_calibration_error(
     CalibrationError
         ``(ece, bins)``: the error as a 0-d array and a
         :class:`ReliabilityBins` table of the non-empty bins, in the
-        probabilities' dtype (counts int64), on their device.
+        probabilities' dtype (counts int64, or int32 on a device without it), on their device.
 
     Examples
     --------
@@ -302,7 +302,7 @@ def expected_calibration_error(
     bins = ReliabilityBins(
         lower=inputs.result(edges[:-1][nonempty]),
         upper=inputs.result(edges[1:][nonempty]),
-        count=xp.astype(count, xp.int64),
+        count=xp.astype(count, inputs.count_dtype),
         mean_score=inputs.result(mean_score),
         positive_rate=inputs.result(positive_rate),
         contribution=inputs.result(contribution),

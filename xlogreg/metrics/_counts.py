@@ -44,7 +44,8 @@ class DistinctScoreCounts(NamedTuple):
     tps, fps : arrays of shape (n_thresholds,)
         The (weighted) positives and negatives scoring at least each threshold,
         in the accumulation dtype; unweighted counts on a device without
-        float64 stay int64, so they remain exact.
+        float64 stay integers (int64, or int32 where it has none), so they
+        remain exact.
     """
 
     thresholds: Any
@@ -79,7 +80,7 @@ def counts_at_distinct_scores(
     group_end = xp.concat([score[1:] != score[:-1], end])
     score = score[group_end] if thresholds else None
     if weight is None:
-        dtype = xp.int64 if inputs.acc == xp.float32 else inputs.acc
+        dtype = inputs.count_dtype if inputs.acc == xp.float32 else inputs.acc
         tps = xp.cumulative_sum(positive, dtype=dtype)[group_end]
         fps = xp.cumulative_sum(1 - positive, dtype=dtype)[group_end]
     else:

@@ -36,9 +36,9 @@ def _confusion_cells(data: Predictions, pos_label: Any) -> tuple[Any, Any, Any, 
     hit = xp.logical_and(actual, predicted)
     if data.weight is None:
         tp, n_actual, n_predicted = (
-            xp.astype(xp.count_nonzero(m), xp.int64) for m in (hit, actual, predicted)
+            xp.astype(xp.count_nonzero(m), data.count_dtype) for m in (hit, actual, predicted)
         )
-        total = xp.asarray(actual.shape[0], dtype=xp.int64, device=data.device)
+        total = xp.asarray(actual.shape[0], dtype=data.count_dtype, device=data.device)
     else:
         tp, n_actual, n_predicted = (
             xp.sum(xp.where(m, data.weight, 0.0)) for m in (hit, actual, predicted)
@@ -91,7 +91,8 @@ class Predictions(InputRows):
     def confusion(self, pos_label: Any) -> tuple[Any, Any, Any, Any]:
         """Return ``(tn, fp, fn, tp)`` as 0-d arrays with ``pos_label`` positive.
 
-        Counts are int64 without weights and sums of weights otherwise.
+        Counts are integers (int64, or int32 on a device without
+        it) without weights and sums of weights otherwise.
         """
         return self.summed(_confusion_cells, pos_label)
 

@@ -28,7 +28,8 @@ __all__ = ["ThresholdChoice", "ThresholdSweep", "select_threshold", "threshold_s
 class ThresholdSweep(NamedTuple):
     """Confusion counts, rates and cost of ``y_prob >= t`` for each threshold ``t``.
 
-    Every field is an array of shape (n_thresholds,). Counts are int64, or
+    Every field is an array of shape (n_thresholds,). Counts are int64 (int32
+    on a device without it), or
     sums of weights with ``sample_weight``; the rest is in the scores' dtype.
 
     Attributes
@@ -149,8 +150,8 @@ def threshold_sweep(
         tp, fp, n_positive, n_negative = inputs.summed(_counts_at_thresholds, thresholds)
     fn, tn = n_positive - tp, n_negative - fp
     tp_, fp_, fn_ = (xp.astype(c, inputs.acc, copy=False) for c in (tp, fp, fn))
-    # Unweighted counts are whole numbers, held exactly in float64: report them as int64.
-    count_dtype = inputs.acc if inputs.weighted else xp.int64
+    # Unweighted counts are whole numbers, held exactly in float64: report them as integers.
+    count_dtype = inputs.acc if inputs.weighted else inputs.count_dtype
     tp, fp, fn, tn = (xp.astype(c, count_dtype, copy=False) for c in (tp, fp, fn, tn))
     return ThresholdSweep(
         thresholds=thresholds,
