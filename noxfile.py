@@ -2,8 +2,9 @@
 
 ``nox -s lint tests`` is what CI runs (see README). torch is pinned to the
 CPU build these machines install from a local wheel: an unpinned torch would
-pull gigabytes of CUDA wheels. Users keep their own torch; only this file and
-CI pin it.
+pull gigabytes of CUDA wheels. JAX is pinned to the release the JAX rows were
+last checked with (its CPU build). Users keep their own torch and JAX; only
+this file and CI pin them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ nox.options.sessions = ["lint", "tests"]
 nox.options.error_on_missing_interpreters = False
 
 TORCH = "torch==2.13.0"
+JAX = "jax==0.10.2"
 
 
 def _install(session: nox.Session, *extra: str) -> None:
@@ -24,14 +26,18 @@ def _install(session: nox.Session, *extra: str) -> None:
 
 
 def _pytest(session: nox.Session, backends: str | None = None) -> None:
+    """pytest on one worker process per core (pytest-xdist), a test file per worker at a
+    time: JAX compiles each operation for each new shape once per process, and the tests
+    of one file share their shapes."""
     env = {"XLOGREG_BACKENDS": backends} if backends else {}
-    session.run("python", "-m", "pytest", *session.posargs, env=env)
+    workers = ["-n", "auto", "--dist", "loadfile"]
+    session.run("python", "-m", "pytest", *workers, *session.posargs, env=env)
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """The whole suite on every backend present (GPU rows skip without a GPU)."""
-    _install(session, TORCH)
+    _install(session, TORCH, JAX)
     _pytest(session)
 
 
@@ -54,6 +60,13 @@ def tests_torch(session: nox.Session) -> None:
     """PyTorch rows only: CPU here, CUDA/MPS where present."""
     _install(session, TORCH)
     _pytest(session, "torch")
+
+
+@nox.session(name="tests-jax")
+def tests_jax(session: nox.Session) -> None:
+    """JAX rows only: CPU here (x64 on for float64, off for float32), GPU where present."""
+    _install(session, JAX)
+    _pytest(session, "jax")
 
 
 @nox.session(name="tests-cupy")

@@ -7,8 +7,10 @@ only the named libraries (the nox sessions per backend use it).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ import array_api_compat
 import numpy as np
 import pytest
 
-from xlogreg._backend import to_numpy
+from xlogreg._backend import has_float64, integer_dtype, to_numpy
 
 RAISIN_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "raisin.csv"
 
@@ -34,6 +36,16 @@ class Backend:
     @property
     def has_float64(self) -> bool:
         return self.dtype == self.xp.float64
+
+    @property
+    def widest_float(self) -> Any:
+        """The widest float of the row's device: float64, or float32 (MPS, JAX without x64)."""
+        return self.xp.float64 if has_float64(self.xp, self.device) else self.xp.float32
+
+    @property
+    def integer_dtype(self) -> Any:
+        """The widest integer of the row's device: int64, or int32 (JAX without x64)."""
+        return integer_dtype(self.xp, self.device)
 
     def asarray(self, a: Any, *, dtype: Any = None) -> Any:
         """Move host data onto this row: floats become the row's dtype, others keep theirs."""
@@ -63,6 +75,15 @@ def _strict_device(name: str) -> Any:
     import array_api_strict
 
     return array_api_strict.Device(name)
+
+
+def _jax_device(kind: str) -> Any:
+    import jax
+
+    try:
+        return jax.devices(kind)[0]
+    except RuntimeError:
+        pytest.skip(f"jax has no {kind} device here")
 
 
 def _cupy_device(_: str) -> Any:
@@ -117,11 +138,17 @@ _ROWS = [
     ("torch-cuda-float64", "torch", _torch_device, "cuda", "float64", True),
     ("torch-cuda-float32", "torch", _torch_device, "cuda", "float32", True),
     ("torch-mps-float32", "torch", _torch_device, "mps", "float32", True),
+    # JAX computes in float64 only with x64 enabled: its float32 rows run with it
+    # disabled, a device without float64 like MPS (see ``jax_x64``).
+    ("jax-cpu-float64", "jax.numpy", _jax_device, "cpu", "float64", False),
+    ("jax-cpu-float32", "jax.numpy", _jax_device, "cpu", "float32", False),
+    ("jax-gpu-float64", "jax.numpy", _jax_device, "gpu", "float64", True),
+    ("jax-gpu-float32", "jax.numpy", _jax_device, "gpu", "float32", True),
     ("cupy-float64", "cupy", _cupy_device, "cuda", "float64", True),
     ("cupy-float32", "cupy", _cupy_device, "cuda", "float32", True),
 ]
 
-_SHORT_NAMES = {"array_api_strict": "strict"}
+_SHORT_NAMES = {"array_api_strict": "strict", "jax.numpy": "jax"}
 
 
 def _selected(module: str) -> bool:
@@ -138,15 +165,37 @@ BACKEND_PARAMS = [
 ]
 
 
-def make_backend(row: tuple) -> Backend:
+@contextlib.contextmanager
+def jax_x64(enabled: bool) -> Iterator[None]:
+    """JAX's global ``jax_enable_x64`` switched to ``enabled``, and back on exit."""
+    import jax
+
+    before = jax.config.read("jax_enable_x64")
+    jax.config.update("jax_enable_x64", enabled)
+    try:
+        yield
+    finally:
+        jax.config.update("jax_enable_x64", before)
+
+
+@contextlib.contextmanager
+def backend_row(row: tuple) -> Iterator[Backend]:
+    """The :class:`Backend` of a row, with JAX's x64 switch set for it while in use.
+
+    JAX has float64 only with x64 enabled, a process-wide switch: its float64
+    rows run with it on, its float32 rows with it off, as a user who never
+    turned it on would (a device without float64, like MPS).
+    """
     _, module, device_factory, device_name, dtype_name, _ = row
     try:
         library = importlib.import_module(module)
     except ImportError:
         pytest.skip(f"{module} is not installed")
-    device = device_factory(device_name)
-    xp = array_api_compat.array_namespace(library.asarray([0.0]))
-    return Backend(module, xp, device, getattr(xp, dtype_name))
+    x64 = jax_x64(dtype_name == "float64") if module == "jax.numpy" else contextlib.nullcontext()
+    with x64:
+        device = device_factory(device_name)
+        xp = array_api_compat.array_namespace(library.asarray([0.0]))
+        yield Backend(_SHORT_NAMES.get(module, module), xp, device, getattr(xp, dtype_name))
 
 
 def assert_on_backend(x: Any, backend: Backend, *, dtype: Any = None) -> None:

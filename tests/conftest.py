@@ -6,10 +6,12 @@ time; ``pytest --hypothesis-profile=explore`` draws fresh ones.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from hypothesis import settings
 
-from backends import BACKEND_PARAMS, Backend, make_backend
+from backends import BACKEND_PARAMS, Backend, backend_row
 
 settings.register_profile("deterministic", derandomize=True, database=None)
 settings.register_profile("explore", derandomize=False)
@@ -17,15 +19,17 @@ settings.load_profile("deterministic")
 
 
 @pytest.fixture(params=BACKEND_PARAMS)
-def backend(request: pytest.FixtureRequest) -> Backend:
+def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
     """Every row of the matrix."""
-    return make_backend(request.param)
+    with backend_row(request.param) as row:
+        yield row
 
 
 @pytest.fixture(params=[p for p in BACKEND_PARAMS if p.id.endswith("float64")])
-def backend64(request: pytest.FixtureRequest) -> Backend:
+def backend64(request: pytest.FixtureRequest) -> Iterator[Backend]:
     """The float64 rows, for comparisons at tight tolerances."""
-    return make_backend(request.param)
+    with backend_row(request.param) as row:
+        yield row
 
 
 @pytest.fixture(scope="session")

@@ -4,9 +4,9 @@ import array_api_compat
 import numpy as np
 import pytest
 
-from xlogreg import _backend
+from xlogreg import LogisticRegression, _backend
 
-from backends import assert_on_backend
+from backends import assert_on_backend, jax_x64
 
 
 def test_no_arrays_means_numpy_on_the_cpu():
@@ -58,6 +58,29 @@ def test_torch_float64_on_mps_is_refused_without_a_mac():
         _backend.compute_dtype(xp, mps, torch.float64)
 
 
+def test_jax_without_x64_follows_the_mps_policy():
+    """x64 off: no float64 on the device, integers compute in float32, and a float64
+    array made while x64 was on is refused with MPS's message, before any work."""
+    jnp = pytest.importorskip("jax.numpy")
+    xp = array_api_compat.array_namespace(jnp.zeros(1))
+    with jax_x64(True):
+        X = jnp.asarray([[0.0], [1.0], [2.0], [3.0]], dtype=jnp.float64)
+        assert _backend.has_float64(xp, X.device)
+    with jax_x64(False):
+        y = jnp.asarray([0, 1, 0, 1])
+        device = array_api_compat.device(X)
+        assert not _backend.has_float64(xp, device)
+        assert _backend.integer_dtype(xp, device) == xp.int32
+        assert _backend.compute_dtype(xp, device, xp.int32) == xp.float32
+        message = f"X is float64 but device {device} has no float64; convert it to float32"
+        with pytest.raises(TypeError, match=message):
+            _backend.compute_dtype(xp, device, xp.float64)
+        with pytest.raises(TypeError, match="has no float64; convert it to float32"):
+            LogisticRegression().fit(X, y)
+        integers = LogisticRegression().fit(xp.asarray([[0], [1], [2], [3]]), y)
+        assert integers.coef_.dtype == xp.float32
+
+
 def test_non_numeric_dtypes_are_refused():
     xp = array_api_compat.array_namespace(np.empty(0))
     for dtype in (np.dtype(complex), np.dtype("U3"), np.dtype(object)):
@@ -101,9 +124,20 @@ def test_only_accelerators_have_costly_syncs(backend):
     )
 
 
-def test_describe_names_library_and_device():
+def test_synchronize_returns_once_the_queued_work_is_done(backend):
+    total = backend.xp.sum(backend.asarray(np.arange(1000.0)))
+    assert _backend.synchronize(backend.xp, backend.device) is None
+    assert _backend.host_floats(backend.xp, total) == (499500.0,)
+
+
+def test_describe_names_library_and_device(backend):
     assert _backend.describe(np.zeros(1)) == "numpy array"
     assert _backend.describe([1]) == "list"
+    described = _backend.describe(backend.asarray([1.0]))
+    assert str(backend.device) in described or backend.library == "numpy"
+    assert described.startswith(
+        {"strict": "array_api_strict"}.get(backend.library, backend.library)
+    )
 
 
 def test_row_blocks_regroup_rows_between_workers(dask_client):

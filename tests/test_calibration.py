@@ -393,7 +393,7 @@ def test_split_is_stratified_and_the_same_on_every_backend(backend):
         yb, classes, 0.2, host_generator(0), xp=backend.xp, device=backend.device
     )
     for rows in (train, held):
-        assert_on_backend(rows, backend, dtype=backend.xp.int64)
+        assert_on_backend(rows, backend, dtype=backend.integer_dtype)
     train, held = to_numpy(train), to_numpy(held)
     assert np.all(np.diff(held) > 0) and np.all(np.diff(train) > 0)
     np.testing.assert_array_equal(np.sort(np.r_[train, held]), np.arange(len(y)))

@@ -233,11 +233,12 @@ def test_float64_numpy_model_loads_onto_every_backend(backend, case, tmp_path):
     )
     for where, array in _arrays(loaded):
         original = dict(_arrays(model))[where]
-        expected = (
-            float_dtype
-            if original.dtype == np.float64
-            else getattr(backend.xp, str(original.dtype))
-        )
+        if original.dtype == np.float64:
+            expected = float_dtype
+        elif original.dtype == np.int64:
+            expected = backend.integer_dtype
+        else:
+            expected = getattr(backend.xp, str(original.dtype))
         assert_on_backend(array, backend, dtype=expected)
     rtol = rtol_for(backend, float64=1e-12, float32=1e-5)
     Xb = backend.asarray(to_numpy(X))

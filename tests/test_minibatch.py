@@ -231,7 +231,9 @@ def test_a_model_streamed_to_torch_predicts_on_torch_and_on_numpy(tmp_path):
     assert isinstance(on_numpy, np.ndarray) and on_numpy.dtype == np.float32
     on_torch = model.predict_proba(torch.from_numpy(X32))
     assert isinstance(on_torch, torch.Tensor)
-    np.testing.assert_allclose(on_numpy, on_torch.numpy(), rtol=1e-6)
+    # Two libraries' float32 products round differently: a few ulps of the logit, which a
+    # probability far from 1/2 carries relative to itself times |logit| (about 6 here).
+    np.testing.assert_allclose(on_numpy, on_torch.numpy(), rtol=1e-5)
     labels = model.predict(X32)
     assert isinstance(labels, np.ndarray)
     np.testing.assert_array_equal(labels, model.predict(torch.from_numpy(X32)).numpy())

@@ -365,20 +365,15 @@ def test_hessian_from_evenly_spaced_rows(backend, kind, method):
     def estimate(objective, **kwargs):
         return getattr(objective, method)(w, **kwargs)
 
+    def assert_same(actual, reference):
+        # Entries that cancel keep the round-off of the largest terms of their sums.
+        reference = to_numpy(reference)
+        atol = rtol * np.max(np.abs(reference))
+        assert_close(actual, reference, backend, rtol=rtol, atol=atol)
+
     sampled = _built(kind, backend, X[::5], Y[::5], weight[::5])
-    assert_close(
-        estimate(full, max_rows=10),
-        to_numpy(estimate(sampled)),
-        backend,
-        rtol=rtol,
-    )
-    exact = to_numpy(estimate(full))
-    assert_close(estimate(full, max_rows=50), exact, backend, rtol=rtol)
+    assert_same(estimate(full, max_rows=10), estimate(sampled))
+    assert_same(estimate(full, max_rows=50), estimate(full))
     weight[::5] = 0.0
     zeroed = _built(kind, backend, X, Y, weight)
-    assert_close(
-        estimate(zeroed, max_rows=10),
-        to_numpy(estimate(zeroed)),
-        backend,
-        rtol=rtol,
-    )
+    assert_same(estimate(zeroed, max_rows=10), estimate(zeroed))

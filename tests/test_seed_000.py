@@ -115,7 +115,7 @@ def test_training_metrics_at_half(backend):
     X, y = backend.asarray(X_WITH_ONES), backend.asarray(Y)
     predicted = model.predict(X, threshold=0.5)
     matrix = metrics.confusion_matrix(y, predicted)
-    assert_on_backend(matrix, backend, dtype=backend.xp.int64)
+    assert_on_backend(matrix, backend, dtype=backend.integer_dtype)
     assert to_numpy(matrix).tolist() == [[3, 1], [1, 3]]
     for score in (metrics.precision_score, metrics.recall_score, metrics.f1_score):
         assert round(float(score(y, predicted)), 3) == 0.75
@@ -178,7 +178,7 @@ def test_one_flipped_label_moves_f1_and_ece(backend):
     flipped = Y_VAL.copy()
     flipped[3] = 1
     y, p = backend.asarray(flipped), backend.asarray(P_VAL)
-    predicted = backend.xp.astype(p >= 0.5, backend.xp.int64)
+    predicted = backend.xp.astype(p >= 0.5, backend.integer_dtype)
     assert round(float(metrics.f1_score(y, predicted)), 3) == 0.889
     ece, _ = metrics.expected_calibration_error(y, p, n_bins=4)
     assert round(float(ece), 3) == 0.209
