@@ -23,9 +23,11 @@ import report
 # in a few seconds, at least MIN_ROUNDS (a median of fewer means little; the
 # quick mode's calls take milliseconds, and only on a loaded machine seconds,
 # where its time limit matters more).
-MIN_ROUNDS = {"quick": 1, "full": 3}
+MIN_ROUNDS = {"quick": 1, "full": 3, "gpu": 3}
 MAX_ROUNDS = 30
-SECONDS_PER_CONTENDER = {"quick": 0.6, "full": 3.0}
+SECONDS_PER_CONTENDER = {"quick": 0.6, "full": 3.0, "gpu": 1.0}
+# The GPU check's benchmark stops starting contenders after this long (gpu-check.sh).
+GPU_CHECK_SECONDS = 170.0
 
 
 def pytest_addoption(parser):
@@ -34,6 +36,24 @@ def pytest_addoption(parser):
         action="store_true",
         default=False,
         help="a small subset of every benchmark, under 3 minutes on a 2-core machine",
+    )
+    parser.addoption(
+        "--gpu-check",
+        action="store_true",
+        default=False,
+        help="run test_gpu.py, the GPU check's benchmark (benchmarks/gpu-check.sh passes it)",
+    )
+    parser.addoption(
+        "--gpu-check-smoke",
+        action="store_true",
+        default=False,
+        help="test_gpu.py at a hundredth of its sizes, with xlogreg on NumPy: to try it on a CPU",
+    )
+    parser.addoption(
+        "--gpu-check-seconds",
+        type=float,
+        default=GPU_CHECK_SECONDS,
+        help="test_gpu.py starts no contender after this many seconds",
     )
 
 
@@ -45,7 +65,10 @@ def pytest_configure(config):
 
 
 def mode(config) -> str:
-    """``"quick"`` or ``"full"``: which sizes the benchmarks use."""
+    """``"quick"``, ``"full"`` or ``"gpu"`` (the GPU check): which sizes the benchmarks use,
+    and which results table of ``README.md`` the run rewrites."""
+    if config.getoption("gpu_check"):
+        return "gpu"
     return "quick" if config.getoption("quick") else "full"
 
 

@@ -4,16 +4,32 @@ from __future__ import annotations
 
 import pytest
 
-GPU_LIBRARIES = ("torch-cuda", "cupy")
+GPU_LIBRARIES = ("torch-cuda", "cupy", "jax-cuda")
 
 
 def gpu(library):
-    """``(to_device, synchronize)`` for a GPU library, or skip where it has no device."""
+    """``(to_device, synchronize)`` for a GPU library, or skip where it has no device.
+
+    JAX runs as it starts, without x64: float64 data lands as float32 (and int64 labels
+    as int32), the JAX user's default.
+    """
     if library == "torch-cuda":
         torch = pytest.importorskip("torch")
         if not torch.cuda.is_available():
             pytest.skip("torch has no CUDA device here")
         return (lambda a: torch.from_numpy(a).to("cuda")), torch.cuda.synchronize
+    if library == "jax-cuda":
+        jax = pytest.importorskip("jax")
+        try:
+            device = jax.devices("gpu")[0]
+        except RuntimeError:
+            pytest.skip("jax has no GPU device here")
+
+        def synchronize():
+            # A device runs its computations in order: once a new one is done, so is the rest.
+            (jax.numpy.zeros((), device=device) + 1).block_until_ready()
+
+        return (lambda a: jax.device_put(a, device)), synchronize
     cupy = pytest.importorskip("cupy")
     try:
         if cupy.cuda.runtime.getDeviceCount() < 1:
@@ -21,14 +37,3 @@ def gpu(library):
     except cupy.cuda.runtime.CUDARuntimeError:
         pytest.skip("cupy sees no CUDA device")
     return cupy.asarray, cupy.cuda.Device().synchronize
-
-
-def any_gpu():
-    """Whether at least one GPU library has a device here."""
-    for library in GPU_LIBRARIES:
-        try:
-            gpu(library)
-        except pytest.skip.Exception:
-            continue
-        return True
-    return False

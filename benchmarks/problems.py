@@ -1,8 +1,30 @@
-"""The benchmarks' logistic-regression problems, the same data for every contender."""
+"""The benchmarks' logistic-regression problems, the same data for every contender, and
+the metrics they time with their scikit-learn counterparts."""
 
 from __future__ import annotations
 
 import numpy as np
+from sklearn import calibration as sk_calibration
+from sklearn import metrics as skm
+
+from xlogreg import metrics as xm
+
+# name: (xlogreg's metric, scikit-learn's) of (y_true, y_score)
+METRICS = {
+    "roc_auc_score": (xm.roc_auc_score, skm.roc_auc_score),
+    "average_precision_score": (xm.average_precision_score, skm.average_precision_score),
+    "roc_curve": (xm.roc_curve, skm.roc_curve),
+    "calibration_curve (10 bins)": (
+        lambda y, p: xm.calibration_curve(y, p, n_bins=10),
+        lambda y, p: sk_calibration.calibration_curve(y, p, n_bins=10),
+    ),
+    # scikit-learn has no ECE; its calibration_curve does the same binning work.
+    "expected_calibration_error (10 bins)": (
+        lambda y, p: xm.expected_calibration_error(y, p, n_bins=10),
+        lambda y, p: sk_calibration.calibration_curve(y, p, n_bins=10),
+    ),
+    "log_loss": (xm.log_loss, skm.log_loss),
+}
 
 
 def make_problem(n_samples, n_features, *, ill_conditioned, seed=0):

@@ -12,32 +12,15 @@ scalar metrics on 100M float32 scores, as a multiple of the input's size.
 
 import numpy as np
 import pytest
-from sklearn import calibration as sk_calibration
-from sklearn import metrics as skm
 
 from xlogreg import metrics as xm
 
-from devices import gpu
+from devices import GPU_LIBRARIES, gpu
+from problems import METRICS
 from report import NOTES
 
 N_SCORES = {"full": 10_000_000, "quick": 1_000_000}
 ROUNDS = 2
-
-METRICS = {
-    "roc_auc_score": (xm.roc_auc_score, skm.roc_auc_score),
-    "average_precision_score": (xm.average_precision_score, skm.average_precision_score),
-    "roc_curve": (xm.roc_curve, skm.roc_curve),
-    "calibration_curve (10 bins)": (
-        lambda y, p: xm.calibration_curve(y, p, n_bins=10),
-        lambda y, p: sk_calibration.calibration_curve(y, p, n_bins=10),
-    ),
-    # scikit-learn has no ECE; its calibration_curve does the same binning work.
-    "expected_calibration_error (10 bins)": (
-        lambda y, p: xm.expected_calibration_error(y, p, n_bins=10),
-        lambda y, p: sk_calibration.calibration_curve(y, p, n_bins=10),
-    ),
-    "log_loss": (xm.log_loss, skm.log_loss),
-}
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +64,7 @@ def test_xlogreg_torch_cpu(timed, scored, metric):
     _time(timed, scored, metric, "xlogreg", "torch-cpu", METRICS[metric][0], y_true, y_prob)
 
 
-@pytest.mark.parametrize("library", ["torch-cuda", "cupy"])
+@pytest.mark.parametrize("library", GPU_LIBRARIES)
 @pytest.mark.parametrize("metric", list(METRICS))
 def test_xlogreg_gpu(timed, scored, metric, library):
     to_device, synchronize = gpu(library)
