@@ -4,7 +4,10 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from backends import jax_x64
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -28,6 +31,7 @@ def test_ci_runs_the_readme_test_command_verbatim():
 # The README's python examples, in order of appearance.
 EXAMPLES = (
     "quickstart",
+    "jax",
     "multinomial",
     "mini-batch",
     "dask",
@@ -58,6 +62,18 @@ def test_quickstart_runs():
     namespace = _run(_example("quickstart"), "README quickstart")
     assert namespace["proba"].shape == (1000, 2)
     assert namespace["labels"].shape == (1000,)
+
+
+def test_jax_example_fits_in_float32_then_in_float64():
+    jax = pytest.importorskip("jax")
+    with jax_x64(False):
+        namespace = _run(_example("jax"), "README JAX example")
+        model, model64 = namespace["model"], namespace["model64"]
+        assert isinstance(namespace["proba"], jax.Array)
+        assert model.coef_.dtype == namespace["proba"].dtype == namespace["auc"].dtype
+        assert str(model.coef_.dtype) == "float32" and str(model64.coef_.dtype) == "float64"
+        assert namespace["auc"].shape == ()
+    np.testing.assert_allclose(model.coef_, model64.coef_, rtol=1e-4)
 
 
 def test_multinomial_example_gives_what_its_comment_says():
