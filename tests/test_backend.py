@@ -81,6 +81,21 @@ def test_jax_without_x64_follows_the_mps_policy():
         assert integers.coef_.dtype == xp.float32
 
 
+def test_jax_devices_have_names():
+    pytest.importorskip("jax")
+    assert _backend.parse_device("jax:gpu:1") == ("jax", "gpu:1")
+    with pytest.raises(ValueError, match="'jax:gpu:N', got 'jax:tpu'"):
+        _backend.parse_device("jax:tpu")
+    xp, device = _backend.compute_target("jax:cpu")
+    assert array_api_compat.is_jax_namespace(xp) and device.platform == "cpu"
+    assert ("jax", "cpu") in _backend.library_devices("jax")
+    if ("jax", "cuda") not in _backend.library_devices("jax"):
+        with pytest.raises(ValueError, match=r"device='jax:gpu': jax sees 0 gpu device\(s\)"):
+            _backend.compute_target("jax:gpu")
+    host = np.arange(3.0)
+    assert _backend.to_numpy(_backend.from_numpy(host, "jax", "cpu")).tolist() == [0.0, 1.0, 2.0]
+
+
 def test_non_numeric_dtypes_are_refused():
     xp = array_api_compat.array_namespace(np.empty(0))
     for dtype in (np.dtype(complex), np.dtype("U3"), np.dtype(object)):

@@ -15,7 +15,10 @@ from typer.testing import CliRunner
 from xlogreg import LogisticRegression, metrics
 from xlogreg._backend import compute_target, library_devices, synchronize, to_numpy
 from xlogreg.cli import app, main
+from xlogreg.cli._options import Backend, Device, Dtype, Target
 from xlogreg.datasets import make_classification
+
+from backends import jax_x64
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -52,11 +55,12 @@ def _direct(device, dtype):
         ("numpy", "float64", "numpy"),
         ("torch", "float64", "torch:cpu"),
         ("torch", "float32", "torch:cpu"),
+        ("jax", "float32", "jax:cpu"),
     ],
 )
 def test_demo_numbers_agree_with_the_library(tmp_path, monkeypatch, backend, dtype, device):
-    if backend == "torch":
-        pytest.importorskip("torch")
+    if backend != "numpy":
+        pytest.importorskip(backend)
         # Plots are tested on the NumPy row; here they would only cost time.
         monkeypatch.setattr("xlogreg.cli._report_dir.plots_available", lambda: False)
     result = _invoke(*SMALL, "--backend", backend, "--dtype", dtype, "--report-dir", tmp_path)
@@ -167,14 +171,26 @@ def test_every_backend_fits_the_same_problem_everywhere():
     rows = re.findall(
         r"│ (\w+)\s+│ (\w+)\s+│ (float\d\d) │\s+[\d.]+ │\s+(\d+) │\s+([\d.]+) │\s+(\S+) │", out
     )
-    pairs = [(library, device) for library, device in library_devices() if device != "mps"]
+    # Every pair in float64 where its device has it (not MPS, not JAX without x64), and float32.
     assert [row[:3] for row in rows] == [
-        (*pair, d) for pair in pairs for d in ("float64", "float32")
+        (library, device, dtype)
+        for library, device in library_devices()
+        for dtype in ("float64", "float32")
+        if dtype == "float32" or Target(library, device, dtype).has_float64()
     ]
     for library, _, dtype, _, loss, difference in rows:
         assert float(loss) == pytest.approx(expected["log_loss"], abs=1e-6), library
         assert float(difference) < (1e-12 if dtype == "float64" else 1e-4), (library, dtype)
     assert rows[0][3] == str(model.n_iter_) and float(rows[0][5]) == 0.0
+
+
+def test_jax_computes_in_float64_only_with_x64():
+    """--dtype float64 on JAX without x64 is float32, as on MPS, and the target says so."""
+    pytest.importorskip("jax")
+    with jax_x64(False):
+        assert Target.resolve(Backend.jax, Device.auto, Dtype.float64) == ("jax", "cpu", "float32")
+    with jax_x64(True):
+        assert Target.resolve(Backend.jax, Device.cpu, Dtype.float64) == ("jax", "cpu", "float64")
 
 
 def test_synchronize_is_a_no_op_on_the_host():

@@ -216,6 +216,8 @@ def _device_name(backend):
         return "torch:mps" if backend.device.type == "mps" else f"torch:{backend.device}"
     if backend.library == "cupy":
         return f"cupy:{backend.device.id}"
+    if backend.library == "jax":  # "jax:cpu", "jax:gpu:0"
+        return "jax:cpu" if backend.device.platform == "cpu" else f"jax:gpu:{backend.device.id}"
     return None
 
 

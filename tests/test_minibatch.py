@@ -13,12 +13,12 @@ import numpy as np
 import pytest
 
 from xlogreg import LogisticRegression
-from xlogreg._backend import host_generator, to_numpy
+from xlogreg._backend import host_generator, library_devices, to_numpy
 from xlogreg.exceptions import ConvergenceWarning
 from xlogreg.objectives import Binomial, Multinomial
 from xlogreg.solvers._stochastic import BatchPlan
 
-from backends import assert_on_backend
+from backends import assert_on_backend, jax_x64
 
 # Initial steps that suit standardized features: SGD's is measured in gradient
 # units, Adam's in coefficient units per step.
@@ -218,6 +218,27 @@ def test_memory_map_streams_to_torch_as_the_in_memory_array_does(tmp_path):
     np.testing.assert_array_equal(_params(on_torch), _params(streamed))
 
 
+@pytest.mark.filterwarnings("ignore::xlogreg.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("x64", [True, False], ids=["x64", "no-x64"])
+def test_a_memory_map_streams_to_jax_as_to_numpy(tmp_path, x64):
+    """``device="jax:cpu"``: JAX sees NumPy's batches; without x64 it computes in float32."""
+    jax = pytest.importorskip("jax")
+    X, y, weight = _problem(3, n=400)
+    np.save(tmp_path / "X.npy", X)
+    params = {"max_iter": 4, "early_stopping": True, "momentum": 0.5}
+    host = X if x64 else X.astype(np.float32)
+    on_numpy = _minibatch("adam", **params).fit(host, y, sample_weight=weight)
+    with jax_x64(x64):
+        streamed = _minibatch("adam", device="jax:cpu", **params).fit(
+            np.load(tmp_path / "X.npy", mmap_mode="r"), y, sample_weight=weight
+        )
+        assert isinstance(streamed.coef_, jax.Array)
+        assert streamed.coef_.dtype == (jax.numpy.float64 if x64 else jax.numpy.float32)
+    assert streamed.n_iter_ == on_numpy.n_iter_
+    rtol = 1e-9 if x64 else 1e-4
+    np.testing.assert_allclose(_params(streamed), _params(on_numpy), rtol=rtol, atol=rtol)
+
+
 def test_a_model_streamed_to_torch_predicts_on_torch_and_on_numpy(tmp_path):
     torch = pytest.importorskip("torch")
     X, y, _ = _problem(2, n=400, weighted=False)
@@ -243,10 +264,13 @@ def test_a_model_streamed_to_torch_predicts_on_torch_and_on_numpy(tmp_path):
     assert model.score(X32, y) > 0.7
 
 
-@pytest.mark.parametrize("device", ["torch:cuda", "torch:mps", "cupy"])
+@pytest.mark.gpu
+@pytest.mark.parametrize("device", ["torch:cuda", "torch:mps", "cupy", "jax:gpu"])
 def test_streaming_to_a_gpu(device):
     library = device.partition(":")[0]
     module = pytest.importorskip(library)
+    if library == "jax" and not library_devices("jax")[1:]:
+        pytest.skip("jax has no GPU device here")
     if library == "torch" and device.endswith("cuda") and not module.cuda.is_available():
         pytest.skip("torch has no CUDA device here")
     if library == "torch" and device.endswith("mps") and not module.backends.mps.is_available():
@@ -365,5 +389,8 @@ def test_bad_streaming_requests_are_refused_before_any_work():
     if importlib.util.find_spec("cupy") is None:
         with pytest.raises(ValueError, match="device='cupy' needs cupy, which is not installed"):
             _minibatch("sgd", device="cupy").fit(X, y)
+    if importlib.util.find_spec("jax") is not None and not library_devices("jax")[1:]:
+        with pytest.raises(ValueError, match=r"device='jax:gpu': jax sees 0 gpu device\(s\)"):
+            _minibatch("sgd", device="jax:gpu").fit(X, y)
     with pytest.raises(ValueError, match="early_stopping needs a validation split"):
         _minibatch("sgd", early_stopping=True, batch_size=1000).fit(X[:10], y[:10])

@@ -419,11 +419,26 @@ def library_devices(only: str | None = None) -> list[tuple[str, str]]:
                 found.append(("cupy", "cuda"))
         except cupy.cuda.runtime.CUDARuntimeError:
             pass
+    if only in (None, "jax") and importlib.util.find_spec("jax") is not None:
+        found.append(("jax", "cpu"))
+        if _jax_devices("gpu"):
+            found.append(("jax", "cuda"))
     return found
 
 
+def _jax_devices(platform: str) -> list:
+    """JAX's devices of ``platform`` ("cpu" or "gpu"), none where it has no such backend."""
+    import jax
+
+    try:
+        return jax.devices(platform)
+    except RuntimeError:
+        return []
+
+
 def from_numpy(a: Any, library: str, device: str) -> Any:
-    """Copy a NumPy array into ``library`` on ``device`` (float64 becomes float32 on MPS).
+    """Copy a NumPy array into ``library`` on ``device`` (float64 becomes float32 on devices
+    without it: MPS, JAX without x64). ``device`` is a name of :func:`library_devices`.
 
     Examples
     --------
@@ -445,7 +460,9 @@ def from_numpy(a: Any, library: str, device: str) -> Any:
         import cupy
 
         return cupy.asarray(a)
-    raise ValueError(f"library must be 'numpy', 'torch' or 'cupy', got {library!r}")
+    if library == "jax":
+        return to_device(a, *compute_target("jax:gpu" if device == "cuda" else "jax:cpu"))
+    raise ValueError(f"library must be 'numpy', 'torch', 'cupy' or 'jax', got {library!r}")
 
 
 # Mini-batch streaming: host random numbers, host row gathers, copies to a device.
@@ -503,7 +520,8 @@ def parse_device(spec: str) -> tuple[str, str]:
     """Split a compute-device name such as ``"torch:cuda:1"`` into library and device.
 
     Accepted: ``"numpy"``, ``"torch:cpu"``, ``"torch:cuda"``, ``"torch:cuda:N"``,
-    ``"torch:mps"``, ``"cupy"`` and ``"cupy:N"``. Nothing is imported.
+    ``"torch:mps"``, ``"cupy"``, ``"cupy:N"``, ``"jax:cpu"``, ``"jax:gpu"`` and
+    ``"jax:gpu:N"``. Nothing is imported.
 
     Raises
     ------
@@ -515,6 +533,8 @@ def parse_device(spec: str) -> tuple[str, str]:
     >>> from xlogreg._backend import parse_device
     >>> parse_device("torch:cuda:1"), parse_device("cupy"), parse_device("numpy")
     (('torch', 'cuda:1'), ('cupy', '0'), ('numpy', 'cpu'))
+    >>> parse_device("jax:gpu"), parse_device("jax:cpu")
+    (('jax', 'gpu:0'), ('jax', 'cpu'))
     """
     library, _, where = spec.partition(":") if isinstance(spec, str) else ("", "", "")
     valid = (
@@ -522,16 +542,20 @@ def parse_device(spec: str) -> tuple[str, str]:
         or (library == "torch" and where in ("cpu", "mps", "cuda"))
         or (library == "torch" and where.startswith("cuda:") and where[5:].isdigit())
         or (library == "cupy" and (where == "" or where.isdigit()))
+        or (library == "jax" and where in ("cpu", "gpu"))
+        or (library == "jax" and where.startswith("gpu:") and where[4:].isdigit())
     )
     if not valid:
         raise ValueError(
             "device must be None, 'numpy', 'torch:cpu', 'torch:cuda', 'torch:cuda:N', "
-            f"'torch:mps', 'cupy' or 'cupy:N', got {spec!r}"
+            f"'torch:mps', 'cupy', 'cupy:N', 'jax:cpu', 'jax:gpu' or 'jax:gpu:N', got {spec!r}"
         )
     if library == "numpy":
         return library, "cpu"
     if library == "cupy":
         return library, where or "0"
+    if where == "gpu":
+        return library, "gpu:0"
     return library, where
 
 
@@ -568,6 +592,13 @@ def compute_target(spec: str) -> tuple[ModuleType, Any]:
         # The device tensors actually report: torch.device("cuda") != "cuda:0".
         device = module.empty(0, device=where).device
         return array_api_compat.array_namespace(module.empty(0, device=device)), device
+    if library == "jax":
+        platform, _, index = where.partition(":")
+        devices = _jax_devices(platform)
+        if int(index or 0) >= len(devices):
+            raise ValueError(f"device={spec!r}: jax sees {len(devices)} {platform} device(s)")
+        device = devices[int(index or 0)]
+        return array_api_compat.array_namespace(module.numpy.zeros(0)), device
     try:
         count = module.cuda.runtime.getDeviceCount()
     except module.cuda.runtime.CUDARuntimeError:

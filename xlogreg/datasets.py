@@ -62,7 +62,8 @@ def make_classification(
         Seed of the host generator.
     device : str, default "numpy"
         Where to put the data: ``"numpy"``, ``"torch:cpu"``, ``"torch:cuda"``,
-        ``"torch:mps"``, ``"cupy"`` (see :func:`xlogreg._backend.parse_device`).
+        ``"torch:mps"``, ``"cupy"``, ``"jax:cpu"``, ``"jax:gpu"`` (see
+        :func:`xlogreg._backend.parse_device`).
     dtype : {"float64", "float32"}
         Of ``X`` and ``coef``; float64 becomes float32 on devices without it.
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, NamedTuple
 
 import typer
 
-from xlogreg._backend import from_numpy, library_devices
+from xlogreg._backend import compute_target, from_numpy, has_float64, library_devices
 
 __all__ = ["Backend", "BackendOption", "Device", "DeviceOption", "Dtype", "DtypeOption", "Target"]
 
@@ -18,6 +18,7 @@ class Backend(str, enum.Enum):
     numpy = "numpy"
     torch = "torch"
     cupy = "cupy"
+    jax = "jax"
 
 
 class Device(str, enum.Enum):
@@ -46,7 +47,7 @@ DtypeOption = Annotated[
 ]
 
 # Why a library/device pair may be missing, for the error message.
-_INSTALL = {"torch": "pip install 'xlogreg[torch]'", "cupy": "pip install 'xlogreg[cupy]'"}
+_INSTALL = {library: f"pip install 'xlogreg[{library}]'" for library in ("torch", "cupy", "jax")}
 
 
 class Target(NamedTuple):
@@ -61,7 +62,8 @@ class Target(NamedTuple):
         """The pair the options name, checked against what this machine has.
 
         ``auto`` is CUDA where the library has it, else MPS (torch), else the
-        CPU (CuPy has no CPU: there ``auto`` means CUDA).
+        CPU (CuPy has no CPU: there ``auto`` means CUDA). float64 becomes
+        float32 on a device without it (MPS, JAX without ``JAX_ENABLE_X64=1``).
 
         Raises
         ------
@@ -84,7 +86,14 @@ class Target(NamedTuple):
                 f"--device {wanted}: {library} has no such device here (available: "
                 f"{', '.join(available) or 'none'})"
             )
-        return cls(library, chosen, Dtype(dtype).value)
+        target = cls(library, chosen, Dtype(dtype).value)
+        if target.dtype == "float64" and not target.has_float64():
+            return target._replace(dtype="float32")
+        return target
+
+    def has_float64(self) -> bool:
+        """Whether this target's device holds float64."""
+        return has_float64(*compute_target(self.spec()))
 
     def array(self, host: Any, *, floating: bool = True) -> Any:
         """A NumPy array on this target: floats in its dtype, other arrays as they are."""
@@ -101,7 +110,11 @@ class Target(NamedTuple):
         >>> from xlogreg.cli._options import Target
         >>> Target("torch", "cuda", "float32").spec(), Target("cupy", "cuda", "float32").spec()
         ('torch:cuda', 'cupy')
+        >>> Target("jax", "cuda", "float32").spec(), Target("jax", "cpu", "float64").spec()
+        ('jax:gpu', 'jax:cpu')
         """
+        if self.library == "jax":
+            return "jax:gpu" if self.device == "cuda" else "jax:cpu"
         return {"numpy": "numpy", "cupy": "cupy"}.get(self.library, f"torch:{self.device}")
 
     def describe(self) -> str:

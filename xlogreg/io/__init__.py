@@ -146,9 +146,10 @@ def load(path: str | os.PathLike, *, like: Any = None, device: str | None = None
         does not matter.
     device : str, optional
         Put the arrays there, by name: ``"numpy"``, ``"torch:cpu"``,
-        ``"torch:cuda"``, ``"torch:cuda:N"``, ``"torch:mps"``, ``"cupy"`` or
-        ``"cupy:N"``. Without ``like`` or ``device`` the arrays are NumPy
-        arrays, whatever the model was trained on.
+        ``"torch:cuda"``, ``"torch:cuda:N"``, ``"torch:mps"``, ``"cupy"``,
+        ``"cupy:N"``, ``"jax:cpu"``, ``"jax:gpu"`` or ``"jax:gpu:N"``. Without
+        ``like`` or ``device`` the arrays are NumPy arrays, whatever the model
+        was trained on.
 
     Returns
     -------

@@ -135,7 +135,8 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         ``"sgd"`` and ``"adam"`` only: where to compute when ``X`` is a NumPy
         array (a memory map from ``numpy.load(path, mmap_mode="r")``
         included): ``"torch:cpu"``, ``"torch:cuda"``, ``"torch:cuda:N"``,
-        ``"torch:mps"``, ``"cupy"``, ``"cupy:N"`` or ``"numpy"``. Row batches are
+        ``"torch:mps"``, ``"cupy"``, ``"cupy:N"``, ``"jax:cpu"``, ``"jax:gpu"``,
+        ``"jax:gpu:N"`` or ``"numpy"``. Row batches are
         gathered on the host and copied there, one batch ahead by a background
         thread for a GPU or a memory map, so ``X`` never has to fit on the
         device. ``None`` computes where ``X`` lives, as every other solver
