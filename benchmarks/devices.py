@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from xlogreg._backend import compute_target, synchronize, to_device
+
 GPU_LIBRARIES = ("torch-cuda", "cupy", "jax-cuda")
 
 
@@ -19,17 +21,12 @@ def gpu(library):
             pytest.skip("torch has no CUDA device here")
         return (lambda a: torch.from_numpy(a).to("cuda")), torch.cuda.synchronize
     if library == "jax-cuda":
-        jax = pytest.importorskip("jax")
+        pytest.importorskip("jax")
         try:
-            device = jax.devices("gpu")[0]
-        except RuntimeError:
+            xp, device = compute_target("jax:gpu")
+        except ValueError:
             pytest.skip("jax has no GPU device here")
-
-        def synchronize():
-            # A device runs its computations in order: once a new one is done, so is the rest.
-            (jax.numpy.zeros((), device=device) + 1).block_until_ready()
-
-        return (lambda a: jax.device_put(a, device)), synchronize
+        return (lambda a: to_device(a, xp, device)), (lambda: synchronize(xp, device))
     cupy = pytest.importorskip("cupy")
     try:
         if cupy.cuda.runtime.getDeviceCount() < 1:

@@ -32,6 +32,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 
 from xlogreg import ConvergenceWarning, LogisticRegression
+from xlogreg._backend import to_numpy
 from xlogreg.objectives import Binomial
 
 import problems
@@ -141,15 +142,7 @@ def _objective(X, y, coef, intercept) -> float:
 
 
 def _host(a) -> np.ndarray:
-    return np.asarray(a if isinstance(a, np.ndarray) else np.asarray(_to_numpy(a)), np.float64)
-
-
-def _to_numpy(a):
-    if array_api_compat.is_torch_array(a):
-        return a.detach().cpu().numpy()
-    if array_api_compat.is_cupy_array(a):
-        return a.get()
-    return np.asarray(a)
+    return np.asarray(to_numpy(a), np.float64)
 
 
 def _estimator(solver: str) -> LogisticRegression:
