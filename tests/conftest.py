@@ -6,7 +6,12 @@ time; ``pytest --hypothesis-profile=explore`` draws fresh ones.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+
+# scikit-learn's array-API estimator checks (test_sklearn.py) run only with SciPy's
+# array-API mode, which SciPy reads once, at its import: set it before any test imports SciPy.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 import pytest
 from hypothesis import settings

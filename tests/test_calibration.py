@@ -531,7 +531,7 @@ BAD_FITS = [
         {},
         lambda m, X, y: (X[:, :3], y),
         ValueError,
-        "X has 3 features, but LogisticRegression was fitted with 4",
+        "X has 3 features, but LogisticRegression is expecting 4 features",
     ),
     ("y too short", {}, lambda m, X, y: (X, y[:-1]), ValueError, "y has 299 entries but X has 300"),
     (

@@ -455,7 +455,7 @@ def test_predict_checks_fit_and_width():
         LinearRegression().predict(SEED_X[:, None])
     model = LinearRegression().fit(SEED_X[:, None], SEED_Y)
     with pytest.raises(
-        ValueError, match="X has 2 features, but LinearRegression was fitted with 1"
+        ValueError, match="X has 2 features, but LinearRegression is expecting 1 features"
     ):
         model.predict(np.c_[SEED_X, SEED_X])
 

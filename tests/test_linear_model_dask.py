@@ -246,7 +246,7 @@ def test_prediction_errors_are_raised_at_the_call():
     with pytest.raises(NotFittedError):
         LogisticRegression().predict(_chunked(X))
     model = LogisticRegression().fit(X, y)
-    with pytest.raises(ValueError, match="X has 3 features, but LogisticRegression was fitted"):
+    with pytest.raises(ValueError, match="X has 3 features, but LogisticRegression is expecting"):
         model.predict(_chunked(X[:, :3]))
     with pytest.raises(ValueError, match="must be 2-D"):
         model.predict(_chunked(X[:, 0]))

@@ -281,13 +281,13 @@ def test_bad_hyper_parameters(name, value):
 @pytest.mark.parametrize(
     ("X", "error", "match"),
     [
-        (np.ones(5), ValueError, r"X must be 2-D .* got shape \(5,\); reshape"),
+        (np.ones(5), ValueError, r"X must be 2-D .* got shape \(5,\); Reshape your data"),
         (np.ones((2, 2, 2)), ValueError, r"X must be 2-D"),
-        (np.ones((0, 3)), ValueError, r"X is empty: shape \(0, 3\)"),
+        (np.ones((0, 3)), ValueError, r"X is empty: 0 sample\(s\) \(shape=\(0, 3\)\)"),
         (np.ones((3, 0)), ValueError, r"X is empty"),
         (np.array([[1.0, np.nan], [2.0, 3.0]]), ValueError, "X contains NaN or infinity"),
         (np.array([[1.0, np.inf], [2.0, 3.0]]), ValueError, "X contains NaN or infinity"),
-        (np.ones((2, 2), dtype=complex), TypeError, "X must hold real numbers"),
+        (np.ones((2, 2), dtype=complex), ValueError, "Complex data not supported"),
     ],
     ids=["1-D", "3-D", "no-rows", "no-columns", "nan", "inf", "complex"],
 )
@@ -336,7 +336,7 @@ def test_wrong_width(backend, method):
     X, _ = _data()
     scaler = StandardScaler().fit(backend.asarray(X))
     with pytest.raises(
-        ValueError, match="X has 3 features, but StandardScaler was fitted with 4 features"
+        ValueError, match="X has 3 features, but StandardScaler is expecting 4 features"
     ):
         getattr(scaler, method)(backend.asarray(X[:, :3]))
 

@@ -29,7 +29,7 @@ def _with(array, index, value):
         (X, Y, _with(np.ones(6), 0, np.inf), ValueError, "sample_weight contains NaN"),
         (X[:, 0], Y, None, ValueError, r"X must be 2-D .* X.reshape\(-1, 1\)"),
         (X[None], Y, None, ValueError, "X must be 2-D"),
-        (X, Y[:, None], None, ValueError, "y must be 1-D"),
+        (X, np.stack([Y, Y], axis=1), None, ValueError, "y must be 1-D"),
         (X, Y, np.ones((6, 1)), ValueError, "sample_weight must be 1-D"),
         (X, Y[:5], None, ValueError, "y has 5 entries but X has 6 samples"),
         (X, Y, np.ones(7), ValueError, "sample_weight has 7 entries but X has 6 samples"),
@@ -37,7 +37,7 @@ def _with(array, index, value):
         (np.empty((0, 2)), np.empty(0), None, ValueError, "X is empty"),
         (np.empty((6, 0)), Y, None, ValueError, "X is empty"),
         (X.astype(str), Y, None, TypeError, "X must hold real numbers"),
-        (X.astype(complex), Y, None, TypeError, "X must hold real numbers"),
+        (X.astype(complex), Y, None, ValueError, "Complex data not supported"),
         (X, Y, -np.ones(6), ValueError, "sample_weight must be non-negative"),
         (X, Y, np.zeros(6), ValueError, "sample_weight sums to zero"),
         (X, Y, np.array(["a"] * 6), TypeError, "sample_weight must hold real numbers"),
@@ -136,7 +136,7 @@ def test_using_an_unfitted_model(method):
 def test_wrong_number_of_features_at_predict(backend):
     model = LogisticRegression().fit(backend.asarray(X), backend.asarray(Y))
     with pytest.raises(
-        ValueError, match="X has 3 features, but LogisticRegression was fitted with 2"
+        ValueError, match="X has 3 features, but LogisticRegression is expecting 2 features"
     ):
         model.predict(backend.asarray(np.ones((2, 3))))
 

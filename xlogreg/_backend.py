@@ -25,6 +25,7 @@ __all__ = [
     "ArrayContext",
     "RowBlocks",
     "as_array",
+    "as_numeric",
     "compute_dtype",
     "contiguous",
     "describe",
@@ -102,6 +103,8 @@ def resolve(**arrays: Any) -> tuple[ModuleType, Any]:
     ValueError
         If the arrays live on different devices.
     """
+    for name, a in arrays.items():
+        _refuse_sparse(a, name)
     given = {name: a for name, a in arrays.items() if a is not None and _is_array(a)}
     if not given:
         import numpy as np
@@ -121,6 +124,47 @@ def resolve(**arrays: Any) -> tuple[ModuleType, Any]:
         where = ", ".join(f"{name} on {d}" for name, d in devices.items())
         raise ValueError(f"inputs live on different devices ({where}); move them to one")
     return xp, first
+
+
+def _refuse_sparse(x: Any, name: str) -> None:
+    """Raise if ``x`` is a SciPy sparse matrix or array, or a sparse torch tensor."""
+    scipy_sparse = sys.modules.get("scipy.sparse")
+    sparse = (scipy_sparse is not None and scipy_sparse.issparse(x)) or (
+        array_api_compat.is_torch_array(x) and x.layout != _torch_strided()
+    )
+    if sparse:
+        raise TypeError(
+            f"{name} is a sparse {type(x).__name__}; sparse input is not supported: pass a "
+            f"dense array ({name}.toarray() or {name}.to_dense()) if it fits in memory"
+        )
+
+
+def _torch_strided() -> Any:
+    import torch
+
+    return torch.strided
+
+
+def as_numeric(X: Any, *, name: str = "X") -> Any:
+    """A NumPy array of dtype ``object`` as float64, when every element is a number.
+
+    Mixed-type DataFrame columns and lists of ``Decimal`` arrive as object
+    arrays; scikit-learn's ``check_array`` converts them the same way. Any
+    other array is returned as it is.
+
+    Raises
+    ------
+    TypeError
+        If an element is not a number (a string, a dict, ``None``).
+    """
+    if not (array_api_compat.is_numpy_array(X) and X.dtype.kind == "O"):
+        return X
+    import numpy as np
+
+    try:
+        return X.astype(np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must hold real numbers; converting it failed: {error}") from None
 
 
 def as_array(x: Any, *, xp: ModuleType, device: Any) -> Any:
@@ -220,6 +264,8 @@ def compute_dtype(xp: ModuleType, device: Any, dtype: Any, *, name: str = "X") -
     TypeError
         If ``dtype`` is not a real numeric dtype, or is float64 on a device
         without float64.
+    ValueError
+        If ``dtype`` is complex.
     """
     if xp.isdtype(dtype, "real floating"):
         if dtype == xp.float64:
@@ -231,6 +277,11 @@ def compute_dtype(xp: ModuleType, device: Any, dtype: Any, *, name: str = "X") -
         return xp.float32
     if xp.isdtype(dtype, ("integral", "bool")):
         return xp.float64 if has_float64(xp, device) else xp.float32
+    if xp.isdtype(dtype, "complex floating"):
+        # A ValueError with scikit-learn's wording, as its estimator checks expect.
+        raise ValueError(
+            f"{name} must hold real numbers, got dtype {dtype}: Complex data not supported"
+        )
     raise TypeError(f"{name} must hold real numbers, got dtype {dtype}")
 
 

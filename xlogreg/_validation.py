@@ -7,6 +7,7 @@ data (finiteness, label counts, weight signs) read one scalar back each.
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections import Counter
 from collections.abc import Collection, Iterable
 from types import ModuleType
@@ -14,12 +15,14 @@ from typing import Any
 
 from xlogreg._backend import (
     as_array,
+    as_numeric,
     compute_dtype,
     host_bool,
     host_floats,
     host_list,
     quiet_overflow,
 )
+from xlogreg.exceptions import DataConversionWarning
 
 __all__ = [
     "check_bool",
@@ -36,6 +39,7 @@ __all__ = [
     "check_weight_range",
     "check_vector",
     "check_weight_total",
+    "check_y_given",
     "column_names",
     "sorted_labels",
 ]
@@ -196,11 +200,12 @@ def check_features(X: Any, *, xp: ModuleType, device: Any, name: str = "X") -> A
     Raises
     ------
     TypeError
-        If ``X`` is not numeric, or is float64 on a device without float64.
+        If ``X`` is not numeric (a NumPy ``object`` array of numbers is
+        converted to float64), or is float64 on a device without float64.
     ValueError
-        If ``X`` is not 2-D, is empty, or contains NaN or infinity.
+        If ``X`` is complex, not 2-D, empty, or contains NaN or infinity.
     """
-    X = as_array(X, xp=xp, device=device)
+    X = as_numeric(as_array(X, xp=xp, device=device), name=name)
     check_matrix_shape(X, name=name)
     dtype = compute_dtype(xp, device, X.dtype, name=name)
     X = xp.astype(X, dtype, copy=False)
@@ -220,13 +225,20 @@ def check_matrix_shape(X: Any, *, name: str = "X") -> None:
     if X.ndim != 2:
         raise ValueError(
             f"{name} must be 2-D of shape (n_samples, n_features), got shape {tuple(X.shape)}"
-            + ("; reshape a single feature with X.reshape(-1, 1)" if X.ndim == 1 else "")
+            + (
+                "; Reshape your data either using X.reshape(-1, 1) if it has a single "
+                "feature or X.reshape(1, -1) if it is a single sample"
+                if X.ndim == 1
+                else ""
+            )
         )
-    n_samples, n_features = X.shape
-    if n_samples == 0 or n_features == 0:
-        raise ValueError(
-            f"{name} is empty: shape {tuple(X.shape)}; it needs at least one row and one column"
-        )
+    for count, what in zip(X.shape, ("sample", "feature"), strict=True):
+        if count == 0:
+            # scikit-learn's wording, which its estimator checks look for.
+            raise ValueError(
+                f"{name} is empty: 0 {what}(s) (shape={tuple(X.shape)}) while a minimum "
+                "of 1 is required."
+            )
 
 
 def _all_finite(X: Any, *, xp: ModuleType) -> bool:
@@ -273,14 +285,49 @@ def check_class_target(y: Any, *, xp: ModuleType, device: Any, n_samples: int) -
     Raises
     ------
     ValueError
-        If ``y`` is not 1-D, its length differs from ``n_samples``, it contains
-        NaN or infinity, or it holds a single class.
+        If ``y`` is ``None``, is neither 1-D nor a column vector, its length
+        differs from ``n_samples``, it contains NaN or infinity, it holds
+        floats that are not whole numbers (a continuous target, as
+        scikit-learn's ``type_of_target`` calls it), or a single class.
+
+    Warns
+    -----
+    DataConversionWarning
+        ``y`` of shape (n_samples, 1) is flattened, as scikit-learn does.
     """
+    check_y_given(y)
+    y = as_array(y, xp=xp, device=device)
+    if y.ndim == 2 and y.shape[1] == 1:
+        warnings.warn(
+            DataConversionWarning(
+                "A column-vector y was passed when a 1d array was expected. Please change "
+                "the shape of y to (n_samples,), for example using ravel()."
+            ),
+            stacklevel=3,
+        )
+        y = xp.reshape(y, (-1,))
     y = check_vector(y, "y", xp=xp, device=device, n_samples=n_samples)
     check_finite_labels(y, xp=xp)
+    if xp.isdtype(y.dtype, "real floating") and host_bool(xp.any(y != xp.round(y))):
+        raise ValueError(
+            "Unknown label type: continuous. y holds floats that are not whole numbers; "
+            "a classifier needs class labels (for a real-valued target use LinearRegression)"
+        )
     classes = sorted_labels(y, xp=xp)
     check_two_classes(classes)
     return y, classes
+
+
+def check_y_given(y: Any) -> None:
+    """Check that a supervised estimator was given a target.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` is ``None``, with scikit-learn's wording.
+    """
+    if y is None:
+        raise ValueError("this estimator requires y to be passed, but the target y is None")
 
 
 def check_finite_labels(y: Any, *, xp: ModuleType) -> None:
@@ -306,7 +353,7 @@ def check_two_classes(classes: Any) -> None:
     if classes.shape[0] < 2:
         raise ValueError(
             f"y holds a single class ({host_list(classes)}); a classifier "
-            "needs samples of at least two classes"
+            "needs samples of at least two classes, got 1 class"
         )
 
 
@@ -418,9 +465,10 @@ def check_regression_target(
     ValueError
         If ``y`` is not 1-D or 2-D, its length differs from ``n_samples``, it
         has no columns, or it contains NaN or infinity (also after conversion
-        to ``dtype``).
+        to ``dtype``), or is ``None``.
     """
-    y = as_array(y, xp=xp, device=device)
+    check_y_given(y)
+    y = as_numeric(as_array(y, xp=xp, device=device), name="y")
     if y.ndim not in (1, 2):
         raise ValueError(
             "y must be 1-D of shape (n_samples,) or 2-D of shape (n_samples, n_targets), "

@@ -167,6 +167,7 @@ class CalibratedClassifier(BaseEstimator):
     ((1, 22), array([1, 1, 1, 0]))
     """
 
+    _estimator_role = "classifier"
     _fitted_attributes = ("estimator_", "classes_")
 
     def __init__(

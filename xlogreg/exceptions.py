@@ -2,7 +2,41 @@
 
 from __future__ import annotations
 
-__all__ = ["ConvergenceWarning", "LinAlgWarning", "ModelFileError", "NotFittedError"]
+import functools
+import sys
+from typing import Any
+
+__all__ = [
+    "ConvergenceWarning",
+    "DataConversionWarning",
+    "LinAlgWarning",
+    "ModelFileError",
+    "NotFittedError",
+]
+
+
+class _SklearnCompatible:
+    """Makes ``cls(...)`` an instance of scikit-learn's class of the same name too.
+
+    When scikit-learn is already imported (looked up in ``sys.modules``, so
+    it is never imported here), the instance belongs to a subclass of both
+    classes: a user's ``except sklearn.exceptions.NotFittedError`` catches
+    ours, and scikit-learn's checks recognize it. Without scikit-learn the
+    instance is of the class itself.
+    """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        if cls in _SKLEARN_COMPATIBLE and "sklearn" in sys.modules:
+            cls = _with_sklearn(cls)
+        return super().__new__(cls, *args, **kwargs)
+
+
+@functools.cache
+def _with_sklearn(cls: type) -> type:
+    from sklearn import exceptions
+
+    both = (cls, getattr(exceptions, cls.__name__))
+    return type(cls.__name__, both, {"__module__": cls.__module__, "__doc__": cls.__doc__})
 
 
 class ConvergenceWarning(UserWarning):
@@ -34,9 +68,34 @@ class ModelFileError(ValueError):
     """
 
 
-class NotFittedError(ValueError, AttributeError):
+class NotFittedError(_SklearnCompatible, ValueError, AttributeError):
     """An estimator was used before ``fit``.
 
     Subclasses both ``ValueError`` and ``AttributeError``, as scikit-learn's
-    ``NotFittedError`` does, so existing ``except`` clauses keep working.
+    ``NotFittedError`` does, so existing ``except`` clauses keep working;
+    where scikit-learn is imported, it is also scikit-learn's
+    ``NotFittedError``.
+
+    Examples
+    --------
+    >>> import sklearn.exceptions
+    >>> from xlogreg import LogisticRegression
+    >>> try:
+    ...     LogisticRegression().predict([[1.0]])
+    ... except sklearn.exceptions.NotFittedError:
+    ...     print("not fitted")
+    not fitted
     """
+
+
+class DataConversionWarning(_SklearnCompatible, UserWarning):
+    """An input was converted to the form the estimator needs.
+
+    Issued when a column-vector target ``y`` of shape (n_samples, 1) is
+    flattened for a classifier, with scikit-learn's wording; where
+    scikit-learn is imported, it is also scikit-learn's
+    ``DataConversionWarning``.
+    """
+
+
+_SKLEARN_COMPATIBLE = (NotFittedError, DataConversionWarning)

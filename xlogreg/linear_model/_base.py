@@ -51,6 +51,41 @@ class BaseEstimator:
     """
 
     _fitted_attributes: tuple[str, ...] = ()
+    #: scikit-learn's role: "classifier", "regressor" or "transformer".
+    _estimator_role: str = "transformer"
+    #: Whether ``fit`` takes a 2-D target of several outputs.
+    _multi_output: bool = False
+
+    def __sklearn_tags__(self) -> Any:
+        """scikit-learn's tags, for ``check_estimator``, ``is_classifier`` and the search tools.
+
+        scikit-learn is imported here, when scikit-learn asks, so it stays an
+        optional dependency. The inputs are dense 2-D arrays of any array-API
+        library (no NaN, no sparse matrices); every estimator needs ``fit``.
+        """
+        from sklearn.utils import (
+            ClassifierTags,
+            InputTags,
+            RegressorTags,
+            Tags,
+            TargetTags,
+            TransformerTags,
+        )
+
+        role = self._estimator_role
+        return Tags(
+            estimator_type=None if role == "transformer" else role,
+            target_tags=TargetTags(required=role != "transformer", multi_output=self._multi_output),
+            transformer_tags=TransformerTags() if role == "transformer" else None,
+            classifier_tags=ClassifierTags() if role == "classifier" else None,
+            regressor_tags=RegressorTags() if role == "regressor" else None,
+            input_tags=InputTags(two_d_array=True, allow_nan=False, sparse=False),
+            array_api_support=True,
+        )
+
+    def __sklearn_is_fitted__(self) -> bool:
+        """Whether ``fit`` has succeeded (scikit-learn's ``check_is_fitted`` asks this)."""
+        return all(hasattr(self, name) for name in self._fitted_attributes)
 
     @classmethod
     def _param_names(cls) -> list[str]:
@@ -132,7 +167,7 @@ class BaseEstimator:
             setattr(self, name, value)
 
     def _check_is_fitted(self) -> None:
-        if not all(hasattr(self, name) for name in self._fitted_attributes):
+        if not self.__sklearn_is_fitted__():
             raise NotFittedError(
                 f"This {type(self).__name__} instance is not fitted yet; call "
                 "'fit' with appropriate arguments before using this method."
@@ -166,8 +201,8 @@ class BaseEstimator:
         X = check_features(X, xp=xp, device=device)
         if X.shape[1] != self.n_features_in_:
             raise ValueError(
-                f"X has {X.shape[1]} features, but {type(self).__name__} was fitted "
-                f"with {self.n_features_in_} features"
+                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input (the width seen in fit)"
             )
         return X, xp
 

@@ -237,6 +237,8 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
     t statistics with 3 residual degrees of freedom.
     """
 
+    _estimator_role = "regressor"
+    _multi_output = True
     _fitted_attributes = ("coef_", "intercept_", "feature_names_in_", "training_profile_")
 
     def __init__(

@@ -294,6 +294,7 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
     ----------------------------------------------------------------------------------
     """
 
+    _estimator_role = "classifier"
     _fitted_attributes = (
         "coef_",
         "intercept_",
