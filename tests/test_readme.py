@@ -124,7 +124,7 @@ def test_feature_names_example_gives_what_its_comments_say():
     assert model.feature_names_in_ == ("Area", "Perimeter", "Extent")
     assert namespace["contributions"].shape == (1000, 3)
     assert report.z_shift.round(2).tolist() == [0.04, 1.05, -0.02]
-    assert bool(report.drifted)
+    assert bool(report.drifted) and report.drifted_features() == ("Perimeter",)
 
 
 def test_inference_example_reports_standard_errors():

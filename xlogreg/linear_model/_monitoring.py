@@ -64,23 +64,23 @@ class MonitoringMixin:
     def drift(self, X_new: Any, *, threshold: float = DRIFT_THRESHOLD) -> DriftReport:
         """How far the feature means of new data moved from the training data's.
 
-        Seed 004's covariate-shift score: per feature ``z = (mean(X_new) −
-        μ_train) / σ_train`` from ``training_profile_``, and their mean
-        absolute value, flagged above ``threshold``.
+        Per feature ``z = (mean(X_new) − μ_train) / σ_train`` from
+        ``training_profile_``, each flagged when ``|z|`` exceeds ``threshold``;
+        the batch is flagged when any feature is (its score is the largest ``|z|``).
 
         Parameters
         ----------
         X_new : array of shape (n_samples, n_features), or a DataFrame
             A batch of new rows, as for ``predict``.
         threshold : float, default=DRIFT_THRESHOLD
-            Flag the batch when ``mean(|z|)`` exceeds it; ``>= 0``. The
-            default, 0.25, is justified at :data:`xlogreg.drift.DRIFT_THRESHOLD`
-            (for batches of at least about 100 rows).
+            Flag each feature whose ``|z|`` exceeds it; ``>= 0``. The default,
+            0.25, is justified at :data:`xlogreg.drift.DRIFT_THRESHOLD` (for
+            batches of at least about 250 rows).
 
         Returns
         -------
         DriftReport
-            ``z_shift``, ``score`` and ``drifted`` in ``X_new``'s library,
+            ``z_shift``, ``feature_drifted``, ``score`` and ``drifted`` in ``X_new``'s library,
             device and compute dtype; see :class:`xlogreg.drift.DriftReport`
             (features constant in training are divided by 1).
 
@@ -101,8 +101,8 @@ class MonitoringMixin:
         >>> float(model.drift(X).score) < 1e-15
         True
         >>> report = model.drift(X + np.array([0.0, 0.0, 3.0]) * X.std(axis=0))
-        >>> report.z_shift.round(6), bool(report.drifted)
-        (array([0., 0., 3.]), True)
+        >>> report.z_shift.round(6), bool(report.drifted), report.drifted_features()
+        (array([0., 0., 3.]), True, ('x2',))
         """
         check_number(threshold, "threshold", low=0.0)
         self._check_is_fitted()

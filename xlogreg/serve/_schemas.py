@@ -101,12 +101,12 @@ class Prediction(BaseModel):
 
 
 class DriftResponse(BaseModel):
-    """The batch's covariate drift, ``model.drift(batch)``: seed 004's score."""
+    """The batch's covariate drift, ``model.drift(batch)``: the largest shift of a feature."""
 
     model_config = ConfigDict(extra="forbid")
 
-    score: float = Field(description="mean(|z_shift|)")
-    drifted: bool = Field(description="score > threshold")
+    score: float = Field(description="max(|z_shift|) over the features")
+    drifted: bool = Field(description="score > threshold: some feature drifted")
     threshold: float
     z_shift: dict[str, float] = Field(
         description="(batch mean − training mean) / training std, per feature"
