@@ -10,7 +10,7 @@ from typing import NamedTuple
 import numpy as np
 from typer.testing import CliRunner
 
-from xlogreg.cli import main
+from xlogreg.cli import app, main
 from xlogreg.datasets import make_classification
 
 
@@ -43,6 +43,29 @@ def assert_fails(outcome: Outcome, message: str) -> None:
     lines = outcome.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), outcome.stderr
     assert message in lines[0], lines[0]
+
+
+def commands() -> list[tuple[tuple[str, ...], object]]:
+    """Every command and group of ``xlogreg`` (click objects), with the words that call it:
+    ``()`` for ``xlogreg`` itself, ``("fit",)``, ``("runs", "list")``..."""
+    import typer.main
+
+    def walk(command: object, words: tuple[str, ...]) -> list:
+        found = [(words, command)]
+        for name, sub in getattr(command, "commands", {}).items():
+            found += walk(sub, (*words, name))
+        return found
+
+    return walk(typer.main.get_command(app), ())
+
+
+def with_ids_csv(source: Path, path: Path) -> Path:
+    """``source`` (a CSV file) with two columns in front that name its rows: ``id``
+    (``row-001``, ...) and ``batch`` (``A`` or ``B``), strings a feature cannot hold."""
+    lines = source.read_text().splitlines()
+    body = [f"row-{k:03d},{'AB'[k % 2]},{line}" for k, line in enumerate(lines[1:], start=1)]
+    path.write_text("\n".join([f"id,batch,{lines[0]}", *body]) + "\n")
+    return path
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:

@@ -19,7 +19,7 @@ from sklearn import metrics as sk
 from typer.testing import CliRunner
 
 import xlogreg
-from xlogreg import LinearRegression, LogisticRegression
+from xlogreg import LinearRegression, LogisticRegression, runs
 from xlogreg.card import model_card
 from xlogreg.cli import app, main
 from xlogreg.cli._data import read_table
@@ -28,6 +28,7 @@ from xlogreg.cli._report import classifier_report, encode_labels, model_outputs
 from xlogreg.datasets import make_classification
 
 from backends import RAISIN_CSV
+from cli_helpers import with_ids_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 PLOTS = ["roc.png", "precision_recall.png", "reliability.png", "score_histogram.png"]
@@ -156,6 +157,39 @@ def test_a_run_recorded_by_fit_evaluates_without_target_and_draws_its_losses(tmp
     assert losses and len(losses[0].values) == xlogreg.load(model).n_iter_ + 1
 
 
+def test_models_are_found_by_run_as_predict_finds_them(tmp_path, no_plots):
+    """A run folder, a run id with --runs-dir, and 'production' with --runs-dir: the report
+    of the model file itself, the target named by the run record."""
+    runs_dir = tmp_path / "runs"
+    fitted = runner.invoke(
+        app, ["fit", str(RAISIN_CSV), "--target", "Class", "--runs-dir", str(runs_dir), "--quiet"]
+    )
+    assert fitted.exit_code == 0, fitted.output
+    (run,) = runs.list_runs(runs_dir)
+    runs.promote(runs_dir, run.run_id)
+
+    def report(*args):
+        document = json.loads(_invoke(*args, RAISIN_CSV, "--json").stdout)
+        del document["report_dir"]
+        return document
+
+    expected = report(run.path / "model.safetensors")
+    assert expected["model"] == str(run.path / "model.safetensors")
+    assert expected["target"] == "Class" and expected["n_samples"] == 900
+    assert report(run.path) == expected
+    for spec in (run.run_id, "production"):
+        assert report(spec, "--runs-dir", runs_dir) == expected
+
+
+def test_id_columns_are_never_features(raisin_model, tmp_path, no_plots):
+    data = with_ids_csv(RAISIN_CSV, tmp_path / "ids.csv")
+    args = ("--target", "Class", "--json")
+    plain = json.loads(_invoke(raisin_model, RAISIN_CSV, *args).stdout)
+    named = json.loads(_invoke(raisin_model, data, *args, "--id-column", "id").stdout)
+    assert named["metrics"] == plain["metrics"]
+    assert named["threshold_table"] == plain["threshold_table"]
+
+
 def test_the_loss_curve_reads_the_run_record(raisin_model, tmp_path):
     run = tmp_path / "run"
     run.mkdir()
@@ -255,6 +289,10 @@ BAD_INPUTS = (
     "zero costs",
     "report dir is a file",
     "no cupy",
+    "run id without runs dir",
+    "unknown run",
+    "id column is a feature",
+    "unknown id column",
 )
 
 
@@ -328,6 +366,16 @@ def bad_inputs(tmp_path_factory, raisin_model):
             "exists and is not a folder",
         ),
         "no cupy": ([model, csv, "--target", "Class", "--backend", "cupy"], "--backend cupy"),
+        "run id without runs dir": (["production", csv], "needs the runs folder, --runs-dir"),
+        "unknown run": (["20260101-nope", csv, "--runs-dir", folder], "20260101-nope"),
+        "id column is a feature": (
+            [model, csv, "--target", "Class", "--id-column", "Area"],
+            "the id column 'Area' cannot also be a feature",
+        ),
+        "unknown id column": (
+            [model, csv, "--target", "Class", "--id-column", "id"],
+            "no column 'id'",
+        ),
     }
 
     assert tuple(cases) == BAD_INPUTS

@@ -21,6 +21,7 @@ from cli_helpers import (
     invoke,
     three_classes_csv,
     validation_rows,
+    with_ids_csv,
     write_csv,
 )
 
@@ -259,6 +260,16 @@ def test_fit_draws_no_bar_when_output_is_not_a_terminal(tmp_path):
         (["{data}", "--target", "y", "--model-out", "no/m.safetensors"], "--model-out"),
         (["{data}", "--target", "y", "--runs-dir", "{data}"], "--runs-dir"),
         (["{data}", "--target", "y", "--device", "mps"], "--device mps: numpy has no such"),
+        (["{ids}", "--target", "Class"], "column 'id' row 1 is not a number: 'row-001'"),
+        (["{ids}", "--target", "Class", "--id-column", "idd"], "no column 'idd'"),
+        (
+            ["{ids}", "--target", "Class", "--id-column", "Class"],
+            "the target 'Class' cannot also be an id column",
+        ),
+        (
+            ["{ids}", "--target", "Class", "--id-column", "id", "--features", "Area,id"],
+            "the id column 'id' cannot also be a feature",
+        ),
     ],
 )
 def test_bad_input_fails_in_one_line_and_writes_nothing(tmp_path, monkeypatch, args, message):
@@ -268,6 +279,7 @@ def test_bad_input_fails_in_one_line_and_writes_nothing(tmp_path, monkeypatch, a
         "bad": write_csv(tmp_path / "bad.csv", ["x0", "x1", "y"], [[1, 2, 0], [3, "abc", 1]]),
         "one": write_csv(tmp_path / "one.csv", ["x0", "y"], [[1.0, 1], [2.0, 1], [3.0, 1]]),
         "kinds": three_classes_csv(tmp_path / "kinds.csv"),
+        "ids": with_ids_csv(RAISIN_CSV, tmp_path / "ids.csv"),
     }
     before = sorted(tmp_path.iterdir())
     args = [arg.format(**files) for arg in args]
@@ -287,7 +299,22 @@ def test_fit_with_mlflow_but_without_mlflow_installed(tmp_path, monkeypatch):
     assert not runs_dir.exists()
 
 
-def test_usage_errors_exit_2(tmp_path):
-    outcome = invoke("fit", generated_csv(tmp_path / "data.csv"), "--target", "y", "--solver", "x")
-    assert outcome.code == 2 and "Invalid value for '--solver'" in outcome.stderr
-    assert invoke("fit", "--help").code == 0
+def test_id_columns_are_left_out_of_the_features_and_recorded(tmp_path):
+    """String columns that name rows need no --features listing every other column."""
+    data = with_ids_csv(RAISIN_CSV, tmp_path / "ids.csv")
+    runs_dir, model_out = tmp_path / "runs", tmp_path / "ids.safetensors"
+    outcome = invoke(
+        "fit", data, "--target", "Class", "--id-column", "id", "--id-column", "batch",
+        "--runs-dir", runs_dir, "--model-out", model_out,
+    )  # fmt: skip
+    assert outcome.code == 0, outcome
+    assert f"data        {data}: 900 rows, 7 features, id column id, batch\n" in outcome.stdout
+    plain = tmp_path / "plain.safetensors"
+    assert invoke("fit", RAISIN_CSV, "--target", "Class", "--model-out", plain).code == 0
+    model, reference = xlogreg.load(model_out), xlogreg.load(plain)
+    assert model.feature_names_in_ == reference.feature_names_in_
+    assert "id" not in model.feature_names_in_ and len(model.feature_names_in_) == 7
+    np.testing.assert_array_equal(model.coef_, reference.coef_)
+    params = json.loads((_only_run(runs_dir) / "params.json").read_text())
+    assert params["data"]["id_columns"] == ["id", "batch"]
+    assert params["data"]["features"] == list(model.feature_names_in_)

@@ -14,7 +14,15 @@ import xlogreg
 from xlogreg import LinearRegression, runs
 
 from backends import RAISIN_CSV
-from cli_helpers import assert_fails, generated, generated_csv, invoke, three_classes_csv, write_csv
+from cli_helpers import (
+    assert_fails,
+    generated,
+    generated_csv,
+    invoke,
+    three_classes_csv,
+    with_ids_csv,
+    write_csv,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -184,6 +192,25 @@ def test_predict_finds_models_by_run(models, tmp_path):
         assert out.read_text() == expected.read_text()
 
 
+def test_predict_carries_the_id_columns_through(models, tmp_path):
+    """The rows' own names come first in the output, as they were read; the rest is what
+    the same rows without them give."""
+    data = with_ids_csv(RAISIN_CSV, tmp_path / "ids.csv")
+    plain, named = tmp_path / "plain.csv", tmp_path / "named.csv"
+    assert invoke("predict", models["raisin"], RAISIN_CSV, "--out", plain, "--explain").code == 0
+    outcome = invoke(
+        "predict", models["raisin"], data, "--out", named, "--explain",
+        "--id-column", "id", "--id-column", "batch",
+    )  # fmt: skip
+    assert outcome.code == 0, outcome
+    assert outcome.stdout.startswith("900 rows, 14 columns -> ")
+    header, rows = _read(named)
+    expected_header, expected_rows = _read(plain)
+    assert header == ["id", "batch", *expected_header]
+    assert [row[:2] for row in rows[:3]] == [["row-001", "B"], ["row-002", "A"], ["row-003", "B"]]
+    assert [row[2:] for row in rows] == expected_rows
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -199,6 +226,12 @@ def test_predict_finds_models_by_run(models, tmp_path):
             "classes are strings (Besni, Kecimen)",
         ),
         (["{raisin}", "{raisin_csv}", "--out", "no/where.csv"], "--out no/where.csv: no folder"),
+        (["{raisin}", "{ids}", "--id-column", "idd"], "no column 'idd'"),
+        (
+            ["{raisin}", "{raisin_csv}", "--id-column", "Area"],
+            "the id column 'Area' cannot also be a feature",
+        ),
+        (["{raisin}", "{labelled}", "--id-column", "label"], "output columns ['label'] would"),
     ],
 )
 def test_bad_input_fails_in_one_line_and_leaves_the_output_alone(
@@ -215,7 +248,10 @@ def test_bad_input_fails_in_one_line_and_leaves_the_output_alone(
         "text": write_csv(tmp_path / "text.csv", header, [["big", *[1.0] * 6, "Besni"]]),
         "not_a_model": tmp_path / "not_a_model.safetensors",
         "linear": tmp_path / "linear.safetensors",
+        "ids": with_ids_csv(RAISIN_CSV, tmp_path / "ids.csv"),
+        "labelled": tmp_path / "labelled.csv",
     }
+    files["labelled"].write_text(RAISIN_CSV.read_text().replace(",Class\n", ",label\n", 1))
     files["not_a_model"].write_bytes(b"\x00" * 64)
     LinearRegression().fit(np.eye(3), np.arange(3.0)).save(files["linear"])
     out = tmp_path / "preds.csv"

@@ -1,7 +1,8 @@
 """Reading data files for the commands: CSV, Parquet, ``.npy`` and ``.npz``, into NumPy.
 
 Every reader returns a :class:`Table`: the feature matrix as float64, the
-target column as it was written (numbers or strings), and the column names.
+target column as it was written (numbers or strings), the column names, and
+the id columns (which name rows and are never features) as they were written.
 Errors name the file and the column or row at fault.
 """
 
@@ -30,16 +31,24 @@ class Table(NamedTuple):
         target was asked for.
     feature_names : tuple of str
     target_name : str or None
+    ids : dict of str to list
+        Each id column asked for, by name, as Python values in row order
+        (strings from a CSV file).
     """
 
     X: np.ndarray
     y: np.ndarray | None
     feature_names: tuple[str, ...]
     target_name: str | None
+    ids: dict[str, list]
 
 
 def read_table(
-    path: str | Path, *, target: str | None = None, features: Sequence[str] | None = None
+    path: str | Path,
+    *,
+    target: str | None = None,
+    features: Sequence[str] | None = None,
+    ids: Sequence[str] = (),
 ) -> Table:
     """Read ``path`` and split it into features and the ``target`` column.
 
@@ -53,7 +62,11 @@ def read_table(
     target : str, optional
         The column holding the labels (``y`` for a ``.npz`` archive).
     features : sequence of str, optional
-        The feature columns, in this order; default every column but the target.
+        The feature columns, in this order; default every column but the
+        target and the id columns.
+    ids : sequence of str, default=()
+        Columns that name the rows (a customer id, say): never features, kept
+        as they were written, whatever their type.
 
     Returns
     -------
@@ -65,7 +78,8 @@ def read_table(
         If ``path`` does not exist.
     ValueError
         For an unknown format or column, a non-numeric feature value, an
-        empty file, or a ragged row.
+        empty file, a ragged row, or an id column that is also the target or
+        a feature.
     """
     path = Path(path)
     if not path.is_file():
@@ -73,10 +87,11 @@ def read_table(
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise ValueError(f"{path}: unknown format {suffix!r}; expected one of {', '.join(FORMATS)}")
+    ids = tuple(dict.fromkeys(ids))
     if suffix == ".npz":
-        return _read_npz(path, target=target, features=features)
+        return _read_npz(path, target=target, features=features, ids=ids)
     names, columns = {".csv": _read_csv, ".parquet": _read_parquet, ".npy": _read_npy}[suffix](path)
-    return _split(path, names, columns, target=target, features=features)
+    return _split(path, names, columns, target=target, features=features, ids=ids)
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -112,7 +127,9 @@ def _read_npy(path: Path) -> tuple[list[str], list[np.ndarray]]:
     return [f"x{j}" for j in range(array.shape[1])], list(array.T)
 
 
-def _read_npz(path: Path, *, target: str | None, features: Sequence[str] | None) -> Table:
+def _read_npz(
+    path: Path, *, target: str | None, features: Sequence[str] | None, ids: Sequence[str]
+) -> Table:
     with np.load(path, allow_pickle=False) as archive:
         if "X" not in archive:
             raise ValueError(f"{path}: a .npz file must hold an array named 'X'")
@@ -131,7 +148,7 @@ def _read_npz(path: Path, *, target: str | None, features: Sequence[str] | None)
             y = archive["y"]
     if len(names) != X.shape[1]:
         raise ValueError(f"{path}: {len(names)} feature_names for {X.shape[1]} columns")
-    table = _split(path, names, list(X.T), target=None, features=features)
+    table = _split(path, names, list(X.T), target=None, features=features, ids=ids)
     if y is not None and y.shape != (X.shape[0],):
         raise ValueError(f"{path}: y has shape {y.shape}, expected ({X.shape[0]},)")
     return table._replace(y=y, target_name=target)
@@ -144,25 +161,37 @@ def _split(
     *,
     target: str | None,
     features: Sequence[str] | None,
+    ids: Sequence[str],
 ) -> Table:
     if len(set(names)) != len(names):
         repeated = sorted({name for name in names if names.count(name) > 1})
         raise ValueError(f"{path}: repeated column names {repeated}")
     index = {name: j for j, name in enumerate(names)}
-    for name in [target] if target is not None else []:
+    for name in [*([target] if target is not None else []), *ids]:
         if name not in index:
             raise ValueError(f"{path}: no column {name!r} (columns: {', '.join(names)})")
-    chosen = list(features) if features else [name for name in names if name != target]
+    if target in ids:
+        raise ValueError(f"{path}: the target {target!r} cannot also be an id column")
+    chosen = list(features) if features else [n for n in names if n != target and n not in ids]
     unknown = [name for name in chosen if name not in index]
     if unknown:
         raise ValueError(f"{path}: no column {unknown[0]!r} (columns: {', '.join(names)})")
     if target is not None and target in chosen:
         raise ValueError(f"{path}: the target {target!r} cannot also be a feature")
+    both = [name for name in ids if name in chosen]
+    if both:
+        raise ValueError(f"{path}: the id column {both[0]!r} cannot also be a feature")
     if not chosen:
         raise ValueError(f"{path}: no feature columns")
     X = np.column_stack([_numeric(path, name, columns[index[name]]) for name in chosen])
     y = None if target is None else _labels(columns[index[target]])
-    return Table(X, y, tuple(chosen), target)
+    kept = {name: _as_list(columns[index[name]]) for name in ids}
+    return Table(X, y, tuple(chosen), target, kept)
+
+
+def _as_list(column: Sequence) -> list:
+    """A column as Python values (NumPy's scalars become Python's)."""
+    return column.tolist() if isinstance(column, np.ndarray) else list(column)
 
 
 def _numeric(path: Path, name: str, column: Sequence) -> np.ndarray:

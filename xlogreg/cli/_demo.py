@@ -247,7 +247,7 @@ def demo(
         ),
     ] = False,
 ) -> None:
-    """Generate a classification problem, fit it, time it and evaluate it: no data needed.
+    """Fit, time and evaluate a generated problem: no data needed.
 
     The data are drawn from a logistic model by make_classification with
     --seed, identically on every library and device; the last fifth of the

@@ -16,6 +16,7 @@ import numpy as np
 import typer
 
 import xlogreg
+from xlogreg import runs
 from xlogreg._backend import host_list
 from xlogreg.cli._app import app
 from xlogreg.cli._data import read_table
@@ -26,6 +27,9 @@ from xlogreg.cli._options import (
     DeviceOption,
     Dtype,
     DtypeOption,
+    IdColumnsOption,
+    ModelArgument,
+    ModelRunsDirOption,
     Target,
 )
 from xlogreg.cli._plots import LossCurve, model_losses
@@ -48,13 +52,11 @@ __all__ = ["evaluate"]
 
 
 def _load_classifier(path: Path, target: Target) -> Any:
-    """The classifier in ``path``, with its arrays on ``target``.
+    """The classifier in the model file ``path``, with its arrays on ``target``.
 
     It is read into NumPy first, where every model file loads, to name what
     is wrong with it in the command's terms.
     """
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such model file")
     model = xlogreg.load(path)
     if not hasattr(model, "predict_proba"):
         raise ValueError(
@@ -137,9 +139,7 @@ def _is_number(value: Any) -> bool:
 
 @app.command()
 def evaluate(
-    model: Annotated[
-        Path, typer.Argument(help="A model file (xlogreg fit, or model.save in Python).")
-    ],
+    model: ModelArgument,
     data: Annotated[Path, typer.Argument(help="Labelled data: .csv, .parquet, .npy or .npz.")],
     target: Annotated[
         str | None,
@@ -154,11 +154,13 @@ def evaluate(
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the report as JSON instead of tables.")
     ] = False,
+    id_columns: IdColumnsOption = None,
+    runs_dir: ModelRunsDirOption = None,
     backend: BackendOption = Backend.numpy,
     device: DeviceOption = Device.auto,
     dtype: DtypeOption = Dtype.float64,
 ) -> None:
-    """Evaluate a saved classifier on labelled data: metrics, threshold costs and plots.
+    """Evaluate a saved classifier: metrics, threshold costs and plots.
 
     Binary models: log loss, Brier score, accuracy, precision, recall, F1 and
     the confusion matrix at the model's threshold, ROC AUC, average
@@ -167,14 +169,17 @@ def evaluate(
     of three or more classes: accuracy, log loss, one-vs-rest AUC per class,
     confusion matrix. Writes report.json and PNG plots (ROC, precision-recall,
     reliability diagram, score histogram, training loss) to --report-dir.
+    MODEL may be a run folder of xlogreg fit --runs-dir (whose record names
+    the target), or with --runs-dir a run id or 'production', as for predict.
     """
     check_costs(cost_fp, cost_fn)
     check_report_dir(report_dir)
     where = Target.resolve(backend, device, dtype)
-    classifier = _load_classifier(model, where)
-    target = target or _recorded_target(model)
+    path = runs.find_model(model, runs_dir=runs_dir)
+    classifier = _load_classifier(path, where)
+    target = target or _recorded_target(path)
     features = getattr(classifier, "estimator_", classifier).feature_names_in_
-    table = read_table(data, target=target, features=features)
+    table = read_table(data, target=target, features=features, ids=id_columns or ())
     classes = host_list(classifier.classes_)
     codes = encode_labels(table.y, classes, source=f"{data}: column {target!r}")
     if len(classes) == 2 and np.unique(codes).size < 2:
@@ -190,7 +195,7 @@ def evaluate(
         cost_fn=cost_fn,
     )
     document = {
-        "model": str(model),
+        "model": str(path),
         "data": str(data),
         "target": target,
         "compute": where.describe(),
@@ -201,7 +206,7 @@ def evaluate(
         document,
         report_dir=report_dir,
         prefix="xlogreg-evaluate-",
-        losses=model_losses(classifier) + _run_record_losses(model),
+        losses=model_losses(classifier) + _run_record_losses(path),
         subject=f"{data.name}, {report.n_samples:,} rows",
     )
     if json_output:
@@ -209,7 +214,7 @@ def evaluate(
         return
     console = report_console()
     console.print(
-        f"{type(classifier).__name__} from {model} on {data} ({report.n_samples:,} rows, "
+        f"{type(classifier).__name__} from {path} on {data} ({report.n_samples:,} rows, "
         f"target {target!r}), computed with {where.describe()}"
     )
     print_report(report, console)

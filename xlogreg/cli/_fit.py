@@ -37,6 +37,7 @@ from xlogreg.cli._options import (
     DeviceOption,
     Dtype,
     DtypeOption,
+    IdColumnsOption,
     Target,
 )
 from xlogreg.exceptions import ConvergenceWarning
@@ -62,9 +63,11 @@ def fit(
     features: Annotated[
         str | None,
         typer.Option(
-            "--features", help="Feature columns, comma-separated; default: all but the target."
+            "--features",
+            help="Feature columns, comma-separated; default: all but the target and id columns.",
         ),
     ] = None,
+    id_columns: IdColumnsOption = None,
     model_out: Annotated[
         Path | None, typer.Option("--model-out", help="Write the model to this file.")
     ] = None,
@@ -123,12 +126,13 @@ def fit(
     device: DeviceOption = Device.auto,
     dtype: DtypeOption = Dtype.float64,
 ) -> None:
-    """Fit a logistic regression (two classes, or the multinomial model for more).
+    """Fit a logistic regression to a data file; record and save it.
 
-    Holds out a stratified validation split drawn from --seed (the same rows
-    on every backend), fits on the rest, and reports log loss, accuracy and
-    (two classes) AUC on both. A progress bar follows the solver when
-    standard output is a terminal. String class labels need --backend numpy.
+    Two classes, or the multinomial model for more. Holds out a stratified
+    validation split drawn from --seed (the same rows on every backend),
+    fits on the rest, and reports log loss, accuracy and (two classes) AUC
+    on both. A progress bar follows the solver when standard output is a
+    terminal. String class labels need --backend numpy.
     """
     compute = Target.resolve(backend, device, dtype)
     estimator = {
@@ -152,7 +156,7 @@ def fit(
     )
     check_number(seed, "--seed", integer=True, low=0)
     _check_outputs(model_out, runs_dir, mlflow=mlflow)
-    table = read_table(data, target=target, features=_names(features))
+    table = read_table(data, target=target, features=_names(features), ids=id_columns or ())
     classes = _check_target(data, table, compute=compute, threshold=threshold)
     train, validation = _stratified_split(
         table.y, classes, validation_fraction, host_generator(seed), xp=host_xp, device="cpu"
@@ -182,6 +186,7 @@ def fit(
             "rows": int(table.X.shape[0]),
             "target": table.target_name,
             "features": list(table.feature_names),
+            "id_columns": list(table.ids),
         }
         params = {
             "command": "fit",
@@ -212,7 +217,8 @@ def fit(
         if run is not None:
             typer.echo(run.run_id)
         return
-    typer.echo(f"data        {data}: {table.X.shape[0]} rows, {table.X.shape[1]} features")
+    ids = f", id column {', '.join(table.ids)}" if table.ids else ""
+    typer.echo(f"data        {data}: {table.X.shape[0]} rows, {table.X.shape[1]} features{ids}")
     typer.echo(f"target      {table.target_name}: {_labels(classes)}")
     typer.echo(
         f"split       {split['train_rows']} train, {split['validation_rows']} validation "

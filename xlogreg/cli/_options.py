@@ -1,15 +1,28 @@
-"""Options every command shares: the array library, the device and the dtype to compute in."""
+"""Options the commands share: the array library, the device and the dtype to compute in;
+the model (a file or a run) of evaluate and predict, and the id columns of the data."""
 
 from __future__ import annotations
 
 import enum
+from pathlib import Path
 from typing import Annotated, Any, NamedTuple
 
 import typer
 
 from xlogreg._backend import compute_target, from_numpy, has_float64, library_devices
 
-__all__ = ["Backend", "BackendOption", "Device", "DeviceOption", "Dtype", "DtypeOption", "Target"]
+__all__ = [
+    "Backend",
+    "BackendOption",
+    "Device",
+    "DeviceOption",
+    "Dtype",
+    "DtypeOption",
+    "IdColumnsOption",
+    "ModelArgument",
+    "ModelRunsDirOption",
+    "Target",
+]
 
 
 class Backend(str, enum.Enum):
@@ -44,6 +57,27 @@ DeviceOption = Annotated[
 DtypeOption = Annotated[
     Dtype,
     typer.Option("--dtype", help="Precision (float64 becomes float32 on devices without it)."),
+]
+
+# A saved model, found by xlogreg.runs.find_model(model, runs_dir=runs_dir).
+ModelArgument = Annotated[
+    str,
+    typer.Argument(
+        help="A model file, a run folder, or (with --runs-dir) a run id or 'production'."
+    ),
+]
+ModelRunsDirOption = Annotated[
+    Path | None,
+    typer.Option("--runs-dir", help="The runs folder where MODEL names a run."),
+]
+IdColumnsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--id-column",
+        metavar="COLUMN",
+        help="A column that names rows, never a feature (repeat for several); "
+        "predict copies it into its output.",
+    ),
 ]
 
 # Why a library/device pair may be missing, for the error message.

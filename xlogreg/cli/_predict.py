@@ -21,6 +21,9 @@ from xlogreg.cli._options import (
     DeviceOption,
     Dtype,
     DtypeOption,
+    IdColumnsOption,
+    ModelArgument,
+    ModelRunsDirOption,
     Target,
 )
 from xlogreg.io._file import write_atomically
@@ -30,45 +33,42 @@ __all__ = ["predict"]
 
 @app.command()
 def predict(
-    model: Annotated[
-        str,
-        typer.Argument(
-            help="A model file, a run folder, or (with --runs-dir) a run id or 'production'."
-        ),
-    ],
+    model: ModelArgument,
     data: Annotated[Path, typer.Argument(help="Rows to predict: .csv, .parquet, .npy or .npz.")],
     out: Annotated[Path, typer.Option("--out", help="The CSV file to write.")],
     explain: Annotated[
         bool,
         typer.Option("--explain", help="Add each feature's contribution to the logit."),
     ] = False,
-    runs_dir: Annotated[
-        Path | None,
-        typer.Option("--runs-dir", help="The runs folder where MODEL names a run."),
-    ] = None,
+    id_columns: IdColumnsOption = None,
+    runs_dir: ModelRunsDirOption = None,
     backend: BackendOption = Backend.numpy,
     device: DeviceOption = Device.auto,
     dtype: DtypeOption = Dtype.float64,
 ) -> None:
-    """Predict every row of DATA with a model written by ``xlogreg fit``.
+    """Predict every row of DATA with a saved classifier, as CSV.
 
-    Reads the model's features by name (other columns, the target say, are
-    ignored) and writes one CSV row per input row: proba_<class> for each
-    class, label (at the model's threshold), logit (two classes) and, with
-    --explain, contrib_<feature> and contrib_intercept, which sum to the
-    logit (contrib_<class>_<feature> per class for three or more classes).
+    MODEL is written by xlogreg fit (or model.save). Reads the model's
+    features by name (other columns, the target say, are ignored) and writes
+    one CSV row per input row: the --id-column columns as they were read,
+    proba_<class> for each class, label (at the model's threshold), logit
+    (two classes) and, with --explain, contrib_<feature> and
+    contrib_intercept, which sum to the logit (contrib_<class>_<feature> per
+    class for three or more classes).
     """
     compute = Target.resolve(backend, device, dtype)
     path = runs.find_model(model, runs_dir=runs_dir)
     if not out.parent.is_dir():
         raise FileNotFoundError(f"--out {out}: no folder {out.parent}")
     fitted = _load(path, compute)
-    table = read_table(data, features=fitted.feature_names_in_)
-    columns = _columns(fitted, compute.array(table.X), explain=explain)
+    table = read_table(data, features=fitted.feature_names_in_, ids=id_columns or ())
+    columns = [*table.ids.items(), *_columns(fitted, compute.array(table.X), explain=explain)]
     names = [name for name, _ in columns]
     if len(set(names)) != len(names):
         repeated = sorted({name for name in names if names.count(name) > 1})
-        raise ValueError(f"{path}: output columns {repeated} would repeat; rename the features")
+        raise ValueError(
+            f"{path}: output columns {repeated} would repeat; rename the features or id columns"
+        )
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(names)

@@ -12,14 +12,14 @@ from rich.console import Console
 from rich.table import Table
 
 from xlogreg import runs
-from xlogreg.cli._app import app
+from xlogreg.cli._app import HELP_SETTINGS, app
 
 __all__ = ["runs_app"]
 
 runs_app = typer.Typer(
     name="runs",
-    help="Run records of 'xlogreg fit --runs-dir': list them, show one, promote one.",
-    no_args_is_help=True,
+    help="Run records of 'xlogreg fit --runs-dir': list, show, promote.",
+    **HELP_SETTINGS,
 )
 app.add_typer(runs_app)
 
@@ -29,7 +29,10 @@ RunArgument = Annotated[str, typer.Argument(help="A run id, or 'production'.")]
 
 @runs_app.command("list")
 def list_(runs_dir: RunsDirOption = Path("runs")) -> None:
-    """List the runs, oldest first, with their validation metrics; * marks production."""
+    """List the runs, oldest first; * marks the production run.
+
+    Each with its validation log loss and AUC.
+    """
     records = runs.list_runs(runs_dir)
     production = runs.production_run(runs_dir)
     table = Table(title=f"{len(records)} runs in {runs_dir}; * production")
@@ -79,7 +82,11 @@ def promote(
     ] = False,
     runs_dir: RunsDirOption = Path("runs"),
 ) -> None:
-    """Make RUN the production run, unless its metric is worse than the current one's."""
+    """Make RUN the production run, unless its metric is worse.
+
+    Compares --metric with the current production run's, and refuses a worse one
+    unless --force.
+    """
     try:
         done = runs.promote(runs_dir, run, metric=metric, force=force)
     except runs.PromotionRefused as refused:

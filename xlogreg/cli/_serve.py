@@ -48,19 +48,21 @@ def serve(
         int, typer.Option(min=1, help="Largest request body; larger ones get 413.")
     ] = MAX_BODY_BYTES,
     drift_threshold: Annotated[
-        float, typer.Option(min=0.0, help="Drift threshold of batch reports (mean |z-shift|).")
+        float,
+        typer.Option(min=0.0, help="Drift threshold of each feature's |z-shift| in batch reports."),
     ] = DRIFT_THRESHOLD,
     backend: BackendOption = Backend.numpy,
     device: DeviceOption = Device.auto,
     dtype: DtypeOption = Dtype.float64,
 ) -> None:
-    """Serve a model over HTTP: GET /healthz, GET /model, POST /predict[?explain=true].
+    """Serve a model over HTTP: /healthz, /model and /predict.
 
-    POST /predict takes one row keyed by feature name ({"Area": 87524, ...})
-    or a batch ({"rows": [...]}) and answers label, probability and logit
-    (and contributions with ?explain=true; a batch also gets its drift
-    report). The model loads once; each request is one array operation on
-    the chosen backend and device. Stop with Ctrl-C.
+    GET /healthz, GET /model, POST /predict[?explain=true]. POST /predict
+    takes one row keyed by feature name ({"Area": 87524, ...}) or a batch
+    ({"rows": [...]}) and answers label, probability and logit (and
+    contributions with ?explain=true; a batch also gets its drift report).
+    The model loads once; each request is one array operation on the chosen
+    backend and device. Stop with Ctrl-C.
     """
     uvicorn, create_app = _serve_extra()
     target = Target.resolve(backend, device, dtype)
