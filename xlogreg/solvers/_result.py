@@ -49,8 +49,9 @@ class OptimizeResult:
 
     @property
     def converged(self) -> bool:
-        """Whether a stopping rule was met: gradient max-norm ``<= tol``, or no
-        further decrease possible at the dtype's precision (see :func:`stall_outcome`).
+        """Whether the returned iterate meets the stopping rule: its gradient
+        max-norm is ``<= tol``, or (Newton only) its predicted remaining
+        decrease is within the loss's round-off (see :func:`stall_outcome`).
         """
         return self.status == "converged"
 
@@ -82,25 +83,22 @@ def stall_outcome(
 ) -> tuple[str, str]:
     """Status and message when the objective stops decreasing before ``tol``.
 
-    Converged at the dtype's precision if the predicted remaining decrease
-    ``remaining`` (half the Newton decrement, when known) is within the loss's
-    round-off ``LOSS_ROUNDOFF·eps·max(1, |f|)``, or if the gradient max-norm is
-    within ``sqrt(eps)·max(1, |f|)`` (a minimizer is determined to about
-    ``sqrt(eps)``, Nocedal & Wright sec. 3.5). Otherwise a failure to report.
+    Converged only with a second-order certificate: the predicted remaining
+    decrease ``remaining`` (half Newton's decrement ``−gᵀH⁻¹g``) is within the
+    loss's round-off ``LOSS_ROUNDOFF·eps·max(1, |f|)``, so no iterate could be
+    told apart from this one by its objective. A small gradient alone is no
+    such proof (on ill-conditioned data a first-order method stalls far from
+    the optimum with a gradient near the dtype's precision), so without
+    ``remaining`` (L-BFGS, gradient descent) a stall is a failure to report,
+    with the final gradient.
     """
     scale = max(1.0, abs(loss))
     if remaining is not None and remaining <= LOSS_ROUNDOFF * eps * scale:
         return "converged", (
             f"the remaining decrease {remaining:.2g} is within the loss's round-off"
         )
-    floor = math.sqrt(eps) * scale
-    if grad_norm <= floor:
-        return "converged", (
-            f"no decrease left at this precision; gradient max-norm {grad_norm:.3g} "
-            f"is within its floor {floor:.2g}"
-        )
     return "stalled", (
         f"no decrease left at this precision while the gradient max-norm "
-        f"{grad_norm:.3g} is above its floor {floor:.2g} (ill-conditioned in this "
-        "dtype: standardize the features or use float64)"
+        f"{grad_norm:.3g} is above tol (ill-conditioned in this dtype: standardize "
+        "the features, use float64, or solver='newton')"
     )

@@ -100,13 +100,14 @@ def lbfgs(
     Returns
     -------
     OptimizeResult
-        Also stops when even a steepest-descent step finds no decrease, or
-        when the objective no longer decreases (relative ``8·eps``)
-        and the gradient has not reached a new low for ``patience``
-        iterations: converged if the gradient is then at the dtype's precision
-        floor, see :func:`~xlogreg.solvers._result.stall_outcome`. A small
-        decrease alone (SciPy's ``ftol``) never stops it: near the optimum the
-        slopes still guide progress that the values cannot resolve.
+        Converged only when the gradient's max-norm is at most ``tol``. Also
+        stops, as ``"stalled"`` (not converged, see
+        :func:`~xlogreg.solvers._result.stall_outcome`), when even a
+        steepest-descent step finds no decrease, or when the objective no
+        longer decreases (relative ``8·eps``) and the gradient has not reached
+        a new low for ``patience`` iterations. A small decrease alone (SciPy's
+        ``ftol``) never stops it: near the optimum the slopes still guide
+        progress that the values cannot resolve.
     """
     run = Run(objective, w0, tol=tol, max_iter=max_iter, callback=callback)
     xp, eps = run.xp, run.eps

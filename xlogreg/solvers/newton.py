@@ -94,10 +94,10 @@ def newton(
         Also stops, converged, when a full step's Newton decrement ``−gᵀd``
         is within one rounding of the loss. When no step decreases the loss,
         or the gradient stops improving for ``patience`` iterations, it is
-        converged if half the decrement (the predicted remaining decrease) is
-        within the loss's round-off or the gradient is at the dtype's
-        precision floor; see :func:`~xlogreg.solvers._result.stall_outcome`.
-        A small decrease alone never stops it.
+        converged only if half the decrement (the predicted remaining
+        decrease) is within the loss's round-off, and ``"stalled"`` otherwise;
+        see :func:`~xlogreg.solvers._result.stall_outcome`. A small decrease
+        alone never stops it.
     """
     run = Run(objective, w0, tol=tol, max_iter=max_iter, callback=callback)
     xp, eps = run.xp, run.eps
