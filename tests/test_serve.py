@@ -507,10 +507,10 @@ def test_command_errors_are_one_line(raisin_file, tmp_path, launched, capsys, mo
     assert launched == []
 
 
-def test_command_usage_errors_exit_2(raisin_file, launched, capsys):
+def test_command_usage_errors_fail_in_one_line(raisin_file, launched, capsys):
     for argv in (["serve"], ["serve", str(raisin_file), "--port", "0"]):
-        code, _, _ = _main(argv, capsys)
-        assert code == 2
+        code, out, err = _main(argv, capsys)
+        assert (code, out) == (1, "") and err.startswith("error: ") and err.count("\n") == 1
     assert launched == []
 
 
