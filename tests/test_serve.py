@@ -171,6 +171,7 @@ def test_batch_gets_the_models_answers_at_its_threshold_and_the_drift(raisin, ra
         "drifted": bool(report.drifted),
         "threshold": 0.25,
         "z_shift": dict(zip(SEED_ROW, report.z_shift.tolist(), strict=True)),
+        "drifted_features": list(report.drifted_features()),
     }
 
 
@@ -180,6 +181,7 @@ def test_a_shifted_batch_is_flagged_as_drifted(raisin, raisin_client):
     shifted = X[::20] + np.r_[np.zeros(6), 2 * X[:, 6].std()]  # Perimeter, 2 std
     moved = _post(raisin_client, {"rows": _rows(shifted, SEED_ROW)}).json()["drift"]
     assert not calm["drifted"] and moved["drifted"]
+    assert calm["drifted_features"] == [] and moved["drifted_features"] == ["Perimeter"]
     assert moved["z_shift"]["Perimeter"] == pytest.approx(calm["z_shift"]["Perimeter"] + 2, 1e-12)
 
 
@@ -625,3 +627,20 @@ def test_a_feature_named_rows_is_still_a_feature():
     batch = _post(client, {"rows": [row, row]}).json()
     expected = model.decision_function(np.vstack([X[0], X[0]])).tolist()
     assert [p["logit"] for p in batch["predictions"]] == expected
+
+
+def test_the_readme_batch_answer_is_what_the_service_gives(raisin_client):
+    """README, "Serving": the two-row batch's answer, and the features that flag its drift."""
+    rows = [
+        {"Area": 87524, "MajorAxisLength": 442.24, "MinorAxisLength": 253.29,
+         "Eccentricity": 0.8197, "ConvexArea": 90546, "Extent": 0.7586, "Perimeter": 1184.04},
+        {"Area": 75166, "MajorAxisLength": 406.69, "MinorAxisLength": 243.03,
+         "Eccentricity": 0.8018, "ConvexArea": 78789, "Extent": 0.6841, "Perimeter": 1121.79},
+    ]  # fmt: skip
+    answer = _post(raisin_client, {"rows": rows}).json()
+    assert [p["label"] for p in answer["predictions"]] == ["Besni", "Kecimen"]
+    assert answer["predictions"][1]["probability"] == pytest.approx(0.511518108370864, rel=1e-9)
+    drift = answer["drift"]
+    assert drift["score"] == pytest.approx(0.4087330054352668, rel=1e-9)
+    assert drift["drifted"] and drift["drifted_features"] == ["Eccentricity", "Extent"]
+    assert drift["z_shift"]["Area"] == pytest.approx(-0.16570177728512392, rel=1e-9)

@@ -22,10 +22,11 @@ Endpoints
     regressor's is ``prediction``. ``explain=true`` adds ``contributions``
     (feature name → ``coef·x``, per class for a multinomial model) and the
     ``intercept``, which add up to the logit. ``drift`` is
-    ``model.drift(batch)``: ``score``, ``drifted``, ``threshold`` and
-    ``z_shift`` by feature. A single row has no drift report: its "mean" is
-    the row itself, whose ``|z|`` averages 0.8 for rows from the training
-    distribution, so it would always exceed the 0.25 threshold.
+    ``model.drift(batch)``: ``score``, ``drifted``, ``threshold``,
+    ``z_shift`` by feature and the ``drifted_features``. A single row has
+    no drift report: its "mean" is the row itself, whose ``|z|`` averages
+    0.8 for rows from the training distribution, so it would always exceed
+    the 0.25 threshold.
     Seed 004's names map as ``pred`` → ``label``, ``p_class1`` →
     ``probability``, ``logit`` → ``logit``, ``feature_contrib_logit`` →
     ``contributions``.

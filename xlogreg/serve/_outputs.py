@@ -127,6 +127,7 @@ class Predictor:
             "z_shift": dict(
                 zip(report.feature_names, to_numpy(report.z_shift).tolist(), strict=True)
             ),
+            "drifted_features": list(report.drifted_features()),
         }
 
 

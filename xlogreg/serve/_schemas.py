@@ -111,6 +111,9 @@ class DriftResponse(BaseModel):
     z_shift: dict[str, float] = Field(
         description="(batch mean − training mean) / training std, per feature"
     )
+    drifted_features: list[str] = Field(
+        description="the features whose |z_shift| > threshold, in the model's order"
+    )
 
 
 class BatchResponse(BaseModel):
