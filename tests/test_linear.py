@@ -1,6 +1,7 @@
 """LinearRegression: seed 003's numbers, rank deficiency, ridge, scikit-learn parity, errors."""
 
 import warnings
+from contextlib import nullcontext
 
 import numpy as np
 import pytest
@@ -267,10 +268,13 @@ def test_ridge_matches_the_closed_form(backend, solver, fit_intercept, n_targets
     X, y, weight = _regression(n_targets=n_targets)
     alpha = 2.5
     coef, intercept = _closed_form(X, y, weight, alpha, fit_intercept)
-    model = LinearRegression(alpha=alpha, solver=solver, fit_intercept=fit_intercept).fit(
-        backend.asarray(X), backend.asarray(y), sample_weight=backend.asarray(weight)
-    )
-    assert model.solver_ == ("cholesky" if solver == "auto" else solver)
+    model = LinearRegression(alpha=alpha, solver=solver, fit_intercept=fit_intercept)
+    # The ridge Gram's condition number (unit diagonal) is 430 to 480: above float32's
+    # normal-equations bound eps^(-1/3) = 203, where they lose 2 of the SVD's 6.8 digits.
+    fallback = not backend.has_float64 and solver != "lstsq"
+    with pytest.warns(LinAlgWarning) if fallback and solver == "cholesky" else nullcontext():
+        model.fit(backend.asarray(X), backend.asarray(y), sample_weight=backend.asarray(weight))
+    assert model.solver_ == ("lstsq" if fallback or solver == "lstsq" else "cholesky")
     rtol = rtol_for(backend, float64=1e-10, float32=2e-4)
     assert_close(model.coef_, coef, backend, rtol=rtol, atol=rtol * np.abs(coef).max())
     assert_close(model.intercept_, intercept, backend, rtol=rtol, atol=rtol * np.abs(y).max())

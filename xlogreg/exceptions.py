@@ -51,8 +51,12 @@ class LinAlgWarning(UserWarning):
     """A linear system was singular or too ill-conditioned for the requested solve.
 
     Issued by ``LinearRegression(solver="cholesky")`` when the Gram matrix
-    ``XᵀX`` cannot be factored reliably (duplicated or collinear features); the
-    fit then falls back to the SVD, whose ``rank_`` shows the deficiency.
+    ``XᵀX`` is singular or too ill-conditioned for the normal equations to keep
+    the accuracy that the SVD keeps (duplicated or collinear features, a
+    polynomial design); the fit then falls back to the SVD, whose ``rank_``
+    shows a deficiency. Issued by the SVD (``"lstsq"``) when a full-rank
+    design is too ill-conditioned for its dtype to keep half of its digits,
+    naming the fix (float64 data).
     """
 
 

@@ -92,21 +92,28 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         standardized coefficients, and gradient descent sees well-scaled
         columns. The fit holds one standardized copy of ``X``.
     solver : {"auto", "lstsq", "cholesky", "lbfgs", "newton", "gd"}, default="auto"
-        ``"lstsq"``: a thin SVD of the centered design; rank-revealing, gives
-        the minimum-norm solution of a rank-deficient design (as
-        ``numpy.linalg.lstsq``), and fills ``rank_`` and ``singular_``.
+        ``"lstsq"``: a thin SVD of the centered design with its columns
+        scaled to a unit largest value (the features' units cost no digits);
+        rank-revealing, gives the minimum-norm solution of a rank-deficient
+        design (as ``numpy.linalg.lstsq``), fills ``rank_`` and
+        ``singular_``, and warns (:class:`~xlogreg.exceptions.LinAlgWarning`)
+        when a full-rank design's condition number exceeds ``1/sqrt(eps)``.
         ``"cholesky"``: the normal equations ``(XᵀX + alpha·I) B = XᵀY``,
-        cheaper for many samples; when ``XᵀX`` is singular or too
-        ill-conditioned it warns (:class:`~xlogreg.exceptions.LinAlgWarning`)
-        and falls back to ``"lstsq"``. ``"gd"``: full-batch gradient descent on
+        cheaper for many samples; they lose ``log10 cond(X)`` more digits
+        than the SVD, so when ``XᵀX`` (scaled to a unit diagonal) is singular
+        or its condition number exceeds ``eps^(-1/3)`` of the dtype (1.7e5 in
+        float64, 203 in float32: more than a sixth of the digits given up) it
+        warns (:class:`~xlogreg.exceptions.LinAlgWarning`) and falls back to
+        ``"lstsq"``. ``"gd"``: full-batch gradient descent on
         the raw (uncentered) data from zero with the intercept as a parameter,
         as in seed 003, with ``learning_rate``, ``tol`` and ``max_iter``.
         ``"lbfgs"`` and ``"newton"`` minimize the same objective as ``"gd"``
         with those solvers (Newton solves it in one step), to ``tol``.
         ``"auto"`` picks ``"lstsq"`` for ``alpha == 0`` (least squares may be
         rank-deficient, and the SVD reports it) and ``"cholesky"`` for
-        ``alpha > 0`` (the ridge Gram matrix is positive definite); for a Dask
-        ``X``, which only the iterative solvers take, ``"newton"``.
+        ``alpha > 0`` (the ridge Gram matrix is positive definite), falling
+        back to ``"lstsq"`` silently where ``"cholesky"`` would warn; for a
+        Dask ``X``, which only the iterative solvers take, ``"newton"``.
     alpha : float, default=0.0
         L2 (ridge) penalty strength, ``>= 0`` and finite, as scikit-learn's
         ``Ridge(alpha)``: it is added to ``XᵀX``, not scaled by the sample count.
@@ -137,9 +144,12 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
     scaler_ : StandardScaler or None
         The training statistics when ``standardize=True``.
     rank_ : int or None
-        Numerical rank of the weighted, centered design, from the SVD (cutoff
-        ``eps·max(n_samples, n_features)·singular_[0]``, as
-        ``numpy.linalg.lstsq``); ``None`` when the SVD did not run
+        Numerical rank of the weighted, centered design, from the SVD:
+        ``n_features`` when that design with its columns scaled to a unit
+        largest value has every singular value above
+        ``eps·max(n_samples, n_features)`` times the largest (a rank free of
+        the features' units), else the count of ``singular_`` above that
+        cutoff, as ``numpy.linalg.lstsq``; ``None`` when the SVD did not run
         (``"cholesky"`` without a fallback, the iterative solvers).
     singular_ : array of shape (min(n_samples, n_features),) or None
         Singular values of that design, descending; ``None`` like ``rank_``.
@@ -184,11 +194,16 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
     device; the p-values and intervals are **valid only for** ``alpha=0``.
     Each column of a 2-D ``y`` is its own regression. With
     ``standardize=True`` the covariance is carried to the original features
-    by the linear map of the coefficients. The fit raises ``ValueError`` when
-    ``G_α`` is singular or too ill-conditioned to invert in the dtype (the
-    message names the collinear columns; the ``"lstsq"`` solve itself would
-    give the minimum-norm solution), when ``Σ s`` does not exceed the number
-    of parameters, and when a target is fitted exactly.
+    by the linear map of the coefficients. ``G`` is never formed nor
+    inverted: the covariance comes from a QR factorization of the centered
+    design with unit columns (stacked on ``sqrt(alpha)`` times the inverse
+    column scales for ridge), which loses ``eps·cond`` of that design where
+    inverting ``G`` would lose its square (NIST's Longley, raw: 13 digits of
+    the certified standard errors in float64, 4 in float32). The fit raises
+    ``ValueError`` when that condition number exceeds ``1/sqrt(eps)`` of the
+    dtype (the message names the collinear columns; the ``"lstsq"`` solve
+    itself would give the minimum-norm solution), when ``Σ s`` does not
+    exceed the number of parameters, and when a target is fitted exactly.
 
     Examples
     --------
@@ -322,7 +337,9 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         Warns
         -----
         LinAlgWarning
-            ``solver="cholesky"`` met a singular Gram matrix and used the SVD.
+            ``solver="cholesky"`` met a singular or ill-conditioned Gram matrix
+            and used the SVD, or the SVD met a design too ill-conditioned for
+            the dtype.
         ConvergenceWarning
             ``solver="gd"`` reached ``max_iter`` or diverged.
         """
@@ -355,7 +372,10 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
             )
             coef, intercept, extra = self._fit_iterative(objective, objective.layout, solver, X)
         else:
-            solve = cholesky_solve if solver == "cholesky" else svd_solve
+            solve = svd_solve
+            if solver == "cholesky":
+                # "auto" only prefers the normal equations: its fallback is silent.
+                solve = functools.partial(cholesky_solve, warn=self.solver == "cholesky")
             result = solve(
                 X,
                 Y,

@@ -23,7 +23,14 @@ from xlogreg._backend import host_floats
 from xlogreg.exceptions import LinAlgWarning
 from xlogreg.objectives._gram import augmented_gram
 
-__all__ = ["LeastSquaresResult", "cholesky_solve", "svd_solve"]
+__all__ = [
+    "Centered",
+    "LeastSquaresResult",
+    "cholesky_solve",
+    "is_linalg_error",
+    "svd_solve",
+    "weighted_center",
+]
 
 
 @dataclass(frozen=True)
@@ -51,7 +58,7 @@ class LeastSquaresResult:
 
 
 @dataclass(frozen=True)
-class _Centered:
+class Centered:
     """The design and targets with their weighted means removed (when fitting an intercept)."""
 
     X: Any
@@ -60,11 +67,11 @@ class _Centered:
     Y_offset: Any
 
 
-def _center(
+def weighted_center(
     X: Any, Y: Any, sample_weight: Any, *, fit_intercept: bool, xp: ModuleType
-) -> _Centered:
+) -> Centered:
     if not fit_intercept:
-        return _Centered(X, Y, None, None)
+        return Centered(X, Y, None, None)
     weight = sample_weight / xp.sum(sample_weight)
     X_offset = weight @ X
     Y_offset = weight @ Y
@@ -77,11 +84,11 @@ def _center(
     support = xp.where((sample_weight > 0)[:, None], X, heaviest)
     constant = xp.max(support, axis=0) == xp.min(support, axis=0)
     X = (X - X_offset) * xp.astype(xp.logical_not(constant), X.dtype)
-    return _Centered(X, Y - Y_offset, X_offset, Y_offset)
+    return Centered(X, Y - Y_offset, X_offset, Y_offset)
 
 
 def _result(
-    coef: Any, centered: _Centered, *, rank: int | None, singular: Any, method: str, xp: ModuleType
+    coef: Any, centered: Centered, *, rank: int | None, singular: Any, method: str, xp: ModuleType
 ) -> LeastSquaresResult:
     if centered.X_offset is None:
         device = array_api_compat.device(coef)
@@ -102,14 +109,22 @@ def svd_solve(
 ) -> LeastSquaresResult:
     """Minimum-norm least squares (``alpha = 0``) or ridge through a thin SVD of the design.
 
-    With ``U S Vᵀ`` the SVD of ``diag(√s)·(X − x̄)``, the coefficients are
+    For ``α = 0`` the design ``A = diag(√s)·(X − x̄)`` is first equilibrated,
+    its columns divided by their largest absolute values ``D``. If the SVD
+    ``Ũ S̃ Ṽᵀ`` of ``A D⁻¹`` has full rank (every singular value above NumPy's
+    ``lstsq`` cutoff ``eps·max(n_samples, n_features)·S̃[0]``), the
+    coefficients are the unique solution ``D⁻¹ Ṽ S̃⁻¹ Ũᵀ diag(√s)·(Y − ȳ)``,
+    accurate to about ``eps·cond(A D⁻¹)`` rather than ``eps·cond(A)``: the
+    scale-free rank and the digits of features in different units (NIST's
+    Longley in float32 keeps 5 digits instead of none). Otherwise, and for
+    ridge, with ``U S Vᵀ`` the SVD of ``A`` itself, the coefficients are
     ``V diag(f) Uᵀ diag(√s)·(Y − ȳ)`` with filter factors ``f = S / (S² + α)``
-    for the singular values above NumPy's ``lstsq`` cutoff
-    ``eps·max(n_samples, n_features)·S[0]`` and ``f = 0`` below it. For
-    ``α = 0`` this is the minimum-norm solution ``numpy.linalg.lstsq`` returns
-    (on the centered design, so the intercept is never part of the norm), and
-    the number of kept singular values is the rank: a duplicated column shows
-    up as a rank below ``n_features``.
+    for the singular values above that cutoff on ``S`` and ``f = 0`` below
+    it: for ``α = 0`` the minimum-norm solution ``numpy.linalg.lstsq``
+    returns (on the centered design, so the intercept is never part of the
+    norm), and the number of kept singular values is the rank (a duplicated
+    column shows up as a rank below ``n_features``). ``singular_values`` are
+    always those of ``A``, as scikit-learn's ``singular_``.
 
     Parameters
     ----------
@@ -130,6 +145,7 @@ def svd_solve(
     -------
     LeastSquaresResult
         With ``rank`` (read back to the host, one scalar) and the singular values.
+        A rank-deficient equilibrated design costs a second SVD, of ``A``.
 
     Examples
     --------
@@ -145,48 +161,132 @@ def svd_solve(
     >>> result.rank, result.coef
     (2, Array([[100.,   4.,   8.]], dtype=array_api_strict.float64))
     """
-    centered = _center(X, Y, sample_weight, fit_intercept=fit_intercept, xp=xp)
+    centered = weighted_center(X, Y, sample_weight, fit_intercept=fit_intercept, xp=xp)
     return _svd(centered, sample_weight, alpha=alpha, xp=xp)
 
 
 def _svd(
-    centered: _Centered, sample_weight: Any, *, alpha: float, xp: ModuleType
+    centered: Centered, sample_weight: Any, *, alpha: float, xp: ModuleType
 ) -> LeastSquaresResult:
     root = xp.sqrt(sample_weight)[:, None]
-    U, S, Vt = xp.linalg.svd(centered.X * root, full_matrices=False)
-    n_samples, n_features = centered.X.shape
-    dtype = centered.X.dtype
-    # numpy.linalg.lstsq's default rcond: singular values below eps·max(M, N)
-    # times the largest are round-off of zero.
-    cutoff = xp.finfo(dtype).eps * max(n_samples, n_features) * S[0]
-    keep = S > cutoff
-    (rank,) = host_floats(xp, xp.sum(xp.astype(keep, dtype)))
+    design, targets = centered.X * root, centered.Y * root
+    n_samples, n_features = design.shape
+    if alpha == 0:
+        # The least-squares solution is unique when the design has full rank, and
+        # then any column scaling gives it: the SVD of the equilibrated design
+        # decides the rank free of the features' units (Longley's GNP in dollars
+        # beside the year cost float32 a rank and every digit), and loses
+        # eps·cond(equilibrated) rather than eps·cond(design). A rank-deficient
+        # design keeps NumPy's minimum norm, defined on the unscaled coefficients.
+        scale = equilibrating_scale(design, xp=xp)
+        U, S, Vt = xp.linalg.svd(design / scale, full_matrices=False)
+        keep = _above_cutoff(S, n_samples, n_features, xp=xp)
+        rank, largest, smallest = host_floats(xp, xp.sum(xp.astype(keep, S.dtype)), S[0], S[-1])
+        if rank == n_features:
+            _warn_if_ill_conditioned(largest / smallest, design.dtype, xp=xp)
+            coef = ((Vt.T / S) @ (U.T @ targets)).T / scale
+            # The design's own singular values, those of diag(S)·Vᵀ·diag(scale): O(d³).
+            singular = xp.linalg.svdvals(S[:, None] * Vt * scale)
+            return _result(
+                coef, centered, rank=n_features, singular=singular, method="lstsq", xp=xp
+            )
+    U, S, Vt = xp.linalg.svd(design, full_matrices=False)
+    keep = _above_cutoff(S, n_samples, n_features, xp=xp)
+    (rank,) = host_floats(xp, xp.sum(xp.astype(keep, S.dtype)))
     kept = xp.where(keep, S, xp.ones_like(S))
     factor = xp.where(keep, kept / (kept * kept + alpha), xp.zeros_like(S))
-    coef = ((Vt.T * factor) @ (U.T @ (centered.Y * root))).T
+    coef = ((Vt.T * factor) @ (U.T @ targets)).T
     return _result(coef, centered, rank=int(rank), singular=S, method="lstsq", xp=xp)
 
 
-# Smallest relative Cholesky pivot L_kk² / G_kk accepted. That ratio is the
-# squared sine of the angle between column k and the span of the columns
-# before it, and it is a pivot of the equilibrated Gram D^-½ G D^-½ (unit
-# diagonal, largest eigenvalue >= 1); every pivot of a positive definite
-# matrix lies between its extreme eigenvalues, so a ratio below the threshold
-# means cond(D^-½ G D^-½) > 1 / threshold. That equilibrated condition number
-# governs the accuracy of solving the normal equations (van der Sluis: the
-# diagonal scaling is free), about eps·cond: below sqrt(eps) more than half of
-# the working precision is lost to squaring the design, and an exactly
-# duplicated column (ratio at round-off, ~eps) lands far below it. Both are
-# left to the SVD, which works on X itself. Being relative to the diagonal, the
-# test ignores feature scales: grams beside kilometres do not trip it.
-def _pivot_threshold(dtype: Any, xp: ModuleType) -> float:
-    return math.sqrt(xp.finfo(dtype).eps)
+def _warn_if_ill_conditioned(condition: float, dtype: Any, *, xp: ModuleType) -> None:
+    """Warn when a full-rank equilibrated design's condition number exceeds
+    ``1/sqrt(eps)``: its coefficients may keep less than half of the dtype's digits."""
+    bound = xp.finfo(dtype).eps ** -0.5
+    if condition > bound:
+        remedy = (
+            "drop or combine nearly collinear features, or use alpha > 0"
+            if dtype == xp.float64
+            else "fit on float64 data"
+        )
+        warnings.warn(
+            f"the design is too ill-conditioned for {dtype}: the condition number of the "
+            f"centered design with equilibrated columns is {condition:.3g} > {bound:.3g} "
+            f"(1/sqrt(eps)), so the coefficients may keep less than half of the digits of "
+            f"{dtype}; {remedy}",
+            LinAlgWarning,
+            stacklevel=5,  # the caller of LinearRegression.fit
+        )
 
 
-def _is_linalg_error(error: BaseException) -> bool:
-    # NumPy's (and array-api-strict's) LinAlgError subclasses ValueError,
-    # torch's RuntimeError; match the name rather than every ValueError or
-    # RuntimeError so that, e.g., running out of GPU memory still raises.
+def equilibrating_scale(design: Any, *, xp: ModuleType) -> Any:
+    """The power of two nearest to each column's largest absolute value (1 for a zero
+    column): dividing by it gives max-abs columns within a factor √2 of 1, without
+    rounding a single entry, and without the overflow of a 2-norm."""
+    largest = xp.max(xp.abs(design), axis=0)
+    positive = largest > 0
+    exponent = xp.round(xp.log2(xp.where(positive, largest, xp.ones_like(largest))))
+    return 2.0**exponent
+
+
+def _above_cutoff(S: Any, n_samples: int, n_features: int, *, xp: ModuleType) -> Any:
+    # numpy.linalg.lstsq's default rcond: singular values below eps·max(M, N)
+    # times the largest are round-off of zero.
+    return S > xp.finfo(S.dtype).eps * max(n_samples, n_features) * S[0]
+
+
+def normal_equations_bound(dtype: Any, xp: ModuleType) -> float:
+    """Largest condition number of the equilibrated Gram matrix a normal-equations
+    solve accepts in ``dtype``: ``eps^(-1/3)`` (1.7e5 in float64, 203 in float32).
+
+    Solving ``XᵀX β = Xᵀy`` loses about ``eps·cond(XᵀX)`` where the SVD of ``X``
+    loses ``eps·cond(X) = eps·sqrt(cond(XᵀX))`` (on a small residual). Below the
+    bound the normal equations keep two thirds of the working digits and give
+    up at most a sixth of them (``sqrt(cond) <= eps^(-1/6)``: 2.6 digits in
+    float64, 1.2 in float32) to the SVD. Measured on the NIST StRD problems
+    (``tests/test_nist.py``): Norris (cond 1.6e1) stays within 0.5 digit of
+    the SVD; Longley (1.2e4) loses 2 digits in float64 and falls back in
+    float32; Wampler1 and 2 (2.7e6) lose 5 digits in float64 and fall back.
+    """
+    return xp.finfo(dtype).eps ** (-1.0 / 3.0)
+
+
+def equilibrated_condition(matrix: Any, *, xp: ModuleType) -> float:
+    """Condition number of the symmetric ``matrix`` scaled to a unit diagonal
+    (``D^-½ A D^-½``), from its eigenvalues: ``inf`` when it is not positive
+    definite (a zero diagonal entry, a non-positive or NaN eigenvalue).
+
+    The diagonal scaling is free (van der Sluis): it is this condition number,
+    not the raw one, that governs a Cholesky or LU solve, so grams beside
+    kilometres do not count as ill-conditioned.
+    """
+    diagonal = xp.linalg.diagonal(matrix)
+    positive = diagonal > 0
+    inv_root = 1.0 / xp.sqrt(xp.where(positive, diagonal, xp.ones_like(diagonal)))
+    try:
+        eigenvalues = xp.linalg.eigvalsh(matrix * inv_root[:, None] * inv_root[None, :])
+    except (ValueError, RuntimeError) as error:  # NaN entries: no eigenvalues
+        if not is_linalg_error(error):
+            raise
+        return math.inf
+    smallest, largest, all_positive = host_floats(
+        xp,
+        eigenvalues[0],
+        eigenvalues[-1],
+        xp.astype(xp.all(positive), matrix.dtype),
+    )
+    if not (smallest > 0 and all_positive == 1):
+        return math.inf
+    return largest / smallest
+
+
+def is_linalg_error(error: BaseException) -> bool:
+    """Whether ``error`` is a library's ``LinAlgError`` (a failed factorization).
+
+    NumPy's (and array-api-strict's) subclasses ``ValueError``, torch's
+    ``RuntimeError``; the name is matched rather than every ``ValueError`` or
+    ``RuntimeError`` so that, e.g., running out of GPU memory still raises.
+    """
     return any("LinAlgError" in cls.__name__ for cls in type(error).__mro__)
 
 
@@ -198,17 +298,18 @@ def cholesky_solve(
     alpha: float,
     fit_intercept: bool,
     xp: ModuleType,
+    warn: bool = True,
 ) -> LeastSquaresResult:
-    """Least squares or ridge from the normal equations; the SVD when they are singular.
+    """Least squares or ridge from the normal equations; the SVD when they would lose accuracy.
 
-    Solves ``(X̃ᵀ S X̃ + α I) B = X̃ᵀ S Ỹ`` for the centered ``X̃``, ``Ỹ``. A
-    Cholesky factorization ``L Lᵀ`` of the Gram matrix tests it first: if it
-    fails (NumPy and torch raise, CuPy may return NaN) or a relative pivot
-    ``L_kk² / G_kk`` falls below ``sqrt(eps)`` of the dtype (the Gram is
-    singular or too ill-conditioned to solve in this precision), a
-    :class:`~xlogreg.exceptions.LinAlgWarning` is issued and the result of
-    :func:`svd_solve` returned, whose ``rank`` reveals the deficiency.
-    Otherwise the system is solved with ``linalg.solve``. Costs
+    Solves ``(X̃ᵀ S X̃ + α I) B = X̃ᵀ S Ỹ`` for the centered ``X̃``, ``Ỹ``. The
+    condition number of that Gram matrix scaled to a unit diagonal (from its
+    ``d × d`` eigenvalues) is checked first: when it is infinite (the Gram is
+    singular) or above :func:`normal_equations_bound` (``eps^(-1/3)`` of the
+    dtype, where the normal equations would lose accuracy that the SVD
+    keeps), a :class:`~xlogreg.exceptions.LinAlgWarning` is issued and the
+    result of :func:`svd_solve` returned, whose ``rank`` reveals a
+    deficiency. Otherwise the system is solved with ``linalg.solve``. Costs
     ``n·d² + d³`` against the SVD's larger constant on ``n·d²``; ``rank``
     and ``singular_values`` are not computed (``None``).
 
@@ -216,6 +317,9 @@ def cholesky_solve(
     ----------
     X, Y, sample_weight, alpha, fit_intercept, xp
         As for :func:`svd_solve`.
+    warn : bool, default=True
+        Whether a fallback warns; ``LinearRegression(solver="auto")``, which
+        only prefers the normal equations, falls back silently.
 
     Returns
     -------
@@ -225,7 +329,7 @@ def cholesky_solve(
     Warns
     -----
     LinAlgWarning
-        When the Gram matrix is singular or ill-conditioned and the SVD is used instead.
+        When the Gram matrix is singular or too ill-conditioned and the SVD is used instead.
 
     Examples
     --------
@@ -237,34 +341,21 @@ def cholesky_solve(
     >>> result.coef, result.intercept
     (Array([[20.]], dtype=array_api_strict.float64), Array([100.], dtype=array_api_strict.float64))
     """
-    centered = _center(X, Y, sample_weight, fit_intercept=fit_intercept, xp=xp)
+    centered = weighted_center(X, Y, sample_weight, fit_intercept=fit_intercept, xp=xp)
     gram = augmented_gram(centered.X, sample_weight, fit_intercept=False, l2=alpha, xp=xp)
-    try:
-        factor = xp.linalg.cholesky(gram)
-    except (ValueError, RuntimeError) as error:
-        if not _is_linalg_error(error):
-            raise
-        smallest = float("nan")
-    else:
-        pivots = xp.linalg.diagonal(factor)
-        diagonal = xp.linalg.diagonal(gram)
-        # A failed or missing pivot (<= 0, NaN) counts as zero.
-        relative = xp.where(
-            pivots > 0,
-            pivots * pivots / xp.where(diagonal > 0, diagonal, xp.ones_like(diagonal)),
-            xp.zeros_like(pivots),
-        )
-        (smallest,) = host_floats(xp, xp.min(relative))
-    threshold = _pivot_threshold(X.dtype, xp)
-    if not smallest >= threshold:
-        warnings.warn(
-            f"the Gram matrix XᵀX{' + alpha·I' if alpha else ''} is singular or too "
-            f"ill-conditioned for a Cholesky solve in {X.dtype} (smallest relative pivot "
-            f"{smallest:.3g} < {threshold:.3g}: duplicated or collinear features?); "
-            "falling back to the SVD (solver='lstsq'), whose rank_ shows the deficiency",
-            LinAlgWarning,
-            stacklevel=3,
-        )
+    condition = equilibrated_condition(gram, xp=xp)
+    bound = normal_equations_bound(X.dtype, xp)
+    if not condition <= bound:
+        if warn:
+            warnings.warn(
+                f"the Gram matrix XᵀX{' + alpha·I' if alpha else ''} is singular or too "
+                f"ill-conditioned for the normal equations in {X.dtype} (condition number "
+                f"{condition:.3g} with a unit diagonal > {bound:.3g}: collinear or duplicated "
+                "features, or a polynomial design?); falling back to the SVD "
+                "(solver='lstsq'), which keeps the accuracy and whose rank_ shows a deficiency",
+                LinAlgWarning,
+                stacklevel=3,
+            )
         return _svd(centered, sample_weight, alpha=alpha, xp=xp)
     rhs = centered.X.T @ (centered.Y * sample_weight[:, None])
     coef = xp.linalg.solve(gram, rhs).T
