@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import xlogreg
-from xlogreg import LogisticRegression, runs
+from xlogreg import ConvergenceWarning, LogisticRegression, runs
 
 from backends import RAISIN_CSV
 from cli_helpers import assert_fails, invoke, three_classes_csv
@@ -70,7 +70,8 @@ def test_run_ids_sort_by_time():
 
 
 def test_write_run_round_trip_in_strict_json(tmp_path):
-    model = _small_model(C=float("inf"))
+    with pytest.warns(ConvergenceWarning, match="separable"):  # x0 > 0 separates the labels
+        model = _small_model(C=float("inf"))
     steps = [runs.Iteration(0, 0.69, 0.4, 0.001), runs.Iteration(1, 0.3, 0.01, 0.002)]
     scores = {"train": {"log_loss": 0.3}, "validation": {"log_loss": 0.35}}
     run = runs.write_run(

@@ -14,7 +14,8 @@ from typing import Any, NamedTuple
 
 import array_api_compat
 
-from xlogreg._backend import host_bool, host_floats, host_list
+from xlogreg._backend import host_floats, host_list
+from xlogreg._separation import separation, well_conditioned_design
 from xlogreg.objectives import Binomial, Multinomial
 from xlogreg.objectives._layout import block_diagonal
 from xlogreg.solvers.least_squares import (
@@ -67,15 +68,26 @@ def logistic_covariance(
     ------
     ValueError
         If ``C = inf`` and ``w`` separates the classes (the maximum-likelihood
-        estimate does not exist), or if ``H_λ`` is singular or too
-        ill-conditioned (see :func:`_covariance`).
+        estimate does not exist: :func:`~xlogreg._separation.separation`), or
+        if ``H_λ`` is singular or too ill-conditioned (see :func:`_covariance`),
+        saying the classes are (quasi-)separated when the design itself is well
+        conditioned (:func:`~xlogreg._separation.well_conditioned_design`).
     """
     binary = target.ndim == 1
     n_features = X.shape[1]
     n_outputs = 1 if binary else target.shape[1]
     outputs = None if binary else tuple(f"class {label}" for label in host_list(classes))
     if math.isinf(C):
-        _check_not_separated(X, target, sample_weight, w, fit_intercept=fit_intercept, xp=xp)
+        reason = separation(
+            X, target, sample_weight, w, fit_intercept=fit_intercept, classes=classes, xp=xp
+        )
+        if reason is not None:
+            raise ValueError(
+                f"inference=True with C=inf: the classes are separable ({reason}), so the "
+                "unpenalized maximum-likelihood estimate does not exist (the coefficients "
+                "diverge) and standard errors are meaningless. Fit with a finite C, or "
+                "inference=False"
+            )
     loss = Binomial if binary else Multinomial
     objective = loss(X, target, sample_weight, l2=0.0, fit_intercept=fit_intercept, xp=xp)
     hessian = objective.hessian(w) * xp.sum(sample_weight)
@@ -83,17 +95,33 @@ def logistic_covariance(
     if not binary:
         # The checked coordinates are differences from the first class.
         names = [f"{name} ({label} − {outputs[0]})" for label in outputs[1:] for name in names]
-    covariance = _covariance(
-        hessian,
-        l2=1.0 / C,
-        n_outputs=n_outputs,
-        fit_intercept=fit_intercept,
-        centred=not binary,
-        scaler=scaler,
-        names=names,
-        remedy="a finite C",
-        xp=xp,
-    )
+    remedy = "a finite C" if math.isinf(C) else "a smaller C"
+    try:
+        covariance = _covariance(
+            hessian,
+            l2=1.0 / C,
+            n_outputs=n_outputs,
+            fit_intercept=fit_intercept,
+            centred=not binary,
+            scaler=scaler,
+            names=names,
+            remedy=remedy,
+            xp=xp,
+        )
+    except ValueError as error:
+        design = well_conditioned_design(X, sample_weight, fit_intercept=fit_intercept, xp=xp)
+        if design is None:
+            raise
+        raise ValueError(
+            "inference=True: the Hessian at the solution is singular or too ill-conditioned "
+            f"to invert in {X.dtype}, although the design is well conditioned (condition "
+            f"number of XᵀX with a unit diagonal {design:.3g}): the curvature weights "
+            "p(1−p) vanish on the samples that span some direction, whose fitted "
+            "probabilities are 0 or 1 to working precision. The classes are "
+            "(quasi-)separated, so the maximum-likelihood estimate does not exist (the "
+            f"coefficients diverge) and standard errors are meaningless. Fit with {remedy}, "
+            "or inference=False"
+        ) from error
     width = n_features + int(fit_intercept)
     stderr = xp.reshape(xp.sqrt(xp.linalg.diagonal(covariance)), (n_outputs, width))
     if not binary:
@@ -256,37 +284,6 @@ def _design_covariance(design: Any, *, alpha: float, names: list[str], xp: Modul
 
 def _parameter_names(n_features: int, fit_intercept: bool) -> list[str]:
     return ["intercept"] * fit_intercept + [f"x{j}" for j in range(n_features)]
-
-
-def _check_not_separated(
-    X: Any, target: Any, sample_weight: Any, w: Any, *, fit_intercept: bool, xp: ModuleType
-) -> None:
-    """Raise when ``w`` classifies every weighted sample correctly.
-
-    Then the data are separable, the unpenalized log-likelihood has no
-    maximum (it keeps increasing along ``w``), and the solver stopped at a
-    point whose Hessian is nearly zero: the standard errors would be huge and
-    meaningless. (Quasi-complete separation, with ties, is not detected.)
-    """
-    labels = target[:, None] if target.ndim == 1 else target
-    n_outputs, width = labels.shape[1], X.shape[1] + int(fit_intercept)
-    rows = xp.reshape(w, (n_outputs, width))
-    logits = X @ rows[:, : X.shape[1]].T
-    if fit_intercept:
-        logits = logits + rows[:, -1]
-    if n_outputs == 1:
-        correct = (2.0 * labels[:, 0] - 1.0) * logits[:, 0] > 0
-    else:
-        observed = xp.sum(labels * logits, axis=1)
-        others = xp.where(labels > 0, xp.full_like(logits, -math.inf), logits)
-        correct = observed > xp.max(others, axis=1)
-    if host_bool(xp.all(correct | (sample_weight == 0))):
-        raise ValueError(
-            "inference=True with C=inf: the fitted coefficients classify every training "
-            "sample correctly, so the classes are separable and the unpenalized "
-            "maximum-likelihood estimate does not exist (the coefficients diverge); "
-            "standard errors are meaningless. Fit with a finite C, or inference=False"
-        )
 
 
 def _covariance(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,7 @@ from xlogreg._backend import (
 )
 from xlogreg._covariance import logistic_covariance
 from xlogreg._math import log_sigmoid, log_softmax, sigmoid
+from xlogreg._separation import warn_if_separated
 from xlogreg._validation import (
     check_bool,
     check_class_target,
@@ -488,6 +490,16 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
                 C=float(self.C),
                 fit_intercept=self.fit_intercept,
                 scaler=scaler,
+                classes=classes,
+                xp=xp,
+            )
+        elif math.isinf(self.C):
+            warn_if_separated(
+                X,
+                target,
+                sample_weight,
+                result.x,
+                fit_intercept=self.fit_intercept,
                 classes=classes,
                 xp=xp,
             )
