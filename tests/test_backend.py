@@ -101,7 +101,7 @@ def test_non_numeric_dtypes_are_refused():
     for dtype in (np.dtype("U3"), np.dtype(object)):
         with pytest.raises(TypeError, match="weights must hold real numbers"):
             _backend.compute_dtype(xp, "cpu", dtype, name="weights")
-    with pytest.raises(ValueError, match="weights must hold real numbers.*Complex data"):
+    with pytest.raises(ValueError, match=r"weights must hold real numbers.*Complex data"):
         _backend.compute_dtype(xp, "cpu", np.dtype(complex), name="weights")
 
 

@@ -70,7 +70,8 @@ def _assert_summary_matches(summary, reference, rtol):
 
 def test_logit_inference_matches_statsmodels_on_spector(backend):
     data = sm.datasets.spector.load_pandas()
-    X, y = data.exog.to_numpy(), data.endog.to_numpy()
+    # Copies: statsmodels hands out read-only arrays, which torch warns about.
+    X, y = np.array(data.exog, dtype=float), np.array(data.endog, dtype=float)
     reference = sm.Logit(y, sm.add_constant(X)).fit(method="newton", tol=1e-12, disp=0)
     model = LogisticRegression(C=float("inf"), solver="newton", tol=_tol(backend), inference=True)
     model.fit(backend.asarray(X), backend.asarray(y))
@@ -81,7 +82,7 @@ def test_logit_inference_matches_statsmodels_on_spector(backend):
 
 def test_ols_inference_matches_statsmodels_on_stack_loss(backend):
     data = sm.datasets.stackloss.load_pandas()
-    X, y = data.exog.to_numpy(), data.endog.to_numpy()
+    X, y = np.array(data.exog, dtype=float), np.array(data.endog, dtype=float)
     reference = sm.OLS(y, sm.add_constant(X)).fit()
     model = LinearRegression(inference=True).fit(backend.asarray(X), backend.asarray(y))
     _assert_summary_matches(
