@@ -10,9 +10,11 @@ the backend matrix. Each was set below the lowest measurement across those rows 
 - SVD (``"lstsq"``, and ``"auto"`` for ``alpha=0``): about ``eps·cond`` of the centered
   design with equilibrated columns (Longley 110, Wampler 1632), except where computing
   the intercept from the means cancels digits: Norris' intercept −0.26 beside y near
-  430 costs ``log10(430/0.26)`` = 3.2 digits (float32: 3.4 left); Wampler1's intercept
-  and low-order terms are below float32's resolution of y values near 3e6, in any
-  method (Wampler2, the same design, keeps 4.2 digits).
+  430 costs ``log10(430/0.26)`` = 3.2 digits (float32: 3.4 left). float32 solves are
+  refined once with a float64 residual where the device has float64; Wampler1's
+  floor of 0 is that of the rows without it (JAX without x64, strict's no_float64)
+  and of ``standardize=True``, whose float32 columns no longer hold the exact data:
+  elsewhere it keeps 6 digits (test below).
 - Normal equations (``"cholesky"``): ``eps·cond(XᵀX)``, the square; they fall back to the
   SVD (with a ``LinAlgWarning``) above ``eps^(-1/3)``: Wampler1 and 2 (cond(XᵀX) 2.7e6)
   in both dtypes and Longley (1.2e4) in float32.
@@ -29,8 +31,10 @@ import pytest
 from nist_data import PROBLEMS, exact_fit, lre, measure, table
 
 from xlogreg import LinAlgWarning, LinearRegression
-from xlogreg._backend import to_numpy
+from xlogreg._backend import has_float64, to_numpy
 from xlogreg.solvers.least_squares import normal_equations_bound
+
+from backends import BACKEND_PARAMS, backend_row
 
 # (problem, dtype): floor on the coefficients' LRE (lstsq, auto), on the standard errors'
 # (None where the certified ones are 0: Wampler's exact fits).
@@ -195,3 +199,23 @@ def test_the_readme_table_states_the_floors():
     assert re.search(r"eps\^\(-1/3\)`\s+\(1\.7e5 in float64, 203 in float32", readme)
     assert round(normal_equations_bound(np.float64, np), -4) == 1.7e5
     assert round(normal_equations_bound(np.float32, np)) == 203
+
+
+# float32 rows on devices that have float64: not MPS, strict's no_float64 device, or
+# JAX's float32 rows (x64 off).
+REFINED_ROWS = [
+    p
+    for p in BACKEND_PARAMS
+    if p.id.endswith("float32") and not any(k in p.id for k in ("mps", "no_float64", "jax"))
+]
+
+
+@pytest.mark.parametrize("row", REFINED_ROWS)
+def test_float32_refined_with_a_float64_residual_keeps_wampler1s_digits(row):
+    """Wampler1's data are exact in float32 (responses up to 3.4e6 beside an intercept
+    of 1): one refinement step with the residual in float64 restores 6 digits (1.2 before)."""
+    with backend_row(row) as backend:
+        assert has_float64(backend.xp, backend.device)
+        result = measure(PROBLEMS["Wampler1"], solver="auto", asarray=backend.asarray)
+    assert result.solver == "lstsq" and result.warned == ()
+    assert result.coef >= 6.0
