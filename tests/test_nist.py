@@ -12,9 +12,8 @@ the backend matrix. Each was set below the lowest measurement across those rows 
   the intercept from the means cancels digits: Norris' intercept −0.26 beside y near
   430 costs ``log10(430/0.26)`` = 3.2 digits (float32: 3.4 left). float32 solves are
   refined once with a float64 residual where the device has float64; Wampler1's
-  floor of 0 is that of the rows without it (JAX without x64, strict's no_float64)
-  and of ``standardize=True``, whose float32 columns no longer hold the exact data:
-  elsewhere it keeps 6 digits (test below).
+  floor of 0 is that of the rows without it (JAX without x64, strict's no_float64),
+  where the fit warns: elsewhere it keeps 6 digits (tests below).
 - Normal equations (``"cholesky"``): ``eps·cond(XᵀX)``, the square; they fall back to the
   SVD (with a ``LinAlgWarning``) above ``eps^(-1/3)``: Wampler1 and 2 (cond(XᵀX) 2.7e6)
   in both dtypes and Longley (1.2e4) in float32.
@@ -103,9 +102,12 @@ def test_correct_digits_reach_the_floor(backend, name, solver, standardize):
         assert result.solver == "cholesky" and result.warned == ()
         assert result.coef >= cholesky_floor
     else:
-        # The SVD, chosen or fallen back to: only the explicit "cholesky" warns.
+        # The SVD, chosen or fallen back to: the explicit "cholesky" warns, and so does a
+        # float32 exact fit (Wampler's) that a device without float64 cannot refine.
+        unrefined = not has_float64(backend.xp, backend.device) and name.startswith("Wampler")
         assert result.solver == "lstsq"
-        assert result.warned == (("LinAlgWarning",) if solver == "cholesky" else ())
+        warns = solver == "cholesky" or unrefined
+        assert result.warned == (("LinAlgWarning",) if warns else ())
         assert result.coef >= coef_floor
     if stderr_floor is not None:
         assert result.stderr >= stderr_floor
@@ -139,9 +141,13 @@ def test_longley_in_float32_keeps_the_rank_and_four_digits():
 def test_cholesky_falls_back_on_wampler_and_keeps_the_svd_digits(backend, name):
     problem = PROBLEMS[name]
     X, y = backend.asarray(problem.X), backend.asarray(problem.y)
-    with pytest.warns(LinAlgWarning, match="ill-conditioned for the normal equations"):
+    # Without float64, the exact fit's own warning (tested below) comes too.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LinAlgWarning)
         model = LinearRegression(solver="cholesky").fit(X, y)
-    reference = LinearRegression(solver="lstsq").fit(X, y)
+        reference = LinearRegression(solver="lstsq").fit(X, y)
+    messages = [str(w.message) for w in caught if w.category is LinAlgWarning]
+    assert sum("ill-conditioned for the normal equations" in m for m in messages) == 1
     assert model.solver_ == "lstsq" and model.rank_ == 5
     np.testing.assert_array_equal(to_numpy(model.coef_), to_numpy(reference.coef_))
     np.testing.assert_array_equal(to_numpy(model.intercept_), to_numpy(reference.intercept_))
@@ -219,3 +225,16 @@ def test_float32_refined_with_a_float64_residual_keeps_wampler1s_digits(row):
         result = measure(PROBLEMS["Wampler1"], solver="auto", asarray=backend.asarray)
     assert result.solver == "lstsq" and result.warned == ()
     assert result.coef >= 6.0
+
+
+def test_an_exact_float32_fit_that_cannot_be_refined_says_so():
+    """Without float64 (strict's no_float64 device, like MPS or JAX without x64), Wampler1
+    keeps 1.2 digits: the warning names the fix."""
+    import array_api_strict
+
+    device = array_api_strict.Device("no_float64")
+    problem = PROBLEMS["Wampler1"]
+    X = array_api_strict.asarray(problem.X.astype(np.float32), device=device)
+    y = array_api_strict.asarray(problem.y.astype(np.float32), device=device)
+    with pytest.warns(LinAlgWarning, match="exact to within .*float32's resolution.*float64"):
+        LinearRegression().fit(X, y)

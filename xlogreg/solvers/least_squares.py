@@ -226,7 +226,10 @@ def _refined(
     results, and devices without float64, are returned as they are.
     """
     device = array_api_compat.device(X)
-    if X.dtype != xp.float32 or not has_float64(xp, device):
+    if X.dtype != xp.float32:
+        return result
+    if not has_float64(xp, device):
+        _warn_if_exact_to_rounding(result, X, Y, centered, xp=xp)
         return result
     wide = xp.float64
     coef, intercept = xp.astype(result.coef, wide), xp.astype(result.intercept, wide)
@@ -249,6 +252,32 @@ def _refined(
         result.singular_values,
         result.method,
     )
+
+
+def _warn_if_exact_to_rounding(
+    result: LeastSquaresResult, X: Any, Y: Any, centered: Centered, *, xp: ModuleType
+) -> None:
+    """Warn when a float32 fit that cannot be refined is exact to float32's resolution.
+
+    Its residuals are then rounding, and so are the coefficients' trailing
+    digits: NIST's Wampler1 keeps 0.4-1.2 digits on devices without float64
+    (MPS, JAX without x64), where a float64 residual would restore 6.
+    """
+    residual = Y - X @ result.coef.T - result.intercept
+    spread = centered.Y if centered.Y_offset is not None else Y
+    residual_norm, spread_norm = host_floats(
+        xp, xp.linalg.vector_norm(residual), xp.linalg.vector_norm(spread)
+    )
+    if residual_norm <= math.sqrt(xp.finfo(X.dtype).eps) * spread_norm:
+        warnings.warn(
+            f"the fit is exact to within {X.dtype}'s resolution (residual norm "
+            f"{residual_norm:.3g} against the response's {spread_norm:.3g}), so the "
+            "coefficients' trailing digits are rounding, and this device has no float64 to "
+            "refine them: fit float64 data on a device with float64 (JAX: jax_enable_x64) "
+            "for more digits",
+            LinAlgWarning,
+            stacklevel=5,  # the caller of LinearRegression.fit
+        )
 
 
 def _warn_if_ill_conditioned(condition: float, dtype: Any, *, xp: ModuleType) -> None:
