@@ -28,7 +28,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler as SklearnStandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from xlogreg import CalibratedClassifier, LinearRegression, LogisticRegression, StandardScaler
+from xlogreg import (
+    CalibratedClassifier,
+    LinearRegression,
+    LogisticRegression,
+    NotFittedError,
+    StandardScaler,
+)
 
 MIXED = (
     "by design, inputs from different libraries or devices are refused with a TypeError "
@@ -196,6 +202,21 @@ def test_scikit_learn_not_fitted_error_catches_ours():
             getattr(LogisticRegression(), method)(np.ones((2, 3)))
     with pytest.raises(SklearnNotFittedError):
         StandardScaler().transform(np.ones((2, 3)))
+
+
+def test_our_errors_pickle_as_scikit_learns_too():
+    """joblib's workers send exceptions back pickled."""
+    import pickle
+
+    error = pickle.loads(pickle.dumps(NotFittedError("not fitted")))
+    assert isinstance(error, SklearnNotFittedError) and isinstance(error, NotFittedError)
+    assert error.args == ("not fitted",)
+
+
+def test_grid_search_in_worker_processes():
+    X, y = _breast_cancer()
+    search = GridSearchCV(LogisticRegression(standardize=True), {"C": [1e-4, 1.0]}, cv=2, n_jobs=2)
+    assert search.fit(X, y).best_params_ == {"C": 1.0}
 
 
 def test_column_vector_y_is_flattened_with_scikit_learn_warning():

@@ -30,6 +30,12 @@ class _SklearnCompatible:
             cls = _with_sklearn(cls)
         return super().__new__(cls, *args, **kwargs)
 
+    def __reduce__(self) -> tuple[type, tuple]:
+        # Pickled (by joblib's workers, say) as xlogreg's class, which the
+        # unpickling process makes scikit-learn's too if it has scikit-learn.
+        public = next(cls for cls in type(self).__mro__ if cls in _SKLEARN_COMPATIBLE)
+        return public, self.args
+
 
 @functools.cache
 def _with_sklearn(cls: type) -> type:
