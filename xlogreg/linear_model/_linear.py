@@ -90,10 +90,10 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         would, and report ``coef_`` and ``intercept_`` on the original
         features: predictions take raw ``X``. ``alpha`` then penalizes the
         standardized coefficients, and gradient descent sees well-scaled
-        columns. The fit holds one standardized copy of ``X``. With
-        ``alpha=0`` the direct solvers (``"auto"``, ``"lstsq"``,
-        ``"cholesky"``) solve on the raw columns: the solution does not
-        depend on their scales, and they equilibrate them exactly.
+        columns. The fit holds one standardized copy of ``X``, except with
+        ``alpha=0`` and a direct solver (``"auto"``, ``"lstsq"``,
+        ``"cholesky"``), which solves on the raw columns: the solution does
+        not depend on their scales, and the solve equilibrates them exactly.
     solver : {"auto", "lstsq", "cholesky", "lbfgs", "newton", "gd"}, default="auto"
         ``"lstsq"``: a thin SVD of the centered design with its columns
         scaled to a unit largest value (the features' units cost no digits);
@@ -359,12 +359,21 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
             sample_weight, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype
         )
         Y = y if y.ndim == 2 else y[:, None]
-        raw, scaler = X, None
-        if self.standardize:
-            X, scaler = _standardize_for_fit(X, sample_weight, center=self.fit_intercept)
-        profile = _fit_profile(raw, scaler, weighted=weighted, xp=xp, device=device)
         solver = self._resolved_solver()
-        scaler_for_fit = scaler
+        # Unpenalized least squares does not depend on the columns' scales, and the
+        # direct solves equilibrate them exactly (powers of two): they take the raw
+        # data, which keep the digits that standardizing in float32 would round away
+        # (NIST's Wampler1 in float32: 6.4 digits against 1.9), and no standardized copy.
+        raw_solve = solver not in ITERATIVE_SOLVERS and self.alpha == 0
+        raw, scaler, scaler_for_fit = X, None, None
+        if self.standardize and raw_solve:
+            scaler = StandardScaler(with_mean=self.fit_intercept).fit(
+                X, sample_weight=sample_weight
+            )
+        elif self.standardize:
+            X, scaler = _standardize_for_fit(X, sample_weight, center=self.fit_intercept)
+            scaler_for_fit = scaler
+        profile = _fit_profile(raw, scaler, weighted=weighted, xp=xp, device=device)
         if solver in ITERATIVE_SOLVERS:
             objective = SquaredError(
                 X,
@@ -376,14 +385,6 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
             )
             coef, intercept, extra = self._fit_iterative(objective, objective.layout, solver, X)
         else:
-            if self.alpha == 0:
-                # Unpenalized least squares does not depend on the columns' scales, and
-                # the solves equilibrate them exactly (powers of two): the raw data keep
-                # the digits that standardizing in float32 would round away (NIST's
-                # Wampler1 in float32: 6.4 digits against 1.9).
-                X, scaler_for_fit = raw, None
-            else:
-                scaler_for_fit = scaler
             solve = svd_solve
             if solver == "cholesky":
                 # "auto" only prefers the normal equations: its fallback is silent.
