@@ -289,3 +289,126 @@ def test_fit_logs_the_run_to_mlflow(tmp_path, monkeypatch):
         ("log_artifact", str(run.model_path)),
         ("log_artifact", str(run.path / "card.json")),
     ]
+
+
+def _competitor(folder):
+    """Another process's run, complete, under ``folder``'s name."""
+    folder.mkdir()
+    (folder / "params.json").write_text('{"winner": "the other process"}')
+
+
+def test_a_run_id_taken_while_the_run_is_written(tmp_path, monkeypatch):
+    """Of two processes naming a run alike at the same moment, one gets the name: the other
+    refuses a chosen id, or draws a new one, and never touches the first one's run."""
+    model, taken = _small_model(), "20260101-000000-aaaaaa"
+    save = LogisticRegression.save
+
+    def save_while_another_process_finishes(self, path):
+        save(self, path)
+        if not (tmp_path / taken).exists():
+            _competitor(tmp_path / taken)
+
+    monkeypatch.setattr(LogisticRegression, "save", save_while_another_process_finishes)
+    record = {"params": {}, "iterations": [], "metrics": {}, "data": {}, "split": {}}
+    with pytest.raises(FileExistsError, match="a run with this id exists"):
+        runs.write_run(tmp_path, model, run_id=taken, **record)
+    assert [entry.name for entry in tmp_path.iterdir()] == [taken]  # no staging folder left
+    assert json.loads((tmp_path / taken / "params.json").read_text()) == {
+        "winner": "the other process"
+    }
+    (tmp_path / taken / "params.json").unlink()
+    (tmp_path / taken).rmdir()
+    drawn = iter([taken, "20260101-000000-bbbbbb"])
+    monkeypatch.setattr(runs, "new_run_id", lambda: next(drawn))
+    run = runs.write_run(tmp_path, model, **record)
+    assert run.run_id == "20260101-000000-bbbbbb" == run.card["run_id"]
+    assert runs.read_run(tmp_path, run.run_id).card["run_id"] == run.run_id
+    assert sorted(entry.name for entry in tmp_path.iterdir()) == [taken, run.run_id]
+    assert (tmp_path / taken / "params.json").read_text() == '{"winner": "the other process"}'
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe{}", "registry.json: not UTF-8 text (byte 0 is 0xff)"),
+        (b"[" * 100_000, "registry.json: not valid JSON (nested too deep)"),
+        (b"[]", "registry.json: expected a JSON object"),
+        (b'{"production": "../x"}', "registry.json: not a registry of runs (production '../x')"),
+        (b'{"history": [1]}', "registry.json: not a registry of runs (history is not a list"),
+    ],
+)
+def test_a_garbage_registry_is_named(fresh, content, message):
+    runs_dir, good, _ = fresh
+    (runs_dir / "registry.json").write_bytes(content)
+    for args in (["list"], ["promote", good], ["show", "production"]):
+        assert_fails(invoke("runs", *args, "--runs-dir", runs_dir), message)
+    assert (runs_dir / "registry.json").read_bytes() == content
+
+
+def _break(folder, problem):
+    if problem == "no params.json":
+        (folder / "params.json").unlink()
+    elif problem == "card.json not JSON":
+        (folder / "card.json").write_text("{not json")
+    elif problem == "card.json metrics":
+        card = json.loads((folder / "card.json").read_text())
+        (folder / "card.json").write_text(json.dumps({**card, "metrics": [0.5]}))
+    elif problem == "params.json not UTF-8":
+        (folder / "params.json").write_bytes(b'{"C": "\xe9"}')  # Latin-1
+
+
+_BROKEN = {
+    "20990101-000000-00000a": ("no params.json", "params.json: no such file"),
+    "20990101-000000-00000b": ("card.json not JSON", "card.json: not valid JSON"),
+    "20990101-000000-00000c": (
+        "card.json metrics",
+        "card.json: 'metrics' is not an object of per-split objects",
+    ),
+    "20990101-000000-00000d": (
+        "params.json not UTF-8",
+        "params.json: not UTF-8 text (byte 7 is 0xe9)",
+    ),
+}
+
+
+def test_broken_run_folders_are_left_out_of_the_list_and_named(fresh):
+    import shutil
+
+    runs_dir, good, worse = fresh
+    for name, (problem, _) in _BROKEN.items():
+        shutil.copytree(runs_dir / good, runs_dir / name)
+        _break(runs_dir / name, problem)
+    (runs_dir / "notes").mkdir()  # a folder without a run record is not a run
+    runs.promote(runs_dir, good)
+    outcome = invoke("runs", "list", "--runs-dir", runs_dir)
+    assert outcome.code == 0, outcome
+    rows = {line.split("│")[2].strip() for line in outcome.stdout.splitlines() if "│" in line}
+    assert rows == {good, worse} and "2 runs in" in outcome.stdout
+    warned = outcome.stderr.splitlines()
+    assert len(warned) == len(_BROKEN)
+    for line, (name, (_, message)) in zip(warned, _BROKEN.items(), strict=True):
+        assert line.startswith(f"warning: run {name} left out: {runs_dir / name}/"), line
+        assert message in line
+    with pytest.warns(runs.RunRecordWarning) as caught:
+        listed = runs.list_runs(runs_dir)
+    assert [run.run_id for run in listed] == sorted([good, worse])
+    assert len(caught) == len(_BROKEN)
+    for name, (_, message) in _BROKEN.items():
+        with pytest.raises((FileNotFoundError, ValueError), match=re.escape(message)):
+            runs.read_run(runs_dir, name)
+        assert_fails(invoke("runs", "show", name, "--runs-dir", runs_dir), message)
+        assert_fails(invoke("runs", "promote", name, "--runs-dir", runs_dir), message)
+    assert_fails(invoke("runs", "show", "notes", "--runs-dir", runs_dir), "no run 'notes'")
+    assert runs.production_run(runs_dir) == good
+
+
+def test_remove_run_refuses_the_production_run(fresh):
+    runs_dir, good, worse = fresh
+    runs.promote(runs_dir, good)
+    with pytest.raises(ValueError, match=f"run {good} is the production run"):
+        runs.remove_run(runs_dir, good)
+    runs.remove_run(runs_dir, worse)
+    assert [run.run_id for run in runs.list_runs(runs_dir)] == [good]
+    assert not any(entry.name.startswith(f".{worse}") for entry in runs_dir.iterdir())
+    with pytest.raises(FileNotFoundError, match=f"no run '{worse}'"):
+        runs.remove_run(runs_dir, worse)

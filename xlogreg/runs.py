@@ -24,24 +24,38 @@ validation metric is worse than the production run's unless forced.
 
 Files are written atomically (a temporary file renamed over the target) and a
 run folder appears complete or not at all: it is written under a hidden
-temporary name and renamed when done. JSON is strict: a non-finite number (an
-unpenalized model's ``C``) is written as the string ``"inf"``, ``"-inf"`` or
-``"nan"``.
+temporary name and renamed when done; a rename never replaces a run, so of two
+processes naming a run alike one gets the name. A change of the registry (read,
+decide, write) holds the lock ``runs/registry.json.lock``: promotions at the
+same moment, from any number of processes, all land in the history, each
+compared with the production run the one before left. Reading needs no lock.
+JSON is strict: a non-finite number (an unpenalized model's ``C``) is written
+as the string ``"inf"``, ``"-inf"`` or ``"nan"``.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
-import json
-import math
 import os
 import secrets
 import shutil
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from xlogreg._record_files import (
+    dumps,
+    is_run_id,
+    loads,
+    read_json,
+    read_registry,
+    rename_new_folder,
+    runs_lock,
+    strict,
+    write_json,
+)
 from xlogreg.card import model_card
 from xlogreg.io._file import write_atomically
 from xlogreg.linear_model._base import BaseEstimator
@@ -57,6 +71,7 @@ __all__ = [
     "Promotion",
     "PromotionRefused",
     "Run",
+    "RunRecordWarning",
     "file_sha256",
     "find_model",
     "list_runs",
@@ -67,6 +82,7 @@ __all__ = [
     "promote",
     "read_iterations",
     "read_run",
+    "remove_run",
     "require_mlflow",
     "write_run",
 ]
@@ -130,6 +146,10 @@ class PromotionRefused(ValueError):
     """The candidate run's metric is worse than the production run's."""
 
 
+class RunRecordWarning(UserWarning):
+    """A run folder whose record cannot be read; :func:`list_runs` leaves it out."""
+
+
 def new_run_id(now: datetime.datetime | None = None) -> str:
     """A run id that sorts by creation time: UTC ``YYYYmmdd-HHMMSS`` and 6 random hex digits.
 
@@ -183,7 +203,8 @@ def write_run(
         The training data (path, checksum, shape...) and how it was split,
         for the model card.
     run_id : str, optional
-        Default :func:`new_run_id`.
+        Default :func:`new_run_id` (drawn again if another process takes the
+        same id first).
 
     Returns
     -------
@@ -215,39 +236,50 @@ def write_run(
     True
     """
     runs_dir = Path(runs_dir)
+    drawn = run_id is None
     run_id = _checked_run_id(run_id or new_run_id())
     runs_dir.mkdir(parents=True, exist_ok=True)
-    folder = runs_dir / run_id
-    if folder.exists():
-        raise FileExistsError(f"{folder}: a run with this id exists")
+    if (runs_dir / run_id).exists():
+        raise FileExistsError(f"{runs_dir / run_id}: a run with this id exists")
     card = model_card(model, run_id=run_id, data=data, metrics=metrics, split=split)
     staging = runs_dir / f".{run_id}.{secrets.token_hex(4)}.tmp"
     staging.mkdir()
     try:
-        _write_json(staging / PARAMS_FILE, params)
-        lines = [_dumps(step._asdict()) for step in iterations]
-        lines.append(_dumps({"final": True, **metrics}))
+        write_json(staging / PARAMS_FILE, params)
+        lines = [dumps(step._asdict()) for step in iterations]
+        lines.append(dumps({"final": True, **metrics}))
         write_atomically(
             str(staging / METRICS_FILE), "".join(f"{line}\n" for line in lines).encode()
         )
         model.save(staging / MODEL_FILE)
-        _write_json(staging / CARD_FILE, card)
-        os.rename(staging, folder)
+        write_json(staging / CARD_FILE, card)
+        while not rename_new_folder(staging, runs_dir / run_id):
+            if not drawn:
+                raise FileExistsError(f"{runs_dir / run_id}: a run with this id exists")
+            # Another process drew the same id in the same second: draw again.
+            run_id = new_run_id()
+            card = {**card, "run_id": run_id}
+            write_json(staging / CARD_FILE, card)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return Run(run_id, folder, _strict(params), _strict(card))
+    return Run(run_id, runs_dir / run_id, strict(params), strict(card))
 
 
 def read_run(runs_dir: str | os.PathLike, run: str) -> Run:
     """Read the run ``run`` (an id, or ``"production"``) of ``runs_dir``.
 
+    A run is a folder of ``runs_dir`` holding ``params.json`` or ``card.json``.
+
     Raises
     ------
     FileNotFoundError
-        If there is no such run (or no production run).
+        If there is no such run (or no production run), or one of its record
+        files is missing; the message names the file.
     ValueError
-        If ``run`` is not a run id, or a record file is not valid JSON.
+        If ``run`` is not a run id, or a record file (or the registry) is not
+        UTF-8, not valid JSON or not shaped as xlogreg writes it; the message
+        names the file.
     """
     runs_dir = Path(runs_dir)
     if run == _PRODUCTION:
@@ -256,13 +288,23 @@ def read_run(runs_dir: str | os.PathLike, run: str) -> Run:
             raise FileNotFoundError(f"{runs_dir}: no run has been promoted to production")
         run = production
     folder = runs_dir / _checked_run_id(run)
-    if not (folder / CARD_FILE).is_file():
+    if not _is_run_folder(folder):
         raise FileNotFoundError(f"{runs_dir}: no run {run!r}")
-    return Run(run, folder, _read_json(folder / PARAMS_FILE), _read_json(folder / CARD_FILE))
+    params, card = read_json(folder / PARAMS_FILE), read_json(folder / CARD_FILE)
+    metrics = card.get("metrics", {})
+    if not (isinstance(metrics, dict) and all(isinstance(v, dict) for v in metrics.values())):
+        raise ValueError(f"{folder / CARD_FILE}: 'metrics' is not an object of per-split objects")
+    if not isinstance(card.get("data", {}), dict):
+        raise ValueError(f"{folder / CARD_FILE}: 'data' is not an object")
+    return Run(run, folder, params, card)
 
 
 def list_runs(runs_dir: str | os.PathLike) -> list[Run]:
-    """Every run of ``runs_dir``, oldest first.
+    """Every run of ``runs_dir`` that can be read, oldest first.
+
+    A run folder that :func:`read_run` refuses (a record file missing, not
+    valid JSON...) is left out with a :class:`RunRecordWarning` naming it and
+    the problem; the other runs are listed.
 
     Raises
     ------
@@ -275,16 +317,22 @@ def list_runs(runs_dir: str | os.PathLike) -> list[Run]:
     names = sorted(
         entry.name
         for entry in runs_dir.iterdir()
-        if not entry.name.startswith(".") and (entry / CARD_FILE).is_file()
+        if not entry.name.startswith(".") and _is_run_folder(entry)
     )
-    return [read_run(runs_dir, name) for name in names]
+    found = []
+    for name in names:
+        try:
+            found.append(read_run(runs_dir, name))
+        except (OSError, ValueError) as error:
+            warnings.warn(f"run {name} left out: {error}", RunRecordWarning, stacklevel=2)
+    return found
 
 
 def read_iterations(run: Run) -> list[Iteration]:
     """The solver iterates of ``metrics.jsonl`` (its final metrics line left out)."""
     path = run.path / METRICS_FILE
     with open(path, encoding="utf-8") as file:
-        lines = [_loads(line, path) for line in file if line.strip()]
+        lines = [loads(line, path) for line in file if line.strip()]
     return [
         Iteration(**{field: line[field] for field in Iteration._fields})
         for line in lines
@@ -311,7 +359,7 @@ def metric_value(run: Run, metric: str) -> float:
 
 def production_run(runs_dir: str | os.PathLike) -> str | None:
     """The id of the production run of ``runs_dir``, or ``None``."""
-    return _read_registry(Path(runs_dir)).get(_PRODUCTION)
+    return read_registry(Path(runs_dir) / REGISTRY_FILE).get(_PRODUCTION)
 
 
 def promote(
@@ -326,8 +374,10 @@ def promote(
     The first promotion always succeeds; later ones compare ``metric`` (see
     :data:`METRICS`; lower log loss, higher accuracy and AUC are better)
     with the production run's, and an equal value is not worse. The
-    registry is rewritten atomically, with the promotion appended to its
-    history.
+    registry is read, compared with and rewritten (atomically, with the
+    promotion appended to its history) under the lock of the runs folder: of
+    promotions at the same moment, from any processes, none is lost, and each
+    is compared with the production run the one before it left.
 
     Raises
     ------
@@ -338,12 +388,42 @@ def promote(
         (without ``force``).
     ValueError
         If ``metric`` is unknown or a run has no value of it (without
-        ``force``).
+        ``force``), or the registry is not one.
+    TimeoutError
+        If another process holds the lock of the runs folder for a minute.
     """
     _check_metric(metric)
     runs_dir = Path(runs_dir)
     candidate = read_run(runs_dir, run)
-    registry = _read_registry(runs_dir)
+    with runs_lock(runs_dir):
+        return _promote(runs_dir, candidate, metric, force=force)
+
+
+def remove_run(runs_dir: str | os.PathLike, run: str) -> None:
+    """Delete the run ``run`` of ``runs_dir`` in one step, unless it is the production run.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such run.
+    ValueError
+        If ``run`` is not a run id, or is the production run.
+    """
+    runs_dir = Path(runs_dir)
+    folder = runs_dir / _checked_run_id(run)
+    if not _is_run_folder(folder):
+        raise FileNotFoundError(f"{runs_dir}: no run {run!r}")
+    with runs_lock(runs_dir):
+        if production_run(runs_dir) == run:
+            raise ValueError(f"run {run} is the production run of {runs_dir}: not removed")
+        removed = runs_dir / f".{run}.{secrets.token_hex(4)}.removed"
+        os.rename(folder, removed)
+    shutil.rmtree(removed, ignore_errors=True)
+
+
+def _promote(runs_dir: Path, candidate: Run, metric: str, *, force: bool) -> Promotion:
+    """:func:`promote`'s read, decision and write, under the lock of the runs folder."""
+    registry = read_registry(runs_dir / REGISTRY_FILE)
     previous = registry.get(_PRODUCTION)
     if previous == candidate.run_id:
         return Promotion(candidate.run_id, previous, metric, None, None, False)
@@ -363,7 +443,7 @@ def promote(
     promotion = Promotion(candidate.run_id, previous, metric, value, previous_value, force)
     entry = {"promoted_at": _now(), **promotion._asdict()}
     updated = {_PRODUCTION: candidate.run_id, "history": [*registry.get("history", []), entry]}
-    _write_json(runs_dir / REGISTRY_FILE, updated)
+    write_json(runs_dir / REGISTRY_FILE, updated)
     return promotion
 
 
@@ -453,60 +533,17 @@ def _worse(metric: str, value: float, reference: float) -> bool:
 
 
 def _checked_run_id(run: str) -> str:
-    """A run id names a folder directly inside the runs folder: no separators, no dot first."""
-    if not run or run.startswith(".") or Path(run).name != run:
+    if not is_run_id(run):
         raise ValueError(f"{run!r} is not a run id")
     return run
 
 
-def _read_registry(runs_dir: Path) -> dict[str, Any]:
-    path = runs_dir / REGISTRY_FILE
-    if not path.is_file():
-        return {}
-    registry = _read_json(path)
-    production = registry.get(_PRODUCTION)
-    if not (production is None or isinstance(production, str)) or not isinstance(
-        registry.get("history", []), list
-    ):
-        raise ValueError(f"{path}: not a registry of runs")
-    return registry
+def _is_run_folder(folder: Path) -> bool:
+    return folder.is_dir() and any((folder / name).exists() for name in (PARAMS_FILE, CARD_FILE))
 
 
 def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-
-
-def _strict(value: Any) -> Any:
-    """``value`` with non-finite floats as strings: strict JSON has no Infinity or NaN."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
-    if isinstance(value, dict):
-        return {key: _strict(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_strict(item) for item in value]
-    return value
-
-
-def _dumps(value: Any, **options: Any) -> str:
-    return json.dumps(_strict(value), allow_nan=False, **options)
-
-
-def _write_json(path: Path, value: Any) -> None:
-    write_atomically(str(path), (_dumps(value, indent=2) + "\n").encode())
-
-
-def _loads(text: str, path: Path) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"{path}: not valid JSON ({error})") from None
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    value = _loads(path.read_text(encoding="utf-8"), path)
-    if not isinstance(value, dict):
-        raise ValueError(f"{path}: expected a JSON object")
-    return value
 
 
 def _flat(value: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -31,10 +32,15 @@ RunArgument = Annotated[str, typer.Argument(help="A run id, or 'production'.")]
 def list_(runs_dir: RunsDirOption = Path("runs")) -> None:
     """List the runs, oldest first; * marks the production run.
 
-    Each with its validation log loss and AUC.
+    Each with its validation log loss and AUC. A run folder that cannot be read
+    is left out with a warning naming it and the problem.
     """
-    records = runs.list_runs(runs_dir)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", runs.RunRecordWarning)
+        records = runs.list_runs(runs_dir)
     production = runs.production_run(runs_dir)
+    for warning in caught:
+        print(f"warning: {warning.message}", file=sys.stderr)
     table = Table(title=f"{len(records)} runs in {runs_dir}; * production")
     for column in ("", "run", "created (UTC)", "data", "val log loss", "val AUC"):
         table.add_column(column, justify="right" if column.startswith("val") else "left")
@@ -43,7 +49,7 @@ def list_(runs_dir: RunsDirOption = Path("runs")) -> None:
             "*" if run.run_id == production else "",
             run.run_id,
             str(run.params.get("created", ""))[:16].replace("T", " "),
-            Path(run.card.get("data", {}).get("path", "")).name,
+            Path(str(run.card.get("data", {}).get("path", ""))).name,
             _metric(run, "validation_log_loss"),
             _metric(run, "validation_auc"),
         )
