@@ -3,6 +3,7 @@
 import hashlib
 import io
 import json
+import os
 import sys
 
 import numpy as np
@@ -258,7 +259,9 @@ def test_fit_draws_no_bar_when_output_is_not_a_terminal(tmp_path):
         (["{data}", "--target", "y", "--threshold", "2"], "threshold must be <= 1.0"),
         (["{data}", "--target", "y", "--seed", "-3"], "--seed must be >= 0"),
         (["{data}", "--target", "y", "--model-out", "no/m.safetensors"], "--model-out"),
+        (["{data}", "--target", "y", "--model-out", "."], "--model-out .: a folder, not a file"),
         (["{data}", "--target", "y", "--runs-dir", "{data}"], "--runs-dir"),
+        (["{data}", "--target", "y", "--runs-dir", "{data}/runs"], "data.csv is not a folder"),
         (["{data}", "--target", "y", "--device", "mps"], "--device mps: numpy has no such"),
         (["{ids}", "--target", "Class"], "column 'id' row 1 is not a number: 'row-001'"),
         (["{ids}", "--target", "Class", "--id-column", "idd"], "no column 'idd'"),
@@ -318,3 +321,43 @@ def test_id_columns_are_left_out_of_the_features_and_recorded(tmp_path):
     params = json.loads((_only_run(runs_dir) / "params.json").read_text())
     assert params["data"]["id_columns"] == ["id", "batch"]
     assert params["data"]["features"] == list(model.feature_names_in_)
+
+
+def test_fit_refuses_an_unwritable_output_folder_before_any_work(tmp_path):
+    data = generated_csv(tmp_path / "data.csv")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK):
+            pytest.skip("this user writes in read-only folders (root)")
+        for args, message in [
+            (["--model-out", locked / "m.safetensors"], f"the folder {locked} is not writable"),
+            (["--runs-dir", locked / "runs"], f"--runs-dir {locked / 'runs'}: the folder {locked}"),
+        ]:
+            outcome = invoke("fit", data, "--target", "y", "--runs-dir", tmp_path / "runs", *args)
+            assert_fails(outcome, message)
+            assert sorted(path.name for path in tmp_path.iterdir()) == ["data.csv", "locked"]
+    finally:
+        locked.chmod(0o700)
+    assert list(locked.iterdir()) == []
+
+
+def test_a_failed_model_save_leaves_no_run(tmp_path, monkeypatch):
+    """A failure the checks cannot foresee (a full disk...) while saving --model-out: the run
+    recorded a moment before is removed, and the command fails."""
+    data = generated_csv(tmp_path / "data.csv")
+    runs_dir, model_out = tmp_path / "runs", tmp_path / "m.safetensors"
+    save = xlogreg.LogisticRegression.save
+
+    def save_but_not_model_out(self, path):
+        if path == model_out:
+            raise OSError(f"{path}: disk full")
+        save(self, path)
+
+    monkeypatch.setattr(xlogreg.LogisticRegression, "save", save_but_not_model_out)
+    outcome = invoke("fit", data, "--target", "y", "--runs-dir", runs_dir, "--model-out", model_out)
+    assert_fails(outcome, "m.safetensors: disk full")
+    assert xlogreg.runs.list_runs(runs_dir) == []
+    assert not [entry for entry in runs_dir.iterdir() if entry.is_dir()]  # nor a hidden one
+    assert not model_out.exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import os
 import sys
 import time
 import warnings
@@ -209,10 +210,10 @@ def fit(
             data=source,
             split=split,
         )
-        if mlflow:
-            logged = runs.log_to_mlflow(run)
     if model_out is not None:
-        model.save(model_out)
+        _save_or_remove_run(model, model_out, run, runs_dir)
+    if run is not None and mlflow:
+        logged = runs.log_to_mlflow(run)
     if quiet:
         if run is not None:
             typer.echo(run.run_id)
@@ -289,14 +290,45 @@ def _names(features: str | None) -> list[str] | None:
 
 def _check_outputs(model_out: Path | None, runs_dir: Path | None, *, mlflow: bool) -> None:
     """Refuse outputs that cannot be written before reading or fitting anything."""
-    if model_out is not None and not model_out.parent.is_dir():
-        raise FileNotFoundError(f"--model-out {model_out}: no folder {model_out.parent}")
-    if runs_dir is not None and runs_dir.exists() and not runs_dir.is_dir():
-        raise NotADirectoryError(f"--runs-dir {runs_dir}: not a folder")
+    if model_out is not None:
+        if not model_out.parent.is_dir():
+            raise FileNotFoundError(f"--model-out {model_out}: no folder {model_out.parent}")
+        if model_out.is_dir():
+            raise IsADirectoryError(f"--model-out {model_out}: a folder, not a file")
+        _check_writable(model_out.parent, f"--model-out {model_out}")
+    if runs_dir is not None:
+        if runs_dir.exists() and not runs_dir.is_dir():
+            raise NotADirectoryError(f"--runs-dir {runs_dir}: not a folder")
+        # The folder, or the nearest folder above it that exists and will hold it.
+        existing = next(path for path in (runs_dir, *runs_dir.absolute().parents) if path.exists())
+        if not existing.is_dir():
+            raise NotADirectoryError(f"--runs-dir {runs_dir}: {existing} is not a folder")
+        _check_writable(existing, f"--runs-dir {runs_dir}")
     if mlflow:
         if runs_dir is None:
             raise ValueError("--mlflow logs a run record: give --runs-dir too")
         runs.require_mlflow()
+
+
+def _check_writable(folder: Path, option: str) -> None:
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(f"{option}: the folder {folder} is not writable")
+
+
+def _save_or_remove_run(
+    model: LogisticRegression, model_out: Path, run: runs.Run | None, runs_dir: Path | None
+) -> None:
+    """Save the model to ``model_out``; if that fails, remove the run just recorded, so that
+    a failed command leaves no run behind (and an earlier ``model_out`` as it was)."""
+    try:
+        model.save(model_out)
+    except BaseException:
+        if run is not None and runs_dir is not None:
+            try:
+                runs.remove_run(runs_dir, run.run_id)
+            except (OSError, ValueError) as error:
+                print(f"warning: run {run.run_id} stays in {runs_dir}: {error}", file=sys.stderr)
+        raise
 
 
 def _check_target(data: Path, table: Table, *, compute: Target, threshold: float | None) -> Any:
