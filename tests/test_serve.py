@@ -93,11 +93,14 @@ def _rows(X, names):
     return [dict(zip(names, map(float, row), strict=True)) for row in X]
 
 
+JSON = {"Content-Type": "application/json"}
+
+
 def _post(client, body, explain=False):
     """POST /predict; ``body`` as bytes is sent as it is (NaN literals, broken JSON)."""
     params = {"explain": "true"} if explain else None
     if isinstance(body, bytes):
-        return client.post("/predict", content=body, params=params)
+        return client.post("/predict", content=body, params=params, headers=JSON)
     return client.post("/predict", json=body, params=params)
 
 
@@ -402,7 +405,7 @@ def test_bodies_over_the_limit_get_413(raisin):
     }
     data = json.dumps(too_large).encode()
     chunks = (data[i : i + 16] for i in range(0, len(data), 16))  # chunked: no Content-Length
-    assert client.post("/predict", content=chunks).status_code == 413
+    assert client.post("/predict", content=chunks, headers=JSON).status_code == 413
 
 
 @pytest.mark.parametrize(
@@ -414,6 +417,9 @@ def test_bodies_over_the_limit_get_413(raisin):
         ({"dtype": "float16"}, ValueError, "dtype"),
         ({"card": ["run-7"]}, TypeError, "card must be a mapping"),
         ({"card": {"auc": float("nan")}}, ValueError, "not JSON-ready"),
+        ({"allowed_hosts": "localhost"}, TypeError, "allowed_hosts must be a sequence"),
+        ({"allowed_hosts": ["localhost", 8000]}, TypeError, "allowed_hosts must hold strings"),
+        ({"allowed_hosts": [" "]}, ValueError, "allowed_hosts holds an empty host name"),
     ],
 )
 def test_create_app_refuses_bad_arguments(raisin, arguments, error, message):
@@ -456,14 +462,58 @@ def test_command_loads_the_model_and_runs_uvicorn_on_loopback(raisin_file, launc
     code, _, err = _main(["serve", str(raisin_file), "--max-batch", "7"], capsys)
     assert code == 0
     ((application, options),) = launched
-    assert options == {"host": "127.0.0.1", "port": 8000, "log_level": "info"}
+    protocol, log_config = options.pop("http"), options.pop("log_config")
+    assert options == {
+        "host": "127.0.0.1",
+        "port": 8000,
+        "log_level": "info",
+        "timeout_keep_alive": xlogreg.serve.TIMEOUT_KEEP_ALIVE,
+    }
+    assert protocol.request_timeout == xlogreg.serve.TIMEOUT_REQUEST == 10.0
+    assert log_config["loggers"]["xlogreg.serve"]["handlers"] == ["default"]
     assert "warning" not in err
     assert f"serving LogisticRegression from {raisin_file} (7 features) with numpy on cpu" in err
-    client = TestClient(application)
+    client = TestClient(application, "http://localhost:8000")
     card = client.get("/model").json()
     assert card["run_id"] == "run-7" and card["metrics"] == {"val_accuracy": 0.87}
     response = _post(client, {"rows": [SEED_ROW] * 8})
     assert response.json()["detail"][0]["type"] == "too_long"  # --max-batch 7 reached the app
+
+
+def test_command_answers_localhost_ip_addresses_and_the_allowed_hosts(
+    raisin_file, launched, capsys
+):
+    """Against DNS rebinding: Host must be localhost, an IP address, the --host name or
+    an --allowed-host; the timeouts reach uvicorn and the protocol."""
+    argv = ["serve", str(raisin_file), "--allowed-host", "raisin.lan", "--allowed-host", "x.lan"]
+    argv += ["--timeout-request", "2.5", "--timeout-keep-alive", "0.5"]
+    assert _main(argv, capsys)[0] == 0
+    assert _main(["serve", str(raisin_file), "--host", "model.lan"], capsys)[0] == 0
+    assert _main(["serve", str(raisin_file), "--allowed-host", "*"], capsys)[0] == 0
+    (allowed, options), (named, _), (wildcard, _) = launched
+    assert options["http"].request_timeout == 2.5 and options["timeout_keep_alive"] == 0.5
+
+    def status(application, host):
+        client = TestClient(application, f"http://{host}:8000")
+        return client.post("/predict", json=SEED_ROW).status_code
+
+    for host in ("localhost", "127.0.0.1", "[::1]", "raisin.lan", "X.lan"):
+        assert status(allowed, host) == 200, host
+    for host in ("evil.example", "testserver", "model.lan"):
+        assert status(allowed, host) == 400, host
+    assert status(named, "model.lan") == 200 and status(named, "raisin.lan") == 400
+    assert status(wildcard, "evil.example") == 200
+
+
+@pytest.mark.parametrize("option", ["--timeout-request", "--timeout-keep-alive"])
+@pytest.mark.parametrize("value", ["0", "-1", "inf", "nan"])
+def test_command_refuses_timeouts_that_are_not_positive(
+    raisin_file, launched, capsys, option, value
+):
+    code, out, err = _main(["serve", str(raisin_file), option, value], capsys)
+    assert (code, out) == (1, "")
+    assert err == f"error: {option} must be a positive number of seconds, got {float(value)}\n"
+    assert launched == []
 
 
 def test_command_warns_off_loopback(raisin_file, launched, capsys):
@@ -475,7 +525,7 @@ def test_command_warns_off_loopback(raisin_file, launched, capsys):
 def test_command_computes_where_asked(raisin_file, launched, capsys):
     code, _, _ = _main(["serve", str(raisin_file), "--dtype", "float32"], capsys)
     assert code == 0
-    client = TestClient(launched[0][0])
+    client = TestClient(launched[0][0], "http://127.0.0.1:8000")
     x = np.array([list(SEED_ROW.values())], dtype=np.float32)
     model = xlogreg.load(raisin_file)
     assert _post(client, SEED_ROW).json()["probability"] == model.predict_proba(x)[0, 1]
@@ -591,7 +641,7 @@ def test_real_server_refuses_what_the_app_refuses(server, raisin_client):
         assert (real.status_code, real.json()) == (local.status_code, local.json())
         assert real.status_code in (400, 422)
     limit = xlogreg.serve.MAX_BODY_BYTES
-    too_large = client.post("/predict", content=b" " * (limit + 1))
+    too_large = client.post("/predict", content=b" " * (limit + 1), headers=JSON)
     assert too_large.status_code == 413
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import ipaddress
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,7 +23,7 @@ from xlogreg.cli._options import (
     Target,
 )
 from xlogreg.drift import DRIFT_THRESHOLD
-from xlogreg.serve import MAX_BATCH, MAX_BODY_BYTES
+from xlogreg.serve import MAX_BATCH, MAX_BODY_BYTES, TIMEOUT_KEEP_ALIVE, TIMEOUT_REQUEST
 
 __all__ = ["serve"]
 
@@ -51,6 +53,28 @@ def serve(
         float,
         typer.Option(min=0.0, help="Drift threshold of each feature's |z-shift| in batch reports."),
     ] = DRIFT_THRESHOLD,
+    timeout_request: Annotated[
+        float,
+        typer.Option(
+            help="Seconds a client has from the first byte of a request to its last "
+            "(headers and body); slower ones are disconnected."
+        ),
+    ] = TIMEOUT_REQUEST,
+    timeout_keep_alive: Annotated[
+        float,
+        typer.Option(
+            help="Seconds a connection may stay idle before its first request or between two."
+        ),
+    ] = TIMEOUT_KEEP_ALIVE,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A host name requests may carry in their Host header (repeatable; '*' for "
+            "any). localhost and IP addresses are always accepted; other names are refused "
+            "against DNS rebinding.",
+            show_default=False,
+        ),
+    ] = None,
     backend: BackendOption = Backend.numpy,
     device: DeviceOption = Device.auto,
     dtype: DtypeOption = Dtype.float64,
@@ -62,9 +86,19 @@ def serve(
     ({"rows": [...]}) and answers label, probability and logit (and
     contributions with ?explain=true; a batch also gets its drift report).
     The model loads once; each request is one array operation on the chosen
-    backend and device. Stop with Ctrl-C.
+    backend and device. POST bodies must be sent as Content-Type:
+    application/json (415 otherwise); a Host header other than localhost, an
+    IP address or an --allowed-host gets 400; a client that takes longer than
+    --timeout-request to send a request, or stays idle longer than
+    --timeout-keep-alive, is disconnected. Stop with Ctrl-C.
     """
-    uvicorn, create_app = _serve_extra()
+    for value, option in (
+        (timeout_request, "--timeout-request"),
+        (timeout_keep_alive, "--timeout-keep-alive"),
+    ):
+        if not 0 < value < math.inf:
+            raise ValueError(f"{option} must be a positive number of seconds, got {value}")
+    uvicorn, create_app, deadline_protocol = _serve_extra()
     target = Target.resolve(backend, device, dtype)
     if not model.is_file():
         raise FileNotFoundError(f"{model}: no such file")
@@ -80,6 +114,7 @@ def serve(
         max_body_bytes=max_body_bytes,
         drift_threshold=drift_threshold,
         dtype=target.dtype,
+        allowed_hosts=_allowed_hosts(host, allowed_host or []),
     )
     if not _is_loopback(host):
         print(
@@ -93,15 +128,24 @@ def serve(
         f"features) with {target.describe()}{recorded}",
         file=sys.stderr,
     )
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_level="info",
+        log_config=_log_config(uvicorn),
+        http=deadline_protocol(timeout_request),
+        timeout_keep_alive=timeout_keep_alive,
+    )
 
 
-def _serve_extra() -> tuple[Any, Any]:
-    """uvicorn and :func:`xlogreg.serve.create_app`, or the one-line way to install them."""
+def _serve_extra() -> tuple[Any, Any, Any]:
+    """uvicorn, :func:`xlogreg.serve.create_app` and :func:`xlogreg.serve.deadline_protocol`,
+    or the one-line way to install them."""
     try:
         import uvicorn
 
-        from xlogreg.serve import create_app
+        from xlogreg.serve import create_app, deadline_protocol
     except ImportError as error:
         if error.name not in _EXTRA:
             raise
@@ -109,7 +153,37 @@ def _serve_extra() -> tuple[Any, Any]:
             f"xlogreg serve needs FastAPI and uvicorn ({error.name} is missing): "
             "pip install 'xlogreg[serve]'"
         ) from None
-    return uvicorn, create_app
+    return uvicorn, create_app, deadline_protocol
+
+
+def _allowed_hosts(host: str, names: list[str]) -> list[str]:
+    """localhost, the name the service listens on (when ``--host`` is a name) and ``names``.
+
+    Examples
+    --------
+    >>> from xlogreg.cli._serve import _allowed_hosts
+    >>> _allowed_hosts("127.0.0.1", []), _allowed_hosts("raisin.lan", ["*"])
+    (['localhost'], ['localhost', 'raisin.lan', '*'])
+    """
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        own = [host] if host != "localhost" else []
+    else:
+        own = []
+    return ["localhost", *own, *names]
+
+
+def _log_config(uvicorn: Any) -> dict[str, Any]:
+    """uvicorn's logging, extended to the service's own logger (connections closed
+    in the middle of a request, one line each)."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["loggers"]["xlogreg.serve"] = {
+        "handlers": ["default"],
+        "level": "INFO",
+        "propagate": False,
+    }
+    return config
 
 
 def _read_card(path: Path) -> dict[str, Any]:

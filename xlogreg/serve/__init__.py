@@ -3,7 +3,9 @@
 Needs the ``serve`` extra (``pip install 'xlogreg[serve]'``).
 :func:`create_app` builds the ASGI application of one model; the command
 ``xlogreg serve MODEL`` loads the model file once, builds it and runs it on
-uvicorn, bound to 127.0.0.1 unless ``--host`` says otherwise.
+uvicorn, bound to 127.0.0.1 unless ``--host`` says otherwise, with the
+HTTP/1.1 protocol of :func:`deadline_protocol` (slow or stalled clients are
+disconnected) and ``Host`` names limited to localhost and ``--allowed-host``.
 
 Endpoints
 ---------
@@ -33,8 +35,10 @@ Endpoints
 
 Errors
 ------
-400 when the body is not JSON; 413 beyond ``max_body_bytes`` (declared
-``Content-Length`` or bytes received); 422 with FastAPI's
+415 when a POST does not declare ``Content-Type: application/json``, and
+400 when ``Host`` names a host not in ``allowed_hosts``, both before the body
+is read; 400 when the body is not JSON; 413 beyond ``max_body_bytes``
+(declared ``Content-Length`` or bytes received); 422 with FastAPI's
 ``{"detail": [{"type", "loc", "msg", "input"}]}`` naming each field at
 fault (at most 20): a missing or unknown feature, a value that is not a
 finite number (a string, a boolean, null, NaN, an array...) or is beyond
@@ -44,16 +48,33 @@ that is neither an object nor a batch, outputs that overflow.
 
 from typing import Any
 
-from xlogreg.serve._limits import MAX_BATCH, MAX_BODY_BYTES
+from xlogreg.serve._limits import (
+    MAX_BATCH,
+    MAX_BODY_BYTES,
+    TIMEOUT_KEEP_ALIVE,
+    TIMEOUT_REQUEST,
+)
 
-__all__ = ["MAX_BATCH", "MAX_BODY_BYTES", "create_app"]
+__all__ = [
+    "MAX_BATCH",
+    "MAX_BODY_BYTES",
+    "TIMEOUT_KEEP_ALIVE",
+    "TIMEOUT_REQUEST",
+    "create_app",
+    "deadline_protocol",
+]
 
 
 def __getattr__(name: str) -> Any:
-    # create_app needs FastAPI, an optional extra: imported on first use, so that
-    # the command line can show the limits and explain how to install it.
+    # create_app needs FastAPI, deadline_protocol uvicorn, an optional extra: imported
+    # on first use, so that the command line can show the limits and explain how to
+    # install it.
     if name == "create_app":
         from xlogreg.serve._app import create_app
 
         return create_app
+    if name == "deadline_protocol":
+        from xlogreg.serve._protocol import deadline_protocol
+
+        return deadline_protocol
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,11 +5,13 @@ annotations at run time, and ``Depends(read_body)`` names a local object.
 """
 
 import json
-from collections.abc import Mapping
+import logging
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.requests import ClientDisconnect
 
 from xlogreg import __version__
 from xlogreg._backend import has_float64, resolve
@@ -17,12 +19,15 @@ from xlogreg._validation import check_choice, check_number
 from xlogreg.card import model_card
 from xlogreg.drift import DRIFT_THRESHOLD
 from xlogreg.linear_model import LinearRegression, LogisticRegression
+from xlogreg.serve._guard import RequestGuard
 from xlogreg.serve._limits import MAX_BATCH, MAX_BODY_BYTES
 from xlogreg.serve._outputs import Predictor
 from xlogreg.serve._requests import RowReader
 from xlogreg.serve._schemas import BatchResponse, HealthResponse, Prediction
 
 __all__ = ["create_app"]
+
+logger = logging.getLogger("xlogreg.serve")
 
 
 def create_app(
@@ -33,6 +38,7 @@ def create_app(
     max_body_bytes: int = MAX_BODY_BYTES,
     drift_threshold: float = DRIFT_THRESHOLD,
     dtype: str | None = None,
+    allowed_hosts: Sequence[str] | None = None,
 ) -> FastAPI:
     """Build the HTTP service of a fitted model (a FastAPI application; run it with uvicorn).
 
@@ -56,6 +62,13 @@ def create_app(
     dtype : {"float32", "float64"}, optional
         The precision of the request arrays; by default that of the
         model's coefficients (float64 becomes float32 on devices without it).
+    allowed_hosts : sequence of str, optional
+        The host names requests may name in their ``Host`` header (any port;
+        an IP address is always accepted), against DNS rebinding: a web page
+        whose own name resolves to this machine. Other requests get 400
+        before anything is read. By default (None, or a ``"*"`` among them)
+        any ``Host`` is accepted; ``xlogreg serve`` passes ``["localhost"]``
+        and its ``--allowed-host`` names.
 
     Returns
     -------
@@ -64,14 +77,24 @@ def create_app(
     Raises
     ------
     TypeError
-        If ``model`` is not a LogisticRegression or LinearRegression, or
-        ``card`` is not a mapping.
+        If ``model`` is not a LogisticRegression or LinearRegression,
+        ``card`` is not a mapping, or ``allowed_hosts`` is not a sequence of
+        strings.
     NotFittedError
         If ``model`` is not fitted.
     ValueError
         If a limit is not a positive integer, ``drift_threshold`` is
-        negative, ``dtype`` is not a float dtype, or the card is not
-        JSON-ready (NaN, infinity, values JSON cannot hold).
+        negative, ``dtype`` is not a float dtype, the card is not
+        JSON-ready (NaN, infinity, values JSON cannot hold), or a host name
+        is empty.
+
+    Notes
+    -----
+    Every request other than GET, HEAD and OPTIONS must declare its body
+    ``Content-Type: application/json`` (parameters such as ``charset``
+    allowed), or it gets 415 before its body is read: a web page can send a
+    cross-origin POST without the browser asking the server first only with
+    other content types.
 
     Examples
     --------
@@ -100,6 +123,7 @@ def create_app(
     if dtype is not None:
         check_choice(dtype, "dtype", ("float32", "float64"))
     dtype = _request_dtype(model, dtype)
+    hosts = _allowed_hosts(allowed_hosts)
     described = _served_card(model, card)
     reader = RowReader(model.feature_names_in_, max_batch=max_batch, dtype=dtype)
     predictor = Predictor(model, drift_threshold=float(drift_threshold))
@@ -113,6 +137,8 @@ def create_app(
         summary=f"Predictions of a {type(model).__name__} over "
         f"{len(model.feature_names_in_)} features.",
     )
+    app.add_middleware(RequestGuard, allowed_hosts=hosts)
+    app.add_exception_handler(ClientDisconnect, _disconnected)
 
     @app.get("/healthz", response_model=HealthResponse)
     async def healthz() -> dict[str, str]:
@@ -130,8 +156,9 @@ def create_app(
         response_model=None,
         responses={
             200: {"model": Prediction | BatchResponse},
-            400: {"description": "The body is not JSON."},
+            400: {"description": "The body is not JSON, or the Host is not the service's."},
             413: {"description": f"The body is larger than {max_body_bytes} bytes."},
+            415: {"description": "The Content-Type is not application/json."},
             422: {"description": "A field is missing, unknown, not a finite number..."},
         },
         openapi_extra={"requestBody": _request_schema(reader)},
@@ -173,6 +200,31 @@ class _BodyReader:
 
     def _too_large(self) -> HTTPException:
         return HTTPException(413, f"the body is larger than {self.limit} bytes (--max-body-bytes)")
+
+
+async def _disconnected(request: Request, error: Exception) -> Response:
+    """The connection closed before the body arrived (the client left, or the server's
+    deadline closed it): nothing to trace, and the answer goes nowhere. The server logs
+    the closed connection; ``xlogreg serve`` does, in one line."""
+    client = f"{request.client.host}:{request.client.port}" if request.client else "a client"
+    logger.debug(
+        "%s - %s %s: disconnected before the body arrived", client, request.method, request.url.path
+    )
+    return Response(status_code=400)
+
+
+def _allowed_hosts(hosts: Sequence[str] | None) -> list[str] | None:
+    """The host names of ``allowed_hosts``, None for any."""
+    if hosts is None:
+        return None
+    if isinstance(hosts, str) or not isinstance(hosts, Sequence):
+        raise TypeError(f"allowed_hosts must be a sequence of host names, got {hosts!r}")
+    for host in hosts:
+        if not isinstance(host, str):
+            raise TypeError(f"allowed_hosts must hold strings, got {host!r}")
+        if not host.strip():
+            raise ValueError("allowed_hosts holds an empty host name")
+    return None if "*" in hosts else list(hosts)
 
 
 def _request_dtype(model: Any, dtype: str | None) -> str:
