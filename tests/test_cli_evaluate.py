@@ -208,6 +208,18 @@ def test_the_loss_curve_reads_the_run_record(raisin_model, tmp_path):
     _assert_png(out / "loss_curve.png")
 
 
+def test_a_run_record_that_is_not_utf8_names_itself(raisin_model, tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    xlogreg.load(raisin_model).save(run / "model.safetensors")
+    text = '{"iteration": 1, "loss": 0.5, "note": "caf\u00e9"}\n'
+    (run / "metrics.jsonl").write_bytes(text.encode("latin-1"))
+    with pytest.raises(ValueError) as raised:
+        _run_record_losses(run / "model.safetensors")
+    offset = text.encode("latin-1").index(0xE9)
+    assert str(raised.value) == f"{run / 'metrics.jsonl'}: not UTF-8 text (byte offset {offset})"
+
+
 def test_multinomial_report(tmp_path):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((300, 3))

@@ -82,7 +82,7 @@ def _recorded_target(model_path: Path) -> str:
         if not path.is_file():
             continue
         try:
-            record = json.loads(path.read_text())
+            record = json.loads(path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise ValueError(f"{path}: not valid JSON ({error})") from None
         # xlogreg fit records the data it read, target included, under "data".
@@ -103,8 +103,12 @@ def _run_record_losses(model_path: Path) -> list[LossCurve]:
     path = model_path.parent / "metrics.jsonl"
     if not path.is_file():
         return []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: not UTF-8 text (byte offset {error.start})") from None
     steps = []
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
