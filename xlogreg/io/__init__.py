@@ -96,6 +96,12 @@ def save(estimator: BaseEstimator, path: str | os.PathLike) -> None:
     left as it was (on any error, or a crash) or replaced whole, never
     truncated. The format is described in the module's documentation.
 
+    A file that ``path`` names already keeps its permission bits (a
+    ``0600`` model stays ``0600``). The temporary file is locked while it
+    is written (``flock``); temporary files of earlier saves to ``path``
+    whose process died (a SIGKILL, a power cut) are removed, those of live
+    saves never.
+
     Parameters
     ----------
     estimator : LogisticRegression, LinearRegression or StandardScaler

@@ -1,11 +1,9 @@
-"""Model files as bytes: atomic writes, and the checks a file passes before it is decoded."""
+"""Model files as bytes: the checks a file passes before it is decoded; atomic writes (see
+:mod:`xlogreg.io._atomic`)."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import secrets
 import struct
 from collections.abc import Callable
 from typing import Any
@@ -14,6 +12,7 @@ import safetensors
 import safetensors.numpy
 
 from xlogreg.exceptions import ModelFileError
+from xlogreg.io._atomic import write_atomically
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "METADATA_KEY", "naturals", "parse", "write_atomically"]
 
@@ -31,30 +30,6 @@ DOCUMENT_KEYS = (
 )
 
 Fail = Callable[[str], ModelFileError]
-
-
-def write_atomically(path: str, data: bytes) -> None:
-    """Write ``data`` to a new file beside ``path``, flush it to the disk, rename it onto ``path``.
-
-    On any error (or a crash) an earlier file at ``path`` stays as it was and
-    the temporary file is removed.
-    """
-    folder, name = os.path.split(os.path.abspath(path))
-    temporary = os.path.join(folder, f".{name}.{secrets.token_hex(8)}.tmp")
-    # O_EXCL never writes through an existing file or link; 0o666 lets the
-    # umask choose the permissions, as for any new file.
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    descriptor = os.open(temporary, flags, 0o666)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(temporary)
-        raise
 
 
 def parse(data: bytes, path: str) -> tuple[dict[str, Any], dict[str, Any]]:
