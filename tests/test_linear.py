@@ -471,3 +471,41 @@ def test_failed_fit_keeps_the_earlier_fitted_state():
         model.fit(SEED_X[:, None], np.r_[SEED_Y[:4], np.nan])
     np.testing.assert_array_equal(model.coef_, coef)
     assert model.rank_ == 1
+
+
+_HUGE_X = np.where(np.arange(5.0) % 2 == 0, 1e308, -1e308)[:, None]
+
+
+@pytest.mark.parametrize(
+    ("params", "X", "y", "weight", "match"),
+    [
+        # scikit-learn: LinAlgError "SVD did not converge" here, or garbage coefficients.
+        ({"standardize": True}, _HUGE_X, SEED_Y, None, r"X's values are too large for float64"),
+        ({}, _HUGE_X, SEED_Y, None, r"column 0 reaches 1e\+308, beyond 8.99e\+307, half"),
+        ({}, SEED_X[:, None], _HUGE_X[:, 0], None, r"y's values are too large for float64"),
+        ({"alpha": 1.0}, SEED_X[:, None] * 1e160, SEED_Y, None, r"whose square is the largest"),
+        ({"solver": "lbfgs"}, SEED_X[:, None], SEED_Y * 1e160, None, "y's values are too large"),
+        ({"tol": np.inf}, SEED_X[:, None], SEED_Y, None, "tol must be finite"),
+        ({}, SEED_X[:, None], SEED_Y + 1j, None, "Complex data not supported"),
+        ({}, SEED_X[:, None], SEED_Y, np.full(5, 1e308), "sample_weight sums to more than"),
+        # Every value's square fits, but a column's variance (for the profile) does not.
+        ({}, np.c_[SEED_X, np.full(5, 1e155)] * [1.0, -1.0], SEED_Y, None, "variance of column 1"),
+    ],
+)
+def test_overflowing_fits_raise_before_work_and_keep_the_state(params, X, y, weight, match):
+    model = LinearRegression().fit(np.c_[SEED_X, SEED_X**2], SEED_Y)
+    before = dict(vars(model))
+    coef = model.coef_.copy()
+    with pytest.raises(ValueError, match=match):
+        model.set_params(**params).fit(X, y, sample_weight=weight)
+    assert all(getattr(model, name) is value for name, value in before.items() if name[-1] == "_")
+    np.testing.assert_array_equal(model.coef_, coef)
+
+
+def test_large_but_representable_data_still_fit_exactly():
+    """The raw-column solves equilibrate: data near 1e150 keep every digit."""
+    reference = LinearRegression().fit(SEED_X[:, None], SEED_Y)
+    for solver in ("lstsq", "cholesky"):
+        model = LinearRegression(solver=solver).fit(SEED_X[:, None] * 1e150, SEED_Y * 1e140)
+        np.testing.assert_allclose(model.coef_ * 1e10, reference.coef_, rtol=1e-12)
+        np.testing.assert_allclose(model.intercept_ / 1e140, reference.intercept_, rtol=1e-12)

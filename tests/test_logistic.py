@@ -244,6 +244,68 @@ def test_failed_fit_keeps_the_earlier_fitted_state():
     np.testing.assert_array_equal(model.classes_, classes)
 
 
+def _bad_fits(X, y):
+    """Fits that must fail before work (issue 17): (parameters, X, y, sample_weight, match)."""
+    huge = np.where(X > 0, 1e200, -1e200)
+    return [
+        ({"standardize": True}, huge, y, None, "the variance of column 0 overflows float64"),
+        ({}, huge, y, None, r"X's values are too large for float64: column 0 reaches 1e\+200"),
+        ({"class_weight": {0: np.inf}}, X, y, None, r"class_weight\[0\] must be finite"),
+        ({"tol": np.inf}, X, y, None, "tol must be finite"),
+        ({}, X, y + 0j, None, "Complex data not supported"),
+        ({}, X, np.where(y == 1, 1, None), None, "y holds .* missing label"),
+        ({}, X, y, np.full(len(y), 1e308), "sample_weight sums to more than float64 holds"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(7))
+def test_bad_fits_raise_before_work_and_keep_the_earlier_state(case):
+    X, y, _, _ = _problem("plain")
+    model = LogisticRegression().fit(X, y)
+    before = {name: getattr(model, name) for name in vars(model) if name.endswith("_")}
+    copies = {
+        name: np.array(value, copy=True)
+        for name, value in before.items()
+        if isinstance(value, np.ndarray)
+    }
+    params, X_bad, y_bad, weight, match = _bad_fits(X, y)[case]
+    with pytest.raises(ValueError, match=match):
+        model.set_params(**params).fit(X_bad, y_bad, sample_weight=weight)
+    assert all(getattr(model, name) is value for name, value in before.items())
+    for name, value in copies.items():
+        np.testing.assert_array_equal(getattr(model, name), value)
+
+
+def test_a_solution_that_is_not_finite_is_never_stored(monkeypatch):
+    """The guard behind the checks: a solver result of NaN raises instead of becoming coef_."""
+    import dataclasses
+
+    import xlogreg.linear_model._logistic as logistic
+
+    X, y, _, _ = _problem("plain")
+    model = LogisticRegression().fit(X, y)
+    coef = model.coef_.copy()
+    solve = logistic.minimize
+
+    def overflowing(*args, **kwargs):
+        result = solve(*args, **kwargs)
+        return dataclasses.replace(result, x=result.x * np.nan)
+
+    monkeypatch.setattr(logistic, "minimize", overflowing)
+    with pytest.raises(ValueError, match="LogisticRegression's solution is not finite"):
+        model.fit(X, y)
+    np.testing.assert_array_equal(model.coef_, coef)
+
+
+def test_large_but_representable_data_still_fit():
+    """The overflow checks refuse only what overflows: ±1e150 standardized fits as ±1."""
+    X, y, _, _ = _problem("plain")
+    reference = LogisticRegression(standardize=True).fit(X, y)
+    scaled = LogisticRegression(standardize=True).fit(X * 1e150, y)
+    np.testing.assert_allclose(scaled.coef_ * 1e150, reference.coef_, rtol=1e-9)
+    np.testing.assert_allclose(scaled.intercept_, reference.intercept_, rtol=1e-9)
+
+
 def _raisin():
     data = np.genfromtxt(RAISIN_CSV, delimiter=",", skip_header=1, usecols=range(7))
     labels = np.genfromtxt(RAISIN_CSV, delimiter=",", skip_header=1, usecols=7, dtype=str)

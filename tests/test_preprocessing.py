@@ -373,7 +373,47 @@ def test_failed_fit_keeps_the_earlier_state():
         scaler.fit(np.full_like(X, np.nan))
     with pytest.raises(ValueError, match="sample_weight must be non-negative"):
         scaler.fit(X[:, :2], sample_weight=-w)
+    with pytest.raises(ValueError, match="the variance of column 0 overflows float64"):
+        scaler.fit(np.where(X > 0, 1e200, -1e200))
     assert all(getattr(scaler, name) is value for name, value in before.items())
+
+
+def test_statistics_that_overflow_are_refused_naming_the_column(backend):
+    """±1e200 is finite, but its variance (1e400) is not: scikit-learn stores a NaN scale_.
+
+    In float32, ±1e30 has a variance of 1e60: accumulated in float64 where the
+    device has it, but stored as var_ in float32, which cannot hold it.
+    """
+    X, _ = _data()
+    sign = np.where(X[:, 2] > -1.0, 1.0, -1.0)
+    big = 1e200 if backend.has_float64 else 1e30
+    huge = np.c_[X[:, :2], big * sign, X[:, 3]]
+    for kwargs in ({}, {"sample_weight": backend.asarray(np.ones(N_SAMPLES))}):
+        with pytest.raises(ValueError, match=r"the variance of column 2 overflows float(32|64)"):
+            StandardScaler().fit(backend.asarray(huge), **kwargs)
+    if backend.widest_float == backend.dtype:
+        # Summed in the data's dtype, the mean of values near its largest float overflows.
+        near = np.c_[X, np.full(N_SAMPLES, float(backend.xp.finfo(backend.dtype).max) / 2)]
+        with pytest.raises(ValueError, match=r"the mean of column 4 overflows"):
+            StandardScaler().fit(backend.asarray(near))
+    # A tenth of the square root of the largest float is fine: its variance is held.
+    fine = float(backend.xp.finfo(backend.dtype).max) ** 0.5 / 10
+    scaler = StandardScaler().fit(backend.asarray(np.c_[X[:, :2], fine * sign, X[:, 3]]))
+    rtol = rtol_for(backend, float64=1e-12, float32=1e-5)
+    assert_close(scaler.scale_[2], float(np.std(fine * sign)), backend, rtol=rtol)
+
+
+def test_overflow_message_names_the_feature():
+    pd = pytest.importorskip("pandas")
+    X, _ = _data()
+    frame = pd.DataFrame(X, columns=["area", "perimeter", "income", "age"])
+    frame["income"] = np.where(X[:, 2] > -1.0, 1e200, -1e200)
+    with pytest.raises(ValueError, match=r"variance of column 2 \('income'\) overflows float64"):
+        StandardScaler().fit(frame)
+    # Finite statistics of the same magnitude's square root are fine.
+    frame["income"] = np.where(X[:, 2] > -1.0, 1e100, -1e100)
+    expected = np.std(frame["income"].to_numpy())
+    assert StandardScaler().fit(frame).scale_[2] == pytest.approx(expected, rel=1e-12)
 
 
 def test_statistics_switched_on_after_fit_need_a_refit():

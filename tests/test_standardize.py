@@ -116,3 +116,17 @@ def test_gradient_descent_converges_on_badly_scaled_features_once_standardized()
     assert model.converged_
     np.testing.assert_allclose(model.coef_, exact.coef_, rtol=1e-8)
     np.testing.assert_allclose(model.intercept_, exact.intercept_, rtol=1e-8)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [LogisticRegression(standardize=True), LinearRegression(standardize=True, solver="lbfgs")],
+    ids=["logistic", "linear"],
+)
+def test_statistics_that_overflow_name_the_column_before_any_fit(model):
+    """±1e200 is finite, but its variance is not: an error naming the column, not a NaN model."""
+    X, y, _ = _classification(2)
+    X[:, 1] = np.where(X[:, 1] > np.median(X[:, 1]), 1e200, -1e200)
+    with pytest.raises(ValueError, match=r"the variance of column 1 overflows float64"):
+        model.fit(X, y)
+    assert not hasattr(model, "coef_")

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from xlogreg import LogisticRegression, NotFittedError
-from xlogreg._backend import to_numpy
-from xlogreg._validation import check_features
+from xlogreg._backend import resolve, to_numpy
+from xlogreg._validation import check_features, check_finite_solution
 
 from backends import assert_on_backend
 
@@ -185,3 +185,206 @@ def test_labels_are_the_sorted_distinct_values_on_every_backend(backend, labels)
     classes = sorted_labels(y, xp=backend.xp)
     assert_on_backend(classes, backend, dtype=y.dtype)
     np.testing.assert_array_equal(to_numpy(classes), np.unique(labels))
+
+
+# --- issue 17: overflowing statistics, non-finite parameters, messages that name ----------
+
+
+def test_parameters_that_must_be_finite_refuse_infinity_by_name():
+    for params, match in [
+        ({"tol": float("inf")}, "tol must be finite, got inf"),
+        ({"learning_rate": float("inf")}, "learning_rate must be finite, got inf"),
+        ({"class_weight": {0: float("inf")}}, r"class_weight\[0\] must be finite, got inf"),
+        ({"class_weight": {1: float("nan")}}, r"class_weight\[1\] must not be NaN"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            LogisticRegression(**params).fit(X, Y)
+    LogisticRegression(C=float("inf"))._validate_params()  # C=inf stays "no penalty"
+
+
+def test_class_weights_whose_total_overflows_are_refused():
+    with pytest.raises(ValueError, match="class_weight times sample_weight sums to more"):
+        LogisticRegression(class_weight={0: 1e300, 1: 1e300}).fit(X, Y, np.full(6, 1e10))
+
+
+@pytest.mark.parametrize(
+    ("y_bad", "error", "match"),
+    [
+        (Y + 0j, ValueError, r"y must hold real numbers, got dtype complex128: Complex data"),
+        ([0, 1, 0, 1, None, 0], ValueError, r"y holds 1 missing label\(s\) \(None, NaN or NA\)"),
+        (["a", "b", None, "a", "b", "a"], ValueError, r"y holds 1 missing label"),
+        (np.array([0, 1, np.nan, 1, 1, 0], dtype=object), ValueError, "y holds 1 missing"),
+        (
+            np.array([0, "a", 0, "a", 0, "a"], dtype=object),
+            TypeError,
+            r"y mixes labels that cannot be sorted together \(int, str\)",
+        ),
+    ],
+)
+def test_bad_labels_are_named(y_bad, error, match):
+    with pytest.raises(error, match=match):
+        LogisticRegression().fit(X, y_bad)
+
+
+def test_ragged_rows_are_named():
+    with pytest.raises(ValueError, match=r"X is not rectangular: its rows have different lengths"):
+        LogisticRegression().fit([[1.0, 2.0], [3.0]], [0, 1])
+    with pytest.raises(ValueError, match=r"y is not rectangular"):
+        LogisticRegression().fit(X[:2], [[0], [1, 0]])
+    torch = pytest.importorskip("torch")
+    with pytest.raises(ValueError, match=r"X is not rectangular: .*\(1, 2 values\)"):
+        check_features([[1.0, 2.0], [3.0]], xp=resolve(X=torch.zeros(1))[0], device="cpu")
+
+
+def test_meta_tensors_are_refused_by_name():
+    torch = pytest.importorskip("torch")
+    meta = torch.empty(6, 2, device="meta")
+    with pytest.raises(ValueError, match="X is a torch tensor on the meta device, which holds no"):
+        LogisticRegression().fit(meta, torch.zeros(6, device="meta"))
+    with pytest.raises(ValueError, match="y is a torch tensor on the meta device"):
+        LogisticRegression().fit(torch.tensor(X), torch.empty(6, device="meta"))
+    model = LogisticRegression().fit(torch.tensor(X), torch.tensor(Y))
+    with pytest.raises(ValueError, match="X is a torch tensor on the meta device"):
+        model.predict(meta)
+
+
+def test_weights_whose_sum_overflows_say_so(backend):
+    huge = float(backend.xp.finfo(backend.dtype).max) / 4
+    weight = backend.asarray(np.full(6, huge))
+    with pytest.raises(ValueError, match=r"sample_weight sums to more than float(32|64) holds"):
+        LogisticRegression().fit(backend.asarray(X), backend.asarray(Y), weight)
+    # An infinite weight is still called one.
+    with pytest.raises(ValueError, match="sample_weight contains NaN or infinity"):
+        LogisticRegression().fit(X, Y, _with(np.ones(6), 2, np.inf))
+
+
+def _too_large(backend):
+    """A value whose square overflows the backend's dtype, and one whose square does not."""
+    largest = float(backend.xp.finfo(backend.dtype).max)
+    return 4 * largest**0.5, largest**0.5 / 8
+
+
+def test_values_whose_squares_overflow_are_named_on_every_backend(backend):
+    too_large, fine = _too_large(backend)
+    data = np.c_[X, X[:, 0]]
+    data[3, 2] = -too_large
+    with pytest.raises(ValueError, match=r"X's values are too large for float(32|64): column 2"):
+        check_features(
+            backend.asarray(data), xp=backend.xp, device=backend.device, overflow="squares"
+        )
+    data[3, 2] = fine
+    checked = check_features(
+        backend.asarray(data), xp=backend.xp, device=backend.device, overflow="squares"
+    )
+    assert_on_backend(checked, backend)
+    # Without overflow (predict), only finiteness counts.
+    data[3, 2] = too_large
+    check_features(backend.asarray(data), xp=backend.xp, device=backend.device)
+    data[3, 2] = np.nan
+    with pytest.raises(ValueError, match="X contains NaN or infinity"):
+        check_features(
+            backend.asarray(data), xp=backend.xp, device=backend.device, overflow="squares"
+        )
+
+
+def test_differences_allow_up_to_half_the_largest_float():
+    largest = float(np.finfo(np.float64).max)
+    data = np.c_[X, np.full(6, largest / 3)]
+    check_features(data, xp=resolve(X=data)[0], device="cpu", overflow="differences")
+    data[0, 2] = -largest * 0.75
+    with pytest.raises(ValueError, match=r"column 2 reaches -?1.35e\+308, beyond 8.99e\+307, half"):
+        check_features(data, xp=resolve(X=data)[0], device="cpu", overflow="differences")
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+def test_sum_of_squares_fast_paths_equal_the_generic_path(layout):
+    from xlogreg._backend import sum_of_squares
+
+    rng = np.random.default_rng(0)
+    base = rng.standard_normal((200, 7))
+    data = {"C": base, "F": np.asfortranarray(base), "strided": base[::3, ::2]}[layout]
+    xp = resolve(X=data)[0]
+    generic = float(xp.linalg.vector_norm(data) ** 2)
+    np.testing.assert_allclose(float(sum_of_squares(data, xp=xp)), generic, rtol=1e-13)
+    torch = pytest.importorskip("torch")
+    tensor = torch.from_numpy(np.array(data))
+    if layout == "F":
+        tensor = torch.from_numpy(base).T.contiguous().T  # column-major: no fast path
+    np.testing.assert_allclose(float(sum_of_squares(tensor, xp=resolve(X=tensor)[0])), generic)
+    with np.errstate(over="ignore"):
+        assert float(sum_of_squares(data * 1e200, xp=xp)) == np.inf
+
+
+def test_check_finite_solution_refuses_nan():
+    xp = resolve(X=X)[0]
+    check_finite_solution(np.ones(3), np.zeros(1), xp=xp, estimator="Model")
+    with pytest.raises(ValueError, match="Model's solution is not finite"):
+        check_finite_solution(np.ones(3), np.array([np.nan]), xp=xp, estimator="Model")
+
+
+# --- DataFrames ---------------------------------------------------------------------------
+
+
+def _frame(pd, **columns):
+    return pd.DataFrame({"a": X[:, 0], **columns})
+
+
+def _with_flags(flags):
+    """The array a frame of X's first column and boolean ``flags`` stands for."""
+    return np.c_[X[:, 0], flags.astype(float)]
+
+
+def test_dataframes_with_bool_and_nullable_columns_fit_as_numbers():
+    pd = pytest.importorskip("pandas")
+    flags = X[:, 1] > 0.5
+    reference = LogisticRegression().fit(_with_flags(flags), Y)
+    for column in [
+        flags,
+        pd.array(flags, dtype="boolean"),
+        pd.array(flags.astype(int), dtype="Int64"),
+        pd.array(flags.astype(float), dtype="Float64"),
+    ]:
+        model = LogisticRegression().fit(_frame(pd, b=column), Y)
+        np.testing.assert_array_equal(model.coef_, reference.coef_)
+        assert model.feature_names_in_ == ("a", "b")
+        np.testing.assert_array_equal(
+            model.predict_proba(_frame(pd, b=column)), reference.predict_proba(_with_flags(flags))
+        )
+
+
+@pytest.mark.parametrize(
+    ("column", "error", "match"),
+    [
+        ("Int64-NA", ValueError, r"X's column 'b' holds 1 missing value\(s\) .* in 6 rows"),
+        ("boolean-NA", ValueError, r"X's column 'b' holds 2 missing value"),
+        ("object-None", ValueError, r"X's column 'b' holds 1 missing value"),
+        ("category", TypeError, r"X's column 'b' \(dtype category\) must hold real numbers"),
+        ("datetime", TypeError, r"X's column 'b' holds datetime64\[.*\] values, not numbers"),
+    ],
+)
+def test_dataframe_columns_that_do_not_convert_are_named(column, error, match):
+    pd = pytest.importorskip("pandas")
+    values = {
+        "Int64-NA": pd.array([1, 2, None, 4, 5, 6], dtype="Int64"),
+        "boolean-NA": pd.array([True, None, False, None, True, True], dtype="boolean"),
+        "object-None": np.array([1.0, None, 2.0, 3.0, 4.0, 5.0], dtype=object),
+        "category": pd.Categorical(list("uvuvuv")),
+        "datetime": pd.to_datetime(["2024-01-0" + str(i) for i in range(1, 7)]),
+    }[column]
+    frame = pd.DataFrame({"a": X[:, 0], "b": values})
+    with pytest.raises(error, match=match):
+        LogisticRegression().fit(frame, Y)
+    model = LogisticRegression().fit(pd.DataFrame({"a": X[:, 0], "b": X[:, 1]}), Y)
+    with pytest.raises(error, match=match):
+        model.predict(frame)
+
+
+def test_polars_nulls_and_strings_are_named():
+    pl = pytest.importorskip("polars")
+    with pytest.raises(ValueError, match=r"X's column 'b' holds 1 missing value"):
+        LogisticRegression().fit(pl.DataFrame({"a": X[:, 0], "b": [None, *X[1:, 1]]}), Y)
+    with pytest.raises(TypeError, match=r"X's column 'b' \(dtype String\) must hold real numbers"):
+        LogisticRegression().fit(pl.DataFrame({"a": X[:, 0], "b": list("uvuvuv")}), Y)
+    model = LogisticRegression().fit(pl.DataFrame({"a": X[:, 0], "b": X[:, 1] > 0.5}), Y)
+    reference = LogisticRegression().fit(_with_flags(X[:, 1] > 0.5), Y)
+    np.testing.assert_array_equal(model.coef_, reference.coef_)

@@ -28,6 +28,7 @@ __all__ = [
     "as_numeric",
     "compute_dtype",
     "contiguous",
+    "count_missing",
     "describe",
     "has_float64",
     "block_namespace",
@@ -45,6 +46,7 @@ __all__ = [
     "quiet_overflow",
     "row_block_rows",
     "split_dataframe",
+    "sum_of_squares",
     "synchronize",
     "syncs_cheaply",
     "to_numpy",
@@ -99,12 +101,14 @@ def resolve(**arrays: Any) -> tuple[ModuleType, Any]:
     Raises
     ------
     TypeError
-        If the arrays come from different libraries.
+        If the arrays come from different libraries, or one is sparse.
     ValueError
-        If the arrays live on different devices.
+        If the arrays live on different devices, or one is a torch tensor on
+        the ``meta`` device (a shape without data).
     """
     for name, a in arrays.items():
         _refuse_sparse(a, name)
+        _refuse_meta(a, name)
     given = {name: a for name, a in arrays.items() if a is not None and _is_array(a)}
     if not given:
         import numpy as np
@@ -139,6 +143,15 @@ def _refuse_sparse(x: Any, name: str) -> None:
         )
 
 
+def _refuse_meta(x: Any, name: str) -> None:
+    """Raise if ``x`` is a torch tensor on the ``meta`` device, which holds no values."""
+    if array_api_compat.is_torch_array(x) and x.device.type == "meta":
+        raise ValueError(
+            f"{name} is a torch tensor on the meta device, which holds no data (only a shape "
+            "and a dtype); create it on a device that holds its values, such as 'cpu' or 'cuda'"
+        )
+
+
 def _torch_strided() -> Any:
     import torch
 
@@ -167,27 +180,45 @@ def as_numeric(X: Any, *, name: str = "X") -> Any:
         raise TypeError(f"{name} must hold real numbers; converting it failed: {error}") from None
 
 
-def as_array(x: Any, *, xp: ModuleType, device: Any) -> Any:
+def as_array(x: Any, *, xp: ModuleType, device: Any, name: str = "the input") -> Any:
     """Return ``x`` as an array of ``xp`` on ``device``, outside any autograd graph.
 
     Arrays are returned as they are (torch tensors detached, so a fit never
     builds a graph and results never require grad); array-likes such as lists,
     tuples or DataFrames are converted.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is a nested sequence that is not rectangular (rows of
+        different lengths), naming it ``name``.
     """
     if _is_array(x):
         return x.detach() if array_api_compat.is_torch_array(x) else x
-    if array_api_compat.is_numpy_namespace(xp):
-        import numpy as np
+    try:
+        if array_api_compat.is_numpy_namespace(xp):
+            import numpy as np
 
-        return np.asarray(x)
-    return xp.asarray(x, device=device)
+            return np.asarray(x)
+        return xp.asarray(x, device=device)
+    except ValueError as error:
+        lengths = sorted({len(row) for row in x if hasattr(row, "__len__")}) if _is_list(x) else []
+        what = f"({', '.join(map(str, lengths[:5]))} values)" if len(lengths) > 1 else "or depths"
+        raise ValueError(
+            f"{name} is not rectangular: its rows have different lengths {what}; every "
+            f"row needs as many values ({error})"
+        ) from None
+
+
+def _is_list(x: Any) -> bool:
+    return isinstance(x, (list, tuple))
 
 
 # (module, class) of the DataFrame types whose columns name the features.
 _DATAFRAMES = (("pandas", "DataFrame"), ("polars", "DataFrame"))
 
 
-def split_dataframe(X: Any) -> tuple[Any, list | None]:
+def split_dataframe(X: Any, *, name: str = "X") -> tuple[Any, list | None]:
     """A pandas or polars DataFrame as a C-ordered NumPy array and its column labels.
 
     Anything else is returned unchanged with ``None``. A DataFrame is
@@ -196,6 +227,21 @@ def split_dataframe(X: Any) -> tuple[Any, list | None]:
     imported here. The rows are made contiguous because the row-blocked
     kernels read ``X`` block of rows by block of rows, and ``to_numpy()``
     usually hands back a column-major array.
+
+    Columns of NumPy numbers and booleans convert as they are. Any other
+    column (pandas' nullable ``Int64``, ``boolean`` and ``Float64``, objects,
+    categories, polars' strings) is converted to float64 on its own, so that
+    a column that cannot be is named: where it holds a missing value, or
+    values that are not numbers.
+
+    Raises
+    ------
+    ValueError
+        If a column holds missing values (``pd.NA``, ``None``, a polars null,
+        or NaN in a column that is converted on its own).
+    TypeError
+        If a column holds dates, times or durations, or values that do not
+        convert to float64.
 
     Examples
     --------
@@ -207,13 +253,57 @@ def split_dataframe(X: Any) -> tuple[Any, list | None]:
     >>> split_dataframe([[1.0, 3.0]])
     ([[1.0, 3.0]], None)
     """
-    for module, name in _DATAFRAMES:
+    for module, kind in _DATAFRAMES:
         library = sys.modules.get(module)
-        if library is not None and isinstance(X, getattr(library, name)):
+        if library is not None and isinstance(X, getattr(library, kind)):
             import numpy as np
 
-            return np.ascontiguousarray(X.to_numpy()), list(X.columns)
+            columns = list(X.columns)
+            if module == "polars":
+                series = [X.to_series(j) for j in range(len(columns))]
+                missing = [s.null_count() for s in series]
+            else:
+                series = [X.iloc[:, j] for j in range(len(columns))]
+                missing = [None] * len(columns)  # counted only for columns converted alone
+            dtypes = [s.dtype for s in series] if module == "pandas" else []
+            if not any(missing) and all(
+                isinstance(d, np.dtype) and d.kind in "biuf" for d in dtypes
+            ):
+                values = X.to_numpy()
+                if values.dtype.kind in "biuf":
+                    return np.ascontiguousarray(values), columns
+            values = [
+                _numeric_column(s, label, count, name=name)
+                for s, label, count in zip(series, columns, missing, strict=True)
+            ]
+            return np.stack(values, axis=1) if values else X.to_numpy(), columns
     return X, None
+
+
+def _numeric_column(series: Any, label: Any, missing: int | None, *, name: str) -> Any:
+    """One DataFrame column as float64 NumPy numbers, or an error naming it."""
+    import numpy as np
+
+    where = f"{name}'s column {label!r}"
+    if missing is None:
+        missing = int(series.isna().sum())
+    if missing:
+        raise ValueError(
+            f"{where} holds {missing} missing value(s) (NA, None or NaN) in {len(series)} rows; "
+            "fill or drop them first"
+        )
+    raw = series.to_numpy()
+    if getattr(series.dtype, "kind", None) in ("m", "M") or raw.dtype.kind in ("m", "M"):
+        raise TypeError(
+            f"{where} holds {series.dtype} values, not numbers; convert them to numbers first "
+            "(seconds since a reference time, say)"
+        )
+    try:
+        return np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"{where} (dtype {series.dtype}) must hold real numbers; converting it failed: {error}"
+        ) from None
 
 
 def contiguous(x: Any) -> Any:
@@ -406,6 +496,46 @@ def quiet_overflow(xp: ModuleType) -> contextlib.AbstractContextManager:
 
         return np.errstate(over="ignore", invalid="ignore")
     return contextlib.nullcontext()
+
+
+def sum_of_squares(x: Any, *, xp: ModuleType) -> Any:
+    """The sum of the squares of every element of ``x``, in its dtype, as a 0-d array.
+
+    One read of ``x``: a NumPy, CuPy or torch array laid out in one block is
+    flattened without a copy and dotted with itself (BLAS; NumPy's dot takes
+    half the time of its ``sum``), any other through ``vector_norm``. A sum
+    that overflows is infinite (a library that scales its norm agrees: the
+    square of a norm beyond the square root of the dtype's maximum overflows).
+
+    Examples
+    --------
+    >>> import array_api_strict as xp
+    >>> from xlogreg._backend import sum_of_squares
+    >>> sum_of_squares(xp.asarray([[0.0, 3.0], [4.0, 0.0]]), xp=xp)
+    Array(25., dtype=array_api_strict.float64)
+    """
+    if array_api_compat.is_numpy_array(x) or array_api_compat.is_cupy_array(x):
+        if x.flags.c_contiguous or x.flags.f_contiguous:
+            flat = x.ravel(order="K")
+            return xp.asarray(flat @ flat)
+    elif array_api_compat.is_torch_array(x) and x.is_contiguous():
+        flat = x.reshape(-1)
+        return flat @ flat
+    norm = xp.linalg.vector_norm(x)
+    return xp.multiply(norm, norm)
+
+
+def count_missing(x: Any) -> int:
+    """The number of missing values (``None``, NaN, pandas' ``NA`` or ``NaT``) in a
+    NumPy array of objects, read on the host; 0 for any other array."""
+    if not (array_api_compat.is_numpy_array(x) and x.dtype.kind == "O"):
+        return 0
+    return sum(
+        value is None
+        or type(value).__name__ in ("NAType", "NaTType")
+        or (isinstance(value, float) and value != value)
+        for value in x.ravel().tolist()
+    )
 
 
 def to_numpy(x: Any) -> Any:

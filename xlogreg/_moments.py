@@ -10,7 +10,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from xlogreg._backend import has_float64
+from xlogreg._backend import has_float64, host_bool, host_floats
 
 # Numbers per row that column_reduce folds a narrow block into: NumPy reduces
 # over rows of fewer numbers 3-13x slower per number.
@@ -118,6 +118,64 @@ def _mean_and_variance(
     if refine:
         mean = xp.add(mean, xp.divide(correction, total))
     return mean, var, total
+
+
+def check_finite_moments(
+    mean: Any, var: Any, *, xp: ModuleType, feature_names: tuple[str, ...] | None = None
+) -> None:
+    """Check that no column's mean or variance overflowed, before they are used or stored.
+
+    Finite data can have statistics that are not: values of ±1e200 have a
+    variance of 1e400, beyond float64 (the squares overflow; the mean of
+    values near the largest float overflows too). Costs one check of the
+    ``n_features`` statistics and one scalar read; the column is looked up
+    only on failure.
+
+    Parameters
+    ----------
+    mean, var : arrays of shape (n_features,)
+        Column statistics; ``var`` may be ``None``.
+    xp : module
+        Their namespace.
+    feature_names : tuple of str, optional
+        The columns' names, for the message.
+
+    Raises
+    ------
+    ValueError
+        Naming ``X``, the first column whose statistics overflowed and the
+        dtype, with a way out.
+
+    Examples
+    --------
+    >>> import array_api_strict as xp
+    >>> from xlogreg._moments import check_finite_moments
+    >>> check_finite_moments(
+    ...     xp.asarray([0.0, 1.0]), xp.asarray([1.0, xp.inf]), xp=xp
+    ... )  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: X's values are too large: the variance of column 1 overflows float64 (its ...
+    """
+    finite = xp.isfinite(mean)
+    if var is not None:
+        finite = xp.logical_and(finite, xp.isfinite(var))
+    if host_bool(xp.all(finite)):
+        return
+    (column,) = host_floats(xp, xp.astype(xp.argmin(xp.astype(finite, mean.dtype)), mean.dtype))
+    column = int(column)
+    named = (
+        f" ({feature_names[column]!r})"
+        if feature_names and feature_names[column] != f"x{column}"
+        else ""
+    )
+    statistic = "mean" if not host_bool(xp.isfinite(mean[column])) else "variance"
+    dtype = str(mean.dtype).rsplit(".", 1)[-1]
+    cause = "the sum of its values exceeds" if statistic == "mean" else "its squares exceed"
+    raise ValueError(
+        f"X's values are too large: the {statistic} of column {column}{named} overflows "
+        f"{dtype} ({cause} the largest {dtype}); divide X by a power of ten"
+    )
 
 
 def merge_moments(means: list, variances: list, totals: list[float], *, xp: ModuleType) -> tuple:

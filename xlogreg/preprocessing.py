@@ -5,8 +5,13 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from xlogreg._backend import host_floats, is_chunked, resolve
-from xlogreg._moments import _accumulation_dtype, _is_constant_feature, _mean_and_variance
+from xlogreg._backend import host_floats, is_chunked, quiet_overflow, resolve
+from xlogreg._moments import (
+    _accumulation_dtype,
+    _is_constant_feature,
+    _mean_and_variance,
+    check_finite_moments,
+)
 from xlogreg._validation import (
     check_bool,
     check_feature_names,
@@ -154,10 +159,12 @@ class StandardScaler(BaseEstimator):
             inputs from different array libraries, or feature names that are
             not strings.
         ValueError
-            ``X`` not 2-D, empty or not finite, invalid ``sample_weight``, or
-            feature names that repeat, are too few or too many, or differ
-            from the DataFrame's columns. A failed fit leaves an earlier
-            fitted state untouched.
+            ``X`` not 2-D, empty or not finite, values so large that a
+            column's mean or variance overflows (±1e200 in float64: the
+            variance is 1e400), invalid ``sample_weight``, or feature names
+            that repeat, are too few or too many, or differ from the
+            DataFrame's columns. A failed fit leaves an earlier fitted state
+            untouched.
         """
         self._fit(X, sample_weight, feature_names)
         return self
@@ -299,9 +306,11 @@ class StandardScaler(BaseEstimator):
             )
         mean = var = None
         if self.with_mean or self.with_std:
-            mean, var, total = _mean_and_variance(
-                X, sample_weight, xp=xp, device=device, variance=self.with_std
-            )
+            # Statistics that overflow are refused by name (check_finite_moments), not warned.
+            with quiet_overflow(xp):
+                mean, var, total = _mean_and_variance(
+                    X, sample_weight, xp=xp, device=device, variance=self.with_std
+                )
         elif weighted:
             total = xp.sum(xp.astype(sample_weight, _accumulation_dtype(xp, device)))
         n_samples_seen = host_floats(xp, total)[0] if weighted else n_samples
@@ -340,13 +349,20 @@ class StandardScaler(BaseEstimator):
         dtype; ``None`` where not needed) and the sample count or weight sum."""
         mean = mean if self.with_mean or self.with_std else None
         var = var if self.with_std else None
+        # Checked as stored: a float32 column of ±1e20 has a variance of 1e40 in float64,
+        # which float32 cannot hold.
+        with quiet_overflow(xp):
+            stored_mean = None if mean is None else xp.astype(mean, dtype, copy=False)
+            stored_var = None if var is None else xp.astype(var, dtype, copy=False)
+        if mean is not None:
+            check_finite_moments(stored_mean, stored_var, xp=xp, feature_names=feature_names)
         scale = None
         if self.with_std:
             constant = _is_constant_feature(var, mean, n_samples_seen, xp=xp)
             scale = xp.sqrt(xp.where(constant, xp.ones_like(var), var))
         self._set_fitted(
-            mean_=None if mean is None else xp.astype(mean, dtype, copy=False),
-            var_=None if var is None else xp.astype(var, dtype, copy=False),
+            mean_=stored_mean,
+            var_=stored_var,
             scale_=None if scale is None else xp.astype(scale, dtype, copy=False),
             n_samples_seen_=n_samples_seen,
             n_features_in_=len(feature_names),

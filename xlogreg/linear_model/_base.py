@@ -216,7 +216,7 @@ class BaseEstimator:
         """
         X, columns = split_dataframe(X)
         xp, device = resolve(X=X, **arrays)
-        X = as_array(X, xp=xp, device=device)
+        X = as_array(X, xp=xp, device=device, name="X")
         check_matrix_shape(X)
         return X, check_feature_names(feature_names, n_features=X.shape[1], columns=columns)
 

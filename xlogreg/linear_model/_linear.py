@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import functools
-import math
 from typing import Any
 
 import array_api_compat
 
 from xlogreg._backend import host_floats, is_chunked, resolve
 from xlogreg._covariance import least_squares_covariance
+from xlogreg._moments import check_finite_moments
 from xlogreg._validation import (
     check_bool,
     check_choice,
     check_feature_names,
     check_features,
+    check_finite_solution,
     check_matrix_shape,
     check_number,
     check_regression_target,
@@ -284,14 +285,10 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         check_bool(self.fit_intercept, "fit_intercept")
         check_bool(self.standardize, "standardize")
         check_choice(self.solver, "solver", SOLVERS)
-        check_number(self.alpha, "alpha", low=0.0)
-        if not math.isfinite(self.alpha):
-            raise ValueError(f"alpha must be finite, got {self.alpha!r}")
-        check_number(self.tol, "tol", low=0.0)
+        check_number(self.alpha, "alpha", low=0.0, finite=True)
+        check_number(self.tol, "tol", low=0.0, finite=True)
         check_number(self.max_iter, "max_iter", integer=True, low=1)
-        check_number(self.learning_rate, "learning_rate", low=0.0, low_open=True)
-        if not math.isfinite(self.learning_rate):
-            raise ValueError(f"learning_rate must be finite, got {self.learning_rate!r}")
+        check_number(self.learning_rate, "learning_rate", low=0.0, low_open=True, finite=True)
         check_bool(self.inference, "inference")
 
     def _resolved_solver(self) -> str:
@@ -332,10 +329,13 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
             Non-numeric ``X`` or ``y``, inputs from different array libraries,
             or feature names that are not strings.
         ValueError
-            Invalid hyper-parameters, shapes, non-finite values, invalid
-            weights, or feature names that repeat, are too few or too many,
-            or differ from the DataFrame's columns. A failed fit leaves an
-            earlier fitted state untouched.
+            Invalid hyper-parameters, shapes, non-finite values, values of
+            ``X`` or ``y`` too large for what the solver computes (squares,
+            or differences for the unpenalized direct solves; naming the
+            column), invalid weights (or weights whose sum overflows), or
+            feature names that repeat, are too few or too many, or differ
+            from the DataFrame's columns. A failed fit leaves an earlier
+            fitted state untouched.
 
         Warns
         -----
@@ -351,20 +351,32 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
             return self._fit_chunked(X, y, sample_weight, feature_names)
         X, feature_names = self._fit_input(X, feature_names, y=y, sample_weight=sample_weight)
         xp, device = resolve(X=X, y=y, sample_weight=sample_weight)
-        X = check_features(X, xp=xp, device=device)
-        n_samples, n_features = X.shape
-        y = check_regression_target(y, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype)
-        weighted = sample_weight is not None
-        sample_weight = check_sample_weight(
-            sample_weight, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype
-        )
-        Y = y if y.ndim == 2 else y[:, None]
         solver = self._resolved_solver()
         # Unpenalized least squares does not depend on the columns' scales, and the
         # direct solves equilibrate them exactly (powers of two): they take the raw
         # data, which keep the digits that standardizing in float32 would round away
         # (NIST's Wampler1 in float32: 6.4 digits against 1.9), and no standardized copy.
         raw_solve = solver not in ITERATIVE_SOLVERS and self.alpha == 0
+        # What the solve computes from the data: the raw-column solves centre it (and
+        # the SVD equilibrates), the others form squares (Gram matrix, squared
+        # errors) of y and of X unless the scaler, which checks its own statistics,
+        # standardizes it.
+        overflow = "differences" if raw_solve else "squares"
+        X = check_features(
+            X,
+            xp=xp,
+            device=device,
+            overflow=None if self.standardize and not raw_solve else overflow,
+        )
+        n_samples, n_features = X.shape
+        y = check_regression_target(
+            y, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype, overflow=overflow
+        )
+        weighted = sample_weight is not None
+        sample_weight = check_sample_weight(
+            sample_weight, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype
+        )
+        Y = y if y.ndim == 2 else y[:, None]
         raw, scaler, scaler_for_fit = X, None, None
         if self.standardize and raw_solve:
             scaler = StandardScaler(with_mean=self.fit_intercept).fit(
@@ -374,6 +386,9 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
             X, scaler = _standardize_for_fit(X, sample_weight, center=self.fit_intercept)
             scaler_for_fit = scaler
         profile = _fit_profile(raw, scaler, weighted=weighted, xp=xp, device=device)
+        # The raw-column solves take values up to half the largest float, whose
+        # column variances (in the profile) can overflow all the same.
+        check_finite_moments(profile.mean, profile.std, xp=xp, feature_names=feature_names)
         if solver in ITERATIVE_SOLVERS:
             objective = SquaredError(
                 X,
@@ -484,6 +499,8 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
     def _store(
         self, coef: Any, intercept: Any, *, one_target: bool, **attributes: Any
     ) -> LinearRegression:
+        xp = array_api_compat.array_namespace(coef)
+        check_finite_solution(coef, intercept, xp=xp, estimator=type(self).__name__)
         if one_target:
             # ``[0, ...]`` keeps a 0-d array where NumPy's ``[0]`` gives a scalar.
             coef, intercept = coef[0, :], intercept[0, ...]

@@ -21,12 +21,14 @@ from xlogreg._backend import (
 )
 from xlogreg._covariance import logistic_covariance
 from xlogreg._math import log_sigmoid, log_softmax, sigmoid
+from xlogreg._moments import check_finite_moments
 from xlogreg._separation import warn_if_separated
 from xlogreg._validation import (
     check_bool,
     check_class_target,
     check_feature_names,
     check_features,
+    check_finite_solution,
     check_matrix_shape,
     check_number,
     check_sample_weight,
@@ -364,9 +366,9 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
                 f"solver must be one of {METHODS} (full batch) or {STOCHASTIC_METHODS} "
                 f"(mini-batch), got {self.solver!r}"
             )
-        check_number(self.tol, "tol", low=0.0)
+        check_number(self.tol, "tol", low=0.0, finite=True)
         check_number(self.max_iter, "max_iter", integer=True, low=1)
-        check_number(self.learning_rate, "learning_rate", low=0.0, low_open=True)
+        check_number(self.learning_rate, "learning_rate", low=0.0, low_open=True, finite=True)
         check_number(self.momentum, "momentum", low=0.0, high=1.0, high_open=True)
         if self.threshold is not None:
             check_number(self.threshold, "threshold", low=0.0, high=1.0)
@@ -455,11 +457,13 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
             Non-numeric ``X``, inputs from different array libraries, or
             feature names that are not strings.
         ValueError
-            Invalid hyper-parameters, shapes, non-finite values, a single
-            class, invalid weights, ``threshold`` with more than two classes,
-            or feature names that repeat, are too few or too many, or differ
-            from the DataFrame's columns. A failed fit leaves an earlier
-            fitted state untouched.
+            Invalid hyper-parameters, shapes, non-finite values, values
+            whose squares or column statistics overflow the dtype (naming
+            the column), missing labels, a single class, invalid weights
+            (or weights whose sum overflows), ``threshold`` with more than
+            two classes, or feature names that repeat, are too few or too
+            many, or differ from the DataFrame's columns. A failed fit
+            leaves an earlier fitted state untouched.
         """
         self._validate_params()
         if callback is not None and self.solver in STOCHASTIC_METHODS:
@@ -607,7 +611,10 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         The target is the positive class's indicator for two classes and the
         one-hot matrix otherwise, in ``X``'s compute dtype.
         """
-        X = check_features(X, xp=xp, device=device)
+        # Unstandardized, the solvers form the squares of X (Hessian, curvature pairs);
+        # standardized, the scaler checks its statistics.
+        overflow = None if self.standardize else "squares"
+        X = check_features(X, xp=xp, device=device, overflow=overflow)
         n_samples = X.shape[0]
         y, classes = check_class_target(y, xp=xp, device=device, n_samples=n_samples)
         self._check_threshold_classes(classes)
@@ -619,6 +626,9 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         if self.standardize:
             X, scaler = _standardize_for_fit(X, sample_weight, center=self.fit_intercept)
         profile = _fit_profile(raw, scaler, weighted=weighted, xp=xp, device=device)
+        # The profile sums squares too: values whose squares fit one by one can
+        # still have a column variance beyond the dtype (±1e154 in float64).
+        check_finite_moments(profile.mean, profile.std, xp=xp)
         factors = None
         if self.class_weight is not None:
             one_hot = xp.astype(y[:, None] == classes[None, :], X.dtype)
@@ -654,6 +664,7 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         ``inference`` is what :func:`~xlogreg._covariance.logistic_covariance` computed.
         """
         xp = array_api_compat.array_namespace(x)
+        check_finite_solution(x, xp=xp, estimator=type(self).__name__)
         binary = classes.shape[0] == 2
         n_rows = 1 if binary else classes.shape[0]
         rows = xp.reshape(x, (n_rows, n_features + int(self.fit_intercept)))
@@ -702,9 +713,15 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
                 raise ValueError(f"class_weight has labels {unknown} that are not in y ({labels})")
             per_class = [self.class_weight.get(label, 1.0) for label in labels]
             for label, weight in zip(labels, per_class, strict=True):
-                check_number(weight, f"class_weight[{label!r}]", low=0.0)
-            if sum(w * t for w, t in zip(per_class, sums, strict=True)) <= 0.0:
+                check_number(weight, f"class_weight[{label!r}]", low=0.0, finite=True)
+            total = sum(w * t for w, t in zip(per_class, sums, strict=True))
+            if total <= 0.0:
                 raise ValueError("class_weight gives every sample a weight of zero")
+            if math.isinf(total):
+                raise ValueError(
+                    "class_weight times sample_weight sums to more than a float holds: "
+                    "divide the class weights (or sample_weight) by a common factor"
+                )
         return per_class
 
     def _initial_params(
