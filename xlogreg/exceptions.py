@@ -69,12 +69,13 @@ class LinAlgWarning(UserWarning):
 class ModelFileError(ValueError):
     """A file given to :func:`xlogreg.load` is not a model that this xlogreg can read.
 
-    The message names the file and the problem: not a safetensors file (a
-    pickle, a ``.npz`` archive), a safetensors file without xlogreg's metadata,
-    a truncated file, bytes appended after the data, metadata that is not
-    valid JSON or disagrees with the stored arrays, a format version newer
-    than this xlogreg reads, or a class outside the registry of loadable
-    estimators.
+    The message names the file and the problem: not a regular file (a FIFO,
+    a device), not a safetensors file (a pickle, a ``.npz`` archive), a
+    safetensors file without xlogreg's metadata, a truncated file, bytes
+    appended after the data, sizes, dtypes or shapes that the file cannot
+    hold or xlogreg never writes, metadata that is not valid JSON or
+    disagrees with the stored arrays, a format version newer than this
+    xlogreg reads, or a class outside the registry of loadable estimators.
     """
 
 

@@ -19,7 +19,7 @@ import array_api_compat
 
 from xlogreg._backend import host_copy, host_text, text_array, to_device
 from xlogreg.exceptions import ModelFileError
-from xlogreg.io._file import naturals
+from xlogreg.io._file import check_shape
 from xlogreg.io._registry import ESTIMATORS, NAMED_TUPLES
 from xlogreg.linear_model._base import BaseEstimator
 
@@ -29,7 +29,12 @@ ESTIMATOR_KEYS = ("estimator", "params", "state")
 _TENSOR_DTYPES = frozenset(
     f"{kind}{bits}" for kind in ("int", "uint") for bits in (8, 16, 32, 64)
 ) | {"bool", "float16", "float32", "float64"}
-_TEXT_DTYPE = re.compile(r"[<>|=]?U[0-9]+|\|O")
+_TEXT_DTYPE = re.compile(r"[<>|=]?U([1-9][0-9]{0,11})|\|O")
+# The memory that a file's text arrays may take as NumPy arrays: a character
+# takes 4 bytes (UTF-32), so 4 bytes per byte of file, plus room for the
+# generous item sizes that small label arrays may declare (``<U64`` for "a").
+_TEXT_BYTES_PER_FILE_BYTE = 4
+_TEXT_BYTES_EXTRA = 2**20
 _NON_FINITE = ("inf", "-inf", "nan")
 
 
@@ -49,19 +54,28 @@ def encode(estimator: BaseEstimator) -> tuple[dict[str, Any], dict[str, Any], di
 
 
 def decode(
-    document: dict[str, Any], tensors: dict[str, Any], *, xp: ModuleType, device: Any, path: str
+    document: dict[str, Any],
+    tensors: dict[str, Any],
+    *,
+    xp: ModuleType,
+    device: Any,
+    path: str,
+    file_size: int,
 ) -> BaseEstimator:
     """The estimator of a checked document, its arrays placed in ``xp`` on ``device``.
 
     Raises
     ------
     ModelFileError
-        If the tree is malformed, names unregistered classes, or does not
-        use every tensor exactly once.
+        If the tree is malformed, names unregistered classes, does not use
+        every tensor exactly once, or declares text arrays larger than the
+        file of ``file_size`` bytes can describe.
     ValueError
         If a string array would have to leave NumPy.
     """
-    decoder = _Decoder(tensors, document["arrays"], xp=xp, device=device, path=path)
+    decoder = _Decoder(
+        tensors, document["arrays"], xp=xp, device=device, path=path, file_size=file_size
+    )
     try:
         estimator = decoder.estimator({key: document[key] for key in ESTIMATOR_KEYS}, "")
     except RecursionError:
@@ -188,10 +202,13 @@ class _Decoder:
         xp: ModuleType,
         device: Any,
         path: str,
+        file_size: int,
     ) -> None:
         self.tensors, self.index = tensors, index
         self.xp, self.device, self.path = xp, device, path
+        self.file_size = file_size
         self.used: set[str] = set()
+        self.text_bytes_left = _TEXT_BYTES_PER_FILE_BYTE * file_size + _TEXT_BYTES_EXTRA
 
     def fail(self, problem: str) -> ModelFileError:
         return ModelFileError(f"{self.path}: {problem}")
@@ -275,21 +292,43 @@ class _Decoder:
             isinstance(node, dict)
             and sorted(node) == ["dtype", "host", "shape", "values"]
             and isinstance(node["dtype"], str)
-            and _TEXT_DTYPE.fullmatch(node["dtype"])
-            and naturals(node["shape"])
+            and isinstance(node["host"], bool)
             and isinstance(node["values"], list)
-            and math.prod(node["shape"]) == len(node["values"])
         ):
             raise self.malformed(where, node)
-        values = [self.scalar(v, where) for v in node["values"]]
-        if "U" in node["dtype"] and not all(isinstance(v, str) for v in values):
+        dtype = _TEXT_DTYPE.fullmatch(node["dtype"])
+        shape = check_shape(node["shape"], where, limit=self.file_size, fail=self.fail)
+        if dtype is None or math.prod(shape) != len(node["values"]):
             raise self.malformed(where, node)
+        values = [self.scalar(v, where) for v in node["values"]]
+        if dtype[1] is not None:
+            self.check_text(values, int(dtype[1]), where)
         if not (node["host"] or array_api_compat.is_numpy_namespace(self.xp)):
             raise ValueError(
                 f"{self.path}: {where} holds strings or Python objects, which only NumPy "
                 "arrays can; load this model into NumPy (without like= or device=)"
             )
-        return text_array(values, tuple(node["shape"]), node["dtype"])
+        return text_array(values, shape, node["dtype"])
+
+    def check_text(self, values: list, length: int, where: str) -> None:
+        """Strings of at most ``length`` characters, whose array fits in what is left of
+        the file's allowance for text arrays (see ``_TEXT_BYTES_PER_FILE_BYTE``)."""
+        if not all(isinstance(v, str) for v in values):
+            raise self.fail(f"{where}: a text array holds values that are not strings")
+        longest = max(map(len, values), default=0)
+        if longest > length:
+            raise self.fail(
+                f"{where}: a text array of {length}-character items holds one of {longest}"
+            )
+        size = 4 * length * len(values)
+        if length > self.file_size or size > self.text_bytes_left:
+            raise self.fail(
+                f"{where}: a text array of {len(values)} items of {length} characters "
+                f"would take {size} bytes, more than this {self.file_size}-byte file allows "
+                f"({_TEXT_BYTES_PER_FILE_BYTE} bytes per byte of file, plus "
+                f"{_TEXT_BYTES_EXTRA}, for all its text arrays)"
+            )
+        self.text_bytes_left -= size
 
     def named_tuple(self, node: Any, where: str) -> tuple:
         if not (isinstance(node, dict) and sorted(node) == ["fields", "type"]):
