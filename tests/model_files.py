@@ -1,4 +1,4 @@
-"""Helpers of the model-file tests: read and rewrite a header, measure memory."""
+"""Helpers of the model-file tests: rewrite a header, write what ``save`` refuses, measure."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import tracemalloc
 from collections.abc import Callable
 from contextlib import contextmanager
 from typing import Any
+
+from xlogreg.linear_model._base import BaseEstimator
 
 
 def read_header(data: bytes) -> tuple[dict[str, Any], int]:
@@ -30,6 +32,14 @@ def rewritten(data: bytes, edit: Callable[[dict, dict], Any]) -> bytes:
     edit(header, document)
     header["__metadata__"]["xlogreg"] = json.dumps(document)
     return with_header(header, data)
+
+
+def save_unchecked(estimator: BaseEstimator, path: str, monkeypatch: Any) -> None:
+    """Save ``estimator`` without the checks of its parameters and state, as xlogreg
+    did before it had them: the files an older xlogreg, or a forger, may write."""
+    with monkeypatch.context() as patch:
+        patch.setattr(BaseEstimator, "_check_state", lambda self: None)
+        estimator.save(path)
 
 
 @contextmanager

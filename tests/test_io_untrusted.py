@@ -1,4 +1,5 @@
-"""Model files from untrusted hands: bounded reads, refused dtypes and shapes.
+"""Model files from untrusted hands: bounded reads, refused dtypes and shapes, and states
+that ``fit`` would never have written.
 
 Every refusal is a ``ModelFileError`` naming the file and the problem. Memory
 is measured with tracemalloc (Python's allocations, NumPy arrays included):
@@ -15,11 +16,18 @@ import threading
 import numpy as np
 import pytest
 
-from xlogreg import LogisticRegression, ModelFileError, StandardScaler, load
+from xlogreg import (
+    CalibratedClassifier,
+    LinearRegression,
+    LogisticRegression,
+    ModelFileError,
+    StandardScaler,
+    load,
+)
 from xlogreg.io import HEADER_LIMIT
 
 from cli_helpers import invoke
-from model_files import peak_memory, rewritten
+from model_files import peak_memory, rewritten, save_unchecked
 
 MEMORY_PER_BYTE = 24
 MEMORY_EXTRA = 16 * 2**20
@@ -302,3 +310,194 @@ def test_cli_prints_one_line_naming_the_file(saved):
         f"error: {path}: tensor 'coef_' has dtype 'BF16', which xlogreg never writes "
         "(it writes BOOL, U8, I8, U16, I16, F16, U32, I32, F32, U64, I64, F64)\n"
     )
+
+
+# Item 4: parameters and fitted state are checked as fit would have left them.
+
+
+def _fitted(kind):
+    X, y = _data()
+    y3 = np.digitize(X[:, 0], [-0.5, 0.5])
+    if kind == "binary":
+        return LogisticRegression(standardize=True, inference=True).fit(X, y)
+    if kind == "multinomial":
+        return LogisticRegression().fit(X, y3)
+    if kind == "linear":
+        return LinearRegression(standardize=True).fit(X, X @ [1.0, 2.0, 3.0])
+    if kind == "scaler":
+        return StandardScaler().fit(X)
+    method = {"platt": "platt", "isotonic": "isotonic", "temperature": "temperature"}[kind]
+    return CalibratedClassifier(method=method, random_state=0).fit(X, y3)
+
+
+def _set(**attributes):
+    def edit(model):
+        for name, value in attributes.items():
+            target = model
+            *path, last = name.split(".")
+            for part in path:
+                target = getattr(target, part)
+            if value is _DELETE:
+                delattr(target, last)
+            else:
+                setattr(target, last, value(getattr(target, last)) if callable(value) else value)
+
+    return edit
+
+
+_DELETE = object()
+_NAN = float("nan")
+
+BAD_STATES = {
+    "three-classes-binary": (
+        "binary",
+        _set(classes_=np.array([0, 1, 2])),
+        r"coef_ has shape \(1, 3\), expected \(3, 3\)",
+    ),
+    "duplicate-classes": (
+        "binary",
+        _set(classes_=np.array([1, 1])),
+        r"classes_ must not repeat a class; repeated: \[1\]",
+    ),
+    "one-class": ("binary", _set(classes_=np.array([1])), "at least two classes"),
+    "nan-classes": ("binary", _set(classes_=np.array([0.0, _NAN])), "classes_ contains NaN"),
+    "nan-coef": ("binary", _set(coef_=lambda c: c * _NAN), "coef_ contains NaN or infinity"),
+    "inf-intercept": (
+        "binary",
+        _set(intercept_=lambda b: b + np.inf),
+        "intercept_ contains NaN or infinity",
+    ),
+    "int64-coef": (
+        "binary",
+        _set(coef_=lambda c: c.view(np.int64)),
+        "coef_ must hold real floating numbers, got dtype int64",
+    ),
+    "float32-intercept": (
+        "binary",
+        _set(intercept_=lambda b: b.astype(np.float32)),
+        "intercept_ has dtype float32, but coef_ float64",
+    ),
+    "threshold-7": ("binary", _set(threshold=7.0), r"threshold must be <= 1\.0, got 7\.0"),
+    "threshold-multinomial": (
+        "multinomial",
+        _set(threshold=0.5),
+        "threshold=0.5 applies to two classes",
+    ),
+    "solver": ("binary", _set(solver="magic"), "solver must be one of"),
+    "negative-C": ("binary", _set(C=-1.0), "C must be > 0.0, got -1.0"),
+    "width": (
+        "binary",
+        _set(n_features_in_=4),
+        "feature_names_in_ holds 3 names, but n_features_in_ is 4",
+    ),
+    "names": (
+        "multinomial",
+        _set(feature_names_in_=("a", "a", "b")),
+        r"feature_names_in_: feature_names must be unique; repeated: \['a'\]",
+    ),
+    "intercept-shape": (
+        "multinomial",
+        _set(intercept_=lambda b: b[:2]),
+        r"intercept_ has shape \(2,\), expected \(3,\)",
+    ),
+    "incomplete": ("binary", _set(intercept_=_DELETE), r"incomplete: \['intercept_'\] missing"),
+    "profile": (
+        "binary",
+        _set(training_profile_=lambda p: p._replace(mean=p.mean[:2])),
+        r"training_profile_.mean has shape \(2,\), expected \(3,\)",
+    ),
+    "stderr": (
+        "binary",
+        _set(_inference=lambda r: r._replace(stderr=r.stderr[:, :2])),
+        r"_inference.stderr has shape \(1, 2\), expected \(1, 4\)",
+    ),
+    "zero-scale": (
+        "binary",
+        _set(**{"scaler_.scale_": lambda s: s * 0.0}),
+        r"scale_ must be > 0\.0 everywhere",
+    ),
+    "scaler-width": (
+        "binary",
+        _set(scaler_=StandardScaler().fit(np.ones((2, 2)))),
+        "scaler_ is not fitted on the model's 3 features",
+    ),
+    "linear-nan": ("linear", _set(coef_=lambda c: c * _NAN), "coef_ contains NaN"),
+    "linear-3d": (
+        "linear",
+        _set(coef_=lambda c: c.reshape(1, 1, 3)),
+        r"coef_ must have shape \(n_features,\) or \(n_targets, n_features\)",
+    ),
+    "linear-intercept": (
+        "linear",
+        _set(intercept_=lambda b: np.reshape(b, (1,))),
+        r"intercept_ has shape \(1,\), expected \(\)",
+    ),
+    "negative-variance": ("scaler", _set(var_=lambda v: -v), r"var_ must be >= 0\.0"),
+    "scaler-mean-missing": ("scaler", _set(mean_=None), "mean_ must be an array, got None"),
+    "scaler-count": ("scaler", _set(n_samples_seen_=-1), r"n_samples_seen_ must be >= 0\.0"),
+    "calibrated-classes": (
+        "platt",
+        _set(classes_=np.array([0, 1, 5])),
+        "classes_ differ from estimator_.classes_",
+    ),
+    "platt-shape": ("platt", _set(a_=lambda a: a[:1]), r"a_ has shape \(1,\), expected \(3,\)"),
+    "temperature": (
+        "temperature",
+        _set(temperature_=np.array(-1.0)),
+        r"temperature_ must be > 0\.0",
+    ),
+    "isotonic-counts": (
+        "isotonic",
+        _set(n_thresholds_=(1, 2)),
+        "n_thresholds_ must be 3 counts",
+    ),
+    "calibrated-inner": (
+        "platt",
+        _set(**{"estimator_.coef_": lambda c: c * _NAN}),
+        "coef_ contains NaN",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_STATES)
+def test_state_that_fit_would_not_write_is_refused(case, tmp_path, monkeypatch):
+    kind, edit, message = BAD_STATES[case]
+    model = _fitted(kind)
+    edit(model)
+    path = str(tmp_path / "model.safetensors")
+    save_unchecked(model, path, monkeypatch)
+    _refused(path, message)
+    with pytest.raises((TypeError, ValueError), match=message):
+        model.save(str(tmp_path / "again.safetensors"))
+    assert not os.path.exists(tmp_path / "again.safetensors")
+
+
+def test_an_invalid_nested_estimator_is_named(tmp_path, monkeypatch):
+    model = _fitted("platt")
+    model.estimator_.coef_ = model.estimator_.coef_ * _NAN
+    path = str(tmp_path / "model.safetensors")
+    with pytest.raises(ValueError, match=r"^cannot save 'estimator_': coef_ contains NaN"):
+        model.save(path)
+    save_unchecked(model, path, monkeypatch)
+    _refused(path, "invalid LogisticRegression at estimator_: coef_ contains NaN or infinity$")
+    model = _fitted("binary")
+    model.scaler_.scale_ = -model.scaler_.scale_
+    save_unchecked(model, path, monkeypatch)
+    _refused(path, r"invalid StandardScaler at scaler_: scale_ must be > 0\.0 everywhere$")
+
+
+def test_model_with_an_invalid_threshold_never_saves_so_never_serves(tmp_path):
+    model = _fitted("binary").set_params(threshold=7.0)
+    path = str(tmp_path / "model.safetensors")
+    with pytest.raises(ValueError, match=r"threshold must be <= 1\.0, got 7\.0"):
+        model.save(path)
+    assert os.listdir(tmp_path) == []
+
+
+def test_every_fitted_model_passes_its_own_checks(tmp_path):
+    """The checks describe what fit writes: each kind of model saves and loads."""
+    for kind in ("binary", "multinomial", "linear", "scaler", "platt", "isotonic", "temperature"):
+        model = _fitted(kind)
+        path = str(tmp_path / f"{kind}.safetensors")
+        model.save(path)
+        assert type(load(path)) is type(model)

@@ -23,6 +23,7 @@ from xlogreg._backend import (
     resolve,
 )
 from xlogreg._calibrators import METHODS, Scores, calibrated_proba
+from xlogreg._fitted import check_fitted_array, check_fitted_classes
 from xlogreg._validation import (
     check_choice,
     check_class_target,
@@ -210,6 +211,44 @@ class CalibratedClassifier(BaseEstimator):
                 "to fit a copy of it"
             )
         return estimator
+
+    def _validate_params(self) -> None:
+        self._checked_estimator()
+
+    def _check_fitted_state(self) -> None:
+        """See :meth:`BaseEstimator._check_fitted_state`: a fitted classifier with the same
+        classes, and the parameters of one calibration method, one set per calibrated column."""
+        if not (isinstance(self.estimator_, BaseEstimator) and _is_fitted(self.estimator_)):
+            raise TypeError("estimator_ must be a fitted classifier")
+        n_classes = check_fitted_classes(self.classes_)
+        if host_list(self.classes_) != host_list(self.estimator_.classes_):
+            raise ValueError("classes_ differ from estimator_.classes_")
+        width = getattr(self.estimator_, "n_features_in_", None)
+        if getattr(self, "n_features_in_", None) != width:
+            raise ValueError(f"n_features_in_ must be estimator_'s ({width})")
+        for name in ("ece_before_", "ece_after_"):
+            check_fitted_array(getattr(self, name), name, shape=(), low=0.0)
+        fitted = [name for name, m in METHODS.items() if hasattr(self, m.attributes[0])]
+        if len(fitted) != 1 or not all(hasattr(self, a) for a in METHODS[fitted[0]].attributes):
+            raise ValueError(f"the fitted state must hold the parameters of one of {list(METHODS)}")
+        columns = 1 if n_classes == 2 else n_classes
+        if fitted == ["platt"]:
+            check_fitted_array(self.a_, "a_", shape=(columns,))
+            check_fitted_array(self.b_, "b_", shape=(columns,))
+        elif fitted == ["temperature"]:
+            check_fitted_array(self.temperature_, "temperature_", shape=(), low=0.0, low_open=True)
+        else:
+            check_fitted_array(self.thresholds_x_, "thresholds_x_", ndim=2)
+            shape = (columns, max(1, self.thresholds_x_.shape[1]))
+            check_fitted_array(self.thresholds_x_, "thresholds_x_", shape=shape)
+            check_fitted_array(self.thresholds_y_, "thresholds_y_", shape=shape, low=0.0)
+            counts = self.n_thresholds_
+            if not (
+                isinstance(counts, tuple)
+                and len(counts) == columns
+                and all(type(n) is int and 1 <= n <= shape[1] for n in counts)
+            ):
+                raise ValueError(f"n_thresholds_ must be {columns} counts from 1 to {shape[1]}")
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> CalibratedClassifier:
         """Fit the calibrator, and a copy of ``estimator`` first if it is not fitted.

@@ -75,7 +75,8 @@ class ModelFileError(ValueError):
     appended after the data, sizes, dtypes or shapes that the file cannot
     hold or xlogreg never writes, metadata that is not valid JSON or
     disagrees with the stored arrays, a format version newer than this
-    xlogreg reads, or a class outside the registry of loadable estimators.
+    xlogreg reads, a class outside the registry of loadable estimators, or
+    parameters or a fitted state that ``fit`` would not have produced.
     """
 
 

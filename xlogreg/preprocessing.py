@@ -6,6 +6,7 @@ from types import ModuleType
 from typing import Any
 
 from xlogreg._backend import host_floats, is_chunked, quiet_overflow, resolve
+from xlogreg._fitted import check_fitted_array, check_fitted_width
 from xlogreg._moments import (
     _accumulation_dtype,
     _is_constant_feature,
@@ -17,6 +18,7 @@ from xlogreg._validation import (
     check_feature_names,
     check_features,
     check_matrix_shape,
+    check_number,
     check_sample_weight,
 )
 from xlogreg.linear_model._base import BaseEstimator, row_blockwise
@@ -287,11 +289,28 @@ class StandardScaler(BaseEstimator):
             out = xp.add(out, xp.astype(self.mean_, X.dtype, copy=False))
         return self._copied(out, X, xp=xp)
 
-    def _fit(self, X: Any, sample_weight: Any, feature_names: Any) -> tuple[Any, ModuleType]:
-        """Validate, compute and store the statistics; return ``X`` checked and its namespace."""
+    def _validate_params(self) -> None:
         check_bool(self.copy, "copy")
         check_bool(self.with_mean, "with_mean")
         check_bool(self.with_std, "with_std")
+
+    def _check_fitted_state(self) -> None:
+        """See :meth:`BaseEstimator._check_fitted_state`: the statistics ``fit`` stores for
+        these flags, finite, of one entry per feature, ``var_ >= 0`` and ``scale_ > 0``."""
+        width = check_fitted_width(self)
+        stored = {"mean_": self.with_mean or self.with_std, "var_": self.with_std}
+        stored["scale_"] = self.with_std
+        for name, expected in stored.items():
+            value = getattr(self, name)
+            if expected or value is not None:
+                low_open = name == "scale_"
+                low = None if name == "mean_" else 0.0
+                check_fitted_array(value, name, shape=(width,), low=low, low_open=low_open)
+        check_number(self.n_samples_seen_, "n_samples_seen_", low=0.0, finite=True)
+
+    def _fit(self, X: Any, sample_weight: Any, feature_names: Any) -> tuple[Any, ModuleType]:
+        """Validate, compute and store the statistics; return ``X`` checked and its namespace."""
+        self._validate_params()
         if is_chunked(X):
             self._fit_chunked(X, sample_weight, feature_names)
             return X, None

@@ -87,6 +87,13 @@ names the file and the problem.
   declares, and its dtype no more than the file has bytes; together, the
   text arrays of a file take at most 4 bytes per byte of file plus 1 MiB
   as NumPy arrays.
+- Every estimator in the file, nested ones first, must have parameters
+  that its ``fit`` accepts and, if fitted, the state that a ``fit``
+  leaves: classes that are distinct, coefficients and intercepts of the
+  shapes those classes (or targets) and ``n_features_in_`` imply, of a
+  real floating dtype and finite, feature names that match, a scaler's
+  positive ``scale_``. :func:`save` refuses to write an estimator that
+  fails these checks, so every file it writes loads.
 
 So the memory that :func:`load` takes is bounded by the file's size: at
 most 24 bytes per byte of file plus 16 MiB (measured with tracemalloc:
@@ -153,10 +160,14 @@ def save(estimator: BaseEstimator, path: str | os.PathLike) -> None:
         If ``estimator`` is not a registered estimator, ``path`` is not a
         path, or a parameter or attribute has a type without a portable form
         (a ``numpy.random.Generator`` as ``random_state``, say); the message
-        names it.
+        names it. Also a parameter or fitted attribute of the wrong type, as
+        for ``ValueError``.
     ValueError
-        If the metadata exceeds the limits of :func:`load`: the file would
-        not load. Nothing is written.
+        If a parameter is one that ``fit`` refuses (``threshold=7.0``), or a
+        fitted state is not one that ``fit`` writes (a NaN ``coef_``, three
+        ``classes_`` for one row of coefficients), or the metadata exceeds
+        the limits of :func:`load`: the file would not load. Nothing is
+        written.
     OSError
         If the file cannot be written; an earlier file at ``path`` stays intact.
 
@@ -220,9 +231,10 @@ def load(path: str | os.PathLike, *, like: Any = None, device: str | None = None
         truncated, has bytes appended, has metadata that is not valid or
         disagrees with its arrays, declares sizes beyond the file's (see
         *What load accepts* in the module's documentation), has a newer
-        format version, or names a class outside the registry. Nothing in
-        the file is ever executed, and the memory taken is bounded by the
-        file's size.
+        format version, names a class outside the registry, or holds
+        parameters or a fitted state that ``fit`` would not have produced.
+        Nothing in the file is ever executed, and the memory taken is
+        bounded by the file's size.
     TypeError
         If ``like`` is not an array.
     ValueError
@@ -262,7 +274,7 @@ def _check_path(path: Any) -> str:
 def _serialize(estimator: BaseEstimator) -> bytes:
     import xlogreg  # the package imports this module: read its version at call time
 
-    tree, tensors, index = encode(estimator)
+    tree, tensors, index = encode(estimator)  # checks every estimator's state first
     document = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,

@@ -64,12 +64,16 @@ def decode(
 ) -> BaseEstimator:
     """The estimator of a checked document, its arrays placed in ``xp`` on ``device``.
 
+    Every estimator in the tree, nested ones first, then checks its
+    parameters and fitted state as ``fit`` would have left them.
+
     Raises
     ------
     ModelFileError
         If the tree is malformed, names unregistered classes, does not use
-        every tensor exactly once, or declares text arrays larger than the
-        file of ``file_size`` bytes can describe.
+        every tensor exactly once, declares text arrays larger than the file
+        of ``file_size`` bytes can describe, or holds parameters or a fitted
+        state that ``fit`` would not have produced.
     ValueError
         If a string array would have to leave NumPy.
     """
@@ -83,6 +87,12 @@ def decode(
     unused = sorted(set(tensors) - decoder.used)
     if unused:
         raise ModelFileError(f"{path}: the file holds arrays {unused} that no attribute uses")
+    for built, where in decoder.built:
+        try:
+            built._check_state()
+        except (TypeError, ValueError) as error:
+            at = f" at {where}" if where else ""
+            raise ModelFileError(f"{path}: invalid {type(built).__name__}{at}: {error}") from None
     return estimator
 
 
@@ -103,6 +113,12 @@ class _Encoder:
                 f"cannot save {what} {cls.__module__}.{cls.__qualname__}: only the estimators "
                 f"registered in xlogreg.io._registry can be loaded back ({sorted(ESTIMATORS)})"
             )
+        try:
+            estimator._check_state()  # a file that load would refuse is never written
+        except (TypeError, ValueError) as error:
+            if not path:
+                raise
+            raise type(error)(f"cannot save {path!r}: {error}") from error
         params = estimator.get_params(deep=False)
         state = {name: v for name, v in vars(estimator).items() if name not in params}
         return {
@@ -208,6 +224,8 @@ class _Decoder:
         self.xp, self.device, self.path = xp, device, path
         self.file_size = file_size
         self.used: set[str] = set()
+        # Estimators as they are completed (nested ones first), with their place.
+        self.built: list[tuple[BaseEstimator, str]] = []
         self.text_bytes_left = _TEXT_BYTES_PER_FILE_BYTE * file_size + _TEXT_BYTES_EXTRA
 
     def fail(self, problem: str) -> ModelFileError:
@@ -239,6 +257,7 @@ class _Decoder:
             if key in params or not key.isidentifier() or hasattr(cls, key):
                 raise self.fail(f"invalid attribute name {key!r} for {name}")
             setattr(estimator, key, self.value(value, _join(where, key)))
+        self.built.append((estimator, where))
         return estimator
 
     def value(self, node: Any, where: str) -> Any:

@@ -162,6 +162,46 @@ class BaseEstimator:
 
         save(self, path)
 
+    def _validate_params(self) -> None:
+        """Check the constructor parameters as ``fit`` does; estimators with parameters override it.
+
+        Raises
+        ------
+        TypeError or ValueError
+            Naming the parameter and the problem.
+        """
+
+    def _check_fitted_state(self) -> None:
+        """Check the fitted attributes as ``fit`` leaves them; estimators override it.
+
+        Called by :meth:`_check_state` once every name of
+        ``_fitted_attributes`` is set, for a state that ``fit`` did not
+        write (a loaded model, one with attributes set by hand).
+
+        Raises
+        ------
+        TypeError or ValueError
+            Naming the attribute and the problem.
+        """
+
+    def _check_state(self) -> None:
+        """Check the parameters and any fitted state as ``fit`` would have left them.
+
+        :func:`xlogreg.save` writes, and :func:`xlogreg.load` returns, only
+        estimators that pass. Nested estimators check their own.
+
+        Raises
+        ------
+        TypeError or ValueError
+            Naming the parameter or attribute and the problem.
+        """
+        self._validate_params()
+        missing = [name for name in self._fitted_attributes if not hasattr(self, name)]
+        if missing and len(missing) < len(self._fitted_attributes):
+            raise ValueError(f"the fitted state is incomplete: {missing} missing")
+        if not missing:
+            self._check_fitted_state()
+
     def _set_fitted(self, **attributes: Any) -> None:
         for name, value in attributes.items():
             setattr(self, name, value)

@@ -26,6 +26,7 @@ from xlogreg.inference import InferenceMixin
 from xlogreg.linear_model._base import BaseEstimator, row_blockwise
 from xlogreg.linear_model._chunked import chunked_training_data, refuse_in_memory_options
 from xlogreg.linear_model._monitoring import MonitoringMixin
+from xlogreg.linear_model._state import check_regression_state
 from xlogreg.metrics import r2_score
 from xlogreg.objectives import ChunkedObjective, SquaredError
 from xlogreg.objectives._layout import OutputLayout
@@ -290,6 +291,10 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         check_number(self.max_iter, "max_iter", integer=True, low=1)
         check_number(self.learning_rate, "learning_rate", low=0.0, low_open=True, finite=True)
         check_bool(self.inference, "inference")
+
+    def _check_fitted_state(self) -> None:
+        """See :meth:`BaseEstimator._check_fitted_state` and :func:`check_regression_state`."""
+        check_regression_state(self)
 
     def _resolved_solver(self) -> str:
         if self.solver != "auto":

@@ -41,6 +41,7 @@ from xlogreg.linear_model._base import BaseEstimator, row_blockwise
 from xlogreg.linear_model._chunked import chunked_training_data, refuse_in_memory_options
 from xlogreg.linear_model._minibatch import fit_minibatch
 from xlogreg.linear_model._monitoring import MonitoringMixin
+from xlogreg.linear_model._state import check_logistic_state
 from xlogreg.metrics import accuracy_score
 from xlogreg.objectives import Binomial, ChunkedObjective, Multinomial
 from xlogreg.preprocessing import (
@@ -409,6 +410,11 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
                     f"{name}={value!r} applies to solver='sgd' or 'adam', "
                     f"not solver={self.solver!r}"
                 )
+
+    def _check_fitted_state(self) -> None:
+        """See :meth:`BaseEstimator._check_fitted_state` and :func:`check_logistic_state`."""
+        check_logistic_state(self)
+        self._check_threshold_classes(self.classes_)
 
     def fit(
         self,
