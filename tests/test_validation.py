@@ -179,7 +179,7 @@ def test_python_lists_are_accepted_like_numpy():
 )
 def test_labels_are_the_sorted_distinct_values_on_every_backend(backend, labels):
     """Binary targets take a min/max fast path; the labels equal ``np.unique`` either way."""
-    from xlogreg._validation import sorted_labels
+    from xlogreg._target_validation import sorted_labels
 
     y = backend.asarray(labels)
     classes = sorted_labels(y, xp=backend.xp)

@@ -24,14 +24,8 @@ from xlogreg._backend import (
 )
 from xlogreg._calibrators import METHODS, Scores, calibrated_proba
 from xlogreg._fitted import check_fitted_array, check_fitted_classes
-from xlogreg._validation import (
-    check_choice,
-    check_class_target,
-    check_features,
-    check_number,
-    check_sample_weight,
-    check_vector,
-)
+from xlogreg._target_validation import check_class_target, check_sample_weight, check_vector
+from xlogreg._validation import check_choice, check_features, check_number
 from xlogreg.linear_model import LogisticRegression
 from xlogreg.linear_model._base import BaseEstimator
 from xlogreg.metrics import accuracy_score, expected_calibration_error

@@ -13,13 +13,13 @@ from xlogreg._moments import (
     _mean_and_variance,
     check_finite_moments,
 )
+from xlogreg._target_validation import check_sample_weight
 from xlogreg._validation import (
     check_bool,
     check_feature_names,
     check_features,
     check_matrix_shape,
     check_number,
-    check_sample_weight,
 )
 from xlogreg.linear_model._base import BaseEstimator, row_blockwise
 from xlogreg.linear_model._chunked import chunked_training_data

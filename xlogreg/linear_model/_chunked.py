@@ -16,16 +16,15 @@ from typing import Any, NamedTuple
 
 from xlogreg._backend import RowBlocks, block_namespace, compute_dtype, resolve
 from xlogreg._moments import _mean_and_variance, column_reduce, merge_moments
-from xlogreg._validation import (
-    check_features,
+from xlogreg._target_validation import (
     check_finite_labels,
-    check_matrix_shape,
     check_regression_target,
     check_sample_weight,
     check_vector,
     check_weight_total,
     sorted_labels,
 )
+from xlogreg._validation import check_features, check_matrix_shape
 from xlogreg.drift import TrainingProfile
 
 __all__ = ["ChunkedData", "chunked_training_data", "refuse_in_memory_options"]

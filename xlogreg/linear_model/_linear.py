@@ -10,6 +10,7 @@ import array_api_compat
 from xlogreg._backend import host_floats, is_chunked, resolve
 from xlogreg._covariance import least_squares_covariance
 from xlogreg._moments import check_finite_moments
+from xlogreg._target_validation import check_regression_target, check_sample_weight
 from xlogreg._validation import (
     check_bool,
     check_choice,
@@ -18,8 +19,6 @@ from xlogreg._validation import (
     check_finite_solution,
     check_matrix_shape,
     check_number,
-    check_regression_target,
-    check_sample_weight,
 )
 from xlogreg.drift import _fit_profile
 from xlogreg.inference import InferenceMixin

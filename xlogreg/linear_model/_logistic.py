@@ -23,17 +23,19 @@ from xlogreg._covariance import logistic_covariance
 from xlogreg._math import log_sigmoid, log_softmax, sigmoid
 from xlogreg._moments import check_finite_moments
 from xlogreg._separation import warn_if_separated
+from xlogreg._target_validation import (
+    check_class_target,
+    check_sample_weight,
+    check_two_classes,
+    check_vector,
+)
 from xlogreg._validation import (
     check_bool,
-    check_class_target,
     check_feature_names,
     check_features,
     check_finite_solution,
     check_matrix_shape,
     check_number,
-    check_sample_weight,
-    check_two_classes,
-    check_vector,
 )
 from xlogreg.drift import TrainingProfile, _fit_profile
 from xlogreg.inference import InferenceMixin

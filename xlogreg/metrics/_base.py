@@ -34,7 +34,7 @@ from xlogreg._backend import (
     integer_dtype,
     is_chunked,
 )
-from xlogreg._validation import check_sample_weight, check_vector
+from xlogreg._target_validation import check_sample_weight, check_vector
 from xlogreg.metrics._arithmetic import weighted_sum
 
 __all__ = [

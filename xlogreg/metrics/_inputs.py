@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from array_api_compat import array_namespace
 
 from xlogreg._backend import compute_dtype, contiguous, host_floats, resolve
-from xlogreg._validation import check_weight_range
+from xlogreg._target_validation import check_weight_range
 from xlogreg.metrics._base import InputRows, any_chunked, labeled_vectors, to_result, weight_range
 from xlogreg.metrics._labels import (
     LabelSummary,

@@ -13,7 +13,7 @@ from types import ModuleType
 from typing import Any, NamedTuple
 
 from xlogreg._backend import host_bool, host_list
-from xlogreg._validation import sorted_labels
+from xlogreg._target_validation import sorted_labels
 
 __all__ = ["LabelSummary", "equals_label", "judge_labels", "label_summary", "resolve_pos_label"]
 
