@@ -600,3 +600,22 @@ def test_temperature_refuses_scores_worse_than_chance():
     model, X, y = _fitted(seed=18)
     with pytest.raises(ValueError, match="found no positive temperature"):
         CalibratedClassifier(model, "temperature").fit(X, 1 - y)
+
+
+@pytest.mark.parametrize("library", ["pandas", "polars"])
+def test_a_dataframe_fit_keeps_its_column_names_for_the_fitted_copy(library):
+    """The copy of the estimator is fitted on the frame's rows, so the same frame predicts."""
+    frames = pytest.importorskip(library)
+    X, y = _dataframe_problem()
+    frame = frames.DataFrame({"a": X[:, 0], "b": X[:, 1], "c": X[:, 2]})
+    model = CalibratedClassifier(LogisticRegression(), random_state=0).fit(frame, y)
+    assert tuple(model.estimator_.feature_names_in_) == ("a", "b", "c")
+    plain = CalibratedClassifier(LogisticRegression(), random_state=0).fit(X, y)
+    np.testing.assert_array_equal(model.predict_proba(frame), plain.predict_proba(X))
+
+
+def _dataframe_problem():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((300, 3))
+    y = (X[:, 0] - X[:, 2] + rng.standard_normal(300) > 0).astype(int)
+    return X, y

@@ -29,6 +29,7 @@ __all__ = [
     "compute_dtype",
     "contiguous",
     "count_missing",
+    "dataframe_rows",
     "describe",
     "has_float64",
     "block_namespace",
@@ -216,6 +217,29 @@ def _is_list(x: Any) -> bool:
 
 # (module, class) of the DataFrame types whose columns name the features.
 _DATAFRAMES = (("pandas", "DataFrame"), ("polars", "DataFrame"))
+
+
+def dataframe_rows(X: Any, rows: Any) -> Any:
+    """The rows ``rows`` (host integer indices) of a pandas or polars DataFrame ``X``.
+
+    ``None`` when ``X`` is not a DataFrame (recognized as in
+    :func:`split_dataframe`): an estimator fitted on the rows keeps the
+    frame's column names.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from xlogreg._backend import dataframe_rows
+    >>> dataframe_rows(pd.DataFrame({"a": [1.0, 2.0, 3.0]}), [2, 0])["a"].tolist()
+    [3.0, 1.0]
+    >>> dataframe_rows([[1.0]], [0]) is None
+    True
+    """
+    for module, kind in _DATAFRAMES:
+        library = sys.modules.get(module)
+        if library is not None and isinstance(X, getattr(library, kind)):
+            return X[list(rows)] if module == "polars" else X.iloc[list(rows)]
+    return None
 
 
 def split_dataframe(X: Any, *, name: str = "X") -> tuple[Any, list | None]:

@@ -16,6 +16,7 @@ import array_api_compat
 
 from xlogreg._backend import (
     check_random_state,
+    dataframe_rows,
     host_floats,
     host_generator,
     host_list,
@@ -289,7 +290,7 @@ class CalibratedClassifier(BaseEstimator):
             y = check_vector(y, "y", xp=xp, device=device, n_samples=n_samples)
             _check_labels(y, estimator.classes_, xp=xp)
         else:
-            X = checked
+            given_X, X = X, checked
             y, classes = check_class_target(y, xp=xp, device=device, n_samples=n_samples)
             train, held_out = _stratified_split(
                 y,
@@ -303,7 +304,10 @@ class CalibratedClassifier(BaseEstimator):
             # classifier's fit takes them.
             weighted = {"sample_weight": xp.take(sample_weight, train)} if weights_given else {}
             estimator = type(estimator)(**estimator.get_params())
-            estimator.fit(xp.take(X, train, axis=0), xp.take(y, train), **weighted)
+            # A DataFrame's rows keep its column names for the copy, as its predict will see them.
+            frame = dataframe_rows(given_X, host_list(train))
+            training = xp.take(X, train, axis=0) if frame is None else frame
+            estimator.fit(training, xp.take(y, train), **weighted)
             X, y = xp.take(X, held_out, axis=0), xp.take(y, held_out)
             sample_weight = xp.take(sample_weight, held_out)
         return self._calibrate(estimator, X, y, sample_weight, xp=xp)
