@@ -15,7 +15,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from xlogreg._backend import row_block_rows, to_numpy
+from xlogreg._backend import quiet_overflow, row_block_rows, to_numpy
 from xlogreg._blocks import bounded_blocks
 from xlogreg._moments import (
     _accumulation_dtype,
@@ -211,7 +211,9 @@ def _training_profile(
             delta = block_mean - mean
             total = seen + n
             mean = mean + delta * (n / total)
-            squares = squares + block_var * n + delta * delta * (seen * n / total)
+            # Variances that overflow are refused by the fit's check of the profile.
+            with quiet_overflow(xp):
+                squares = squares + block_var * n + delta * delta * (seen * n / total)
             seen = total
     if moments is None:
         var = squares / n_samples
