@@ -26,7 +26,7 @@ from xlogreg import (
 )
 from xlogreg._backend import host_generator, to_numpy
 from xlogreg._calibrators import Scores, calibrated_proba
-from xlogreg.calibration import _stratified_split
+from xlogreg.calibration import stratified_split
 from xlogreg.metrics import expected_calibration_error
 from xlogreg.objectives import Binomial, Temperature
 
@@ -389,7 +389,7 @@ def test_split_is_stratified_and_the_same_on_every_backend(backend):
     np.random.default_rng(11).shuffle(y)
     yb = backend.asarray(y)
     classes = backend.xp.unique_values(yb)
-    train, held = _stratified_split(
+    train, held = stratified_split(
         yb, classes, 0.2, host_generator(0), xp=backend.xp, device=backend.device
     )
     for rows in (train, held):
@@ -398,7 +398,7 @@ def test_split_is_stratified_and_the_same_on_every_backend(backend):
     assert np.all(np.diff(held) > 0) and np.all(np.diff(train) > 0)
     np.testing.assert_array_equal(np.sort(np.r_[train, held]), np.arange(len(y)))
     assert [np.sum(y[held] == k) for k in range(3)] == [10, 2, 1]  # round(0.2·n), at least one
-    numpy_rows = _stratified_split(
+    numpy_rows = stratified_split(
         y, np.unique(y), 0.2, host_generator(0), xp=array_namespace(y), device="cpu"
     )
     np.testing.assert_array_equal(held, numpy_rows[1])
@@ -413,7 +413,7 @@ def test_an_unfitted_estimator_is_fitted_on_the_rest_of_a_split(backend):
     calibrated.fit(Xb, yb, wb)
     assert not hasattr(template, "coef_")
     assert calibrated.estimator_ is not template and calibrated.estimator_.C == 0.5
-    train, held = _stratified_split(
+    train, held = stratified_split(
         yb,
         backend.xp.unique_values(yb),
         0.3,

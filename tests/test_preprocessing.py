@@ -12,7 +12,7 @@ from sklearn.preprocessing import StandardScaler as SkStandardScaler
 
 from xlogreg._backend import has_float64, to_numpy
 from xlogreg.exceptions import NotFittedError
-from xlogreg.preprocessing import StandardScaler, _is_constant_feature
+from xlogreg.preprocessing import StandardScaler, is_constant_feature
 
 from backends import assert_close, assert_on_backend, rtol_for
 
@@ -180,7 +180,7 @@ def test_constant_rule_is_sklearns_at_its_boundary():
         boundary = (n_samples * mean * eps) ** 2 / (1 - n_samples * eps)
         for var in (0.0 * mean, boundary * (1 - 1e-9), boundary * (1 + 1e-9), 2 * boundary):
             expected = sk_is_constant_feature(var, mean, n_samples)
-            ours = _is_constant_feature(var, mean, n_samples, xp=xp)
+            ours = is_constant_feature(var, mean, n_samples, xp=xp)
             np.testing.assert_array_equal(ours, expected)
             seen.update(expected.tolist())
     assert seen == {False, True}

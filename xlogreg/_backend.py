@@ -24,6 +24,7 @@ import array_api_compat
 __all__ = [
     "ArrayContext",
     "RowBlocks",
+    "accumulation_dtype",
     "as_array",
     "as_numeric",
     "compute_dtype",
@@ -349,6 +350,19 @@ def has_float64(xp: ModuleType, device: Any) -> bool:
     return "float64" in info.dtypes(device=device, kind="real floating")
 
 
+def accumulation_dtype(xp: ModuleType, device: Any) -> Any:
+    """The widest float of ``device``: sums, counts and moments accumulate in it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xlogreg._backend import accumulation_dtype
+    >>> accumulation_dtype(np, "cpu")
+    <class 'numpy.float64'>
+    """
+    return xp.float64 if has_float64(xp, device) else xp.float32
+
+
 def integer_dtype(xp: ModuleType, device: Any) -> Any:
     """The widest signed integer dtype of ``device``: int64, or int32 where it has none.
 
@@ -390,7 +404,7 @@ def compute_dtype(xp: ModuleType, device: Any, dtype: Any, *, name: str = "X") -
             return dtype
         return xp.float32
     if xp.isdtype(dtype, ("integral", "bool")):
-        return xp.float64 if has_float64(xp, device) else xp.float32
+        return accumulation_dtype(xp, device)
     if xp.isdtype(dtype, "complex floating"):
         # A ValueError with scikit-learn's wording, as its estimator checks expect.
         raise ValueError(

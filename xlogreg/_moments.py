@@ -10,7 +10,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from xlogreg._backend import has_float64, host_bool, host_floats
+from xlogreg._backend import accumulation_dtype, host_bool, host_floats
 
 # Numbers per row that column_reduce folds a narrow block into: NumPy reduces
 # over rows of fewer numbers 3-13x slower per number.
@@ -49,11 +49,7 @@ def column_reduce(reduce: Any, X: Any, *, xp: ModuleType) -> Any:
     return reduce(xp.stack([total, rest]), axis=0)
 
 
-def _accumulation_dtype(xp: ModuleType, device: Any) -> Any:
-    return xp.float64 if has_float64(xp, device) else xp.float32
-
-
-def _mean_and_variance(
+def mean_and_variance(
     X: Any, sample_weight: Any, *, xp: ModuleType, device: Any, variance: bool = True
 ) -> tuple[Any, Any, Any]:
     """Weighted column means and population variances, accumulated in float64 where possible.
@@ -88,7 +84,7 @@ def _mean_and_variance(
     total : array of shape ()
         The weight sum, or the number of rows when ``sample_weight`` is None.
     """
-    X = xp.astype(X, _accumulation_dtype(xp, device), copy=False)
+    X = xp.astype(X, accumulation_dtype(xp, device), copy=False)
     if sample_weight is None:
         total = xp.asarray(float(X.shape[0]), dtype=X.dtype, device=device)
 
@@ -207,7 +203,7 @@ def merge_moments(means: list, variances: list, totals: list[float], *, xp: Modu
     return mean, var
 
 
-def _is_constant_feature(var: Any, mean: Any, n_samples: float, *, xp: ModuleType) -> Any:
+def is_constant_feature(var: Any, mean: Any, n_samples: float, *, xp: ModuleType) -> Any:
     """Features whose variance is within the round-off bound of the two-pass algorithm.
 
     scikit-learn 1.9's ``_is_constant_feature``: ``var <= n·eps·var +

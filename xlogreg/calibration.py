@@ -292,7 +292,7 @@ class CalibratedClassifier(BaseEstimator):
         else:
             given_X, X = X, checked
             y, classes = check_class_target(y, xp=xp, device=device, n_samples=n_samples)
-            train, held_out = _stratified_split(
+            train, held_out = stratified_split(
                 y,
                 classes,
                 self.validation_fraction,
@@ -427,7 +427,7 @@ def _check_labels(y: Any, classes: Any, *, xp: ModuleType) -> None:
         )
 
 
-def _stratified_split(
+def stratified_split(
     y: Any, classes: Any, fraction: float, rng: Any, *, xp: ModuleType, device: Any
 ) -> tuple[Any, Any]:
     """Rows to train on and rows to hold out: ``fraction`` of each class, at least one each.

@@ -15,13 +15,12 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from xlogreg._backend import quiet_overflow, row_block_rows, to_numpy
+from xlogreg._backend import accumulation_dtype, quiet_overflow, row_block_rows, to_numpy
 from xlogreg._blocks import bounded_blocks
 from xlogreg._moments import (
-    _accumulation_dtype,
-    _is_constant_feature,
-    _mean_and_variance,
     column_reduce,
+    is_constant_feature,
+    mean_and_variance,
 )
 
 if TYPE_CHECKING:
@@ -158,7 +157,7 @@ def _training_profile(
 ) -> TrainingProfile:
     """Profile checked training data ``X`` in one read of it, a block of rows at a time.
 
-    Each block's means and variances (:func:`~xlogreg._moments._mean_and_variance`,
+    Each block's means and variances (:func:`~xlogreg._moments.mean_and_variance`,
     accumulated in float64 where the device has it) are merged with the
     pairwise update of Chan, Golub and LeVeque. The means are as accurate as
     one sum over ``X``; the variances carry the blocks' mean errors through
@@ -190,7 +189,7 @@ def _training_profile(
         In ``X``'s dtype.
     """
     n_samples, n_features = X.shape
-    accumulation = _accumulation_dtype(xp, device)
+    accumulation = accumulation_dtype(xp, device)
     low = xp.full(n_features, float("inf"), dtype=X.dtype, device=device)
     high = xp.full(n_features, float("-inf"), dtype=X.dtype, device=device)
     mean = xp.zeros(n_features, dtype=accumulation, device=device)
@@ -207,7 +206,7 @@ def _training_profile(
         high = xp.maximum(high, column_reduce(xp.max, rows, xp=xp))
         if moments is None:
             n = rows.shape[0]
-            block_mean, block_var, _ = _mean_and_variance(rows, None, xp=xp, device=device)
+            block_mean, block_var, _ = mean_and_variance(rows, None, xp=xp, device=device)
             delta = block_mean - mean
             total = seen + n
             mean = mean + delta * (n / total)
@@ -229,7 +228,7 @@ def _training_profile(
     )
 
 
-def _fit_profile(
+def fit_profile(
     X: Any, scaler: StandardScaler | None, *, weighted: bool, xp: ModuleType, device: Any
 ) -> TrainingProfile:
     """The profile of a model's raw training data (of evenly spaced rows of it beyond
@@ -245,14 +244,14 @@ def _fit_profile(
     return _training_profile(X, xp=xp, device=device, moments=moments)
 
 
-def _converted(profile: TrainingProfile, convert: Callable[[Any], Any]) -> TrainingProfile:
+def converted_profile(profile: TrainingProfile, convert: Callable[[Any], Any]) -> TrainingProfile:
     """The profile with ``convert`` applied to each of its arrays (to move it between devices)."""
     return profile._replace(
         **{field: convert(getattr(profile, field)) for field in ("mean", "std", "min", "max")}
     )
 
 
-def _drift_report(
+def drift_report(
     X: Any,
     profile: TrainingProfile,
     *,
@@ -268,11 +267,11 @@ def _drift_report(
     and the shift are computed in the accumulation dtype (float64 where the device has
     it), then returned in ``X``'s compute dtype.
     """
-    accumulation = _accumulation_dtype(xp, device)
+    accumulation = accumulation_dtype(xp, device)
     new_mean = xp.sum(X, axis=0, dtype=accumulation) / X.shape[0]
     mean = xp.astype(profile.mean, accumulation)
     std = xp.astype(profile.std, accumulation)
-    constant = _is_constant_feature(std * std, mean, profile.rows, xp=xp)
+    constant = is_constant_feature(std * std, mean, profile.rows, xp=xp)
     scale = xp.where(constant, xp.ones_like(std), std)
     z_shift = xp.astype((new_mean - mean) / scale, X.dtype)
     size = xp.abs(z_shift)

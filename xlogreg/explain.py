@@ -115,7 +115,7 @@ class ContributionTable:
         return "\n".join(lines)
 
 
-def _contributions(X: Any, coef: Any, intercept: Any, *, xp: ModuleType) -> Explanation:
+def linear_contributions(X: Any, coef: Any, intercept: Any, *, xp: ModuleType) -> Explanation:
     """The terms ``X * coef`` of a linear output, for a 1-D or one-row-per-output ``coef``."""
     if coef.ndim == 1:
         return Explanation(xp.multiply(X, coef), intercept)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from xlogreg._backend import host_floats, is_chunked, quiet_overflow, resolve
+from xlogreg._backend import accumulation_dtype, host_floats, is_chunked, quiet_overflow, resolve
 from xlogreg._fitted import check_fitted_array, check_fitted_width
 from xlogreg._moments import (
-    _accumulation_dtype,
-    _is_constant_feature,
-    _mean_and_variance,
     check_finite_moments,
+    is_constant_feature,
+    mean_and_variance,
 )
 from xlogreg._target_validation import check_sample_weight
 from xlogreg._validation import (
@@ -327,11 +326,11 @@ class StandardScaler(BaseEstimator):
         if self.with_mean or self.with_std:
             # Statistics that overflow are refused by name (check_finite_moments), not warned.
             with quiet_overflow(xp):
-                mean, var, total = _mean_and_variance(
+                mean, var, total = mean_and_variance(
                     X, sample_weight, xp=xp, device=device, variance=self.with_std
                 )
         elif weighted:
-            total = xp.sum(xp.astype(sample_weight, _accumulation_dtype(xp, device)))
+            total = xp.sum(xp.astype(sample_weight, accumulation_dtype(xp, device)))
         n_samples_seen = host_floats(xp, total)[0] if weighted else n_samples
         self._set_moments(mean, var, n_samples_seen, X.dtype, feature_names, xp=xp)
         return X, xp
@@ -377,7 +376,7 @@ class StandardScaler(BaseEstimator):
             check_finite_moments(stored_mean, stored_var, xp=xp, feature_names=feature_names)
         scale = None
         if self.with_std:
-            constant = _is_constant_feature(var, mean, n_samples_seen, xp=xp)
+            constant = is_constant_feature(var, mean, n_samples_seen, xp=xp)
             scale = xp.sqrt(xp.where(constant, xp.ones_like(var), var))
         self._set_fitted(
             mean_=stored_mean,
@@ -415,7 +414,7 @@ class StandardScaler(BaseEstimator):
         return out
 
 
-def _standardize_for_fit(X: Any, sample_weight: Any, *, center: bool) -> tuple[Any, StandardScaler]:
+def standardize_for_fit(X: Any, sample_weight: Any, *, center: bool) -> tuple[Any, StandardScaler]:
     """Fit a scaler on checked training data and return the data it standardizes.
 
     Estimators with ``standardize=True`` train on the returned copy; without
@@ -425,10 +424,10 @@ def _standardize_for_fit(X: Any, sample_weight: Any, *, center: bool) -> tuple[A
     return scaler.transform(X), scaler
 
 
-def _chunked_scaler(estimator: Any, data: Any, feature_names: Any) -> StandardScaler | None:
+def chunked_scaler(estimator: Any, data: Any, feature_names: Any) -> StandardScaler | None:
     """The scaler of a Dask fit with ``standardize=True`` (else ``None``), from the weighted
     moments of its blocks (:class:`~xlogreg.linear_model._chunked.ChunkedData`): the
-    statistics :func:`_standardize_for_fit` computes in memory."""
+    statistics :func:`standardize_for_fit` computes in memory."""
     if not estimator.standardize:
         return None
     scaler = StandardScaler(with_mean=estimator.fit_intercept)

@@ -28,7 +28,7 @@ from rich.progress import (
 from xlogreg import LogisticRegression, __version__, metrics, runs
 from xlogreg._backend import host_generator, host_list
 from xlogreg._validation import check_number
-from xlogreg.calibration import _stratified_split
+from xlogreg.calibration import stratified_split
 from xlogreg.cli._app import app
 from xlogreg.cli._data import Table, read_table
 from xlogreg.cli._options import (
@@ -159,7 +159,7 @@ def fit(
     _check_outputs(model_out, runs_dir, mlflow=mlflow)
     table = read_table(data, target=target, features=_names(features), ids=id_columns or ())
     classes = _check_target(data, table, compute=compute, threshold=threshold)
-    train, validation = _stratified_split(
+    train, validation = stratified_split(
         table.y, classes, validation_fraction, host_generator(seed), xp=host_xp, device="cpu"
     )
     X_train, y_train, X_val, y_val = (

@@ -15,7 +15,7 @@ import math
 from typing import Any, NamedTuple
 
 from xlogreg._backend import RowBlocks, block_namespace, compute_dtype, resolve
-from xlogreg._moments import _mean_and_variance, column_reduce, merge_moments
+from xlogreg._moments import column_reduce, mean_and_variance, merge_moments
 from xlogreg._target_validation import (
     check_finite_labels,
     check_regression_target,
@@ -131,11 +131,11 @@ def _summary(X: Any, y: Any, sample_weight: Any, target: str | None, weighted: b
     if target == "labels":
         labels = sorted_labels(y, xp=xp)
         label_weights = sample_weight @ xp.astype(y[:, None] == labels[None, :], X.dtype)
-    mean, var, _ = _mean_and_variance(X, None, xp=xp, device=device)
+    mean, var, _ = mean_and_variance(X, None, xp=xp, device=device)
     weight_sum = float(xp.sum(xp.astype(sample_weight, mean.dtype)))
     weighted_mean, weighted_var = mean, var
     if weighted and weight_sum > 0.0:
-        weighted_mean, weighted_var, _ = _mean_and_variance(X, sample_weight, xp=xp, device=device)
+        weighted_mean, weighted_var, _ = mean_and_variance(X, sample_weight, xp=xp, device=device)
     return _Summary(
         rows=X.shape[0],
         weight_sum=weight_sum,

@@ -20,7 +20,7 @@ from xlogreg._validation import (
     check_matrix_shape,
     check_number,
 )
-from xlogreg.drift import _fit_profile
+from xlogreg.drift import fit_profile
 from xlogreg.inference import InferenceMixin
 from xlogreg.linear_model._base import BaseEstimator, row_blockwise
 from xlogreg.linear_model._chunked import chunked_training_data, refuse_in_memory_options
@@ -31,9 +31,9 @@ from xlogreg.objectives import ChunkedObjective, SquaredError
 from xlogreg.objectives._layout import OutputLayout
 from xlogreg.preprocessing import (
     StandardScaler,
-    _chunked_scaler,
-    _standardize_for_fit,
     _to_original_scale,
+    chunked_scaler,
+    standardize_for_fit,
 )
 from xlogreg.solvers import minimize
 from xlogreg.solvers.least_squares import cholesky_solve, svd_solve
@@ -387,9 +387,9 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
                 X, sample_weight=sample_weight
             )
         elif self.standardize:
-            X, scaler = _standardize_for_fit(X, sample_weight, center=self.fit_intercept)
+            X, scaler = standardize_for_fit(X, sample_weight, center=self.fit_intercept)
             scaler_for_fit = scaler
-        profile = _fit_profile(raw, scaler, weighted=weighted, xp=xp, device=device)
+        profile = fit_profile(raw, scaler, weighted=weighted, xp=xp, device=device)
         # The raw-column solves take values up to half the largest float, whose
         # column variances (in the profile) can overflow all the same.
         check_finite_moments(profile.mean, profile.std, xp=xp, feature_names=feature_names)
@@ -467,7 +467,7 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         data = chunked_training_data(
             X, y, sample_weight, target="values", scaler_moments=self.standardize
         )
-        scaler = _chunked_scaler(self, data, feature_names)
+        scaler = chunked_scaler(self, data, feature_names)
         n_targets = y.shape[1] if y.ndim == 2 else 1
         layout = OutputLayout(
             n_features=data.n_features,

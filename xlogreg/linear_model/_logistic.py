@@ -37,7 +37,7 @@ from xlogreg._validation import (
     check_matrix_shape,
     check_number,
 )
-from xlogreg.drift import TrainingProfile, _fit_profile
+from xlogreg.drift import TrainingProfile, fit_profile
 from xlogreg.inference import InferenceMixin
 from xlogreg.linear_model._base import BaseEstimator, row_blockwise
 from xlogreg.linear_model._chunked import chunked_training_data, refuse_in_memory_options
@@ -48,10 +48,10 @@ from xlogreg.metrics import accuracy_score
 from xlogreg.objectives import Binomial, ChunkedObjective, Multinomial
 from xlogreg.preprocessing import (
     StandardScaler,
-    _chunked_scaler,
-    _standardize_for_fit,
     _to_original_scale,
     _to_standardized_scale,
+    chunked_scaler,
+    standardize_for_fit,
 )
 from xlogreg.solvers import METHODS, minimize
 from xlogreg.solvers._stochastic import STOCHASTIC_METHODS
@@ -538,7 +538,7 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         data = chunked_training_data(
             X, y, sample_weight, target="labels", scaler_moments=self.standardize
         )
-        scaler = _chunked_scaler(self, data, feature_names)
+        scaler = chunked_scaler(self, data, feature_names)
         xp, classes = data.xp, data.labels
         check_two_classes(classes)
         self._check_threshold_classes(classes)
@@ -632,8 +632,8 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         )
         raw, scaler = X, None
         if self.standardize:
-            X, scaler = _standardize_for_fit(X, sample_weight, center=self.fit_intercept)
-        profile = _fit_profile(raw, scaler, weighted=weighted, xp=xp, device=device)
+            X, scaler = standardize_for_fit(X, sample_weight, center=self.fit_intercept)
+        profile = fit_profile(raw, scaler, weighted=weighted, xp=xp, device=device)
         # The profile sums squares too: values whose squares fit one by one can
         # still have a column variance beyond the dtype (±1e154 in float64).
         check_finite_moments(profile.mean, profile.std, xp=xp)

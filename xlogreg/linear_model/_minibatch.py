@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import array_api_compat
 
 from xlogreg._backend import compute_target, describe, host_list, resolve, to_device
-from xlogreg.drift import _converted
+from xlogreg.drift import converted_profile
 from xlogreg.objectives import Binomial, Multinomial
 from xlogreg.objectives._layout import OutputLayout
 from xlogreg.solvers._stochastic import make_batches, minibatch
@@ -111,7 +111,7 @@ def fit_minibatch(
         validation_loss_history_=result.validation_loss_history,
         host_classes=classes if moved else None,
         feature_names_in_=feature_names,
-        training_profile_=_converted(profile, lambda a: to_device(a, xp, device))
+        training_profile_=converted_profile(profile, lambda a: to_device(a, xp, device))
         if moved
         else profile,
     )

@@ -8,8 +8,8 @@ import array_api_compat
 
 from xlogreg._backend import to_numpy
 from xlogreg._validation import check_number
-from xlogreg.drift import DRIFT_THRESHOLD, DriftReport, _converted, _drift_report
-from xlogreg.explain import Explanation, _contributions
+from xlogreg.drift import DRIFT_THRESHOLD, DriftReport, converted_profile, drift_report
+from xlogreg.explain import Explanation, linear_contributions
 
 __all__ = ["MonitoringMixin"]
 
@@ -59,7 +59,7 @@ class MonitoringMixin:
         True
         """
         X, xp, coef, intercept = self._linear_terms(X)
-        return _contributions(X, coef, intercept, xp=xp)
+        return linear_contributions(X, coef, intercept, xp=xp)
 
     def drift(self, X_new: Any, *, threshold: float = DRIFT_THRESHOLD) -> DriftReport:
         """How far the feature means of new data moved from the training data's.
@@ -108,9 +108,9 @@ class MonitoringMixin:
         self._check_is_fitted()
         profile = self.training_profile_
         if self._on_host(X_new):
-            profile = _converted(profile, to_numpy)
+            profile = converted_profile(profile, to_numpy)
         X, xp = self._check_fitted_input(X_new, training_profile_=profile.mean)
-        return _drift_report(
+        return drift_report(
             X,
             profile,
             threshold=float(threshold),

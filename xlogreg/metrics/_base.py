@@ -29,8 +29,8 @@ from array_api_compat import array_namespace
 from array_api_compat import device as device_of
 
 from xlogreg._backend import (
+    accumulation_dtype,
     as_array,
-    has_float64,
     integer_dtype,
     is_chunked,
 )
@@ -39,7 +39,6 @@ from xlogreg.metrics._arithmetic import weighted_sum
 
 __all__ = [
     "InputRows",
-    "accumulation_dtype",
     "any_chunked",
     "check_zero_division",
     "labeled_vectors",
@@ -69,11 +68,6 @@ def refuse_chunked(metric: str, reason: str, *arrays: Any) -> None:
             f"{metric} does not take Dask arrays: {reason}. If the data fit in memory, "
             "call it on computed arrays (e.g. y_score.compute())"
         )
-
-
-def accumulation_dtype(xp: ModuleType, device: Any) -> Any:
-    """The widest float of ``device``: sums and counts accumulate in it."""
-    return xp.float64 if has_float64(xp, device) else xp.float32
 
 
 def to_result(xp: ModuleType, value: Any, dtype: Any, device: Any) -> Any:

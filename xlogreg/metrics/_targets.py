@@ -15,12 +15,11 @@ from typing import Any
 
 from array_api_compat import array_namespace
 
-from xlogreg._backend import as_array, compute_dtype, host_floats, resolve
+from xlogreg._backend import accumulation_dtype, as_array, compute_dtype, host_floats, resolve
 from xlogreg._target_validation import check_weight_range
 from xlogreg._validation import check_choice
 from xlogreg.metrics._base import (
     InputRows,
-    accumulation_dtype,
     any_chunked,
     nonempty_vector,
     to_result,
