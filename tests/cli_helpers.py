@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import NamedTuple
@@ -12,6 +14,8 @@ from typer.testing import CliRunner
 
 from xlogreg.cli import app, main
 from xlogreg.datasets import make_classification
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class Outcome(NamedTuple):
@@ -34,6 +38,30 @@ def invoke(*args: object) -> Outcome:
         sys.stdout.flush()
         sys.stderr.flush()
         return Outcome(code, stdout.getvalue().decode(), stderr.getvalue().decode())
+
+
+def run_console(*args: object) -> subprocess.CompletedProcess:
+    """Run ``python -m xlogreg ARGS`` in a new process (this checkout's package), with its
+    output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "xlogreg", *map(str, args)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Terminate ``process`` (a server), killing it if it has not ended after 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def assert_fails(outcome: Outcome, message: str) -> None:

@@ -11,6 +11,11 @@ from typing import Any
 
 from xlogreg.linear_model._base import BaseEstimator
 
+# The bound on load's memory that the README states: this many bytes per byte of file,
+# plus MEMORY_EXTRA.
+MEMORY_PER_BYTE = 24
+MEMORY_EXTRA = 16 * 2**20
+
 
 def read_header(data: bytes) -> tuple[dict[str, Any], int]:
     """The safetensors header of a file, read as the format's documentation says, and

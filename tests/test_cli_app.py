@@ -1,18 +1,13 @@
 """The ``xlogreg`` application as a whole: plain-text help for every command, usage errors
 in one ``error:`` line with exit status 1, and a group without a command printing its help."""
 
-import os
 import re
 import shlex
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from cli_helpers import assert_fails, commands, generated_csv, invoke
+from cli_helpers import ROOT, assert_fails, commands, generated_csv, invoke, run_console
 
-ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = commands()
 
 
@@ -81,15 +76,7 @@ def test_usage_errors_fail_in_one_line_with_status_1(tmp_path, args, message, co
 
 
 def test_a_usage_error_in_a_real_process(tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-m", "xlogreg", "fit", str(tmp_path / "x.csv"), "--solvr", "newton"],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_console("fit", tmp_path / "x.csv", "--solvr", "newton")
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr.startswith("error: No such option: --solvr") and done.stderr.count("\n") == 1
 

@@ -8,8 +8,6 @@ import csv
 import io
 import os
 import pickle
-import subprocess
-import sys
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -23,9 +21,8 @@ import xlogreg
 from xlogreg.cli import _data as data_module
 from xlogreg.cli._data import MAX_CSV_LINE, read_table
 
-from cli_helpers import assert_fails, invoke
+from cli_helpers import assert_fails, invoke, run_console
 
-ROOT = Path(__file__).resolve().parents[1]
 ROWS = [[0.5, 1.0, 0], [1.5, -2.0, 1], [2.5, 0.25, 0], [-1.0, 3.0, 1]]
 CSV_TEXT = "a,b,y\n" + "".join(f"{a},{b},{y}\n" for a, b, y in ROWS)
 
@@ -236,20 +233,7 @@ def test_the_issue_files_print_no_traceback_in_a_real_process(tmp_path, model):
     for name, data, problem in [c for c in CORRUPT if c[0] in ("long-field.csv", "truncated.npz")]:
         path = tmp_path / name
         path.write_bytes(data)
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "xlogreg",
-                *map(str, _command("predict", path, model, tmp_path)),
-            ],
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        done = run_console(*_command("predict", path, model, tmp_path))
         assert (done.returncode, done.stdout) == (1, "")
         assert done.stderr == f"error: {path}: {problem}\n"
 

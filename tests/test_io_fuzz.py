@@ -32,10 +32,7 @@ from xlogreg import (
 )
 from xlogreg.linear_model._base import BaseEstimator
 
-from model_files import peak_memory, read_header, with_header
-
-MEMORY_PER_BYTE = 24
-MEMORY_EXTRA = 16 * 2**20
+from model_files import MEMORY_EXTRA, MEMORY_PER_BYTE, peak_memory, read_header, with_header
 
 
 @functools.cache

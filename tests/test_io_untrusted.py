@@ -27,10 +27,7 @@ from xlogreg import (
 from xlogreg.io import HEADER_LIMIT
 
 from cli_helpers import invoke
-from model_files import peak_memory, rewritten, save_unchecked
-
-MEMORY_PER_BYTE = 24
-MEMORY_EXTRA = 16 * 2**20
+from model_files import MEMORY_EXTRA, MEMORY_PER_BYTE, peak_memory, rewritten, save_unchecked
 
 
 def _data():
@@ -47,6 +44,15 @@ def saved(tmp_path):
     LogisticRegression(standardize=True).fit(X, y).save(path)
     with open(path, "rb") as file:
         return file.read(), path
+
+
+def _text_label_model(tmp_path):
+    """The path and bytes of a saved model whose classes are strings (a text array)."""
+    X, y = _data()
+    path = str(tmp_path / "model.safetensors")
+    LogisticRegression().fit(X, np.array(["no", "yes"])[y]).save(path)
+    with open(path, "rb") as file:
+        return path, file.read()
 
 
 def _write(path, data):
@@ -138,11 +144,7 @@ def test_header_length_is_checked_before_the_header_is_read(tmp_path):
 
 def test_declared_text_array_larger_than_the_file_costs_nothing(tmp_path):
     """The issue's 2,776-byte file whose labels declare ``<U100000000`` cost 800 MB."""
-    X, y = _data()
-    path = str(tmp_path / "model.safetensors")
-    LogisticRegression().fit(X, np.array(["no", "yes"])[y]).save(path)
-    with open(path, "rb") as file:
-        data = file.read()
+    path, data = _text_label_model(tmp_path)
 
     def declare(dtype):
         def edit(header, document):
@@ -284,11 +286,7 @@ def test_tensor_dtypes_and_shapes_xlogreg_never_writes_are_model_file_errors(sav
 
 
 def test_text_array_shapes_are_checked_like_tensor_shapes(tmp_path):
-    X, y = _data()
-    path = str(tmp_path / "model.safetensors")
-    LogisticRegression().fit(X, np.array(["no", "yes"])[y]).save(path)
-    with open(path, "rb") as file:
-        data = file.read()
+    path, data = _text_label_model(tmp_path)
     for shape, message in (([0, 10**30], "with a dimension larger"), ([1] * 65, "65 dimensions")):
 
         def edit(header, document, shape=shape):

@@ -32,6 +32,7 @@ from xlogreg.serve._requests import MAX_PROBLEMS
 from xlogreg.serve._schemas import BatchResponse, HealthResponse, Prediction
 
 from backends import RAISIN_CSV
+from cli_helpers import stop_process
 
 with warnings.catch_warnings():
     # Starlette asks for the httpx2 fork at import; httpx, which the test extra installs, works.
@@ -601,12 +602,7 @@ def server(raisin_file, tmp_path_factory):
                     time.sleep(0.1)
             yield client, log
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 def test_real_server_answers(server, raisin):

@@ -25,6 +25,8 @@ from starlette.exceptions import StarletteDeprecationWarning
 from xlogreg import LogisticRegression
 from xlogreg.serve import create_app
 
+from cli_helpers import stop_process
+
 with warnings.catch_warnings():
     # Starlette asks for the httpx2 fork at import; httpx, which the test extra installs, works.
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
@@ -240,12 +242,7 @@ def server(model, tmp_path_factory):
             time.sleep(0.1)
         yield port, log
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 HEAD = (
