@@ -9,7 +9,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from typing import Any
 
-from xlogreg.linear_model._base import BaseEstimator
+from xlogreg.base import BaseEstimator
 
 # The bound on load's memory that the README states: this many bytes per byte of file,
 # plus MEMORY_EXTRA.

@@ -162,7 +162,7 @@ def test_row_blocks_regroup_rows_between_workers(dask_client):
     each group of every block into one block, and collect hands each block its arguments."""
     da = pytest.importorskip("dask.array")
     values = np.arange(50.0)
-    blocks = _backend.RowBlocks.of(values % 3, da.from_array(values, chunks=12))
+    blocks = _backend.RowChunks.of(values % 3, da.from_array(values, chunks=12))
     assert blocks.rows == (12, 12, 12, 12, 2)
 
     def by_remainder(remainder, value):

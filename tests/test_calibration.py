@@ -25,8 +25,8 @@ from xlogreg import (
     StandardScaler,
 )
 from xlogreg._backend import host_generator, to_numpy
-from xlogreg._calibrators import Scores, calibrated_proba
-from xlogreg.calibration import stratified_split
+from xlogreg._splits import stratified_split
+from xlogreg.calibration._calibrators import Scores, calibrated_proba
 from xlogreg.metrics import expected_calibration_error
 from xlogreg.objectives import Binomial, Temperature
 

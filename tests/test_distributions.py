@@ -5,7 +5,7 @@ import pytest
 from scipy import stats
 
 from xlogreg._backend import to_numpy
-from xlogreg._distributions import (
+from xlogreg.inference._distributions import (
     normal_quantile,
     normal_two_sided,
     student_t_quantile,

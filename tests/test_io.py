@@ -38,8 +38,8 @@ from xlogreg import (
     load,
 )
 from xlogreg._backend import has_float64, to_numpy
+from xlogreg.base import BaseEstimator
 from xlogreg.io import _registry
-from xlogreg.linear_model._base import BaseEstimator
 
 from backends import assert_on_backend, rtol_for
 from model_files import read_header, rewritten

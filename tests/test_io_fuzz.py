@@ -30,7 +30,7 @@ from xlogreg import (
     StandardScaler,
     load,
 )
-from xlogreg.linear_model._base import BaseEstimator
+from xlogreg.base import BaseEstimator
 
 from model_files import MEMORY_EXTRA, MEMORY_PER_BYTE, peak_memory, read_header, with_header
 

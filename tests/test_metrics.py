@@ -148,8 +148,8 @@ def test_means_taken_in_chunks_equal_whole_ones(backend, monkeypatch, name):
 
     call, _ = CASES[name]
     whole = leaves(call(backend.asarray))
-    monkeypatch.setattr(xlogreg._backend, "_HOST_CHUNK", 7)
-    assert xlogreg._backend.host_chunk(backend.xp, backend.device) in (7, None)
+    monkeypatch.setattr(xlogreg._backend, "_HOST_TILE", 7)
+    assert xlogreg._backend.host_tile(backend.xp, backend.device) in (7, None)
     chunked = leaves(call(backend.asarray))
     rtol = rtol_for(backend, float64=1e-13, float32=1e-5)
     for got, want in zip(chunked, whole, strict=True):

@@ -15,7 +15,7 @@ from sklearn import calibration as sk_calibration
 from sklearn import metrics as skm
 
 from xlogreg import metrics
-from xlogreg.metrics import _chunked
+from xlogreg.metrics import _dask as dask_metrics
 
 from backends import leaves
 
@@ -45,7 +45,7 @@ GRID = np.linspace(0, 1, 21)
 def _small_ranges(monkeypatch):
     """Ranges of scores as small as 170 samples: these 500 samples make 3 ranges, as 3
     million would by default (and 100 000 samples in 10 blocks make 10)."""
-    monkeypatch.setattr(_chunked, "_MIN_RANGE_ROWS", 170)
+    monkeypatch.setattr(dask_metrics, "_MIN_RANGE_ROWS", 170)
 
 
 def _dask(a):

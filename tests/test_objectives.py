@@ -284,7 +284,7 @@ def test_squared_error_reproduces_seed_003_first_step(backend):
 def test_weighted_squares_over_row_blocks_equal_the_direct_sum(
     backend, monkeypatch, n_outputs, cache_rows
 ):
-    monkeypatch.setattr(_gram, "row_block_rows", lambda xp, device, n_features: cache_rows)
+    monkeypatch.setattr(_gram, "tile_rows", lambda xp, device, n_features: cache_rows)
     rng = np.random.default_rng(12)
     X = rng.standard_normal((50, 4))
     weight = rng.uniform(0.0, 2.0, 50 if n_outputs is None else (50, n_outputs))
@@ -301,7 +301,7 @@ def test_weighted_squares_over_row_blocks_equal_the_direct_sum(
 def test_blocked_passes_equal_the_single_pass(backend, monkeypatch, fit_intercept):
     X, y, weight = _data(seed=13, n=101)
     whole = _objective(backend, X, y, weight, l2=0.4, fit_intercept=fit_intercept)
-    monkeypatch.setattr(_binomial, "row_block_rows", lambda xp, device, n_features: 7)
+    monkeypatch.setattr(_binomial, "tile_rows", lambda xp, device, n_features: 7)
     blocked = _objective(backend, X, y, weight, l2=0.4, fit_intercept=fit_intercept)
     assert len(blocked._blocks) == 15 and len(whole._blocks) == 1
     w = backend.asarray(np.random.default_rng(14).standard_normal(whole.n_params))
@@ -321,7 +321,7 @@ def test_blocked_passes_equal_the_single_pass(backend, monkeypatch, fit_intercep
 def test_augmented_gram_over_row_blocks_equals_the_direct_product(
     backend, monkeypatch, cache_rows, fit_intercept
 ):
-    monkeypatch.setattr(_gram, "row_block_rows", lambda xp, device, n_features: cache_rows)
+    monkeypatch.setattr(_gram, "tile_rows", lambda xp, device, n_features: cache_rows)
     rng = np.random.default_rng(15)
     X = rng.standard_normal((70, 3))
     weight = rng.uniform(0.0, 2.0, 70)

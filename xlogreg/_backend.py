@@ -23,7 +23,7 @@ import array_api_compat
 
 __all__ = [
     "ArrayContext",
-    "RowBlocks",
+    "RowChunks",
     "accumulation_dtype",
     "as_array",
     "as_numeric",
@@ -33,7 +33,7 @@ __all__ = [
     "dataframe_rows",
     "describe",
     "has_float64",
-    "block_namespace",
+    "chunk_namespace",
     "host_bool",
     "host_floats",
     "resolve",
@@ -43,10 +43,10 @@ __all__ = [
     "is_chunked",
     "known_rows",
     "library_devices",
-    "map_row_blocks",
+    "map_row_chunks",
     "native_bincount",
     "quiet_overflow",
-    "row_block_rows",
+    "tile_rows",
     "split_dataframe",
     "sum_of_squares",
     "synchronize",
@@ -451,10 +451,10 @@ def synchronize(xp: ModuleType, device: Any) -> None:
 
 # Elements of X per row block on a CPU: 4 MB in float64, so that a block read
 # from memory for ``X_b @ w`` is still in cache for ``X_bᵀ r_b``.
-_CPU_BLOCK_ELEMENTS = 2**19
+_CPU_TILE_ELEMENTS = 2**19
 
 
-def row_block_rows(xp: ModuleType, device: Any, n_features: int) -> int | None:
+def tile_rows(xp: ModuleType, device: Any, n_features: int) -> int | None:
     """Rows per block for single-pass gradients over ``X``, or ``None`` for one block.
 
     On the host, a full-batch gradient computed block by block reads ``X``
@@ -465,7 +465,7 @@ def row_block_rows(xp: ModuleType, device: Any, n_features: int) -> int | None:
     if array_api_compat.is_numpy_namespace(xp) or array_api_compat.is_array_api_strict_namespace(
         xp
     ):
-        return max(1, _CPU_BLOCK_ELEMENTS // n_features)
+        return max(1, _CPU_TILE_ELEMENTS // n_features)
     return None
 
 
@@ -474,10 +474,10 @@ def row_block_rows(xp: ModuleType, device: Any, n_features: int) -> int | None:
 # allocator hands large freed blocks back to the system), so every operation
 # on it pays a page fault per 4 KiB: on torch CPU `s * p - y` over 1M doubles
 # takes 7.4 ms whole and 1.0 ms in chunks of 2¹⁸.
-_HOST_CHUNK = 2**18
+_HOST_TILE = 2**18
 
 
-def host_chunk(xp: ModuleType, device: Any) -> int | None:
+def host_tile(xp: ModuleType, device: Any) -> int | None:
     """Samples per chunk for elementwise work on long per-sample arrays, or ``None``.
 
     On the host (NumPy, array-api-strict, torch CPU) long elementwise chains
@@ -490,7 +490,7 @@ def host_chunk(xp: ModuleType, device: Any) -> int | None:
         or array_api_compat.is_array_api_strict_namespace(xp)
         or (array_api_compat.is_torch_namespace(xp) and getattr(device, "type", None) == "cpu")
     ):
-        return _HOST_CHUNK
+        return _HOST_TILE
     return None
 
 
@@ -934,8 +934,8 @@ def text_array(values: list, shape: tuple[int, ...], dtype: str) -> Any:
 #
 # A Dask array is row blocks of NumPy or CuPy arrays, possibly on the workers
 # of a dask.distributed cluster. The numerics never see one: they run on the
-# blocks, one block at a time, where the blocks live (``RowBlocks.map``), and
-# only small per-block results are summed and returned (``RowBlocks.reduce``).
+# blocks, one block at a time, where the blocks live (``RowChunks.map``), and
+# only small per-block results are summed and returned (``RowChunks.reduce``).
 
 # Partial results summed per task of the reduction tree.
 _FAN_IN = 8
@@ -946,7 +946,7 @@ def is_chunked(x: Any) -> bool:
     return array_api_compat.is_dask_array(x)
 
 
-def block_namespace(x: Any) -> tuple[ModuleType, Any]:
+def chunk_namespace(x: Any) -> tuple[ModuleType, Any]:
     """The namespace and device of the blocks of a Dask array (NumPy's, or CuPy's)."""
     meta = x._meta
     return array_api_compat.array_namespace(meta), array_api_compat.device(meta)
@@ -1000,7 +1000,7 @@ def _add_parts(parts: list) -> Any:
     return total
 
 
-class RowBlocks:
+class RowChunks:
     """Arrays cut into the same row blocks, held where they live: map-reduce over them.
 
     Built by :meth:`of` from Dask arrays (or NumPy arrays, cut into the first
@@ -1039,7 +1039,7 @@ class RowBlocks:
         self.device = device
 
     @classmethod
-    def of(cls, X: Any, *others: Any) -> RowBlocks:
+    def of(cls, X: Any, *others: Any) -> RowChunks:
         """``X`` (all its columns in each block) and ``others`` in one set of row blocks, persisted.
 
         The blocks are those of the first Dask array among ``X`` and
@@ -1051,7 +1051,7 @@ class RowBlocks:
 
         arrays = [a if a is None or not is_chunked(a) else known_rows(a) for a in (X, *others)]
         lead = next(a for a in arrays if a is not None and is_chunked(a))
-        xp, device = block_namespace(lead)
+        xp, device = chunk_namespace(lead)
         rows = tuple(int(n) for n in lead.chunks[0])
         arrays = [a if a is None else _as_dask(a, rows) for a in arrays]
         present = dask.persist(*(a for a in arrays if a is not None))
@@ -1078,7 +1078,7 @@ class RowBlocks:
         *args: Any,
         per_block: list[tuple] | None = None,
         nout: int | None = None,
-    ) -> RowBlocks:
+    ) -> RowChunks:
         """``function(*block, *per_block[b], *args)`` on every block, kept where it ran.
 
         With ``nout``, the function returns a tuple of that many items, which
@@ -1088,7 +1088,7 @@ class RowBlocks:
 
         results = dask.persist(*self._calls(function, args, per_block, nout))
         parts = [tuple(r) if nout is not None else (r,) for r in results]
-        return RowBlocks(parts, self.rows, self.xp, self.device)
+        return RowChunks(parts, self.rows, self.xp, self.device)
 
     def reduce(self, function: Callable, *args: Any, per_block: list[tuple] | None = None) -> Any:
         """The sum over blocks of ``function(*block, *per_block[b], *args)``, on the caller.
@@ -1113,7 +1113,7 @@ class RowBlocks:
 
         return list(dask.compute(*self._calls(function, args, per_block, None)))
 
-    def regroup(self, function: Callable, *args: Any, groups: int) -> RowBlocks:
+    def regroup(self, function: Callable, *args: Any, groups: int) -> RowChunks:
         """Rows moved between blocks: block ``g`` of the result gathers group ``g`` of every block.
 
         ``function(*block, *args)`` returns a sequence of ``groups`` tuples,
@@ -1135,16 +1135,16 @@ class RowBlocks:
         parts = [tuple(held[g * n_items : (g + 1) * n_items]) for g in range(groups)]
         count = dask.delayed(_n_rows, pure=True)
         rows = tuple(dask.compute(*(count(part[0]) for part in parts)))
-        return RowBlocks(parts, rows, self.xp, self.device)
+        return RowChunks(parts, rows, self.xp, self.device)
 
-    def subset(self, keep: list[bool]) -> RowBlocks:
+    def subset(self, keep: list[bool]) -> RowChunks:
         """The blocks whose entry of ``keep`` is true."""
         parts = [p for p, k in zip(self._parts, keep, strict=True) if k]
         rows = tuple(r for r, k in zip(self.rows, keep, strict=True) if k)
-        return RowBlocks(parts, rows, self.xp, self.device, held=self._held)
+        return RowChunks(parts, rows, self.xp, self.device, held=self._held)
 
 
-def map_row_blocks(function: Callable[[Any], Any], X: Any) -> Any:
+def map_row_chunks(function: Callable[[Any], Any], X: Any) -> Any:
     """``function`` applied to each row block of the Dask array ``X``, lazily.
 
     ``function`` maps a block of rows (all columns) to an array with one entry
@@ -1152,7 +1152,7 @@ def map_row_blocks(function: Callable[[Any], Any], X: Any) -> Any:
     blocks, computed only when asked for. Its type and shape are those of
     ``function`` on one row of zeros.
     """
-    xp, device = block_namespace(X)
+    xp, device = chunk_namespace(X)
     X = X.rechunk({1: -1})
     one = function(xp.zeros((1, X.shape[1]), dtype=X.dtype, device=device))
     meta = one[:0, ...]

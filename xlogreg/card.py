@@ -10,8 +10,8 @@ import platform
 from typing import Any
 
 from xlogreg._backend import describe, host_list
+from xlogreg.base import BaseEstimator
 from xlogreg.io import FORMAT_VERSION
-from xlogreg.linear_model._base import BaseEstimator
 
 __all__ = ["model_card"]
 

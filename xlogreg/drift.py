@@ -15,13 +15,13 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from xlogreg._backend import accumulation_dtype, quiet_overflow, row_block_rows, to_numpy
-from xlogreg._blocks import bounded_blocks
+from xlogreg._backend import accumulation_dtype, quiet_overflow, tile_rows, to_numpy
 from xlogreg._moments import (
     column_reduce,
     is_constant_feature,
     mean_and_variance,
 )
+from xlogreg._tiles import bounded_tiles
 
 if TYPE_CHECKING:
     from xlogreg.preprocessing import StandardScaler
@@ -165,7 +165,7 @@ def _training_profile(
     ``eps·|mean|/std`` on top of the few ``eps`` of any sum (measured 1e-10
     in float64 at ``|mean|/std = 1e7``), immaterial to drift scores. Minima
     and maxima are exact. The block sizes are those of
-    :func:`~xlogreg._blocks.bounded_blocks`, so a block read from
+    :func:`~xlogreg._tiles.bounded_tiles`, so a block read from
     memory is reused from cache on the host, temporaries stay at 1/16 of
     ``X`` on accelerators, and a memory map is read front to back and never
     copied whole.
@@ -195,12 +195,12 @@ def _training_profile(
     mean = xp.zeros(n_features, dtype=accumulation, device=device)
     squares = xp.zeros(n_features, dtype=accumulation, device=device)
     seen = 0
-    cache_rows = row_block_rows(xp, device, n_features)
+    cache_rows = tile_rows(xp, device, n_features)
     if cache_rows is not None:
         # Blocks of 2¹⁶ numbers: their float64 temporaries stay in a core's cache and
         # add little to the fit's peak memory.
         cache_rows = max(1, min(cache_rows, 2**16 // n_features))
-    for block in bounded_blocks(n_samples, cache_rows, n_features):
+    for block in bounded_tiles(n_samples, cache_rows, n_features):
         rows = X[block, :]
         low = xp.minimum(low, column_reduce(xp.min, rows, xp=xp))
         high = xp.maximum(high, column_reduce(xp.max, rows, xp=xp))

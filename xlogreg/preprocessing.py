@@ -20,8 +20,8 @@ from xlogreg._validation import (
     check_matrix_shape,
     check_number,
 )
-from xlogreg.linear_model._base import BaseEstimator, row_blockwise
-from xlogreg.linear_model._chunked import chunked_training_data
+from xlogreg.base import BaseEstimator, row_chunkwise
+from xlogreg.linear_model._dask_fit import chunked_training_data
 
 __all__ = ["StandardScaler"]
 
@@ -233,7 +233,7 @@ class StandardScaler(BaseEstimator):
             )
         return self.feature_names_in_
 
-    @row_blockwise
+    @row_chunkwise
     def transform(self, X: Any) -> Any:
         """Standardize ``X`` with the fitted statistics: ``(X - mean_) / scale_``.
 
@@ -259,7 +259,7 @@ class StandardScaler(BaseEstimator):
         X, xp = self._check_transform_input(X)
         return self._standardize(X, xp=xp)
 
-    @row_blockwise
+    @row_chunkwise
     def inverse_transform(self, X: Any) -> Any:
         """Undo :meth:`transform`: ``X * scale_ + mean_``.
 
@@ -426,7 +426,7 @@ def standardize_for_fit(X: Any, sample_weight: Any, *, center: bool) -> tuple[An
 
 def chunked_scaler(estimator: Any, data: Any, feature_names: Any) -> StandardScaler | None:
     """The scaler of a Dask fit with ``standardize=True`` (else ``None``), from the weighted
-    moments of its blocks (:class:`~xlogreg.linear_model._chunked.ChunkedData`): the
+    moments of its blocks (:class:`~xlogreg.linear_model._dask_fit.ChunkedData`): the
     statistics :func:`standardize_for_fit` computes in memory."""
     if not estimator.standardize:
         return None

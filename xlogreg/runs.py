@@ -56,9 +56,9 @@ from xlogreg._record_files import (
     strict,
     write_json,
 )
+from xlogreg.base import BaseEstimator
 from xlogreg.card import model_card
 from xlogreg.io._file import write_atomically
-from xlogreg.linear_model._base import BaseEstimator
 
 __all__ = [
     "CARD_FILE",

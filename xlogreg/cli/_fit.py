@@ -27,8 +27,8 @@ from rich.progress import (
 
 from xlogreg import LogisticRegression, __version__, metrics, runs
 from xlogreg._backend import host_generator, host_list
+from xlogreg._splits import stratified_split
 from xlogreg._validation import check_number
-from xlogreg.calibration import stratified_split
 from xlogreg.cli._app import app
 from xlogreg.cli._data import Table, read_table
 from xlogreg.cli._options import (

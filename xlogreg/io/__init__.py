@@ -114,6 +114,7 @@ import array_api_compat
 import safetensors.numpy
 
 from xlogreg._backend import compute_target, resolve
+from xlogreg.base import BaseEstimator
 from xlogreg.io._codec import decode, encode
 from xlogreg.io._file import (
     FORMAT,
@@ -124,7 +125,6 @@ from xlogreg.io._file import (
     read,
     write_atomically,
 )
-from xlogreg.linear_model._base import BaseEstimator
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "HEADER_LIMIT", "load", "save"]
 

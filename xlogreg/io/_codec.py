@@ -18,10 +18,10 @@ from typing import Any
 import array_api_compat
 
 from xlogreg._backend import host_copy, host_text, text_array, to_device
+from xlogreg.base import BaseEstimator
 from xlogreg.exceptions import ModelFileError
 from xlogreg.io._file import check_shape
 from xlogreg.io._registry import ESTIMATORS, NAMED_TUPLES
-from xlogreg.linear_model._base import BaseEstimator
 
 __all__ = ["ESTIMATOR_KEYS", "decode", "encode"]
 

@@ -9,11 +9,11 @@ raises ``TypeError`` naming the attribute.
 
 from __future__ import annotations
 
-from xlogreg._covariance import FittedCovariance
+from xlogreg.base import BaseEstimator
 from xlogreg.calibration import CalibratedClassifier
 from xlogreg.drift import TrainingProfile
+from xlogreg.inference._covariance import FittedCovariance
 from xlogreg.linear_model import LinearRegression, LogisticRegression
-from xlogreg.linear_model._base import BaseEstimator
 from xlogreg.preprocessing import StandardScaler
 
 __all__ = ["ESTIMATORS", "NAMED_TUPLES"]

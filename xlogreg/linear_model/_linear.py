@@ -8,7 +8,6 @@ from typing import Any
 import array_api_compat
 
 from xlogreg._backend import host_floats, is_chunked, resolve
-from xlogreg._covariance import least_squares_covariance
 from xlogreg._moments import check_finite_moments
 from xlogreg._target_validation import check_regression_target, check_sample_weight
 from xlogreg._validation import (
@@ -20,10 +19,11 @@ from xlogreg._validation import (
     check_matrix_shape,
     check_number,
 )
+from xlogreg.base import BaseEstimator, row_chunkwise
 from xlogreg.drift import fit_profile
 from xlogreg.inference import InferenceMixin
-from xlogreg.linear_model._base import BaseEstimator, row_blockwise
-from xlogreg.linear_model._chunked import chunked_training_data, refuse_in_memory_options
+from xlogreg.inference._covariance import least_squares_covariance
+from xlogreg.linear_model._dask_fit import chunked_training_data, refuse_in_memory_options
 from xlogreg.linear_model._monitoring import MonitoringMixin
 from xlogreg.linear_model._state import check_regression_state
 from xlogreg.metrics import r2_score
@@ -544,7 +544,7 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
             },
         )
 
-    @row_blockwise
+    @row_chunkwise
     def predict(self, X: Any) -> Any:
         """Predicted targets ``X @ coef_ᵀ + intercept_``.
 

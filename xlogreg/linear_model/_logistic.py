@@ -19,10 +19,8 @@ from xlogreg._backend import (
     resolve,
     to_numpy,
 )
-from xlogreg._covariance import logistic_covariance
 from xlogreg._math import log_sigmoid, log_softmax, sigmoid
 from xlogreg._moments import check_finite_moments
-from xlogreg._separation import warn_if_separated
 from xlogreg._target_validation import (
     check_class_target,
     check_sample_weight,
@@ -37,10 +35,12 @@ from xlogreg._validation import (
     check_matrix_shape,
     check_number,
 )
+from xlogreg.base import BaseEstimator, row_chunkwise
 from xlogreg.drift import TrainingProfile, fit_profile
 from xlogreg.inference import InferenceMixin
-from xlogreg.linear_model._base import BaseEstimator, row_blockwise
-from xlogreg.linear_model._chunked import chunked_training_data, refuse_in_memory_options
+from xlogreg.inference._covariance import logistic_covariance
+from xlogreg.inference._separation import warn_if_separated
+from xlogreg.linear_model._dask_fit import chunked_training_data, refuse_in_memory_options
 from xlogreg.linear_model._minibatch import fit_minibatch
 from xlogreg.linear_model._monitoring import MonitoringMixin
 from xlogreg.linear_model._state import check_logistic_state
@@ -669,7 +669,7 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
 
         ``host_classes`` (fits streamed to another library) makes predictions
         on NumPy inputs possible, with host copies of the coefficients;
-        ``inference`` is what :func:`~xlogreg._covariance.logistic_covariance` computed.
+        ``inference`` is what :func:`~xlogreg.inference._covariance.logistic_covariance` computed.
         """
         xp = array_api_compat.array_namespace(x)
         check_finite_solution(x, xp=xp, estimator=type(self).__name__)
@@ -786,7 +786,7 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         z = X @ coef.T + intercept
         return (z[:, 0] if classes.shape[0] == 2 else z), xp, classes
 
-    @row_blockwise
+    @row_chunkwise
     def decision_function(self, X: Any) -> Any:
         """Logits ``X @ coef_.T + intercept_`` in ``X``'s library.
 
@@ -795,7 +795,7 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         """
         return self._logits(X)[0]
 
-    @row_blockwise
+    @row_chunkwise
     def predict_proba(self, X: Any) -> Any:
         """Class probabilities, shape (n_samples, n_classes), ordered as ``classes_``.
 
@@ -806,7 +806,7 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
             return xp.stack([sigmoid(-z, xp=xp), sigmoid(z, xp=xp)], axis=1)
         return xp.exp(log_softmax(z, axis=1, xp=xp))
 
-    @row_blockwise
+    @row_chunkwise
     def predict_log_proba(self, X: Any) -> Any:
         """Log class probabilities, shape (n_samples, n_classes), finite for any logit."""
         z, xp, _ = self._logits(X)
@@ -814,7 +814,7 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
             return xp.stack([log_sigmoid(-z, xp=xp), log_sigmoid(z, xp=xp)], axis=1)
         return log_softmax(z, axis=1, xp=xp)
 
-    @row_blockwise
+    @row_chunkwise
     def predict(self, X: Any, threshold: float | None = None) -> Any:
         """Predicted labels from ``classes_``.
 

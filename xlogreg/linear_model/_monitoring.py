@@ -20,7 +20,7 @@ class MonitoringMixin:
     The estimator provides ``_linear_terms(X)`` (checked ``X``, its namespace,
     and the coefficients and intercept of its outputs: 1-D and 0-d for one
     output), ``feature_names_in_`` and ``training_profile_``, on top of
-    :class:`~xlogreg.linear_model._base.BaseEstimator`'s checks.
+    :class:`~xlogreg.base.BaseEstimator`'s checks.
     """
 
     def explain(self, X: Any) -> Explanation:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from xlogreg._backend import host_chunk
-from xlogreg._blocks import accumulate, row_blocks
+from xlogreg._backend import host_tile
+from xlogreg._tiles import accumulate, row_tiles
 
 __all__ = ["divide", "weighted_sum"]
 
@@ -30,13 +30,13 @@ def weighted_sum(
 
     ``values_of`` maps a slice of the samples to their values (1-D, or 2-D with
     one column per output). On the host it is called a chunk of samples at a
-    time (:func:`~xlogreg._backend.host_chunk`), so no temporary spans every
+    time (:func:`~xlogreg._backend.host_tile`), so no temporary spans every
     sample; elsewhere once for all of them. ``weight`` is None (the total
     weight is then ``n_samples``) or a 1-D array over the samples. Both sums
     accumulate in ``dtype``; their ratio is the (weighted) mean.
     """
     total = None
-    for rows in row_blocks(n_samples, host_chunk(xp, device)):
+    for rows in row_tiles(n_samples, host_tile(xp, device)):
         values = xp.astype(values_of(rows), dtype, copy=False)
         if weight is not None:
             values = values * (weight[rows, None] if values.ndim == 2 else weight[rows])

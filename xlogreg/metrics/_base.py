@@ -186,7 +186,7 @@ class InputRows:
         The number of samples.
     rows : ChunkedRows or None
         None in memory; for Dask arrays, the row blocks they live in (a
-        :class:`~xlogreg.metrics._chunked.ChunkedRows`), and the arrays of
+        :class:`~xlogreg.metrics._dask.ChunkedRows`), and the arrays of
         the inputs are None.
     """
 

@@ -169,7 +169,7 @@ def by_value_ranges(
     In memory the one range holds every score. On Dask arrays
     (``inputs.rows``) the scores are moved into ranges of values, ties
     always in one range, and each range is counted where it lives
-    (:meth:`~xlogreg.metrics._chunked.ChunkedRows.ranged`): kernels return
+    (:meth:`~xlogreg.metrics._dask.ChunkedRows.ranged`): kernels return
     small results.
     """
     if inputs.rows is not None:

@@ -250,7 +250,7 @@ def check_binary_scores(
         "needs": needs,
     }
     if any_chunked(y_true, y_score, sample_weight):
-        from xlogreg.metrics._chunked import chunked_scores  # it builds on this module
+        from xlogreg.metrics._dask import chunked_scores  # it builds on this module
 
         return chunked_scores(y_true, y_score, sample_weight, **judge)
     xp, device = resolve(y_true=y_true, **{score_name: y_score}, sample_weight=sample_weight)

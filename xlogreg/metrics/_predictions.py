@@ -171,7 +171,7 @@ def check_predictions(
         On inputs from different libraries.
     """
     if any_chunked(y_true, y_pred, sample_weight):
-        from xlogreg.metrics._chunked import chunked_predictions  # it builds on this module
+        from xlogreg.metrics._dask import chunked_predictions  # it builds on this module
 
         return chunked_predictions(y_true, y_pred, sample_weight, binary=binary)
     xp, device = resolve(y_true=y_true, y_pred=y_pred, sample_weight=sample_weight)

@@ -166,7 +166,7 @@ def check_targets(
     """
     check_choice(multioutput, "multioutput", averages)
     if any_chunked(y_true, y_pred, sample_weight):
-        from xlogreg.metrics._chunked import chunked_targets  # it builds on this module
+        from xlogreg.metrics._dask import chunked_targets  # it builds on this module
 
         return chunked_targets(y_true, y_pred, sample_weight, multioutput)
     xp, device = resolve(y_true=y_true, y_pred=y_pred, sample_weight=sample_weight)

@@ -11,7 +11,7 @@ of a Dask array, each block's share evaluated where the block lives.
 """
 
 from xlogreg.objectives._binomial import Binomial
-from xlogreg.objectives._chunked import ChunkedObjective
+from xlogreg.objectives._dask import ChunkedObjective
 from xlogreg.objectives._multinomial import Multinomial
 from xlogreg.objectives._squared import SquaredError
 from xlogreg.objectives._temperature import Temperature

@@ -11,9 +11,9 @@ from typing import Any
 
 import array_api_compat
 
-from xlogreg._backend import row_block_rows
-from xlogreg._blocks import accumulate, bounded_blocks, row_blocks, sampled_rows
+from xlogreg._backend import tile_rows
 from xlogreg._math import sigmoid, softplus, softplus_and_sigmoid
+from xlogreg._tiles import accumulate, bounded_tiles, row_tiles, sampled_rows
 from xlogreg.objectives._gram import augmented_gram
 
 __all__ = ["Binomial"]
@@ -76,8 +76,8 @@ class Binomial:
         self._s = sample_weight / weight_sum
         self._sy = self._s * y
         self._l2 = l2 / weight_sum
-        self._cache_rows = row_block_rows(xp, array_api_compat.device(X), self.n_features)
-        self._blocks = row_blocks(self.n_samples, self._cache_rows)
+        self._cache_rows = tile_rows(xp, array_api_compat.device(X), self.n_features)
+        self._blocks = row_tiles(self.n_samples, self._cache_rows)
 
     def _split(self, w: Any) -> tuple[Any, Any]:
         coef = w[: self.n_features]
@@ -146,12 +146,12 @@ class Binomial:
         One pass over ``X`` in row blocks: each block's logits, then its
         weighted squares, with a temporary no larger than the block. With
         ``max_rows``, an estimate from that many evenly spaced rows
-        (:func:`~xlogreg._blocks.sampled_rows`).
+        (:func:`~xlogreg._tiles.sampled_rows`).
         """
         coef, intercept = self._split(w)
         X, s = sampled_rows(self._X, self._s, max_rows, xp=self.xp)
         coef_part = intercept_part = None
-        for rows in bounded_blocks(X.shape[0], self._cache_rows, self.n_features):
+        for rows in bounded_tiles(X.shape[0], self._cache_rows, self.n_features):
             X_block = X[rows, :]
             z = X_block @ coef
             if intercept is not None:
@@ -166,7 +166,7 @@ class Binomial:
         """Hessian ``Xᵀ diag(s·p(1−p)) X`` plus the penalty, of shape (n_params, n_params).
 
         With ``max_rows``, an estimate from that many evenly spaced rows
-        (:func:`~xlogreg._blocks.sampled_rows`), for subsampled
+        (:func:`~xlogreg._tiles.sampled_rows`), for subsampled
         Newton steps.
         """
         X, s = sampled_rows(self._X, self._s, max_rows, xp=self.xp)

@@ -8,8 +8,8 @@ from typing import Any
 
 import array_api_compat
 
-from xlogreg._backend import row_block_rows
-from xlogreg._blocks import accumulate, bounded_blocks
+from xlogreg._backend import tile_rows
+from xlogreg._tiles import accumulate, bounded_tiles
 
 __all__ = ["augmented_gram", "weighted_squares"]
 
@@ -20,7 +20,7 @@ _MIN_ROWS_PER_FEATURE = 8
 def augmented_gram(X: Any, weight: Any, *, fit_intercept: bool, l2: Any, xp: ModuleType) -> Any:
     """``[X, 1]ᵀ diag(weight) [X, 1] + l2·I`` without copying ``X`` to add the ones.
 
-    Summed over row blocks (:func:`~xlogreg._blocks.bounded_blocks`),
+    Summed over row blocks (:func:`~xlogreg._tiles.bounded_tiles`),
     so the weighted copy of ``X`` it needs is one block at a time.
 
     The ones column (and its row and column of the result) is left out when
@@ -54,7 +54,7 @@ def augmented_gram(X: Any, weight: Any, *, fit_intercept: bool, l2: Any, xp: Mod
            [3. , 2. ]], dtype=array_api_strict.float64)
     """
     n_samples, n_features = X.shape
-    cache_rows = row_block_rows(xp, array_api_compat.device(X), n_features)
+    cache_rows = tile_rows(xp, array_api_compat.device(X), n_features)
     if cache_rows is not None:
         # Each block adds a (d × d) product: keep blocks tall enough to amortize it.
         cache_rows = max(cache_rows, _MIN_ROWS_PER_FEATURE * n_features)
@@ -63,7 +63,7 @@ def augmented_gram(X: Any, weight: Any, *, fit_intercept: bool, l2: Any, xp: Mod
     # Always up to 16 partial sums, small data too: a float32 Gram summed in one
     # product over all rows loses a digit (torch's MKL, 500 rows: standard
     # errors 1.6e-5 off against 1.9e-6 in 16 blocks).
-    for block in bounded_blocks(n_samples, cache_rows, n_features, min_elements=1):
+    for block in bounded_tiles(n_samples, cache_rows, n_features, min_elements=1):
         scaled = X[block, :] * root[block, None]
         # A product of a matrix with its own transpose lets BLAS use syrk.
         gram = accumulate(gram, scaled.T @ scaled)
@@ -84,7 +84,7 @@ def weighted_squares(X: Any, weight: Any, *, xp: ModuleType) -> Any:
 
     Forming ``X ⊙ X`` at once would double the memory of the fit; each row
     block's square is a temporary of a cache-sized block on the host and of
-    at most 1/16 of ``X`` elsewhere (:func:`~xlogreg._blocks.bounded_blocks`).
+    at most 1/16 of ``X`` elsewhere (:func:`~xlogreg._tiles.bounded_tiles`).
 
     Parameters
     ----------
@@ -108,10 +108,10 @@ def weighted_squares(X: Any, weight: Any, *, xp: ModuleType) -> Any:
     Array([ 5.5, 12. ], dtype=array_api_strict.float64)
     """
     n_samples, n_features = X.shape
-    cache_rows = row_block_rows(xp, array_api_compat.device(X), n_features)
+    cache_rows = tile_rows(xp, array_api_compat.device(X), n_features)
     transposed = weight.T if weight.ndim == 2 else weight
     total = None
-    for block in bounded_blocks(n_samples, cache_rows, n_features):
+    for block in bounded_tiles(n_samples, cache_rows, n_features):
         X_block = X[block, :]
         total = accumulate(total, transposed[..., block] @ (X_block * X_block))
     return total

@@ -7,8 +7,8 @@ from typing import Any
 
 import array_api_compat
 
-from xlogreg._blocks import accumulate, row_blocks, sampled_rows
 from xlogreg._math import log_softmax, logsumexp
+from xlogreg._tiles import accumulate, row_tiles, sampled_rows
 from xlogreg.objectives._gram import augmented_gram, weighted_squares
 from xlogreg.objectives._layout import OutputLayout
 
@@ -134,7 +134,7 @@ class Multinomial:
         """Diagonal of the loss's Hessian at ``w``, without forming the Hessian.
 
         With ``max_rows``, an estimate from that many evenly spaced rows
-        (:func:`~xlogreg._blocks.sampled_rows`).
+        (:func:`~xlogreg._tiles.sampled_rows`).
         """
         xp = self.xp
         X, s, p = self._sampled_probabilities(w, max_rows)
@@ -149,7 +149,7 @@ class Multinomial:
         no more numbers than ``X``. Along each direction ``(1, …, 1) ⊗ e_j``
         it then adds the mean curvature of coordinate ``j`` over the classes.
         With ``max_rows``, an estimate from that many evenly spaced rows
-        (:func:`~xlogreg._blocks.sampled_rows`), for subsampled
+        (:func:`~xlogreg._tiles.sampled_rows`), for subsampled
         Newton steps.
         """
         xp = self.xp
@@ -180,7 +180,7 @@ class Multinomial:
         rows = max(1, (n_samples * self.n_features) // (n_classes * width))
         total = None
         device = array_api_compat.device(p)
-        for block in row_blocks(n_samples, rows):
+        for block in row_tiles(n_samples, rows):
             X_block = X[block, :]
             if self.fit_intercept:
                 ones = xp.ones((X_block.shape[0], 1), dtype=X.dtype, device=device)

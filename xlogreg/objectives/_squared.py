@@ -7,7 +7,7 @@ from typing import Any
 
 import array_api_compat
 
-from xlogreg._blocks import sampled_rows
+from xlogreg._tiles import sampled_rows
 from xlogreg.objectives._gram import augmented_gram, weighted_squares
 from xlogreg.objectives._layout import OutputLayout, block_diagonal
 
@@ -115,7 +115,7 @@ class SquaredError:
         """Diagonal of :meth:`hessian`, without forming it.
 
         With ``max_rows``, an estimate from that many evenly spaced rows
-        (:func:`~xlogreg._blocks.sampled_rows`).
+        (:func:`~xlogreg._tiles.sampled_rows`).
         """
         xp = self.xp
         X, s = sampled_rows(self._X, self._s, max_rows, xp=xp)
@@ -131,7 +131,7 @@ class SquaredError:
         """``2·([X, 1]ᵀ diag(s) [X, 1] + α)`` for each target, of shape (n_params, n_params).
 
         With ``max_rows``, an estimate from that many evenly spaced rows
-        (:func:`~xlogreg._blocks.sampled_rows`).
+        (:func:`~xlogreg._tiles.sampled_rows`).
         """
         X, s = sampled_rows(self._X, self._s, max_rows, xp=self.xp)
         gram = augmented_gram(X, s, fit_intercept=self.fit_intercept, l2=self._alpha, xp=self.xp)

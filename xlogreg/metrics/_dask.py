@@ -44,8 +44,8 @@ from array_api_compat import array_namespace
 from array_api_compat import device as device_of
 
 from xlogreg._backend import (
-    RowBlocks,
-    block_namespace,
+    RowChunks,
+    chunk_namespace,
     describe,
     host_list,
     is_chunked,
@@ -98,7 +98,7 @@ class ChunkedRows:
 
     Attributes
     ----------
-    blocks : RowBlocks
+    blocks : RowChunks
         The arrays, cut into the same row blocks.
     build : callable
         ``build(*block_items, *build_args)`` makes the in-memory inputs
@@ -107,7 +107,7 @@ class ChunkedRows:
         The checked settings every block shares (positive label, dtypes).
     """
 
-    blocks: RowBlocks
+    blocks: RowChunks
     build: Callable
     build_args: tuple
 
@@ -119,7 +119,7 @@ class ChunkedRows:
         its block lives."""
         return self.blocks.reduce(self._on_blocks(kernel, args, kwargs))
 
-    def _value_ranges(self, inputs: BinaryScores) -> RowBlocks:
+    def _value_ranges(self, inputs: BinaryScores) -> RowChunks:
         """The samples moved into ranges of score values, lowest range first, as blocks of
         ``(positive, score, weight)``; ties always fall in one range.
 
@@ -269,9 +269,9 @@ def _namespace(**arrays: Any) -> tuple[Any, Any, dict]:
     """
     arrays = {k: known_rows(a) if a is not None and is_chunked(a) else a for k, a in arrays.items()}
     chunked = {k: a for k, a in arrays.items() if a is not None and is_chunked(a)}
-    xp, device = block_namespace(next(iter(chunked.values())))
+    xp, device = chunk_namespace(next(iter(chunked.values())))
     found = {
-        k: block_namespace(a)[0] if is_chunked(a) else array_namespace(a)
+        k: chunk_namespace(a)[0] if is_chunked(a) else array_namespace(a)
         for k, a in arrays.items()
         if a is not None and array_api_compat.is_array_api_obj(a) and not isinstance(a, int | float)
     }
@@ -289,7 +289,7 @@ def _namespace(**arrays: Any) -> tuple[Any, Any, dict]:
     return xp, device, arrays
 
 
-def _held(kind: type, blocks: RowBlocks, build_args: tuple, **fields: Any) -> Any:
+def _held(kind: type, blocks: RowChunks, build_args: tuple, **fields: Any) -> Any:
     """Checked inputs of ``kind`` held in ``blocks``: each block makes its in-memory inputs
     by ``kind.of_arrays(*block, *build_args)``; the arrays are None."""
     held = {
@@ -381,7 +381,7 @@ def chunked_scores(
         device=device,
         score_name=score_name,
     )
-    blocks = RowBlocks.of(y_true, score, weight)
+    blocks = RowChunks.of(y_true, score, weight)
     stats = blocks.collect(_block_score_stats, dtype, acc, bool(needs))
     label = judge_scores(
         _merged_score_stats(stats),
@@ -413,7 +413,7 @@ def chunked_predictions(
     y_true, y_pred, weight, acc = labeled_vectors(
         arrays["y_true"], arrays["y_pred"], "y_pred", arrays["sample_weight"], xp=xp, device=device
     )
-    blocks = RowBlocks.of(y_true, y_pred, weight)
+    blocks = RowChunks.of(y_true, y_pred, weight)
     parts = blocks.collect(_block_prediction_stats, acc, binary)
     labels = [None, None]
     if binary:
@@ -436,7 +436,7 @@ def chunked_targets(y_true: Any, y_pred: Any, sample_weight: Any, multioutput: s
     true, pred, weight, dtype, acc = target_vectors(
         arrays["y_true"], arrays["y_pred"], arrays["sample_weight"], xp=xp, device=device
     )
-    blocks = RowBlocks.of(true, pred, weight)
+    blocks = RowChunks.of(true, pred, weight)
     parts = blocks.collect(_block_target_stats, dtype, acc)
     merged = [
         merge([p[i] for p in parts])

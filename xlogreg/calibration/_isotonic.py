@@ -41,7 +41,7 @@ def isotonic_thresholds(
 
     Examples
     --------
-    >>> from xlogreg._isotonic import isotonic_thresholds
+    >>> from xlogreg.calibration._isotonic import isotonic_thresholds
     >>> isotonic_thresholds([1.0, 2.0, 3.0, 4.0], [0.0, 1.0, 0.0, 1.0], [1.0] * 4)
     ([1.0, 2.0, 3.0, 4.0], [0.0, 0.5, 0.5, 1.0])
     """
@@ -100,7 +100,7 @@ def interpolate(thresholds_x: Any, thresholds_y: Any, t: Any, *, xp: ModuleType)
     Examples
     --------
     >>> import array_api_strict as xp
-    >>> from xlogreg._isotonic import interpolate
+    >>> from xlogreg.calibration._isotonic import interpolate
     >>> x, y = xp.asarray([0.0, 1.0, 3.0]), xp.asarray([0.0, 0.5, 1.0])
     >>> interpolate(x, y, xp.asarray([-1.0, 0.5, 2.0, 9.0]), xp=xp)
     Array([0.  , 0.25, 0.75, 1.  ], dtype=array_api_strict.float64)

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from xlogreg._backend import RowBlocks
+from xlogreg._backend import RowChunks
 
 __all__ = ["ChunkedObjective"]
 
@@ -55,7 +55,7 @@ class ChunkedObjective:
 
     Parameters
     ----------
-    blocks : RowBlocks
+    blocks : RowChunks
         The training data's row blocks (``X``, targets, weights, ...).
     build : callable
         ``build(*block_items, penalty_share)`` returns the objective of one
@@ -69,13 +69,13 @@ class ChunkedObjective:
     --------
     >>> import numpy as np
     >>> import dask.array as da
-    >>> from xlogreg._backend import RowBlocks
+    >>> from xlogreg._backend import RowChunks
     >>> from xlogreg.objectives import Binomial, ChunkedObjective
     >>> X = np.array([[1.0], [2.0], [3.0], [4.0]])
     >>> y = np.array([0.0, 1.0, 0.0, 1.0])
     >>> def build(X, y, share):
     ...     return Binomial(X, y, np.ones(len(y)), l2=share, fit_intercept=True, xp=np)
-    >>> blocks = RowBlocks.of(da.from_array(X, chunks=(3, 1)), y)
+    >>> blocks = RowChunks.of(da.from_array(X, chunks=(3, 1)), y)
     >>> f = ChunkedObjective(blocks, build, weight_sums=[3.0, 1.0], n_params=2)
     >>> w = np.array([0.5, -1.0])
     >>> bool(np.isclose(f.loss(w), build(X, y, 1.0).loss(w)))
@@ -83,7 +83,7 @@ class ChunkedObjective:
     """
 
     def __init__(
-        self, blocks: RowBlocks, build: Callable, *, weight_sums: list[float], n_params: int
+        self, blocks: RowChunks, build: Callable, *, weight_sums: list[float], n_params: int
     ) -> None:
         keep = [total > 0.0 for total in weight_sums]
         total = math.fsum(weight_sums)

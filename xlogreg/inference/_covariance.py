@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import array_api_compat
 
 from xlogreg._backend import host_floats, host_list
-from xlogreg._separation import separation, well_conditioned_design
+from xlogreg.inference._separation import separation, well_conditioned_design
 from xlogreg.objectives import Binomial, Multinomial
 from xlogreg.objectives._layout import block_diagonal
 from xlogreg.solvers.least_squares import (
@@ -68,10 +68,10 @@ def logistic_covariance(
     ------
     ValueError
         If ``C = inf`` and ``w`` separates the classes (the maximum-likelihood
-        estimate does not exist: :func:`~xlogreg._separation.separation`), or
+        estimate does not exist: :func:`~xlogreg.inference._separation.separation`), or
         if ``H_λ`` is singular or too ill-conditioned (see :func:`_covariance`),
         saying the classes are (quasi-)separated when the design itself is well
-        conditioned (:func:`~xlogreg._separation.well_conditioned_design`).
+        conditioned (:func:`~xlogreg.inference._separation.well_conditioned_design`).
     """
     binary = target.ndim == 1
     n_features = X.shape[1]

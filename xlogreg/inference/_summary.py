@@ -1,11 +1,4 @@
-"""Standard errors, test statistics, p-values and confidence intervals of fitted linear models.
-
-An estimator built with ``inference=True`` ends its ``fit`` by computing, on
-the device, the covariance of its coefficients from the Hessian of the
-objective at the solution (one more ``O(n·d²)`` product, which is why it is
-opt-in); :class:`InferenceMixin` gives it ``coef_stderr_``,
-``intercept_stderr_``, ``coef_covariance_`` and ``summary()``.
-"""
+"""Summary, and InferenceMixin: the standard errors and summary() of a fitted model."""
 
 from __future__ import annotations
 
@@ -15,15 +8,15 @@ from typing import Any, NamedTuple
 import array_api_compat
 
 from xlogreg._backend import has_float64, host_list
-from xlogreg._covariance import FittedCovariance
-from xlogreg._distributions import (
+from xlogreg._validation import check_number
+from xlogreg.exceptions import NotFittedError
+from xlogreg.inference._covariance import FittedCovariance
+from xlogreg.inference._distributions import (
     normal_quantile,
     normal_two_sided,
     student_t_quantile,
     student_t_two_sided,
 )
-from xlogreg._validation import check_number
-from xlogreg.exceptions import NotFittedError
 
 __all__ = ["InferenceMixin", "Summary"]
 

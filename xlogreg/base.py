@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from xlogreg._backend import as_array, is_chunked, map_row_blocks, resolve, split_dataframe
+from xlogreg._backend import as_array, is_chunked, map_row_chunks, resolve, split_dataframe
 from xlogreg._validation import (
     check_feature_names,
     check_features,
@@ -17,10 +17,10 @@ from xlogreg._validation import (
 )
 from xlogreg.exceptions import NotFittedError
 
-__all__ = ["BaseEstimator", "row_blockwise"]
+__all__ = ["BaseEstimator", "row_chunkwise"]
 
 
-def row_blockwise(method: Callable) -> Callable:
+def row_chunkwise(method: Callable) -> Callable:
     """Let a method of ``X`` with one result per row take a Dask array, lazily.
 
     Given a Dask array, the decorated method returns a Dask array with the
@@ -35,7 +35,7 @@ def row_blockwise(method: Callable) -> Callable:
         if not is_chunked(X):
             return method(self, X, *args, **kwargs)
         check_matrix_shape(X)
-        return map_row_blocks(lambda block: method(self, block, *args, **kwargs), X)
+        return map_row_chunks(lambda block: method(self, block, *args, **kwargs), X)
 
     return blockwise
 

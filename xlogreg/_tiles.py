@@ -7,24 +7,24 @@ from typing import Any
 
 from xlogreg._backend import host_bool
 
-__all__ = ["accumulate", "bounded_blocks", "row_blocks", "sampled_rows"]
+__all__ = ["accumulate", "bounded_tiles", "row_tiles", "sampled_rows"]
 
-# Most blocks of bounded_blocks where the rows are not cache-blocked (accelerators):
+# Most blocks of bounded_tiles where the rows are not cache-blocked (accelerators):
 # few kernel launches, and temporaries of at most 1/16 of X; and the fewest
 # numbers in one of its blocks.
 _MAX_BLOCKS = 16
 _MIN_BLOCK_ELEMENTS = 2**16
 
 
-def row_blocks(n_samples: int, rows: int | None) -> list[slice]:
+def row_tiles(n_samples: int, rows: int | None) -> list[slice]:
     """Consecutive slices of at most ``rows`` rows covering ``n_samples``; one if ``rows`` is None.
 
     Examples
     --------
-    >>> from xlogreg._blocks import row_blocks
-    >>> row_blocks(5, 2)
+    >>> from xlogreg._tiles import row_tiles
+    >>> row_tiles(5, 2)
     [slice(0, 2, None), slice(2, 4, None), slice(4, 5, None)]
-    >>> row_blocks(5, None)
+    >>> row_tiles(5, None)
     [slice(None, None, None)]
     """
     if rows is None or rows >= n_samples:
@@ -37,7 +37,7 @@ def accumulate(total: Any, part: Any) -> Any:
     return part if total is None else total + part
 
 
-def bounded_blocks(
+def bounded_tiles(
     n_samples: int,
     cache_rows: int | None,
     n_features: int,
@@ -47,23 +47,23 @@ def bounded_blocks(
     """Row blocks for computations with a temporary the size of the block (``X_b ⊙ X_b``).
 
     Cache-sized blocks of ``cache_rows`` rows where the backend uses them
-    (:func:`~xlogreg._backend.row_block_rows`); elsewhere at most 16 blocks,
+    (:func:`~xlogreg._backend.tile_rows`); elsewhere at most 16 blocks,
     so the temporary never exceeds 1/16 of ``X``, but none of fewer than
     ``min_elements`` numbers (2¹⁶): small data is taken whole, not in 16
     rounds of tiny operations.
 
     Examples
     --------
-    >>> from xlogreg._blocks import bounded_blocks
-    >>> len(bounded_blocks(1000, None, 8)), len(bounded_blocks(1000, 100, 8))
+    >>> from xlogreg._tiles import bounded_tiles
+    >>> len(bounded_tiles(1000, None, 8)), len(bounded_tiles(1000, 100, 8))
     (1, 10)
-    >>> len(bounded_blocks(1_000_000, None, 64))
+    >>> len(bounded_tiles(1_000_000, None, 64))
     16
     """
     if cache_rows is not None:
-        return row_blocks(n_samples, cache_rows)
+        return row_tiles(n_samples, cache_rows)
     rows = max(-(-n_samples // _MAX_BLOCKS), -(-min_elements // n_features))
-    return row_blocks(n_samples, rows)
+    return row_tiles(n_samples, rows)
 
 
 def sampled_rows(X: Any, weight: Any, max_rows: int | None, *, xp: ModuleType) -> tuple[Any, Any]:
@@ -76,7 +76,7 @@ def sampled_rows(X: Any, weight: Any, max_rows: int | None, *, xp: ModuleType) -
     Examples
     --------
     >>> import array_api_strict as xp
-    >>> from xlogreg._blocks import sampled_rows
+    >>> from xlogreg._tiles import sampled_rows
     >>> X, weight = sampled_rows(xp.reshape(xp.arange(8.0), (4, 2)), xp.ones(4), 2, xp=xp)
     >>> X
     Array([[0., 1.],

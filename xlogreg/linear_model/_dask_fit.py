@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
-from xlogreg._backend import RowBlocks, block_namespace, compute_dtype, resolve
+from xlogreg._backend import RowChunks, chunk_namespace, compute_dtype, resolve
 from xlogreg._moments import column_reduce, mean_and_variance, merge_moments
 from xlogreg._target_validation import (
     check_finite_labels,
@@ -52,7 +52,7 @@ class ChunkedData(NamedTuple):
 
     Attributes
     ----------
-    blocks : RowBlocks
+    blocks : RowChunks
         Per block: ``X`` in its compute dtype, the target (labels as given
         for a classifier, in the compute dtype for a regression) and the
         sample weights.
@@ -74,7 +74,7 @@ class ChunkedData(NamedTuple):
         the accumulation dtype, and the weight sum: a scaler's statistics.
     """
 
-    blocks: RowBlocks
+    blocks: RowChunks
     xp: Any
     dtype: Any
     n_features: int
@@ -206,7 +206,7 @@ def chunked_training_data(
     ChunkedData
     """
     check_matrix_shape(X)
-    xp, device = block_namespace(X)
+    xp, device = chunk_namespace(X)
     dtype = compute_dtype(xp, device, X.dtype)
     n_samples = X.shape[0]
     if target is None:
@@ -220,7 +220,7 @@ def chunked_training_data(
         scalar_weight, sample_weight = sample_weight, None
     if sample_weight is not None:
         check_vector(sample_weight, "sample_weight", xp=xp, device=device, n_samples=n_samples)
-    blocks = RowBlocks.of(X, y, sample_weight).map(_checked_block, scalar_weight, target, nout=3)
+    blocks = RowChunks.of(X, y, sample_weight).map(_checked_block, scalar_weight, target, nout=3)
     weighted = scaler_moments and sample_weight is not None
     summaries = blocks.collect(_summary, target, weighted)
     weight_sums = [s.weight_sum for s in summaries]

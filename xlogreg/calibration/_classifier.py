@@ -1,11 +1,4 @@
-"""Probability calibration: map a classifier's scores to probabilities that match frequencies.
-
-:class:`CalibratedClassifier` fits a calibrator on data the classifier did
-not train on: Platt's sigmoid and temperature scaling with the library's own
-Newton solver on the device, isotonic regression by pool-adjacent-violators
-on the host (the calibrators live in :mod:`xlogreg._calibrators`). Predictions
-stay on the device.
-"""
+"""CalibratedClassifier: checks, the held-out split and the fitted state."""
 
 from __future__ import annotations
 
@@ -23,12 +16,13 @@ from xlogreg._backend import (
     integer_dtype,
     resolve,
 )
-from xlogreg._calibrators import METHODS, Scores, calibrated_proba
 from xlogreg._fitted import check_fitted_array, check_fitted_classes
+from xlogreg._splits import stratified_split
 from xlogreg._target_validation import check_class_target, check_sample_weight, check_vector
 from xlogreg._validation import check_choice, check_features, check_number
+from xlogreg.base import BaseEstimator
+from xlogreg.calibration._calibrators import METHODS, Scores, calibrated_proba
 from xlogreg.linear_model import LogisticRegression
-from xlogreg.linear_model._base import BaseEstimator
 from xlogreg.metrics import accuracy_score, expected_calibration_error
 
 __all__ = ["CalibratedClassifier"]
@@ -425,42 +419,6 @@ def _check_labels(y: Any, classes: Any, *, xp: ModuleType) -> None:
             f"y has no samples of classes {missing}: calibration needs held-out "
             f"samples of every class of the estimator ({known})"
         )
-
-
-def stratified_split(
-    y: Any, classes: Any, fraction: float, rng: Any, *, xp: ModuleType, device: Any
-) -> tuple[Any, Any]:
-    """Rows to train on and rows to hold out: ``fraction`` of each class, at least one each.
-
-    Rows are grouped by class with a stable sort on the device; the host
-    draws which of each class's rows to hold out from its count alone, so the
-    split is the same on every backend for the same generator state.
-    """
-    member = xp.astype(y[:, None] == classes[None, :], integer_dtype(xp, device))
-    counts = host_list(xp.sum(member, axis=0))
-    by_class = xp.argsort(xp.argmax(member, axis=1), stable=True)
-    train: list[int] = []
-    held_out: list[int] = []
-    start = 0
-    for label, count in zip(host_list(classes), counts, strict=True):
-        if count < 2:
-            raise ValueError(
-                f"class {label!r} has {count} sample in y: holding out a calibration "
-                "split needs at least two per class (or fit the estimator first and "
-                "pass held-out data)"
-            )
-        n_held = min(max(1, round(fraction * count)), count - 1)
-        order = rng.permutation(count).tolist()  # host-ok: the host generator draws the split
-        positions = [start + i for i in order]
-        held_out += positions[:n_held]
-        train += positions[n_held:]
-        start += count
-
-    def rows(positions: list[int]) -> Any:
-        chosen = xp.asarray(positions, dtype=integer_dtype(xp, device), device=device)
-        return xp.sort(xp.take(by_class, chosen))
-
-    return rows(train), rows(held_out)
 
 
 def _calibration_error(proba: Any, one_hot: Any, weight: Any, *, xp: ModuleType) -> Any:

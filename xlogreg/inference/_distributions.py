@@ -37,7 +37,7 @@ def normal_two_sided(z: Any, *, xp: ModuleType) -> Any:
     Examples
     --------
     >>> import array_api_strict as xp
-    >>> from xlogreg._distributions import normal_two_sided
+    >>> from xlogreg.inference._distributions import normal_two_sided
     >>> normal_two_sided(xp.asarray([0.0, 1.959963984540054, -10.0]), xp=xp)
     Array([1.00000000e+00, 5.00000000e-02, 1.52397060e-23], dtype=array_api_strict.float64)
     """
@@ -49,7 +49,7 @@ def normal_quantile(probability: float) -> float:
 
     Examples
     --------
-    >>> from xlogreg._distributions import normal_quantile
+    >>> from xlogreg.inference._distributions import normal_quantile
     >>> round(normal_quantile(0.975), 6)
     1.959964
     """
@@ -155,7 +155,7 @@ def student_t_two_sided(t: Any, df: float, *, xp: ModuleType) -> Any:
     Examples
     --------
     >>> import array_api_strict as xp
-    >>> from xlogreg._distributions import student_t_two_sided
+    >>> from xlogreg.inference._distributions import student_t_two_sided
     >>> student_t_two_sided(xp.asarray([0.0, 2.0, -12.706204736174698]), 1.0, xp=xp)
     Array([1.        , 0.29516724, 0.05      ], dtype=array_api_strict.float64)
     """
@@ -182,7 +182,7 @@ def student_t_quantile(probability: float, df: float) -> float:
 
     Examples
     --------
-    >>> from xlogreg._distributions import student_t_quantile
+    >>> from xlogreg.inference._distributions import student_t_quantile
     >>> round(student_t_quantile(0.975, 1.0), 6), round(student_t_quantile(0.975, 30.0), 6)
     (12.706205, 2.042272)
     """

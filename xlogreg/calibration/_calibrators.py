@@ -4,7 +4,7 @@ A method's fit takes a model's scores on held-out rows, their one-hot labels
 and weights, and returns its parameters as arrays on the scores' device (and
 Python numbers); its map turns scores into calibrated probabilities with them.
 Platt and temperature scaling are fitted by Newton's method on the device,
-isotonic regression on the host (:mod:`xlogreg._isotonic`).
+isotonic regression on the host (:mod:`xlogreg.calibration._isotonic`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any, NamedTuple
 import array_api_compat
 
 from xlogreg._backend import host_floats, host_list
-from xlogreg._isotonic import interpolate, isotonic_thresholds
 from xlogreg._math import log_softmax, sigmoid
+from xlogreg.calibration._isotonic import interpolate, isotonic_thresholds
 from xlogreg.objectives import Binomial, Temperature
 from xlogreg.solvers import minimize
 
@@ -118,7 +118,7 @@ def _platt_columns(scores: Scores, parameters: dict[str, Any], *, xp: ModuleType
 
 
 def _fit_isotonic(scores: Scores, one_hot: Any, weight: Any, *, xp: ModuleType) -> dict[str, Any]:
-    """Isotonic regression per calibrated column, on the host (see :mod:`xlogreg._isotonic`)."""
+    """Isotonic regression per calibrated column, on the host (see ``_isotonic.py``)."""
     columns, targets = scores.columns(), scores.targets(one_hot)
     rows = []
     for k in range(columns.shape[1]):
