@@ -366,7 +366,7 @@ def test_native_bincount_binning_equals_the_one_hot_path(backend, side, weighted
     """The per-bin sums of the library's own ``bincount`` (NumPy, PyTorch, CuPy, JAX) equal
     the generic one-hot products, and every row agrees with NumPy float64's counts."""
     from xlogreg.metrics._calibration import _bin_totals, _edges, _inner_edges, _one_hot_totals
-    from xlogreg.metrics._inputs import check_probabilities
+    from xlogreg.metrics._checks import check_probabilities
 
     scores = np.concatenate([SCORE, np.linspace(0, 1, 11)])  # values on the edges too
     labels = np.concatenate([Y, np.ones(11, dtype=Y.dtype)])

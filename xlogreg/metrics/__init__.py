@@ -17,20 +17,20 @@ empty input, length mismatches, labels that are not binary, NaN or infinite
 scores, probabilities outside [0, 1], negative weights, or a missing class where
 the metric needs both; ``TypeError`` for inputs from different libraries.
 
-Dask arrays (row blocks of NumPy or CuPy arrays, maybe held by the workers of a
+Dask arrays (row chunks of NumPy or CuPy arrays, maybe held by the workers of a
 ``dask.distributed`` cluster) are taken by every metric whose result is small:
 the log losses, the Brier score, the confusion matrix and the label metrics,
 ROC AUC (``max_fpr`` too), average precision, ``threshold_sweep`` at given
 ``thresholds``, ``select_threshold``, ``calibration_curve`` and
 ``expected_calibration_error`` (both strategies) and the regression metrics.
-They are computed exactly, where the blocks live: sums over samples block by
-block, and the metrics of the sorted scores over ranges of score values moved
-between the workers; only results of about the number of blocks come back, the
-data never do. The call is eager: it returns computed arrays of the blocks'
+They are computed exactly, where the chunks live: sums over samples chunk by
+chunk, and the metrics of the sorted scores over ranges of score values moved
+between the workers; only results of about the number of chunks come back, the
+data never do. The call is eager: it returns computed arrays of the chunks'
 library (NumPy arrays, 0-d for scalars), not Dask arrays. Other arrays given
-with Dask arrays (sample weights, say) must be of the blocks' library. Length
+with Dask arrays (sample weights, say) must be of the chunks' library. Length
 and shape errors are raised before any work; the data-dependent ones (labels,
-NaN, weights) after one pass over the blocks, with the same messages. The
+NaN, weights) after one pass over the chunks, with the same messages. The
 curves (``roc_curve``, ``precision_recall_curve``, ``det_curve``) and
 ``threshold_sweep`` without ``thresholds`` have a result as long as the data and
 refuse Dask arrays.

@@ -29,7 +29,7 @@ def weighted_sum(
     """The (weighted) sum over samples (axis 0) of ``values_of(rows)`` and the total weight.
 
     ``values_of`` maps a slice of the samples to their values (1-D, or 2-D with
-    one column per output). On the host it is called a chunk of samples at a
+    one column per output). On the host it is called a tile of samples at a
     time (:func:`~xlogreg._backend.host_tile`), so no temporary spans every
     sample; elsewhere once for all of them. ``weight`` is None (the total
     weight is then ``n_samples``) or a 1-D array over the samples. Both sums

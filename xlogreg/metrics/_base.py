@@ -5,15 +5,16 @@ fault. The data-dependent checks summarize the data first (distinct labels,
 score range, weight range, class totals: :func:`~._labels.label_summary`,
 :func:`~._inputs.score_stats`, ...), reading the summary back in as few
 transfers as possible, then judge it (:func:`~._labels.judge_labels`, ...). On Dask
-arrays the same summaries are taken block by block where the blocks live and
-merged (:mod:`._chunked`), so both paths raise the same errors.
+arrays the same summaries are taken chunk by chunk where the chunks live and
+merged (:mod:`._dask`), so both paths raise the same errors; :mod:`._checks`
+decides which path a metric's inputs take.
 
 The checked inputs (:class:`~._inputs.BinaryScores`,
 :class:`~._predictions.Predictions`, :class:`~._targets.Targets`) hold their
-arrays in memory, or, for Dask arrays, the row blocks those arrays live in
+arrays in memory, or, for Dask arrays, the row chunks those arrays live in
 (``rows``). Metrics compute through :meth:`InputRows.summed` and
 :meth:`InputRows.mean`, which run a kernel on the inputs in memory, and on
-every block (rebuilt as in-memory inputs where it lives) for Dask arrays.
+every chunk (rebuilt as in-memory inputs where it lives) for Dask arrays.
 """
 
 from __future__ import annotations
@@ -28,46 +29,19 @@ from typing import Any
 from array_api_compat import array_namespace
 from array_api_compat import device as device_of
 
-from xlogreg._backend import (
-    accumulation_dtype,
-    as_array,
-    integer_dtype,
-    is_chunked,
-)
+from xlogreg._backend import accumulation_dtype, as_array, integer_dtype
 from xlogreg._target_validation import check_sample_weight, check_vector
 from xlogreg.metrics._arithmetic import weighted_sum
 
 __all__ = [
     "InputRows",
-    "any_chunked",
     "check_zero_division",
     "labeled_vectors",
     "nonempty_vector",
-    "refuse_chunked",
     "to_result",
     "weight_range",
     "weight_vector",
 ]
-
-
-def any_chunked(*arrays: Any) -> bool:
-    """Whether any of ``arrays`` is a Dask array (the metric then runs on its row blocks)."""
-    return any(a is not None and is_chunked(a) for a in arrays)
-
-
-def refuse_chunked(metric: str, reason: str, *arrays: Any) -> None:
-    """Refuse Dask arrays for ``metric``, saying why (``reason``) and what to do instead.
-
-    Raises
-    ------
-    TypeError
-        If any of ``arrays`` is a Dask array.
-    """
-    if any_chunked(*arrays):
-        raise TypeError(
-            f"{metric} does not take Dask arrays: {reason}. If the data fit in memory, "
-            "call it on computed arrays (e.g. y_score.compute())"
-        )
 
 
 def to_result(xp: ModuleType, value: Any, dtype: Any, device: Any) -> Any:
@@ -172,12 +146,12 @@ def _terms_sum(inputs: Any, terms: Callable, *args: Any) -> tuple[Any, Any]:
 
 @dataclass(frozen=True, kw_only=True)
 class InputRows:
-    """What checked inputs share, whether their arrays are in memory or in Dask row blocks.
+    """What checked inputs share, whether their arrays are in memory or in Dask row chunks.
 
     Attributes
     ----------
     xp, device
-        The namespace and device of the inputs (of their blocks, for Dask).
+        The namespace and device of the inputs (of their chunks, for Dask).
     weight : float array of shape (n_samples,) or None
         Sample weights in ``acc``; None when unweighted.
     acc
@@ -185,7 +159,7 @@ class InputRows:
     n_samples : int
         The number of samples.
     rows : ChunkedRows or None
-        None in memory; for Dask arrays, the row blocks they live in (a
+        None in memory; for Dask arrays, the row chunks they live in (a
         :class:`~xlogreg.metrics._dask.ChunkedRows`), and the arrays of
         the inputs are None.
     """
@@ -211,8 +185,8 @@ class InputRows:
     def summed(self, kernel: Callable, *args: Any, **kwargs: Any) -> Any:
         """``kernel(self, *args, **kwargs)``: an array or a tuple of arrays.
 
-        On Dask arrays, the sum over row blocks of the kernel run on each
-        block (as in-memory inputs) where it lives: only the sum comes back.
+        On Dask arrays, the sum over row chunks of the kernel run on each
+        chunk (as in-memory inputs) where it lives: only the sum comes back.
         The kernel must therefore be a sum over samples.
         """
         if self.rows is None:
@@ -223,7 +197,7 @@ class InputRows:
         """The (weighted) mean over samples of ``terms(inputs, rows, *args)``.
 
         ``terms`` maps a slice of the samples to their values (1-D, or 2-D
-        with one column per output); they are summed a chunk of samples at a
+        with one column per output); they are summed a tile of samples at a
         time on the host (:func:`~xlogreg.metrics._arithmetic.weighted_sum`),
         in the accumulation dtype. With ``normalize=False``, the (weighted)
         sum.

@@ -2,7 +2,7 @@
 
 Probabilities are put into bins by a binary search in the bin edges and
 summed per bin by the library's native ``bincount`` (NumPy, PyTorch, CuPy) or,
-in the array API alone, by one-hot matrix products over row chunks, so memory
+in the array API alone, by one-hot matrix products over row tiles, so memory
 stays bounded (no n × bins array) and there is no Python loop over samples or
 bins.
 Edges are computed in float64 (where the device has it) exactly as NumPy
@@ -16,7 +16,8 @@ from typing import Any, NamedTuple
 
 from xlogreg._backend import native_bincount
 from xlogreg._validation import check_choice, check_number
-from xlogreg.metrics._inputs import BinaryScores, check_probabilities
+from xlogreg.metrics._checks import check_probabilities
+from xlogreg.metrics._inputs import BinaryScores
 
 __all__ = [
     "CalibrationError",
@@ -27,8 +28,8 @@ __all__ = [
 
 _STRATEGIES = ("uniform", "quantile")
 _NORMS = ("l1", "l2", "max")
-# One-hot entries per chunk of rows: bounds the working memory of the binning.
-_CHUNK_ENTRIES = 1 << 20
+# One-hot entries per tile of rows: bounds the working memory of the binning.
+_TILE_ENTRIES = 1 << 20
 
 
 class ReliabilityBins(NamedTuple):
@@ -155,20 +156,20 @@ def _bin_totals(inputs: BinaryScores, edges: Any, *, side: str) -> Any:
 
 def _one_hot_totals(inputs: BinaryScores, inner: Any, n_bins: int, *, side: str) -> Any:
     """:func:`_bin_totals` in the array API alone: one-hot matrix products over
-    row chunks, so the working memory stays bounded whatever the number of samples."""
+    row tiles, so the working memory stays bounded whatever the number of samples."""
     xp, acc, device = inputs.xp, inputs.acc, inputs.device
     bins = xp.arange(n_bins, device=device)
     totals = xp.zeros((n_bins, 4), dtype=acc, device=device)
     n_samples = inputs.score.shape[0]
-    rows = max(1, _CHUNK_ENTRIES // n_bins)
+    rows = max(1, _TILE_ENTRIES // n_bins)
     for start in range(0, n_samples, rows):
-        chunk = slice(start, min(start + rows, n_samples))
-        ids = xp.searchsorted(inner, inputs.score[chunk], side=side)
+        tile = slice(start, min(start + rows, n_samples))
+        ids = xp.searchsorted(inner, inputs.score[tile], side=side)
         one_hot = xp.astype(ids[:, None] == bins, acc)
         ones = xp.ones(one_hot.shape[0], dtype=acc, device=device)
-        weight = ones if inputs.weight is None else inputs.weight[chunk]
-        score = xp.astype(inputs.score[chunk], acc)
-        positive = xp.astype(inputs.positive[chunk], acc)
+        weight = ones if inputs.weight is None else inputs.weight[tile]
+        score = xp.astype(inputs.score[tile], acc)
+        positive = xp.astype(inputs.positive[tile], acc)
         columns = xp.stack([ones, weight, weight * score, weight * positive], axis=1)
         totals = totals + one_hot.T @ columns
     return totals

@@ -17,8 +17,9 @@ from xlogreg._backend import host_floats, host_list
 from xlogreg._validation import check_bool, check_number
 from xlogreg.metrics._arithmetic import divide
 from xlogreg.metrics._base import check_zero_division
+from xlogreg.metrics._checks import check_predictions
 from xlogreg.metrics._labels import resolve_pos_label
-from xlogreg.metrics._predictions import Predictions, check_predictions
+from xlogreg.metrics._predictions import Predictions
 
 __all__ = [
     "accuracy_score",

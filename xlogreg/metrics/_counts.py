@@ -75,7 +75,7 @@ def counts_at_distinct_scores(
     if weight is not None:
         weight = xp.take(weight, order)
     del order
-    # No group ends among no scores (a Dask block or value range may hold none).
+    # No group ends among no scores (a Dask chunk or value range may hold none).
     end = xp.ones(min(score.shape[0], 1), dtype=xp.bool, device=inputs.device)
     group_end = xp.concat([score[1:] != score[:-1], end])
     score = score[group_end] if thresholds else None

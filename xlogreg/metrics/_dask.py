@@ -1,32 +1,32 @@
-"""Metrics on Dask arrays: the in-memory kernels, run on each row block where it lives.
+"""Metrics on Dask arrays: the in-memory kernels, run on each row chunk where it lives.
 
-A metric given Dask arrays (row blocks of NumPy or CuPy arrays, maybe held by
+A metric given Dask arrays (row chunks of NumPy or CuPy arrays, maybe held by
 the workers of a ``dask.distributed`` cluster) never gathers them: the data
 stay on the workers and only small results come back.
 
 1. Checks. Shapes and lengths are checked on the client (Dask knows them);
-   then every block is summarized where it lives by the in-memory summary
+   then every chunk is summarized where it lives by the in-memory summary
    (:func:`~._inputs.score_stats`, ...), the summaries are merged here and
    judged by the in-memory judges: the same errors, found in one pass.
 2. Sums over samples (losses, confusion cells, bin totals, counts at given
-   thresholds): the checked inputs hold a :class:`ChunkedRows`; each block
+   thresholds): the checked inputs hold a :class:`ChunkedRows`; each chunk
    is rebuilt as in-memory inputs on its worker, the metric's kernel runs on
-   it, and the per-block results are summed in a tree of tasks
+   it, and the per-chunk results are summed in a tree of tasks
    (:meth:`ChunkedRows.summed`).
 3. Metrics of the sorted scores (ROC AUC, average precision, the least-cost
    threshold, quantiles): a range partition, exact with ties
    (:meth:`ChunkedRows.ranged`). Splitters are picked from a strided sample
-   of every block's scores; the rows move between workers into ranges of
+   of every chunk's scores; the rows move between workers into ranges of
    score values (ties always in one range); each range is sorted and counted
    on a worker (:func:`~._counts.float_counts`); the client turns the
    per-range totals into the totals above each range, and the metric's
    kernel runs on every range with them. The client receives O(number of
-   blocks + number of ranges) numbers.
+   chunks + number of ranges) numbers.
 
-Results are arrays of the blocks' library (NumPy arrays, 0-d for scalars),
-computed: a metric call on Dask arrays is eager. Only this module and the
-checked inputs know about Dask; :mod:`xlogreg._backend` holds the Dask
-calls themselves.
+Results are arrays of the chunks' library (NumPy arrays, 0-d for scalars),
+computed: a metric call on Dask arrays is eager. Only this module, the
+checked inputs and :mod:`._checks` (which sends Dask arrays here) know about
+Dask; :mod:`xlogreg._backend` holds the Dask calls themselves.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ from xlogreg.metrics._base import labeled_vectors
 from xlogreg.metrics._counts import Above, DistinctScoreCounts, Ranked, float_counts
 from xlogreg.metrics._inputs import (
     BinaryScores,
+    ScoreRules,
     ScoreStats,
     cast_scores,
     judge_scores,
@@ -77,61 +78,61 @@ from xlogreg.metrics._targets import (
 
 __all__ = ["ChunkedRows", "chunked_predictions", "chunked_scores", "chunked_targets"]
 
-# Scores sampled per block to pick the splitters of the value ranges: enough
-# for ranges of about equal size, few enough that B blocks send 256·B numbers.
+# Scores sampled per chunk to pick the splitters of the value ranges: enough
+# for ranges of about equal size, few enough that B chunks send 256·B numbers.
 _SAMPLE = 256
 # The fewest samples worth a range of their own: moving rows into ranges costs a
-# task per block and range, and a range of 2^20 samples takes some 50 MB to count.
+# task per chunk and range, and a range of 2^20 samples takes some 50 MB to count.
 _MIN_RANGE_ROWS = 2**20
 
 
-def _on_block(
+def _on_chunk(
     build: Callable, build_args: tuple, kernel: Callable, args: tuple, kwargs: dict, *items: Any
 ) -> Any:
-    """``kernel(build(*items, *build_args), *args, **kwargs)``: a kernel on one block's inputs."""
+    """``kernel(build(*items, *build_args), *args, **kwargs)``: a kernel on one chunk's inputs."""
     return kernel(build(*items, *build_args), *args, **kwargs)
 
 
 @dataclass(frozen=True)
 class ChunkedRows:
-    """A metric's input arrays held in row blocks on the cluster, and how to use one block.
+    """A metric's input arrays held in row chunks on the cluster, and how to use one chunk.
 
     Attributes
     ----------
-    blocks : RowChunks
-        The arrays, cut into the same row blocks.
+    chunks : RowChunks
+        The arrays, cut into the same row chunks.
     build : callable
-        ``build(*block_items, *build_args)`` makes the in-memory inputs
-        (:class:`~._inputs.BinaryScores`, ...) of one block.
+        ``build(*chunk_items, *build_args)`` makes the in-memory inputs
+        (:class:`~._inputs.BinaryScores`, ...) of one chunk.
     build_args : tuple
-        The checked settings every block shares (positive label, dtypes).
+        The checked settings every chunk shares (positive label, dtypes).
     """
 
-    blocks: RowChunks
+    chunks: RowChunks
     build: Callable
     build_args: tuple
 
-    def _on_blocks(self, kernel: Callable, args: tuple, kwargs: dict | None = None) -> Callable:
-        return partial(_on_block, self.build, self.build_args, kernel, args, kwargs or {})
+    def _on_chunks(self, kernel: Callable, args: tuple, kwargs: dict | None = None) -> Callable:
+        return partial(_on_chunk, self.build, self.build_args, kernel, args, kwargs or {})
 
     def summed(self, kernel: Callable, *args: Any, **kwargs: Any) -> Any:
-        """The sum over blocks of ``kernel(block inputs, *args, **kwargs)``, each run where
-        its block lives."""
-        return self.blocks.reduce(self._on_blocks(kernel, args, kwargs))
+        """The sum over chunks of ``kernel(chunk inputs, *args, **kwargs)``, each run where
+        its chunk lives."""
+        return self.chunks.reduce(self._on_chunks(kernel, args, kwargs))
 
     def _value_ranges(self, inputs: BinaryScores) -> RowChunks:
-        """The samples moved into ranges of score values, lowest range first, as blocks of
+        """The samples moved into ranges of score values, lowest range first, as chunks of
         ``(positive, score, weight)``; ties always fall in one range.
 
-        At most one range per block, so that a range takes about a block's
+        At most one range per chunk, so that a range takes about a chunk's
         memory, and none of fewer than :data:`_MIN_RANGE_ROWS` samples: moving
-        the rows costs a task per block and range.
+        the rows costs a task per chunk and range.
         """
         xp, acc = inputs.xp, inputs.acc
-        n_ranges = min(len(self.blocks.rows), -(-inputs.n_samples // _MIN_RANGE_ROWS))
+        n_ranges = min(len(self.chunks.rows), -(-inputs.n_samples // _MIN_RANGE_ROWS))
         cuts = xp.zeros(0, dtype=inputs.dtype, device=inputs.device)
         if n_ranges > 1:
-            samples = self.blocks.collect(self._on_blocks(_score_sample, ()))
+            samples = self.chunks.collect(self._on_chunks(_score_sample, ()))
             values = xp.concat([values for values, _ in samples])
             weights = xp.concat(
                 [
@@ -145,8 +146,8 @@ class ChunkedRows:
             quantiles = xp.arange(1, n_ranges, dtype=acc, device=inputs.device)
             picks = xp.searchsorted(cumulative, quantiles * (cumulative[-1] / n_ranges))
             cuts = xp.sort(xp.unique_values(xp.take(values, picks)))
-        return self.blocks.regroup(
-            self._on_blocks(_split_by_value, (cuts,)), groups=cuts.shape[0] + 1
+        return self.chunks.regroup(
+            self._on_chunks(_split_by_value, (cuts,)), groups=cuts.shape[0] + 1
         )
 
     def ranged(
@@ -157,7 +158,7 @@ class ChunkedRows:
         xp = inputs.xp
         ranges = self._value_ranges(inputs)
         own = (True, inputs.dtype, inputs.acc)  # a range's items are positive, score, weight
-        count = partial(_on_block, BinaryScores.of_arrays, own, _counts_tuple, (thresholds,), {})
+        count = partial(_on_chunk, BinaryScores.of_arrays, own, _counts_tuple, (thresholds,), {})
         counts = ranges.map(count, nout=3)
         del ranges  # the counts are held: the moved rows can go
         totals = counts.collect(_range_totals)
@@ -191,13 +192,13 @@ class ChunkedRows:
 
 
 def _score_sample(inputs: BinaryScores) -> tuple[Any, int]:
-    """Evenly spaced scores of a block (at most :data:`_SAMPLE`) and the samples each stands for."""
+    """Evenly spaced scores of a chunk (at most :data:`_SAMPLE`) and the samples each stands for."""
     step = max(1, -(-inputs.n_samples // _SAMPLE))
     return inputs.score[::step], step
 
 
 def _split_by_value(inputs: BinaryScores, cuts: Any) -> list[tuple]:
-    """A block's ``(positive, score, weight)`` cut into the ranges of values between ``cuts``.
+    """A chunk's ``(positive, score, weight)`` cut into the ranges of values between ``cuts``.
 
     Range ``r`` holds the scores ``s`` with ``cuts[r - 1] < s <= cuts[r]``.
     """
@@ -254,17 +255,17 @@ def _sorted_at(positive: Any, score: Any, weight: Any, ranks: tuple) -> Any:
     return xp.take(xp.sort(score), xp.asarray(list(ranks), device=device_of(score)))
 
 
-# --- Checks: shapes on the client, one summary per block, merged and judged ---
+# --- Checks: shapes on the client, one summary per chunk, merged and judged ---
 
 
 def _namespace(**arrays: Any) -> tuple[Any, Any, dict]:
-    """The namespace and device of the Dask arrays' blocks, and the arrays with the sizes
-    of their row blocks known.
+    """The namespace and device of the Dask arrays' chunks, and the arrays with the sizes
+    of their row chunks known.
 
     Raises
     ------
     TypeError
-        If the blocks, or the arrays that are not Dask arrays, come from
+        If the chunks, or the arrays that are not Dask arrays, come from
         different libraries.
     """
     arrays = {k: known_rows(a) if a is not None and is_chunked(a) else a for k, a in arrays.items()}
@@ -289,14 +290,14 @@ def _namespace(**arrays: Any) -> tuple[Any, Any, dict]:
     return xp, device, arrays
 
 
-def _held(kind: type, blocks: RowChunks, build_args: tuple, **fields: Any) -> Any:
-    """Checked inputs of ``kind`` held in ``blocks``: each block makes its in-memory inputs
-    by ``kind.of_arrays(*block, *build_args)``; the arrays are None."""
+def _held(kind: type, chunks: RowChunks, build_args: tuple, **fields: Any) -> Any:
+    """Checked inputs of ``kind`` held in ``chunks``: each chunk makes its in-memory inputs
+    by ``kind.of_arrays(*chunk, *build_args)``; the arrays are None."""
     held = {
-        "xp": blocks.xp,
-        "device": blocks.device,
-        "n_samples": sum(blocks.rows),
-        "rows": ChunkedRows(blocks, kind.of_arrays, build_args),
+        "xp": chunks.xp,
+        "device": chunks.device,
+        "n_samples": sum(chunks.rows),
+        "rows": ChunkedRows(chunks, kind.of_arrays, build_args),
     }
     arrays = {f.name: None for f in dataclasses.fields(kind) if f.name not in {*held, *fields}}
     return kind(**held, **fields, **arrays)
@@ -317,7 +318,7 @@ def _highest(values: list[float]) -> float:
 
 
 def _merged_labels(parts: list[LabelSummary]) -> LabelSummary:
-    """The label summary of all the blocks: exact while no block kept only part of its labels."""
+    """The label summary of all the chunks: exact while no chunk kept only part of its labels."""
     found = sorted(set().union(*(part.shown for part in parts)))
     complete = all(part.count == len(part.shown) for part in parts)
     count = len(found) if complete else max(len(found), *(part.count for part in parts))
@@ -349,7 +350,7 @@ def _merged_score_stats(parts: list[ScoreStats]) -> ScoreStats:
     )
 
 
-def _block_score_stats(
+def _chunk_score_stats(
     y_true: Any, score: Any, weight: Any, dtype: Any, acc: Any, classes: bool
 ) -> ScoreStats:
     xp = array_namespace(y_true, score)
@@ -358,18 +359,11 @@ def _block_score_stats(
 
 
 def chunked_scores(
-    y_true: Any,
-    y_score: Any,
-    sample_weight: Any,
-    *,
-    pos_label: Any,
-    greater: bool,
-    score_name: str,
-    probabilities: bool,
-    needs: tuple[str, ...],
+    y_true: Any, y_score: Any, sample_weight: Any, rules: ScoreRules
 ) -> BinaryScores:
-    """:func:`~._inputs.check_binary_scores` of Dask arrays: the checked inputs hold the
-    row blocks (``rows``) instead of arrays."""
+    """:func:`~._checks.check_binary_scores` of Dask arrays: the checked inputs hold the
+    row chunks (``rows``) instead of arrays."""
+    score_name = rules.score_name
     xp, device, arrays = _namespace(
         y_true=y_true, **{score_name: y_score}, sample_weight=sample_weight
     )
@@ -381,21 +375,14 @@ def chunked_scores(
         device=device,
         score_name=score_name,
     )
-    blocks = RowChunks.of(y_true, score, weight)
-    stats = blocks.collect(_block_score_stats, dtype, acc, bool(needs))
-    label = judge_scores(
-        _merged_score_stats(stats),
-        pos_label=pos_label,
-        greater=greater,
-        score_name=score_name,
-        probabilities=probabilities,
-        needs=needs,
-    )
+    chunks = RowChunks.of(y_true, score, weight)
+    stats = chunks.collect(_chunk_score_stats, dtype, acc, bool(rules.needs))
+    label = judge_scores(_merged_score_stats(stats), rules)
     weighted = weight is not None
-    return _held(BinaryScores, blocks, (label, dtype, acc), dtype=dtype, acc=acc, weighted=weighted)
+    return _held(BinaryScores, chunks, (label, dtype, acc), dtype=dtype, acc=acc, weighted=weighted)
 
 
-def _block_prediction_stats(
+def _chunk_prediction_stats(
     y_true: Any, y_pred: Any, weight: Any, acc: Any, binary: bool
 ) -> PredictionStats:
     xp = array_namespace(y_true, y_pred)
@@ -407,37 +394,37 @@ def _block_prediction_stats(
 def chunked_predictions(
     y_true: Any, y_pred: Any, sample_weight: Any, *, binary: bool
 ) -> Predictions:
-    """:func:`~._inputs.check_predictions` of Dask arrays: the checked inputs hold the row
-    blocks (``rows``) instead of arrays."""
+    """:func:`~._checks.check_predictions` of Dask arrays: the checked inputs hold the row
+    chunks (``rows``) instead of arrays."""
     xp, device, arrays = _namespace(y_true=y_true, y_pred=y_pred, sample_weight=sample_weight)
     y_true, y_pred, weight, acc = labeled_vectors(
         arrays["y_true"], arrays["y_pred"], "y_pred", arrays["sample_weight"], xp=xp, device=device
     )
-    blocks = RowChunks.of(y_true, y_pred, weight)
-    parts = blocks.collect(_block_prediction_stats, acc, binary)
+    chunks = RowChunks.of(y_true, y_pred, weight)
+    parts = chunks.collect(_chunk_prediction_stats, acc, binary)
     labels = [None, None]
     if binary:
         labels = [_merged_labels([p.true_labels for p in parts])]
         labels.append(_merged_labels([p.pred_labels for p in parts]))
     merged = PredictionStats(*labels, _merged_weights([p.weight_range for p in parts]))
     labels = judge_predictions(merged)
-    return _held(Predictions, blocks, (labels, acc), labels=labels, acc=acc)
+    return _held(Predictions, chunks, (labels, acc), labels=labels, acc=acc)
 
 
-def _block_target_stats(true: Any, pred: Any, weight: Any, dtype: Any, acc: Any) -> tuple:
+def _chunk_target_stats(true: Any, pred: Any, weight: Any, dtype: Any, acc: Any) -> tuple:
     targets = Targets.of_arrays(true, pred, weight, dtype, acc, "raw_values")
     return target_stats(targets.true, targets.pred, targets.weight, xp=targets.xp, acc=acc)
 
 
 def chunked_targets(y_true: Any, y_pred: Any, sample_weight: Any, multioutput: str) -> Targets:
-    """:func:`~._targets.check_targets` of Dask arrays: the checked targets hold the row
-    blocks (``rows``) instead of arrays."""
+    """:func:`~._checks.check_targets` of Dask arrays: the checked targets hold the row
+    chunks (``rows``) instead of arrays."""
     xp, device, arrays = _namespace(y_true=y_true, y_pred=y_pred, sample_weight=sample_weight)
     true, pred, weight, dtype, acc = target_vectors(
         arrays["y_true"], arrays["y_pred"], arrays["sample_weight"], xp=xp, device=device
     )
-    blocks = RowChunks.of(true, pred, weight)
-    parts = blocks.collect(_block_target_stats, dtype, acc)
+    chunks = RowChunks.of(true, pred, weight)
+    parts = chunks.collect(_chunk_target_stats, dtype, acc)
     merged = [
         merge([p[i] for p in parts])
         for i, merge in enumerate((_lowest, _highest, _lowest, _highest))
@@ -446,4 +433,4 @@ def chunked_targets(y_true: Any, y_pred: Any, sample_weight: Any, multioutput: s
         merged += list(_merged_weights([p[4:] for p in parts]))
     judge_targets(tuple(merged))
     settings = {"dtype": dtype, "acc": acc, "multioutput": multioutput}
-    return _held(Targets, blocks, tuple(settings.values()), **settings, ndim=true.ndim)
+    return _held(Targets, chunks, tuple(settings.values()), **settings, ndim=true.ndim)

@@ -2,8 +2,10 @@
 
 Shapes first (:func:`score_vectors`), then a summary of the data
 (:func:`score_stats`: labels, score range, weights, class totals) judged by
-:func:`judge_scores`; on Dask arrays the summary is taken block by block and
-merged (:mod:`._chunked`).
+:func:`judge_scores`. :func:`in_memory_scores` runs these checks on arrays in
+memory; on Dask arrays the summary is taken chunk by chunk and merged
+(:func:`~._dask.chunked_scores`). :func:`~._checks.check_binary_scores`
+chooses between the two.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from array_api_compat import array_namespace
 
 from xlogreg._backend import compute_dtype, contiguous, host_floats, resolve
 from xlogreg._target_validation import check_weight_range
-from xlogreg.metrics._base import InputRows, any_chunked, labeled_vectors, to_result, weight_range
+from xlogreg.metrics._base import InputRows, labeled_vectors, to_result, weight_range
 from xlogreg.metrics._labels import (
     LabelSummary,
     equals_label,
@@ -28,10 +30,10 @@ from xlogreg.metrics._labels import (
 
 __all__ = [
     "BinaryScores",
+    "ScoreRules",
     "ScoreStats",
     "cast_scores",
-    "check_binary_scores",
-    "check_probabilities",
+    "in_memory_scores",
     "judge_scores",
     "score_stats",
     "score_vectors",
@@ -143,22 +145,40 @@ def score_stats(
     )
 
 
-def judge_scores(
-    stats: ScoreStats,
-    *,
-    pos_label: Any,
-    greater: bool,
-    score_name: str,
-    probabilities: bool,
-    needs: tuple[str, ...],
-) -> Any:
-    """Judge the summary of binary labels and scores; return the positive label.
+class ScoreRules(NamedTuple):
+    """What binary labels and scores are judged by: the settings of
+    :func:`~._checks.check_binary_scores`, which describes each.
+
+    Attributes
+    ----------
+    pos_label : label or None
+        The positive label.
+    greater : bool
+        Whether ``pos_label=None`` means the greater label.
+    score_name : str
+        The name of the scores in the caller's signature, for messages.
+    probabilities : bool
+        Whether the scores must lie in [0, 1].
+    needs : tuple of {"positive", "negative"}
+        The classes that must carry weight.
+    """
+
+    pos_label: Any
+    greater: bool
+    score_name: str
+    probabilities: bool
+    needs: tuple[str, ...]
+
+
+def judge_scores(stats: ScoreStats, rules: ScoreRules) -> Any:
+    """Judge the summary of binary labels and scores by ``rules``; return the positive label.
 
     Raises
     ------
     ValueError
-        As :func:`check_binary_scores` says.
+        As :func:`~._checks.check_binary_scores` says.
     """
+    pos_label, greater, score_name, probabilities, needs = rules
     labels = judge_labels(stats.labels, "y_true")
     label = resolve_pos_label(labels, pos_label, "y_true", greater=greater)
     if stats.weight_range is not None:
@@ -201,77 +221,16 @@ def score_vectors(
     return y_true, score, weight, compute_dtype(xp, device, score.dtype, name=score_name), acc
 
 
-def check_binary_scores(
-    y_true: Any,
-    y_score: Any,
-    *,
-    sample_weight: Any = None,
-    pos_label: Any = None,
-    score_name: str = "y_score",
-    probabilities: bool = False,
-    needs: tuple[str, ...] = (),
-    greater: bool = False,
+def in_memory_scores(
+    y_true: Any, y_score: Any, sample_weight: Any, rules: ScoreRules
 ) -> BinaryScores:
-    """Check binary labels and their scores; return them on their device.
-
-    Parameters
-    ----------
-    y_true : array of shape (n_samples,)
-        Binary labels.
-    y_score : array of shape (n_samples,)
-        One real score per sample.
-    sample_weight : array of shape (n_samples,), optional
-        Non-negative weights.
-    pos_label : label, optional
-        The positive label; see :func:`resolve_pos_label` (and ``greater``).
-    score_name : str
-        The name of ``y_score`` in the caller's signature, for messages.
-    probabilities : bool
-        Whether the scores must lie in [0, 1].
-    needs : tuple of {"positive", "negative"}
-        The classes that must carry weight (a ROC curve needs both).
-    greater : bool
-        Whether ``pos_label=None`` means the greater label.
-
-    Raises
-    ------
-    ValueError
-        On empty input, shapes or lengths that differ, labels that are not
-        binary, NaN or infinite scores, probabilities outside [0, 1], negative
-        weights, or a class in ``needs`` that is absent.
-    TypeError
-        On inputs from different libraries or non-numeric scores.
-    """
-    judge = {
-        "pos_label": pos_label,
-        "greater": greater,
-        "score_name": score_name,
-        "probabilities": probabilities,
-        "needs": needs,
-    }
-    if any_chunked(y_true, y_score, sample_weight):
-        from xlogreg.metrics._dask import chunked_scores  # it builds on this module
-
-        return chunked_scores(y_true, y_score, sample_weight, **judge)
+    """:func:`~._checks.check_binary_scores` of arrays in memory."""
+    score_name = rules.score_name
     xp, device = resolve(y_true=y_true, **{score_name: y_score}, sample_weight=sample_weight)
     y_true, score, weight, dtype, acc = score_vectors(
         y_true, y_score, sample_weight, xp=xp, device=device, score_name=score_name
     )
     score, weight = cast_scores(score, weight, xp=xp, dtype=dtype, acc=acc)
-    stats = score_stats(y_true, score, weight, xp=xp, acc=acc, classes=bool(needs))
-    label = judge_scores(stats, **judge)
+    stats = score_stats(y_true, score, weight, xp=xp, acc=acc, classes=bool(rules.needs))
+    label = judge_scores(stats, rules)
     return BinaryScores.of_arrays(y_true, score, weight, label, dtype, acc)
-
-
-def check_probabilities(
-    y_true: Any, y_prob: Any, *, sample_weight: Any = None, pos_label: Any = None
-) -> BinaryScores:
-    """:func:`check_binary_scores` for probabilities of the positive class, named ``y_prob``."""
-    return check_binary_scores(
-        y_true,
-        y_prob,
-        sample_weight=sample_weight,
-        pos_label=pos_label,
-        score_name="y_prob",
-        probabilities=True,
-    )

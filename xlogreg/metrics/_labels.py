@@ -2,7 +2,7 @@
 
 A label array is summarized (:func:`label_summary`: its smallest distinct
 values, their number, whether they are finite) in at most two transfers and
-the summary judged (:func:`judge_labels`); summaries of Dask blocks merge
+the summary judged (:func:`judge_labels`); summaries of Dask chunks merge
 into the summary of the whole array.
 """
 
@@ -18,7 +18,7 @@ from xlogreg._target_validation import sorted_labels
 __all__ = ["LabelSummary", "equals_label", "judge_labels", "label_summary", "resolve_pos_label"]
 
 _MAX_LABELS_SHOWN = 5
-# Distinct labels a summary keeps: the merged summaries of Dask blocks name the
+# Distinct labels a summary keeps: the merged summaries of Dask chunks name the
 # labels of a wrong target exactly, and count them exactly up to this many.
 _LABELS_KEPT = 32
 
@@ -35,7 +35,7 @@ class LabelSummary(NamedTuple):
     finite : bool
         Whether no label is NaN or infinite.
     at_least : bool
-        Whether ``count`` is a lower bound: summaries merged from Dask blocks
+        Whether ``count`` is a lower bound: summaries merged from Dask chunks
         of which one held more distinct labels than it kept.
     """
 

@@ -2,8 +2,10 @@
 
 Shapes first (:func:`~._base.labeled_vectors`), then a summary of the data
 (:func:`prediction_stats`: labels and weights) judged by
-:func:`judge_predictions`; on Dask arrays the summary is taken block by block
-and merged (:mod:`._chunked`).
+:func:`judge_predictions`. :func:`in_memory_predictions` runs these checks on
+arrays in memory; on Dask arrays the summary is taken chunk by chunk and merged
+(:func:`~._dask.chunked_predictions`). :func:`~._checks.check_predictions`
+chooses between the two.
 """
 
 from __future__ import annotations
@@ -16,13 +18,13 @@ from array_api_compat import array_namespace
 
 from xlogreg._backend import host_floats, resolve
 from xlogreg._target_validation import check_weight_range
-from xlogreg.metrics._base import InputRows, any_chunked, labeled_vectors, to_result, weight_range
+from xlogreg.metrics._base import InputRows, labeled_vectors, to_result, weight_range
 from xlogreg.metrics._labels import LabelSummary, equals_label, judge_labels, label_summary
 
 __all__ = [
     "PredictionStats",
     "Predictions",
-    "check_predictions",
+    "in_memory_predictions",
     "judge_predictions",
     "prediction_stats",
 ]
@@ -141,7 +143,7 @@ def judge_predictions(stats: PredictionStats) -> list:
     Raises
     ------
     ValueError
-        As :func:`check_predictions` says.
+        As :func:`~._checks.check_predictions` says.
     """
     labels = []
     if stats.true_labels is not None:
@@ -157,23 +159,10 @@ def judge_predictions(stats: PredictionStats) -> list:
     return labels
 
 
-def check_predictions(
-    y_true: Any, y_pred: Any, *, sample_weight: Any = None, binary: bool = True
+def in_memory_predictions(
+    y_true: Any, y_pred: Any, sample_weight: Any, *, binary: bool
 ) -> Predictions:
-    """Check true and predicted labels (binary unless ``binary=False``); return them, on device.
-
-    Raises
-    ------
-    ValueError
-        On empty input, lengths that differ, NaN or infinite labels, more than
-        two labels in ``y_true`` and ``y_pred`` together, or negative weights.
-    TypeError
-        On inputs from different libraries.
-    """
-    if any_chunked(y_true, y_pred, sample_weight):
-        from xlogreg.metrics._dask import chunked_predictions  # it builds on this module
-
-        return chunked_predictions(y_true, y_pred, sample_weight, binary=binary)
+    """:func:`~._checks.check_predictions` of arrays in memory."""
     xp, device = resolve(y_true=y_true, y_pred=y_pred, sample_weight=sample_weight)
     y_true, y_pred, weight, acc = labeled_vectors(
         y_true, y_pred, "y_pred", sample_weight, xp=xp, device=device

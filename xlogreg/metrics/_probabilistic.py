@@ -6,7 +6,8 @@ from typing import Any
 
 from xlogreg._math import softplus
 from xlogreg._validation import check_bool
-from xlogreg.metrics._inputs import BinaryScores, check_binary_scores, check_probabilities
+from xlogreg.metrics._checks import check_binary_scores, check_probabilities
+from xlogreg.metrics._inputs import BinaryScores
 
 __all__ = ["brier_score_loss", "log_loss", "log_loss_from_logits"]
 

@@ -14,14 +14,14 @@ from array_api_compat import device as device_of
 from xlogreg._backend import host_floats
 from xlogreg._validation import check_bool, check_number
 from xlogreg.metrics._arithmetic import divide
-from xlogreg.metrics._base import refuse_chunked
+from xlogreg.metrics._checks import check_binary_scores, refuse_chunked
 from xlogreg.metrics._counts import (
     Above,
     DistinctScoreCounts,
     by_value_ranges,
     float_counts,
 )
-from xlogreg.metrics._inputs import BinaryScores, check_binary_scores
+from xlogreg.metrics._inputs import BinaryScores
 
 __all__ = [
     "average_precision_score",

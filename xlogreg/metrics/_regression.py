@@ -10,7 +10,8 @@ from typing import Any
 
 from xlogreg._validation import check_bool
 from xlogreg.metrics._arithmetic import divide
-from xlogreg.metrics._targets import Targets, check_targets
+from xlogreg.metrics._checks import check_targets
+from xlogreg.metrics._targets import Targets
 
 __all__ = ["mean_absolute_error", "mean_squared_error", "r2_score"]
 

@@ -2,8 +2,10 @@
 
 As for the classification inputs (:mod:`._inputs`, :mod:`._predictions`), the shapes are checked
 first, then a summary of the data (:func:`target_stats`: the ranges of the
-targets and of the weights) is judged (:func:`judge_targets`); on Dask arrays
-the summary is taken block by block and merged (:mod:`._chunked`).
+targets and of the weights) is judged (:func:`judge_targets`).
+:func:`in_memory_targets` runs these checks on arrays in memory; on Dask arrays
+the summary is taken chunk by chunk and merged (:func:`~._dask.chunked_targets`).
+:func:`~._checks.check_targets` chooses between the two.
 """
 
 from __future__ import annotations
@@ -17,10 +19,8 @@ from array_api_compat import array_namespace
 
 from xlogreg._backend import accumulation_dtype, as_array, compute_dtype, host_floats, resolve
 from xlogreg._target_validation import check_weight_range
-from xlogreg._validation import check_choice
 from xlogreg.metrics._base import (
     InputRows,
-    any_chunked,
     nonempty_vector,
     to_result,
     weight_range,
@@ -29,7 +29,7 @@ from xlogreg.metrics._base import (
 
 __all__ = [
     "Targets",
-    "check_targets",
+    "in_memory_targets",
     "judge_targets",
     "target_stats",
     "target_vectors",
@@ -153,22 +153,8 @@ def judge_targets(stats: tuple) -> None:
         check_weight_range(*stats[4:])
 
 
-def check_targets(
-    y_true: Any, y_pred: Any, sample_weight: Any, multioutput: Any, averages: tuple[str, ...]
-) -> Targets:
-    """Check shapes, finiteness and weights of regression targets.
-
-    Raises
-    ------
-    ValueError
-        On empty targets, shapes that differ, NaN or infinity, an unknown
-        ``multioutput`` or negative weights.
-    """
-    check_choice(multioutput, "multioutput", averages)
-    if any_chunked(y_true, y_pred, sample_weight):
-        from xlogreg.metrics._dask import chunked_targets  # it builds on this module
-
-        return chunked_targets(y_true, y_pred, sample_weight, multioutput)
+def in_memory_targets(y_true: Any, y_pred: Any, sample_weight: Any, multioutput: str) -> Targets:
+    """:func:`~._checks.check_targets` of arrays in memory, ``multioutput`` checked."""
     xp, device = resolve(y_true=y_true, y_pred=y_pred, sample_weight=sample_weight)
     true, pred, weight, dtype, acc = target_vectors(
         y_true, y_pred, sample_weight, xp=xp, device=device

@@ -12,7 +12,8 @@ from typing import Any, NamedTuple
 from xlogreg._backend import as_array, host_bool, resolve
 from xlogreg._validation import check_number
 from xlogreg.metrics._arithmetic import divide
-from xlogreg.metrics._base import any_chunked, check_zero_division, nonempty_vector
+from xlogreg.metrics._base import check_zero_division, nonempty_vector
+from xlogreg.metrics._checks import any_chunked, check_binary_scores
 from xlogreg.metrics._counts import (
     Above,
     DistinctScoreCounts,
@@ -20,7 +21,7 @@ from xlogreg.metrics._counts import (
     counts_at,
     counts_at_distinct_scores,
 )
-from xlogreg.metrics._inputs import BinaryScores, check_binary_scores
+from xlogreg.metrics._inputs import BinaryScores
 
 __all__ = ["ThresholdChoice", "ThresholdSweep", "select_threshold", "threshold_sweep"]
 

@@ -1,0 +1,145 @@
+"""The checks every metric calls first: arrays in memory or Dask arrays, decided here.
+
+Each ``check_*`` function looks at its arrays once: Dask arrays go to the
+checks over their chunks (:mod:`._dask`), anything else to the in-memory
+checks (:func:`~._inputs.in_memory_scores`, :func:`~._predictions.in_memory_predictions`,
+:func:`~._targets.in_memory_targets`). Both paths judge the same summaries and
+raise the same errors, and both return the same checked inputs
+(:class:`~._inputs.BinaryScores`, ...), which hold either arrays or the chunks
+those arrays live in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xlogreg._backend import is_chunked
+from xlogreg._validation import check_choice
+from xlogreg.metrics._dask import chunked_predictions, chunked_scores, chunked_targets
+from xlogreg.metrics._inputs import BinaryScores, ScoreRules, in_memory_scores
+from xlogreg.metrics._predictions import Predictions, in_memory_predictions
+from xlogreg.metrics._targets import Targets, in_memory_targets
+
+__all__ = [
+    "any_chunked",
+    "check_binary_scores",
+    "check_predictions",
+    "check_probabilities",
+    "check_targets",
+    "refuse_chunked",
+]
+
+
+def any_chunked(*arrays: Any) -> bool:
+    """Whether any of ``arrays`` is a Dask array (the metric then runs on its row chunks)."""
+    return any(a is not None and is_chunked(a) for a in arrays)
+
+
+def refuse_chunked(metric: str, reason: str, *arrays: Any) -> None:
+    """Refuse Dask arrays for ``metric``, saying why (``reason``) and what to do instead.
+
+    Raises
+    ------
+    TypeError
+        If any of ``arrays`` is a Dask array.
+    """
+    if any_chunked(*arrays):
+        raise TypeError(
+            f"{metric} does not take Dask arrays: {reason}. If the data fit in memory, "
+            "call it on computed arrays (e.g. y_score.compute())"
+        )
+
+
+def check_binary_scores(
+    y_true: Any,
+    y_score: Any,
+    *,
+    sample_weight: Any = None,
+    pos_label: Any = None,
+    score_name: str = "y_score",
+    probabilities: bool = False,
+    needs: tuple[str, ...] = (),
+    greater: bool = False,
+) -> BinaryScores:
+    """Check binary labels and their scores; return them on their device.
+
+    Parameters
+    ----------
+    y_true : array of shape (n_samples,)
+        Binary labels.
+    y_score : array of shape (n_samples,)
+        One real score per sample.
+    sample_weight : array of shape (n_samples,), optional
+        Non-negative weights.
+    pos_label : label, optional
+        The positive label; see :func:`~._labels.resolve_pos_label` (and ``greater``).
+    score_name : str
+        The name of ``y_score`` in the caller's signature, for messages.
+    probabilities : bool
+        Whether the scores must lie in [0, 1].
+    needs : tuple of {"positive", "negative"}
+        The classes that must carry weight (a ROC curve needs both).
+    greater : bool
+        Whether ``pos_label=None`` means the greater label.
+
+    Raises
+    ------
+    ValueError
+        On empty input, shapes or lengths that differ, labels that are not
+        binary, NaN or infinite scores, probabilities outside [0, 1], negative
+        weights, or a class in ``needs`` that is absent.
+    TypeError
+        On inputs from different libraries or non-numeric scores.
+    """
+    rules = ScoreRules(pos_label, greater, score_name, probabilities, needs)
+    check = chunked_scores if any_chunked(y_true, y_score, sample_weight) else in_memory_scores
+    return check(y_true, y_score, sample_weight, rules)
+
+
+def check_probabilities(
+    y_true: Any, y_prob: Any, *, sample_weight: Any = None, pos_label: Any = None
+) -> BinaryScores:
+    """:func:`check_binary_scores` for probabilities of the positive class, named ``y_prob``."""
+    return check_binary_scores(
+        y_true,
+        y_prob,
+        sample_weight=sample_weight,
+        pos_label=pos_label,
+        score_name="y_prob",
+        probabilities=True,
+    )
+
+
+def check_predictions(
+    y_true: Any, y_pred: Any, *, sample_weight: Any = None, binary: bool = True
+) -> Predictions:
+    """Check true and predicted labels (binary unless ``binary=False``); return them, on device.
+
+    Raises
+    ------
+    ValueError
+        On empty input, lengths that differ, NaN or infinite labels, more than
+        two labels in ``y_true`` and ``y_pred`` together, or negative weights.
+    TypeError
+        On inputs from different libraries.
+    """
+    check = (
+        chunked_predictions if any_chunked(y_true, y_pred, sample_weight) else in_memory_predictions
+    )
+    return check(y_true, y_pred, sample_weight, binary=binary)
+
+
+def check_targets(
+    y_true: Any, y_pred: Any, sample_weight: Any, multioutput: Any, averages: tuple[str, ...]
+) -> Targets:
+    """Check shapes, finiteness and weights of regression targets.
+
+    Raises
+    ------
+    ValueError
+        On empty targets, shapes that differ, NaN or infinity, an unknown
+        ``multioutput`` or negative weights.
+    """
+    check_choice(multioutput, "multioutput", averages)
+    check = chunked_targets if any_chunked(y_true, y_pred, sample_weight) else in_memory_targets
+    return check(y_true, y_pred, sample_weight, multioutput)
