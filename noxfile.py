@@ -1,6 +1,6 @@
-"""Sessions: tests per backend, the whole suite, lint and benchmarks.
+"""Sessions: tests per backend, the whole suite, lint, the documentation and benchmarks.
 
-``nox -s lint tests`` is what CI runs (see README). torch is pinned to the
+``nox -s lint tests docs`` is what CI runs (see README). torch is pinned to the
 CPU build these machines install from a local wheel: an unpinned torch would
 pull gigabytes of CUDA wheels. JAX is pinned to the release the JAX rows were
 last checked with (its CPU build). Users keep their own torch and JAX; only
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["lint", "tests"]
+nox.options.sessions = ["lint", "tests", "docs"]
 nox.options.error_on_missing_interpreters = False
 
 TORCH = "torch==2.13.0"
@@ -84,6 +84,20 @@ def lint(session: nox.Session) -> None:
     session.install("ruff==0.17.6")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site: HTML with warnings as errors, then the pages' examples.
+
+    ``docs/_build/html`` holds the site. The doctest builder runs every
+    ``{doctest}`` block of the pages (with torch, JAX and Dask installed, none
+    is skipped); the docstrings' Examples run in the tests session.
+    """
+    session.install("-e", ".[test,docs]", TORCH, JAX)
+    sphinx = ("sphinx-build", "-W", "--keep-going", "-d", "docs/_build/doctrees")
+    session.run(*sphinx, "-E", "-b", "html", "docs", "docs/_build/html")
+    session.run(*sphinx, "-b", "doctest", "docs", "docs/_build/doctest")
 
 
 @nox.session(reuse_venv=True)
