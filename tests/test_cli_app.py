@@ -81,12 +81,12 @@ def test_a_usage_error_in_a_real_process(tmp_path):
     assert done.stderr.startswith("error: No such option: --solvr") and done.stderr.count("\n") == 1
 
 
-def test_the_readme_usage_error_is_what_the_command_prints():
-    """The Command line section's example, run as written (the usage error comes before the
+def test_the_documented_usage_error_is_what_the_command_prints():
+    """The command-line page's example, run as written (the usage error comes before the
     data file is looked for)."""
-    readme = (ROOT / "README.md").read_text()
+    page = (ROOT / "docs" / "cli.md").read_text()
     (example,) = re.findall(
-        r"```text\n\$ (xlogreg fit [^\n]*--solvr[^\n]*)\n(error: [^\n]*)\n```", readme
+        r"```text\n\$ (xlogreg fit [^\n]*--solvr[^\n]*)\n(error: [^\n]*)\n```", page
     )
     command, printed = example
     outcome = invoke(*shlex.split(command)[1:])
