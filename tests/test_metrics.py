@@ -144,11 +144,11 @@ def test_results_stay_on_the_backend_and_match_numpy(backend, name):
 def test_means_taken_in_chunks_equal_whole_ones(backend, monkeypatch, name):
     """On the host, per-sample losses are summed a chunk of samples at a time: 7 here,
     so 300 samples make 43 chunks, the last one short."""
-    import xlogreg._backend
+    import xlogreg._backend.tile_sizes
 
     call, _ = CASES[name]
     whole = leaves(call(backend.asarray))
-    monkeypatch.setattr(xlogreg._backend, "_HOST_TILE", 7)
+    monkeypatch.setattr(xlogreg._backend.tile_sizes, "_HOST_TILE", 7)
     assert xlogreg._backend.host_tile(backend.xp, backend.device) in (7, None)
     chunked = leaves(call(backend.asarray))
     rtol = rtol_for(backend, float64=1e-13, float32=1e-5)
