@@ -21,7 +21,7 @@ from typing import Any
 
 import filelock
 
-from xlogreg.io._file import write_atomically
+from xlogreg._atomic_write import write_atomically
 
 __all__ = [
     "LOCK_FILE",

@@ -45,6 +45,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from xlogreg._atomic_write import write_atomically
 from xlogreg._record_files import (
     dumps,
     is_run_id,
@@ -58,7 +59,6 @@ from xlogreg._record_files import (
 )
 from xlogreg.base import BaseEstimator
 from xlogreg.card import model_card
-from xlogreg.io._file import write_atomically
 
 __all__ = [
     "CARD_FILE",

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from xlogreg._atomic_write import write_atomically
 from xlogreg.cli._report import Report
-from xlogreg.io._file import write_atomically
 
 __all__ = [
     "DPI",

@@ -11,6 +11,7 @@ import typer
 
 import xlogreg
 from xlogreg import LogisticRegression, runs
+from xlogreg._atomic_write import write_atomically
 from xlogreg._backend import host_list
 from xlogreg.cli._app import app
 from xlogreg.cli._data import read_table
@@ -26,7 +27,6 @@ from xlogreg.cli._options import (
     ModelRunsDirOption,
     Target,
 )
-from xlogreg.io._file import write_atomically
 
 __all__ = ["predict"]
 

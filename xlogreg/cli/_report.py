@@ -25,8 +25,8 @@ from rich.console import Console
 from rich.table import Table
 
 from xlogreg import metrics
+from xlogreg._atomic_write import write_atomically
 from xlogreg._backend import host_floats, host_list, integer_dtype, to_numpy
-from xlogreg.io._file import write_atomically
 
 __all__ = [
     "COST_FN",

@@ -113,6 +113,7 @@ from typing import Any
 import array_api_compat
 import safetensors.numpy
 
+from xlogreg._atomic_write import write_atomically
 from xlogreg._backend import compute_target, resolve
 from xlogreg.base import BaseEstimator
 from xlogreg.io._codec import decode, encode
@@ -123,7 +124,6 @@ from xlogreg.io._file import (
     METADATA_KEY,
     header_problem,
     read,
-    write_atomically,
 )
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "HEADER_LIMIT", "load", "save"]

@@ -23,7 +23,6 @@ import safetensors
 import safetensors.numpy
 
 from xlogreg.exceptions import ModelFileError
-from xlogreg.io._atomic import write_atomically
 
 __all__ = [
     "FORMAT",
@@ -38,7 +37,6 @@ __all__ = [
     "header_problem",
     "naturals",
     "read",
-    "write_atomically",
 ]
 
 FORMAT = "xlogreg-model"

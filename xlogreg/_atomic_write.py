@@ -10,6 +10,10 @@ that it can lock, so stale ones never pile up, and never touches one that a
 live writer holds. Where ``flock`` does not exist (Windows), the system
 refuses to delete a file that another process has open, which serves the
 same purpose.
+
+Model files (:func:`xlogreg.io.save`), run records (:mod:`xlogreg.runs`) and
+the files the command line writes (predictions, reports, plots) are all
+written this way.
 """
 
 from __future__ import annotations
