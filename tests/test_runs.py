@@ -319,7 +319,7 @@ def test_a_run_id_taken_while_the_run_is_written(tmp_path, monkeypatch):
     (tmp_path / taken / "params.json").unlink()
     (tmp_path / taken).rmdir()
     drawn = iter([taken, "20260101-000000-bbbbbb"])
-    monkeypatch.setattr(runs, "new_run_id", lambda: next(drawn))
+    monkeypatch.setattr("xlogreg.runs._records.new_run_id", lambda: next(drawn))
     run = runs.write_run(tmp_path, model, **record)
     assert run.run_id == "20260101-000000-bbbbbb" == run.card["run_id"]
     assert runs.read_run(tmp_path, run.run_id).card["run_id"] == run.run_id

@@ -7,7 +7,6 @@ import filelock
 import numpy as np
 import pytest
 
-import xlogreg._record_files
 from xlogreg import LogisticRegression, runs
 from xlogreg.cli import main
 
@@ -81,7 +80,7 @@ def test_promote_waits_for_the_lock_and_gives_up_naming_it(tmp_path, monkeypatch
     first, second = _runs_folder(tmp_path, 2)
     runs.promote(tmp_path, first)
     before = (tmp_path / "registry.json").read_bytes()
-    monkeypatch.setattr(xlogreg._record_files, "LOCK_TIMEOUT", 0.2)
+    monkeypatch.setattr("xlogreg.runs._record_files.LOCK_TIMEOUT", 0.2)
     with filelock.FileLock(tmp_path / "registry.json.lock"):
         with pytest.raises(TimeoutError, match=r"registry\.json\.lock: another process has held"):
             runs.promote(tmp_path, second)

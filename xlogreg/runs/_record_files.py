@@ -48,8 +48,8 @@ def runs_lock(runs_dir: Path) -> Iterator[None]:
     """Hold the lock of the runs folder ``runs_dir`` (an existing folder) for a change.
 
     An operating-system file lock on ``runs_dir / LOCK_FILE``, released when
-    the block ends, or by the system when the process dies (killed included):
-    a crash never leaves the folder locked.
+    the ``with`` statement ends, or by the system when the process dies
+    (killed included): a crash never leaves the folder locked.
 
     Raises
     ------
