@@ -17,6 +17,7 @@ from sklearn import metrics as sk
 
 from xlogreg import CalibratedClassifier, LogisticRegression, metrics
 from xlogreg._backend import to_numpy
+from xlogreg.cli._costs import check_costs
 from xlogreg.cli._plots import (
     DPI,
     LossCurve,
@@ -28,14 +29,9 @@ from xlogreg.cli._plots import (
     roc_figure,
     save_figures,
 )
-from xlogreg.cli._report import (
-    check_costs,
-    classifier_report,
-    encode_labels,
-    model_outputs,
-    print_report,
-    write_json,
-)
+from xlogreg.cli._report import classifier_report, encode_labels, model_outputs
+from xlogreg.cli._report_dir import write_json
+from xlogreg.cli._report_tables import print_report
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -26,6 +26,7 @@ from rich.table import Table
 from xlogreg import LogisticRegression, metrics
 from xlogreg._backend import compute_target, host_floats, library_devices, synchronize, to_numpy
 from xlogreg.cli._app import app
+from xlogreg.cli._costs import COST_FN, COST_FP, CostFnOption, CostFpOption, check_costs
 from xlogreg.cli._options import (
     Backend,
     BackendOption,
@@ -36,19 +37,9 @@ from xlogreg.cli._options import (
     Target,
 )
 from xlogreg.cli._plots import model_losses
-from xlogreg.cli._report import (
-    COST_FN,
-    COST_FP,
-    CostFnOption,
-    CostFpOption,
-    check_costs,
-    classifier_report,
-    model_outputs,
-    report_console,
-    threshold_table,
-    titled_table,
-)
+from xlogreg.cli._report import classifier_report, model_outputs
 from xlogreg.cli._report_dir import ReportDirOption, check_report_dir, print_written, write_report
+from xlogreg.cli._report_tables import report_console, threshold_table, titled_table
 from xlogreg.cli._seed_example import seed_lesson
 from xlogreg.datasets import make_classification
 

@@ -19,6 +19,7 @@ import xlogreg
 from xlogreg import runs
 from xlogreg._backend import host_list
 from xlogreg.cli._app import app
+from xlogreg.cli._costs import COST_FN, COST_FP, CostFnOption, CostFpOption, check_costs
 from xlogreg.cli._data import read_table
 from xlogreg.cli._options import (
     Backend,
@@ -33,19 +34,9 @@ from xlogreg.cli._options import (
     Target,
 )
 from xlogreg.cli._plots import LossCurve, model_losses
-from xlogreg.cli._report import (
-    COST_FN,
-    COST_FP,
-    CostFnOption,
-    CostFpOption,
-    check_costs,
-    classifier_report,
-    encode_labels,
-    model_outputs,
-    print_report,
-    report_console,
-)
+from xlogreg.cli._report import classifier_report, encode_labels, model_outputs
 from xlogreg.cli._report_dir import ReportDirOption, check_report_dir, print_written, write_report
+from xlogreg.cli._report_tables import print_report, report_console
 from xlogreg.exceptions import NotFittedError
 
 __all__ = ["evaluate"]

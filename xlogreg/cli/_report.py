@@ -1,8 +1,9 @@
-"""The evaluation report of a classifier: its numbers, and how the commands print them.
+"""The evaluation report of a classifier: its numbers, as plain Python values.
 
 Every number comes from :mod:`xlogreg.metrics`, computed on the model's
 library and device; only results (scalars and small tables) come back to the
-host, as plain Python values ready for ``json.dumps`` and for rich tables.
+host, as plain Python values ready for ``json.dumps`` and for rich tables
+(:mod:`xlogreg.cli._report_tables` prints them).
 Binary models get seed 000's evaluation: probabilistic scores, the confusion
 matrix at the model's threshold, ranking (ROC AUC, average precision),
 calibration (ECE with its bins) and the cost of a handful of thresholds,
@@ -12,72 +13,31 @@ log loss, one-vs-rest AUC per class and the confusion matrix.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import array_api_compat
 import numpy as np
-import typer
-from rich.console import Console
-from rich.table import Table
 
 from xlogreg import metrics
-from xlogreg._atomic_write import write_atomically
 from xlogreg._backend import host_floats, host_list, integer_dtype, to_numpy
+from xlogreg.cli._costs import COST_FN, COST_FP, check_costs
 
 __all__ = [
-    "COST_FN",
-    "COST_FP",
-    "CostFnOption",
-    "CostFpOption",
+    "CALIBRATION_BINS",
     "Curves",
     "Outputs",
     "Report",
-    "check_costs",
     "classifier_report",
     "encode_labels",
     "model_outputs",
-    "print_report",
-    "report_console",
-    "titled_table",
-    "threshold_table",
-    "write_json",
 ]
 
-# Seed 000's policy: a missed review (false negative) costs $120 of rollback
-# and investigation, an unnecessary one (false positive) $18 of queue time.
-COST_FP = 18.0
-COST_FN = 120.0
 # The thresholds every binary report prices, besides the cost-optimal one.
 _THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
-_N_BINS = 10
-
-CostFpOption = Annotated[
-    float,
-    typer.Option("--cost-fp", help="Cost of a false positive (seed 000: an unnecessary review)."),
-]
-CostFnOption = Annotated[
-    float,
-    typer.Option("--cost-fn", help="Cost of a false negative (seed 000: a missed review)."),
-]
-
-
-def check_costs(cost_fp: float, cost_fn: float) -> None:
-    """Refuse costs that price nothing: negative, infinite, NaN, or both zero.
-
-    Raises
-    ------
-    ValueError
-        Naming the option.
-    """
-    for name, value in (("--cost-fp", cost_fp), ("--cost-fn", cost_fn)):
-        if not (math.isfinite(value) and value >= 0):
-            raise ValueError(f"{name} must be a finite number >= 0, got {value}")
-    if cost_fp == 0 and cost_fn == 0:
-        raise ValueError("--cost-fp and --cost-fn are both 0: every threshold would cost nothing")
+# The reliability bins of the calibration table and plot.
+CALIBRATION_BINS = 10
 
 
 def encode_labels(y: np.ndarray, classes: list, *, source: str) -> np.ndarray:
@@ -310,7 +270,7 @@ def _binary_report(
         log_loss = metrics.log_loss_from_logits(y, outputs.logits)
     else:
         log_loss = metrics.log_loss(y, proba)
-    ece, bins = metrics.expected_calibration_error(y, proba, n_bins=_N_BINS)
+    ece, bins = metrics.expected_calibration_error(y, proba, n_bins=CALIBRATION_BINS)
     choice = metrics.select_threshold(y, proba, cost_fp=cost_fp, cost_fn=cost_fn)
     names = ("log_loss", "brier", "accuracy", "precision", "recall", "f1", "roc_auc")
     values = host_floats(
@@ -420,127 +380,3 @@ def _multinomial_report(model: Any, outputs: Outputs, y: Any) -> Report:
         threshold=None,
         per_class=per_class,
     )
-
-
-def write_json(path: Path, document: dict[str, Any]) -> None:
-    """Write ``document`` as strict JSON (no NaN or infinity), atomically."""
-    text = json.dumps(document, indent=2, allow_nan=False) + "\n"
-    write_atomically(str(path), text.encode())
-
-
-# --- Rendering -------------------------------------------------------------------------------
-
-
-def report_console() -> Console:
-    """A console for the reports: the terminal's width, or 120 columns when the
-    output is a file or a pipe (rich's default of 80 would squeeze the tables).
-
-    Markup is off: paths and class labels are printed as they are (rich would
-    take ``[plots]`` in ``xlogreg[plots]`` for a style); lines of text are
-    not wrapped, so a long path stays whole.
-    """
-    console = Console(markup=False, soft_wrap=True)
-    return console if console.is_terminal else Console(markup=False, soft_wrap=True, width=120)
-
-
-def titled_table(title: str) -> Table:
-    """A table at least as wide as its title, which rich would otherwise wrap."""
-    return Table(title=title, title_justify="left", min_width=len(title))
-
-
-def _number(value: float | None, digits: int = 4) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
-
-
-def _threshold_text(value: float) -> str:
-    return "+inf (flag none)" if math.isinf(value) else f"{value:.4g}"
-
-
-def _cost_text(value: float) -> str:
-    return f"{value:,.0f}" if value == round(value) else f"{value:,.2f}"
-
-
-def _metrics_table(report: Report) -> Table:
-    table = titled_table("Metrics")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    for name, value in report.metrics.items():
-        table.add_row(name.replace("_", " "), _number(value))
-    return table
-
-
-def _confusion_table(report: Report) -> Table:
-    if report.threshold is not None:
-        rule = f"threshold {_threshold_text(report.threshold)}"
-    else:
-        rule = "p > 0.5" if report.kind == "binary" else "most probable class"
-    table = titled_table(f"Confusion matrix ({rule})")
-    table.add_column("true \\ predicted")
-    for label in report.classes:
-        table.add_column(str(label), justify="right")
-    for label, row in zip(report.classes, report.confusion, strict=True):
-        table.add_row(str(label), *(f"{count:,}" for count in row))
-    return table
-
-
-def _calibration_table(report: Report) -> Table:
-    table = titled_table(f"Calibration: ECE {report.metrics['ece']:.4f} over {_N_BINS} bins")
-    for name in ("bin", "samples", "mean score", "positive rate", "ECE part"):
-        table.add_column(name, justify="right")
-    for row in report.calibration:
-        closing = "]" if row["upper"] == 1.0 else ")"
-        table.add_row(
-            f"[{row['lower']:.2f}, {row['upper']:.2f}{closing}",
-            f"{row['count']:,}",
-            _number(row["mean_score"], 3),
-            _number(row["positive_rate"], 3),
-            _number(row["contribution"]),
-        )
-    return table
-
-
-def threshold_table(report: Report) -> Table:
-    """The cost of each priced threshold, as a rich table (binary reports)."""
-    costs = report.costs
-    table = titled_table(
-        f"Threshold costs: flag p({report.classes[1]}) >= t; "
-        f"false positive {_cost_text(costs['fp'])}, "
-        f"false negative {_cost_text(costs['fn'])}"
-    )
-    for name in ("t", "TP", "FP", "FN", "TN", "precision", "recall", "F1", "cost"):
-        table.add_column(name, justify="right")
-    table.add_column("")
-    for row in report.thresholds:
-        table.add_row(
-            _threshold_text(row["threshold"]),
-            *(f"{row[cell]:,}" for cell in ("tp", "fp", "fn", "tn")),
-            *(_number(row[cell], 3) for cell in ("precision", "recall", "f1")),
-            _cost_text(row["cost"]),
-            row["note"],
-            style="bold" if "cost-optimal" in row["note"] else None,
-        )
-    return table
-
-
-def _per_class_table(report: Report) -> Table:
-    table = titled_table("One-vs-rest ROC AUC per class")
-    for name in ("class", "samples", "ROC AUC"):
-        table.add_column(name, justify="right")
-    for row in report.per_class:
-        table.add_row(str(row["class"]), f"{row['support']:,}", _number(row["roc_auc"]))
-    return table
-
-
-def print_report(report: Report, console: Console) -> None:
-    """Print every table of ``report``."""
-    console.print(_metrics_table(report))
-    console.print(_confusion_table(report))
-    if report.kind == "binary":
-        console.print(_calibration_table(report))
-        console.print(threshold_table(report))
-    else:
-        console.print(_per_class_table(report))
-        console.print(
-            f"No threshold table: thresholds and costs apply to two classes, "
-            f"this model has {len(report.classes)}."
-        )

@@ -7,6 +7,7 @@ failed command leaves nothing behind.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,6 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from xlogreg._atomic_write import write_atomically
 from xlogreg.cli._plots import (
     PLOTS_MISSING,
     LossCurve,
@@ -21,9 +23,9 @@ from xlogreg.cli._plots import (
     report_figures,
     save_figures,
 )
-from xlogreg.cli._report import Report, write_json
+from xlogreg.cli._report import Report
 
-__all__ = ["ReportDirOption", "check_report_dir", "print_written", "write_report"]
+__all__ = ["ReportDirOption", "check_report_dir", "print_written", "write_json", "write_report"]
 
 ReportDirOption = Annotated[
     Path | None,
@@ -78,3 +80,9 @@ def print_written(written: dict[str, Any], console: Console) -> None:
     console.print(f"Report written to {written['report_dir']}: {', '.join(written['files'])}")
     if "plots" in written:
         console.print(written["plots"])
+
+
+def write_json(path: Path, document: dict[str, Any]) -> None:
+    """Write ``document`` as strict JSON (no NaN or infinity), atomically."""
+    text = json.dumps(document, indent=2, allow_nan=False) + "\n"
+    write_atomically(str(path), text.encode())

@@ -18,8 +18,8 @@ import numpy as np
 
 from xlogreg import ConvergenceWarning, LogisticRegression, metrics
 from xlogreg._backend import host_floats, host_list, to_numpy
+from xlogreg.cli._costs import COST_FN, COST_FP
 from xlogreg.cli._options import Target
-from xlogreg.cli._report import COST_FN, COST_FP
 
 __all__ = ["seed_lesson"]
 
