@@ -171,7 +171,7 @@ def create_app(
     ) -> JSONResponse:
         """Predict one row (an object keyed by feature name) or a batch (``{"rows": [...]}``)."""
         # A plain def: FastAPI runs it on a worker thread, so the array work
-        # never blocks the event loop (health checks answer during a long batch).
+        # never holds up the event loop (health checks answer during a long batch).
         rows = reader.read(body)
         return JSONResponse(predictor.answer(rows.X, batch=rows.batch, explain=explain))
 
@@ -181,7 +181,8 @@ def create_app(
 class _BodyReader:
     """The request body, refused with 413 beyond ``limit`` bytes: by its declared
     ``Content-Length`` before reading anything, and by the bytes actually received
-    (a chunked body declares none), before reading more than ``limit``."""
+    (a body sent with ``Transfer-Encoding: chunked`` declares none), before reading
+    more than ``limit``."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -190,13 +191,13 @@ class _BodyReader:
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.limit:
             raise self._too_large()
-        chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
+        parts, size = [], 0
+        async for part in request.stream():
+            size += len(part)
             if size > self.limit:
                 raise self._too_large()
-            chunks.append(chunk)
-        return b"".join(chunks)
+            parts.append(part)
+        return b"".join(parts)
 
     def _too_large(self) -> HTTPException:
         return HTTPException(413, f"the body is larger than {self.limit} bytes (--max-body-bytes)")
