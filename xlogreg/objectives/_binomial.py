@@ -15,6 +15,7 @@ from xlogreg._backend import tile_rows
 from xlogreg._math import sigmoid, softplus, softplus_and_sigmoid
 from xlogreg._tiles import accumulate, bounded_tiles, row_tiles, sampled_rows
 from xlogreg.objectives._gram import augmented_gram
+from xlogreg.objectives._penalty import L2
 
 __all__ = ["Binomial"]
 
@@ -40,7 +41,8 @@ class Binomial:
     sample_weight : array of shape (n_samples,)
         Non-negative weights with a positive sum, same dtype as ``X``.
     l2 : float
-        Penalty strength ``λ >= 0``; the intercept is never penalized.
+        Strength ``λ >= 0`` of the :class:`~xlogreg.objectives._penalty.L2`
+        penalty; the intercept is never penalized.
     fit_intercept : bool
         Whether ``w`` ends with an intercept.
     xp : module
@@ -75,7 +77,7 @@ class Binomial:
         weight_sum = xp.sum(sample_weight)
         self._s = sample_weight / weight_sum
         self._sy = self._s * y
-        self._l2 = l2 / weight_sum
+        self.penalty = L2(l2, xp=xp).averaged(weight_sum)
         self._cache_rows = tile_rows(xp, array_api_compat.device(X), self.n_features)
         self._blocks = row_tiles(self.n_samples, self._cache_rows)
 
@@ -87,9 +89,6 @@ class Binomial:
         z = self._X @ coef
         return z if intercept is None else z + intercept
 
-    def _penalty(self, coef: Any) -> Any:
-        return 0.5 * self._l2 * (coef @ coef)
-
     def _join(self, coef_part: Any, intercept_part: Any) -> Any:
         if not self.fit_intercept:
             return coef_part
@@ -99,7 +98,7 @@ class Binomial:
         """Objective value at ``w``, a 0-d array."""
         coef, intercept = self._split(w)
         z = self._logits(coef, intercept)
-        return self._s @ softplus(z, xp=self.xp) - self._sy @ z + self._penalty(coef)
+        return self._s @ softplus(z, xp=self.xp) - self._sy @ z + self.penalty.value(coef)
 
     def loss_grad(self, w: Any) -> tuple[Any, Any]:
         """Objective value and gradient at ``w``, from one evaluation of the logits.
@@ -121,8 +120,9 @@ class Binomial:
             loss = accumulate(loss, s @ softplus_z - sy @ z)
             grad_coef = accumulate(grad_coef, residual @ X)
             grad_intercept = accumulate(grad_intercept, self.xp.sum(residual))
-        loss = loss + self._penalty(coef)
-        return loss, self._join(grad_coef + self._l2 * coef, grad_intercept)
+        loss = loss + self.penalty.value(coef)
+        grad_coef = grad_coef + self.penalty.gradient(coef)
+        return loss, self._join(grad_coef, grad_intercept)
 
     def _curvature(self, w: Any, X: Any, s: Any) -> Any:
         """``s·p(1−p)`` at ``w`` for the rows ``X`` with weights ``s``."""
@@ -136,7 +136,7 @@ class Binomial:
         d = self._curvature(w, self._X, self._s)
         v_coef, v_intercept = self._split(v)
         dzv = d * self._logits(v_coef, v_intercept)
-        return self._join(dzv @ self._X + self._l2 * v_coef, self.xp.sum(dzv))
+        return self._join(dzv @ self._X + self.penalty.hessp(v_coef), self.xp.sum(dzv))
 
     def hessian_diagonal(self, w: Any, *, max_rows: int | None = None) -> Any:
         """Diagonal of :meth:`hessian` at ``w``, without forming the Hessian.
@@ -160,7 +160,7 @@ class Binomial:
             d = s[rows] * p * (1.0 - p)
             coef_part = accumulate(coef_part, d @ (X_block * X_block))
             intercept_part = accumulate(intercept_part, self.xp.sum(d))
-        return self._join(coef_part + self._l2, intercept_part)
+        return self._join(coef_part + self.penalty.hessian_diagonal(), intercept_part)
 
     def hessian(self, w: Any, *, max_rows: int | None = None) -> Any:
         """Hessian ``Xᵀ diag(s·p(1−p)) X`` plus the penalty, of shape (n_params, n_params).
@@ -171,5 +171,9 @@ class Binomial:
         """
         X, s = sampled_rows(self._X, self._s, max_rows, xp=self.xp)
         return augmented_gram(
-            X, self._curvature(w, X, s), fit_intercept=self.fit_intercept, l2=self._l2, xp=self.xp
+            X,
+            self._curvature(w, X, s),
+            fit_intercept=self.fit_intercept,
+            l2=self.penalty.hessian_diagonal(),
+            xp=self.xp,
         )

@@ -11,6 +11,7 @@ from xlogreg._math import log_softmax, logsumexp
 from xlogreg._tiles import accumulate, row_tiles, sampled_rows
 from xlogreg.objectives._gram import augmented_gram, weighted_squares
 from xlogreg.objectives._layout import OutputLayout
+from xlogreg.objectives._penalty import L2
 
 __all__ = ["Multinomial"]
 
@@ -45,7 +46,8 @@ class Multinomial:
     sample_weight : array of shape (n_samples,)
         Non-negative weights with a positive sum, same dtype as ``X``.
     l2 : float
-        Penalty strength ``λ >= 0``; intercepts are never penalized.
+        Strength ``λ >= 0`` of the :class:`~xlogreg.objectives._penalty.L2`
+        penalty; intercepts are never penalized.
     fit_intercept : bool
         Whether each class has an intercept.
     xp : module
@@ -83,10 +85,7 @@ class Multinomial:
         weight_sum = xp.sum(sample_weight)
         self._s = sample_weight / weight_sum
         self._sY = self._s[:, None] * Y
-        self._l2 = l2 / weight_sum
-
-    def _penalty(self, coef: Any) -> Any:
-        return 0.5 * self._l2 * self.xp.sum(coef * coef)
+        self.penalty = L2(l2, xp=xp).averaged(weight_sum)
 
     def _evaluate(self, w: Any) -> tuple[Any, Any, Any, Any]:
         """Loss, logits, their log-normalizers and the coefficients at ``w``."""
@@ -94,7 +93,7 @@ class Multinomial:
         coef, intercept = self.layout.split(w)
         z = self.layout.outputs(self._X, coef, intercept)
         log_normalizer = logsumexp(z, axis=1, xp=xp)
-        loss = self._s @ log_normalizer - xp.sum(self._sY * z) + self._penalty(coef)
+        loss = self._s @ log_normalizer - xp.sum(self._sY * z) + self.penalty.value(coef)
         return loss, z, log_normalizer, coef
 
     def _loss_and_probabilities(self, w: Any) -> tuple[Any, Any, Any]:
@@ -105,14 +104,14 @@ class Multinomial:
         """Objective value at ``w``, a 0-d array."""
         return self._evaluate(w)[0]
 
-    def _gradient(self, weighted: Any, coef: Any) -> Any:
-        grad_coef = weighted.T @ self._X + self._l2 * coef
+    def _gradient(self, weighted: Any, penalty_part: Any) -> Any:
+        grad_coef = weighted.T @ self._X + penalty_part
         return self.layout.join(grad_coef, self.xp.sum(weighted, axis=0))
 
     def loss_grad(self, w: Any) -> tuple[Any, Any]:
         """Objective value and gradient at ``w``, from one evaluation of the logits."""
         loss, p, coef = self._loss_and_probabilities(w)
-        return loss, self._gradient(self._s[:, None] * p - self._sY, coef)
+        return loss, self._gradient(self._s[:, None] * p - self._sY, self.penalty.gradient(coef))
 
     def hessp(self, w: Any, v: Any) -> Any:
         """Hessian at ``w`` times the vector ``v``, without forming the Hessian."""
@@ -121,7 +120,7 @@ class Multinomial:
         v_coef, v_intercept = self.layout.split(v)
         pz = p * self.layout.outputs(self._X, v_coef, v_intercept)
         weighted = self._s[:, None] * (pz - p * xp.sum(pz, axis=1, keepdims=True))
-        return self._gradient(weighted, v_coef)
+        return self._gradient(weighted, self.penalty.hessp(v_coef))
 
     def _sampled_probabilities(self, w: Any, max_rows: int | None) -> tuple[Any, Any, Any]:
         """At most ``max_rows`` evenly spaced rows, their weights and their class probabilities."""
@@ -139,7 +138,8 @@ class Multinomial:
         xp = self.xp
         X, s, p = self._sampled_probabilities(w, max_rows)
         d = s[:, None] * p * (1.0 - p)
-        return self.layout.join(weighted_squares(X, d, xp=xp) + self._l2, xp.sum(d, axis=0))
+        coef_part = weighted_squares(X, d, xp=xp) + self.penalty.hessian_diagonal()
+        return self.layout.join(coef_part, xp.sum(d, axis=0))
 
     def hessian(self, w: Any, *, max_rows: int | None = None) -> Any:
         """Hessian at ``w``, made regular along the directions that leave the softmax unchanged.
@@ -155,9 +155,10 @@ class Multinomial:
         xp = self.xp
         X, s, p = self._sampled_probabilities(w, max_rows)
         n_classes, width = self.layout.n_outputs, self.layout.width
+        ridge = self.penalty.hessian_diagonal()
         blocks = xp.stack(
             [
-                augmented_gram(X, s * p[:, k], fit_intercept=self.fit_intercept, l2=self._l2, xp=xp)
+                augmented_gram(X, s * p[:, k], fit_intercept=self.fit_intercept, l2=ridge, xp=xp)
                 for k in range(n_classes)
             ]
         )

@@ -10,6 +10,7 @@ import array_api_compat
 from xlogreg._tiles import sampled_rows
 from xlogreg.objectives._gram import augmented_gram, weighted_squares
 from xlogreg.objectives._layout import OutputLayout, block_diagonal
+from xlogreg.objectives._penalty import L2
 
 __all__ = ["SquaredError"]
 
@@ -22,7 +23,9 @@ class SquaredError:
         f(w) = \frac{\sum_i s_i \lVert B x_i + b - y_i \rVert^2
                      + \alpha \lVert B \rVert^2}{\sum_i s_i},
 
-    with one row of ``B`` and one entry of ``b`` per target. Its minimizer is
+    with one row of ``B`` and one entry of ``b`` per target: twice the half
+    squared error plus the :class:`~xlogreg.objectives._penalty.L2` penalty
+    of strength ``α``. Its minimizer is
     scikit-learn's ``Ridge(alpha)`` (``LinearRegression`` for ``alpha = 0``);
     its gradient at ``alpha = 0`` is seed 003's ``(2/n)·Xᵀ(Xw − y)``. The
     flat ``w`` holds ``(coef_k, intercept_k)`` for each target ``k`` in turn
@@ -83,7 +86,7 @@ class SquaredError:
         self._X = X
         weight_sum = xp.sum(sample_weight)
         self._s = sample_weight / weight_sum
-        self._alpha = alpha / weight_sum
+        self.penalty = L2(alpha, xp=xp).averaged(weight_sum)
 
     def _residuals(self, w: Any) -> tuple[Any, Any]:
         coef, intercept = self.layout.split(w)
@@ -92,23 +95,22 @@ class SquaredError:
     def loss(self, w: Any) -> Any:
         """Objective value at ``w``, a 0-d array."""
         r, coef = self._residuals(w)
-        xp = self.xp
-        return xp.sum(self._s[:, None] * r * r) + self._alpha * xp.sum(coef * coef)
+        return self.xp.sum(self._s[:, None] * r * r) + 2.0 * self.penalty.value(coef)
 
     def loss_grad(self, w: Any) -> tuple[Any, Any]:
         """Objective value and gradient at ``w``, from one evaluation of the residuals."""
         r, coef = self._residuals(w)
         xp = self.xp
         weighted = self._s[:, None] * r
-        loss = xp.sum(weighted * r) + self._alpha * xp.sum(coef * coef)
-        grad_coef = 2.0 * (weighted.T @ self._X + self._alpha * coef)
+        loss = xp.sum(weighted * r) + 2.0 * self.penalty.value(coef)
+        grad_coef = 2.0 * (weighted.T @ self._X + self.penalty.gradient(coef))
         return loss, self.layout.join(grad_coef, 2.0 * xp.sum(weighted, axis=0))
 
     def hessp(self, w: Any, v: Any) -> Any:
         """Hessian times the vector ``v`` (the Hessian does not depend on ``w``)."""
         v_coef, v_intercept = self.layout.split(v)
         weighted = self._s[:, None] * self.layout.outputs(self._X, v_coef, v_intercept)
-        grad_coef = 2.0 * (weighted.T @ self._X + self._alpha * v_coef)
+        grad_coef = 2.0 * (weighted.T @ self._X + self.penalty.hessp(v_coef))
         return self.layout.join(grad_coef, 2.0 * self.xp.sum(weighted, axis=0))
 
     def hessian_diagonal(self, w: Any, *, max_rows: int | None = None) -> Any:
@@ -119,7 +121,7 @@ class SquaredError:
         """
         xp = self.xp
         X, s = sampled_rows(self._X, self._s, max_rows, xp=xp)
-        coef_part = 2.0 * (weighted_squares(X, s, xp=xp) + self._alpha)
+        coef_part = 2.0 * (weighted_squares(X, s, xp=xp) + self.penalty.hessian_diagonal())
         n_outputs = self.layout.n_outputs
         coef_part = xp.broadcast_to(coef_part[None, :], (n_outputs, self.n_features))
         intercept_part = xp.full(
@@ -134,5 +136,6 @@ class SquaredError:
         (:func:`~xlogreg._tiles.sampled_rows`).
         """
         X, s = sampled_rows(self._X, self._s, max_rows, xp=self.xp)
-        gram = augmented_gram(X, s, fit_intercept=self.fit_intercept, l2=self._alpha, xp=self.xp)
+        ridge = self.penalty.hessian_diagonal()
+        gram = augmented_gram(X, s, fit_intercept=self.fit_intercept, l2=ridge, xp=self.xp)
         return block_diagonal(2.0 * gram, self.layout.n_outputs, xp=self.xp)

@@ -10,6 +10,7 @@ from typing import Any
 
 from xlogreg._backend import host_floats
 from xlogreg.exceptions import ConvergenceWarning
+from xlogreg.objectives._penalty import L2
 from xlogreg.solvers._stochastic._optimizers import make_optimizer
 
 __all__ = ["STOCHASTIC_METHODS", "MinibatchResult", "minibatch"]
@@ -124,7 +125,7 @@ class _BatchObjective:
         self.make_objective, self.xp = make_objective, xp
         self.batch_size = batch_size
         self.data_scale = n_train / (batch_size * weight_sum)
-        self.penalty = l2 / weight_sum
+        self.penalty = L2(l2, xp=xp).averaged(weight_sum)
         self.mask = penalty_mask
 
     def loss_grad(self, w: Any, X: Any, target: Any, weight: Any) -> tuple[Any, Any]:
@@ -133,11 +134,11 @@ class _BatchObjective:
         loss, grad = batch.loss_grad(w)
         scale = weight_sum * self.data_scale
         loss, grad = loss * scale, grad * scale
-        if self.penalty != 0.0:
-            share = self.penalty * (X.shape[0] / self.batch_size)
-            penalized = self.mask * w
-            loss = loss + self.xp.sum(penalized * w) * (0.5 * share)
-            grad = grad + penalized * share
+        if self.penalty.strength != 0.0:
+            share = self.penalty.scaled(X.shape[0] / self.batch_size)
+            coef = self.mask * w
+            loss = loss + share.value(coef)
+            grad = grad + share.gradient(coef)
         return loss, grad
 
 
@@ -204,9 +205,11 @@ def minibatch(
     method : {"sgd", "adam"}
         The optimizer.
     l2 : float
-        Penalty strength ``λ``: the objective adds ``λ‖mask·w‖² / (2S)``.
+        Penalty strength ``λ``: the objective adds ``λ‖mask·w‖² / (2S)``
+        (:class:`~xlogreg.objectives._penalty.L2`).
     penalty_mask : array
-        Ones on the penalized coordinates of ``w``, zeros on the intercepts.
+        Ones on the penalized coordinates of ``w``, zeros on the intercepts
+        (:func:`~xlogreg.objectives._penalty.penalized_coordinates`).
     learning_rate, momentum : float
         Initial step size; SGD's heavy-ball momentum (Adam ignores it).
     tol : float
