@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 import array_api_compat
 
-from xlogreg._backend import has_float64, host_list
+from xlogreg._backend import accumulation_dtype, host_list
 from xlogreg._validation import check_number
 from xlogreg.exceptions import NotFittedError
 from xlogreg.inference._covariance import FittedCovariance
@@ -243,5 +243,5 @@ def _in_accurate_dtype(tail: Any, statistic: Any, *, xp: ModuleType) -> Any:
     dtype it is evaluated in: float32 statistics are widened first.
     """
     device = array_api_compat.device(statistic)
-    wide = xp.float64 if has_float64(xp, device) else statistic.dtype
+    wide = accumulation_dtype(xp, device)
     return xp.astype(tail(xp.astype(statistic, wide), xp=xp), statistic.dtype)
