@@ -337,7 +337,7 @@ def test_standardize_with_minibatches_reports_raw_coefficients():
 def test_batch_plan_covers_every_training_row_once_per_epoch():
     plan = BatchPlan(1000, 64, validation_fraction=0.1, rng=host_generator(0))
     held = plan.validation_rows
-    assert len(held) == 4 * 25  # 25 of 250 blocks of 4 rows
+    assert len(held) == 4 * 25  # 25 of 250 segments of 4 rows
     for _ in range(2):
         rows = plan.epoch()
         assert len(rows) == plan.n_train == 900

@@ -279,9 +279,9 @@ def test_squared_error_reproduces_seed_003_first_step(backend):
     assert_close(grad, [-1040.0, -320.0], backend, rtol=rtol)  # (slope, intercept)
 
 
-@pytest.mark.parametrize("cache_rows", [3, None])  # host cache blocks; 16 blocks elsewhere
+@pytest.mark.parametrize("cache_rows", [3, None])  # host cache tiles; 16 tiles elsewhere
 @pytest.mark.parametrize("n_outputs", [None, 3])
-def test_weighted_squares_over_row_blocks_equal_the_direct_sum(
+def test_weighted_squares_over_row_tiles_equal_the_direct_sum(
     backend, monkeypatch, n_outputs, cache_rows
 ):
     monkeypatch.setattr(_gram, "tile_rows", lambda xp, device, n_features: cache_rows)
@@ -298,18 +298,18 @@ def test_weighted_squares_over_row_blocks_equal_the_direct_sum(
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
-def test_blocked_passes_equal_the_single_pass(backend, monkeypatch, fit_intercept):
+def test_tiled_passes_equal_the_single_pass(backend, monkeypatch, fit_intercept):
     X, y, weight = _data(seed=13, n=101)
     whole = _objective(backend, X, y, weight, l2=0.4, fit_intercept=fit_intercept)
     monkeypatch.setattr(_binomial, "tile_rows", lambda xp, device, n_features: 7)
-    blocked = _objective(backend, X, y, weight, l2=0.4, fit_intercept=fit_intercept)
-    assert len(blocked._blocks) == 15 and len(whole._blocks) == 1
+    tiled = _objective(backend, X, y, weight, l2=0.4, fit_intercept=fit_intercept)
+    assert len(tiled._tiles) == 15 and len(whole._tiles) == 1
     w = backend.asarray(np.random.default_rng(14).standard_normal(whole.n_params))
     rtol = rtol_for(backend, float64=1e-12, float32=1e-5)
-    for part, expected in zip(blocked.loss_grad(w), whole.loss_grad(w), strict=True):
+    for part, expected in zip(tiled.loss_grad(w), whole.loss_grad(w), strict=True):
         assert_close(part, to_numpy(expected), backend, rtol=rtol, atol=rtol * 1e-3)
     assert_close(
-        blocked.hessian_diagonal(w),
+        tiled.hessian_diagonal(w),
         np.diag(to_numpy(whole.hessian(w))),
         backend,
         rtol=rtol,
@@ -317,8 +317,8 @@ def test_blocked_passes_equal_the_single_pass(backend, monkeypatch, fit_intercep
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
-@pytest.mark.parametrize("cache_rows", [1, None])  # host blocks of 8 rows per feature; 16 blocks
-def test_augmented_gram_over_row_blocks_equals_the_direct_product(
+@pytest.mark.parametrize("cache_rows", [1, None])  # host tiles of 8 rows per feature; 16 tiles
+def test_augmented_gram_over_row_tiles_equals_the_direct_product(
     backend, monkeypatch, cache_rows, fit_intercept
 ):
     monkeypatch.setattr(_gram, "tile_rows", lambda xp, device, n_features: cache_rows)

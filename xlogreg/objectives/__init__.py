@@ -6,8 +6,10 @@ An objective knows losses, not models or solvers. It is built from
 ``hessian(w)`` and ``hessian_diagonal(w, max_rows=None)`` (estimated from
 ``max_rows`` evenly spaced rows when given) for a flat parameter vector ``w``.
 The intercept is handled here once, without ever copying ``X`` to append a
-column of ones. :class:`ChunkedObjective` sums any of them over the row blocks
-of a Dask array, each block's share evaluated where the block lives.
+column of ones; the L2 penalty of the coefficients is written once, in
+:class:`~xlogreg.objectives._penalty.L2`, and added by each loss.
+:class:`ChunkedObjective` sums any of them over the row chunks of a Dask
+array, each chunk's share evaluated where the chunk lives.
 """
 
 from xlogreg.objectives._binomial import Binomial

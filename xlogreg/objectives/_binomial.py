@@ -79,7 +79,7 @@ class Binomial:
         self._sy = self._s * y
         self.penalty = L2(l2, xp=xp).averaged(weight_sum)
         self._cache_rows = tile_rows(xp, array_api_compat.device(X), self.n_features)
-        self._blocks = row_tiles(self.n_samples, self._cache_rows)
+        self._tiles = row_tiles(self.n_samples, self._cache_rows)
 
     def _split(self, w: Any) -> tuple[Any, Any]:
         coef = w[: self.n_features]
@@ -103,13 +103,13 @@ class Binomial:
     def loss_grad(self, w: Any) -> tuple[Any, Any]:
         """Objective value and gradient at ``w``, from one evaluation of the logits.
 
-        On the host the rows are taken in cache-sized blocks, each used for
+        On the host the rows are taken in cache-sized tiles, each used for
         its logits and, still in cache, for its share of ``Xᵀ r``: one read
         of ``X`` from memory per evaluation.
         """
         coef, intercept = self._split(w)
         loss = grad_coef = grad_intercept = None
-        for rows in self._blocks:
+        for rows in self._tiles:
             X = self._X[rows, :]
             z = X @ coef
             if intercept is not None:
@@ -143,8 +143,8 @@ class Binomial:
 
         L-BFGS scales its steps by its inverse: features of very different
         scales otherwise leave it a curvature model that float32 cannot build.
-        One pass over ``X`` in row blocks: each block's logits, then its
-        weighted squares, with a temporary no larger than the block. With
+        One pass over ``X`` in row tiles: each tile's logits, then its
+        weighted squares, with a temporary no larger than the tile. With
         ``max_rows``, an estimate from that many evenly spaced rows
         (:func:`~xlogreg._tiles.sampled_rows`).
         """
@@ -152,13 +152,13 @@ class Binomial:
         X, s = sampled_rows(self._X, self._s, max_rows, xp=self.xp)
         coef_part = intercept_part = None
         for rows in bounded_tiles(X.shape[0], self._cache_rows, self.n_features):
-            X_block = X[rows, :]
-            z = X_block @ coef
+            X_tile = X[rows, :]
+            z = X_tile @ coef
             if intercept is not None:
                 z = z + intercept
             p = sigmoid(z, xp=self.xp)
             d = s[rows] * p * (1.0 - p)
-            coef_part = accumulate(coef_part, d @ (X_block * X_block))
+            coef_part = accumulate(coef_part, d @ (X_tile * X_tile))
             intercept_part = accumulate(intercept_part, self.xp.sum(d))
         return self._join(coef_part + self.penalty.hessian_diagonal(), intercept_part)
 

@@ -1,4 +1,4 @@
-"""An objective summed over row blocks evaluated where they live (a Dask cluster)."""
+"""An objective summed over the row chunks of a Dask array, each evaluated where it lives."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ __all__ = ["ChunkedObjective"]
 
 
 class _Share:
-    """A block's objective times the block's share ``c`` of the total sample weight."""
+    """A chunk's objective times the chunk's share ``c`` of the total sample weight."""
 
     def __init__(self, objective: Any, share: float) -> None:
         self.objective = objective
@@ -26,9 +26,9 @@ class _Share:
 
 
 def _built(*items: Any) -> _Share:
-    """The block's objective from ``build(*block, penalty_share)``, with its weight share."""
-    *block, share, penalty_share, build = items
-    return _Share(build(*block, penalty_share), share)
+    """The chunk's objective from ``build(*chunk, penalty_share)``, with its weight share."""
+    *chunk, share, penalty_share, build = items
+    return _Share(build(*chunk, penalty_share), share)
 
 
 def _evaluate(part: _Share, method: str, *args: Any) -> Any:
@@ -40,28 +40,31 @@ def _evaluate_sampled(part: _Share, max_rows: int | None, method: str, w: Any) -
 
 
 class ChunkedObjective:
-    r"""A loss over data in row blocks, ``f(w) = Σ_b (W_b / W) f_b(w)``, evaluated block by block.
+    r"""A loss over data in row chunks, ``f(w) = Σ_c (W_c / W) f_c(w)``, evaluated chunk by chunk.
 
-    Each ``f_b`` is an ordinary objective (:class:`~xlogreg.objectives.Binomial`,
-    say) built on block ``b`` where the block lives, from its own rows and
-    weights; its weighted mean loss times the block's share ``W_b / W`` of the
-    total sample weight sums to the weighted mean over every row. Each block
-    carries ``1 / (number of blocks)`` of the penalty, which therefore appears
-    once in the sum. Values, gradients, Hessian-vector products, Hessians and
-    their diagonals are sums of the blocks' (linear in the rows), computed
-    next to the blocks: only the parameters go out and only ``O(n_params)``
-    numbers (``O(n_params²)`` for a Hessian) come back per evaluation.
-    Sampled Hessians (``max_rows``) take each block's share of the rows.
+    Each ``f_c`` is an ordinary objective (:class:`~xlogreg.objectives.Binomial`,
+    say) built on chunk ``c`` where the chunk lives, from its own rows and
+    weights; its weighted mean loss times the chunk's share ``W_c / W`` of the
+    total sample weight sums to the weighted mean over every row. Each chunk's
+    objective carries ``1/K`` of the penalty for ``K`` chunks (an
+    :class:`~xlogreg.objectives._penalty.L2` of strength ``λ/K``, averaged
+    over ``W_c`` and scaled by ``W_c / W``: ``λ‖β‖² / (2KW)``), which
+    therefore appears once in the sum. Values, gradients,
+    Hessian-vector products, Hessians and their diagonals are sums of the
+    chunks' (linear in the rows), computed next to the chunks: only the
+    parameters go out and only ``O(n_params)`` numbers (``O(n_params²)`` for
+    a Hessian) come back per evaluation. Sampled Hessians (``max_rows``) take
+    each chunk's share of the rows.
 
     Parameters
     ----------
-    blocks : RowChunks
-        The training data's row blocks (``X``, targets, weights, ...).
+    chunks : RowChunks
+        The training data's row chunks (``X``, targets, weights, ...).
     build : callable
-        ``build(*block_items, penalty_share)`` returns the objective of one
-        block with ``penalty_share`` times the penalty; it runs on the workers.
+        ``build(*chunk_items, penalty_share)`` returns the objective of one
+        chunk with ``penalty_share`` times the penalty; it runs on the workers.
     weight_sums : list of float
-        Each block's sample-weight sum; blocks that weigh nothing are left out.
+        Each chunk's sample-weight sum; chunks that weigh nothing are left out.
     n_params : int
         The length of the parameter vector.
 
@@ -75,25 +78,25 @@ class ChunkedObjective:
     >>> y = np.array([0.0, 1.0, 0.0, 1.0])
     >>> def build(X, y, share):
     ...     return Binomial(X, y, np.ones(len(y)), l2=share, fit_intercept=True, xp=np)
-    >>> blocks = RowChunks.of(da.from_array(X, chunks=(3, 1)), y)
-    >>> f = ChunkedObjective(blocks, build, weight_sums=[3.0, 1.0], n_params=2)
+    >>> chunks = RowChunks.of(da.from_array(X, chunks=(3, 1)), y)
+    >>> f = ChunkedObjective(chunks, build, weight_sums=[3.0, 1.0], n_params=2)
     >>> w = np.array([0.5, -1.0])
     >>> bool(np.isclose(f.loss(w), build(X, y, 1.0).loss(w)))
     True
     """
 
     def __init__(
-        self, blocks: RowChunks, build: Callable, *, weight_sums: list[float], n_params: int
+        self, chunks: RowChunks, build: Callable, *, weight_sums: list[float], n_params: int
     ) -> None:
         keep = [total > 0.0 for total in weight_sums]
         total = math.fsum(weight_sums)
         kept = [w for w in weight_sums if w > 0.0]
-        blocks = blocks.subset(keep)
-        self.xp = blocks.xp
-        self.n_samples = sum(blocks.rows)
+        chunks = chunks.subset(keep)
+        self.xp = chunks.xp
+        self.n_samples = sum(chunks.rows)
         self.n_params = n_params
-        self._rows = blocks.rows
-        self._parts = blocks.map(
+        self._rows = chunks.rows
+        self._parts = chunks.map(
             _built, 1.0 / len(kept), build, per_block=[(w / total,) for w in kept]
         )
 
@@ -103,15 +106,15 @@ class ChunkedObjective:
     def _sampled_sum(self, method: str, w: Any, max_rows: int | None) -> Any:
         if max_rows is None:
             return self._sum(method, w)
-        per_block = [(max(1, math.ceil(max_rows * n / self.n_samples)),) for n in self._rows]
-        return self._parts.reduce(_evaluate_sampled, method, w, per_block=per_block)
+        per_chunk = [(max(1, math.ceil(max_rows * n / self.n_samples)),) for n in self._rows]
+        return self._parts.reduce(_evaluate_sampled, method, w, per_block=per_chunk)
 
     def loss(self, w: Any) -> Any:
         """Objective value at ``w``, a 0-d array."""
         return self._sum("loss", w)
 
     def loss_grad(self, w: Any) -> tuple[Any, Any]:
-        """Objective value and gradient at ``w``, in one pass over the blocks."""
+        """Objective value and gradient at ``w``, in one pass over the chunks."""
         return self._sum("loss_grad", w)
 
     def hessp(self, w: Any, v: Any) -> Any:

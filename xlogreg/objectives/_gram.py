@@ -13,19 +13,20 @@ from xlogreg._tiles import accumulate, bounded_tiles
 
 __all__ = ["augmented_gram", "weighted_squares"]
 
-# Rows per feature, at least, in a block of augmented_gram on the host.
+# Rows per feature, at least, in a tile of augmented_gram on the host.
 _MIN_ROWS_PER_FEATURE = 8
 
 
 def augmented_gram(X: Any, weight: Any, *, fit_intercept: bool, l2: Any, xp: ModuleType) -> Any:
     """``[X, 1]ᵀ diag(weight) [X, 1] + l2·I`` without copying ``X`` to add the ones.
 
-    Summed over row blocks (:func:`~xlogreg._tiles.bounded_tiles`),
-    so the weighted copy of ``X`` it needs is one block at a time.
+    Summed over row tiles (:func:`~xlogreg._tiles.bounded_tiles`),
+    so the weighted copy of ``X`` it needs is one tile at a time.
 
     The ones column (and its row and column of the result) is left out when
-    ``fit_intercept`` is false; the penalty ``l2`` is added to the coefficients'
-    diagonal only, never to the intercept's.
+    ``fit_intercept`` is false; the penalty's curvature ``l2`` (its
+    :meth:`~xlogreg.objectives._penalty.L2.hessian_diagonal`) is added to the
+    coefficients' diagonal only, never to the intercept's.
 
     Parameters
     ----------
@@ -56,19 +57,19 @@ def augmented_gram(X: Any, weight: Any, *, fit_intercept: bool, l2: Any, xp: Mod
     n_samples, n_features = X.shape
     cache_rows = tile_rows(xp, array_api_compat.device(X), n_features)
     if cache_rows is not None:
-        # Each block adds a (d × d) product: keep blocks tall enough to amortize it.
+        # Each tile adds a (d × d) product: keep tiles tall enough to amortize it.
         cache_rows = max(cache_rows, _MIN_ROWS_PER_FEATURE * n_features)
     root = xp.sqrt(weight)
     gram = cross = None
     # Always up to 16 partial sums, small data too: a float32 Gram summed in one
     # product over all rows loses a digit (torch's MKL, 500 rows: standard
-    # errors 1.6e-5 off against 1.9e-6 in 16 blocks).
-    for block in bounded_tiles(n_samples, cache_rows, n_features, min_elements=1):
-        scaled = X[block, :] * root[block, None]
+    # errors 1.6e-5 off against 1.9e-6 in 16 tiles).
+    for tile in bounded_tiles(n_samples, cache_rows, n_features, min_elements=1):
+        scaled = X[tile, :] * root[tile, None]
         # A product of a matrix with its own transpose lets BLAS use syrk.
         gram = accumulate(gram, scaled.T @ scaled)
         if fit_intercept:
-            cross = accumulate(cross, root[block] @ scaled)
+            cross = accumulate(cross, root[tile] @ scaled)
     eye = xp.eye(n_features, dtype=gram.dtype, device=array_api_compat.device(gram))
     gram = gram + l2 * eye
     if not fit_intercept:
@@ -80,10 +81,10 @@ def augmented_gram(X: Any, weight: Any, *, fit_intercept: bool, l2: Any, xp: Mod
 
 
 def weighted_squares(X: Any, weight: Any, *, xp: ModuleType) -> Any:
-    """``weightᵀ (X ⊙ X)``: weighted column sums of squares, over row blocks.
+    """``weightᵀ (X ⊙ X)``: weighted column sums of squares, over row tiles.
 
     Forming ``X ⊙ X`` at once would double the memory of the fit; each row
-    block's square is a temporary of a cache-sized block on the host and of
+    tile's square is a temporary of a cache-sized tile on the host and of
     at most 1/16 of ``X`` elsewhere (:func:`~xlogreg._tiles.bounded_tiles`).
 
     Parameters
@@ -111,7 +112,7 @@ def weighted_squares(X: Any, weight: Any, *, xp: ModuleType) -> Any:
     cache_rows = tile_rows(xp, array_api_compat.device(X), n_features)
     transposed = weight.T if weight.ndim == 2 else weight
     total = None
-    for block in bounded_tiles(n_samples, cache_rows, n_features):
-        X_block = X[block, :]
-        total = accumulate(total, transposed[..., block] @ (X_block * X_block))
+    for tile in bounded_tiles(n_samples, cache_rows, n_features):
+        X_tile = X[tile, :]
+        total = accumulate(total, transposed[..., tile] @ (X_tile * X_tile))
     return total

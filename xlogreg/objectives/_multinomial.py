@@ -145,7 +145,7 @@ class Multinomial:
         """Hessian at ``w``, made regular along the directions that leave the softmax unchanged.
 
         ``Σ_i s_i (diag(p_i) − p_i p_iᵀ) ⊗ x̃_i x̃_iᵀ`` plus the penalty, with
-        ``x̃_i = (x_i, 1)``; the rank term is summed over row blocks that hold
+        ``x̃_i = (x_i, 1)``; the rank term is summed over row tiles that hold
         no more numbers than ``X``. Along each direction ``(1, …, 1) ⊗ e_j``
         it then adds the mean curvature of coordinate ``j`` over the classes.
         With ``max_rows``, an estimate from that many evenly spaced rows
@@ -156,7 +156,7 @@ class Multinomial:
         X, s, p = self._sampled_probabilities(w, max_rows)
         n_classes, width = self.layout.n_outputs, self.layout.width
         ridge = self.penalty.hessian_diagonal()
-        blocks = xp.stack(
+        grams = xp.stack(
             [
                 augmented_gram(X, s * p[:, k], fit_intercept=self.fit_intercept, l2=ridge, xp=xp)
                 for k in range(n_classes)
@@ -165,7 +165,7 @@ class Multinomial:
         device = array_api_compat.device(p)
         same_class = xp.eye(n_classes, dtype=p.dtype, device=device)[:, None, :, None]
         size = n_classes * width
-        h = xp.reshape(same_class * blocks[:, :, None, :] - self._rank_term(X, s, p), (size, size))
+        h = xp.reshape(same_class * grams[:, :, None, :] - self._rank_term(X, s, p), (size, size))
         curvature = xp.mean(xp.reshape(xp.linalg.diagonal(h), (n_classes, width)), axis=0)
         gauge = xp.eye(width, dtype=p.dtype, device=device) * curvature[None, :] / n_classes
         every_class = xp.ones((n_classes, 1, n_classes, 1), dtype=p.dtype, device=device)
@@ -181,11 +181,11 @@ class Multinomial:
         rows = max(1, (n_samples * self.n_features) // (n_classes * width))
         total = None
         device = array_api_compat.device(p)
-        for block in row_tiles(n_samples, rows):
-            X_block = X[block, :]
+        for tile in row_tiles(n_samples, rows):
+            X_tile = X[tile, :]
             if self.fit_intercept:
-                ones = xp.ones((X_block.shape[0], 1), dtype=X.dtype, device=device)
-                X_block = xp.concat([X_block, ones], axis=1)
-            g = xp.reshape(root_p[block, :, None] * X_block[:, None, :], (X_block.shape[0], -1))
+                ones = xp.ones((X_tile.shape[0], 1), dtype=X.dtype, device=device)
+                X_tile = xp.concat([X_tile, ones], axis=1)
+            g = xp.reshape(root_p[tile, :, None] * X_tile[:, None, :], (X_tile.shape[0], -1))
             total = accumulate(total, g.T @ g)
         return xp.reshape(total, (n_classes, width, n_classes, width))

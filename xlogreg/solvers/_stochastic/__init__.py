@@ -7,7 +7,7 @@ ahead on a background thread); :func:`minibatch` runs the epochs.
 """
 
 from xlogreg.solvers._stochastic._batches import (
-    BLOCKS_PER_BATCH,
+    SEGMENTS_PER_BATCH,
     BatchPlan,
     DeviceBatches,
     HostBatches,
@@ -17,7 +17,7 @@ from xlogreg.solvers._stochastic._loop import STOCHASTIC_METHODS, MinibatchResul
 from xlogreg.solvers._stochastic._optimizers import SGD, Adam
 
 __all__ = [
-    "BLOCKS_PER_BATCH",
+    "SEGMENTS_PER_BATCH",
     "SGD",
     "STOCHASTIC_METHODS",
     "Adam",

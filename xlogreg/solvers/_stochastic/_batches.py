@@ -30,21 +30,21 @@ from xlogreg._backend import (
     to_device,
 )
 
-__all__ = ["BLOCKS_PER_BATCH", "BatchPlan", "DeviceBatches", "HostBatches", "make_batches"]
+__all__ = ["SEGMENTS_PER_BATCH", "BatchPlan", "DeviceBatches", "HostBatches", "make_batches"]
 
-# Rows are shuffled in contiguous blocks of batch_size // BLOCKS_PER_BATCH rows:
+# Rows are shuffled in contiguous segments of batch_size // SEGMENTS_PER_BATCH rows:
 # a batch mixes 16 random places of the data, while a memory-mapped file is
 # still read in runs of consecutive rows rather than one row per page.
-BLOCKS_PER_BATCH = 16
+SEGMENTS_PER_BATCH = 16
 
 
 class BatchPlan:
     """The validation split and every epoch's batches, as row numbers drawn on the host.
 
-    The rows ``0 .. n_samples - 1`` are cut into contiguous blocks of
+    The rows ``0 .. n_samples - 1`` are cut into contiguous segments of
     ``max(1, batch_size // 16)`` rows. The validation split, if any, is a
-    random ``validation_fraction`` of the blocks (at least one, and at least
-    one left for training). Each epoch visits the training blocks in a fresh
+    random ``validation_fraction`` of the segments (at least one, and at least
+    one left for training). Each epoch visits the training segments in a fresh
     random order; consecutive runs of ``batch_size`` rows of that order are
     the batches (the last one may be shorter), each sorted so that a memory
     map is read front to back. Sorting does not change a batch's gradient,
@@ -79,36 +79,36 @@ class BatchPlan:
         xp, _ = resolve()
         self.xp, self.rng = xp, rng
         self.n_samples = n_samples
-        self.block = max(1, batch_size // BLOCKS_PER_BATCH)
-        n_blocks = -(-n_samples // self.block)
-        blocks = xp.arange(n_blocks, dtype=xp.int64)
+        self.segment = max(1, batch_size // SEGMENTS_PER_BATCH)
+        n_segments = -(-n_samples // self.segment)
+        segments = xp.arange(n_segments, dtype=xp.int64)
         self.validation_rows = None
         if validation_fraction > 0.0:
-            if n_blocks < 2:
+            if n_segments < 2:
                 raise ValueError(
                     f"early_stopping needs a validation split, but {n_samples} samples in "
-                    f"blocks of {self.block} rows leave none for training; lower batch_size "
+                    f"segments of {self.segment} rows leave none for training; lower batch_size "
                     "or pass more samples"
                 )
-            n_held = min(max(1, round(validation_fraction * n_blocks)), n_blocks - 1)
-            shuffled = xp.asarray(rng.permutation(n_blocks))
+            n_held = min(max(1, round(validation_fraction * n_segments)), n_segments - 1)
+            shuffled = xp.asarray(rng.permutation(n_segments))
             self.validation_rows = self._rows(xp.sort(shuffled[:n_held]))
-            blocks = xp.sort(shuffled[n_held:])
-        self._train_blocks = blocks
-        self.n_train = int(self._rows(blocks).shape[0])
+            segments = xp.sort(shuffled[n_held:])
+        self._train_segments = segments
+        self.n_train = int(self._rows(segments).shape[0])
         self.batch_size = min(batch_size, self.n_train)
 
-    def _rows(self, blocks: Any) -> Any:
-        """The row numbers of ``blocks``, block after block, without rows past the end."""
+    def _rows(self, segments: Any) -> Any:
+        """The row numbers of ``segments``, segment after segment, without rows past the end."""
         xp = self.xp
-        offsets = xp.arange(self.block, dtype=xp.int64)
-        rows = xp.reshape(blocks[:, None] * self.block + offsets[None, :], (-1,))
+        offsets = xp.arange(self.segment, dtype=xp.int64)
+        rows = xp.reshape(segments[:, None] * self.segment + offsets[None, :], (-1,))
         return rows[rows < self.n_samples]
 
     def epoch(self) -> Any:
         """The training rows in this epoch's order, each batch's run of rows sorted."""
         xp = self.xp
-        order = xp.take(self._train_blocks, xp.asarray(self.rng.permutation(self._n_blocks())))
+        order = xp.take(self._train_segments, xp.asarray(self.rng.permutation(self._n_segments())))
         rows = self._rows(order)
         size, n_full = self.batch_size, self.n_train // self.batch_size
         full = xp.reshape(xp.sort(xp.reshape(rows[: n_full * size], (n_full, size)), axis=1), (-1,))
@@ -116,8 +116,8 @@ class BatchPlan:
             return full
         return xp.concat([full, xp.sort(rows[n_full * size :])])
 
-    def _n_blocks(self) -> int:
-        return int(self._train_blocks.shape[0])
+    def _n_segments(self) -> int:
+        return int(self._train_segments.shape[0])
 
     def batches(self, rows: Any) -> list[Any]:
         """``rows`` cut into consecutive batches of ``batch_size``."""
