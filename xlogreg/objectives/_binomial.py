@@ -15,6 +15,7 @@ from xlogreg._backend import tile_rows
 from xlogreg._math import sigmoid, softplus, softplus_and_sigmoid
 from xlogreg._tiles import accumulate, bounded_tiles, row_tiles, sampled_rows
 from xlogreg.objectives._gram import augmented_gram
+from xlogreg.objectives._layout import OutputLayout
 from xlogreg.objectives._penalty import L2
 
 __all__ = ["Binomial"]
@@ -71,7 +72,10 @@ class Binomial:
     ) -> None:
         self.xp = xp
         self.n_samples, self.n_features = X.shape
-        self.n_params = self.n_features + int(fit_intercept)
+        self.layout = OutputLayout(
+            n_features=self.n_features, n_outputs=None, fit_intercept=fit_intercept, xp=xp
+        )
+        self.n_params = self.layout.n_params
         self.fit_intercept = fit_intercept
         self._X = X
         weight_sum = xp.sum(sample_weight)
@@ -81,22 +85,13 @@ class Binomial:
         self._cache_rows = tile_rows(xp, array_api_compat.device(X), self.n_features)
         self._tiles = row_tiles(self.n_samples, self._cache_rows)
 
-    def _split(self, w: Any) -> tuple[Any, Any]:
-        coef = w[: self.n_features]
-        return coef, (w[self.n_features] if self.fit_intercept else None)
-
     def _logits(self, coef: Any, intercept: Any) -> Any:
         z = self._X @ coef
         return z if intercept is None else z + intercept
 
-    def _join(self, coef_part: Any, intercept_part: Any) -> Any:
-        if not self.fit_intercept:
-            return coef_part
-        return self.xp.concat([coef_part, self.xp.reshape(intercept_part, (1,))])
-
     def loss(self, w: Any) -> Any:
         """Objective value at ``w``, a 0-d array."""
-        coef, intercept = self._split(w)
+        coef, intercept = self.layout.split(w)
         z = self._logits(coef, intercept)
         return self._s @ softplus(z, xp=self.xp) - self._sy @ z + self.penalty.value(coef)
 
@@ -107,7 +102,7 @@ class Binomial:
         its logits and, still in cache, for its share of ``Xᵀ r``: one read
         of ``X`` from memory per evaluation.
         """
-        coef, intercept = self._split(w)
+        coef, intercept = self.layout.split(w)
         loss = grad_coef = grad_intercept = None
         for rows in self._tiles:
             X = self._X[rows, :]
@@ -122,11 +117,11 @@ class Binomial:
             grad_intercept = accumulate(grad_intercept, self.xp.sum(residual))
         loss = loss + self.penalty.value(coef)
         grad_coef = grad_coef + self.penalty.gradient(coef)
-        return loss, self._join(grad_coef, grad_intercept)
+        return loss, self.layout.join(grad_coef, grad_intercept)
 
     def _curvature(self, w: Any, X: Any, s: Any) -> Any:
         """``s·p(1−p)`` at ``w`` for the rows ``X`` with weights ``s``."""
-        coef, intercept = self._split(w)
+        coef, intercept = self.layout.split(w)
         z = X @ coef
         p = sigmoid(z if intercept is None else z + intercept, xp=self.xp)
         return s * p * (1.0 - p)
@@ -134,9 +129,9 @@ class Binomial:
     def hessp(self, w: Any, v: Any) -> Any:
         """Hessian at ``w`` times the vector ``v``, without forming the Hessian."""
         d = self._curvature(w, self._X, self._s)
-        v_coef, v_intercept = self._split(v)
+        v_coef, v_intercept = self.layout.split(v)
         dzv = d * self._logits(v_coef, v_intercept)
-        return self._join(dzv @ self._X + self.penalty.hessp(v_coef), self.xp.sum(dzv))
+        return self.layout.join(dzv @ self._X + self.penalty.hessp(v_coef), self.xp.sum(dzv))
 
     def hessian_diagonal(self, w: Any, *, max_rows: int | None = None) -> Any:
         """Diagonal of :meth:`hessian` at ``w``, without forming the Hessian.
@@ -148,7 +143,7 @@ class Binomial:
         ``max_rows``, an estimate from that many evenly spaced rows
         (:func:`~xlogreg._tiles.sampled_rows`).
         """
-        coef, intercept = self._split(w)
+        coef, intercept = self.layout.split(w)
         X, s = sampled_rows(self._X, self._s, max_rows, xp=self.xp)
         coef_part = intercept_part = None
         for rows in bounded_tiles(X.shape[0], self._cache_rows, self.n_features):
@@ -160,7 +155,7 @@ class Binomial:
             d = s[rows] * p * (1.0 - p)
             coef_part = accumulate(coef_part, d @ (X_tile * X_tile))
             intercept_part = accumulate(intercept_part, self.xp.sum(d))
-        return self._join(coef_part + self.penalty.hessian_diagonal(), intercept_part)
+        return self.layout.join(coef_part + self.penalty.hessian_diagonal(), intercept_part)
 
     def hessian(self, w: Any, *, max_rows: int | None = None) -> Any:
         """Hessian ``Xᵀ diag(s·p(1−p)) X`` plus the penalty, of shape (n_params, n_params).
