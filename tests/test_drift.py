@@ -12,9 +12,10 @@ import math
 import numpy as np
 import pytest
 
-from xlogreg import LinearRegression, LogisticRegression, drift
+from xlogreg import LinearRegression, LogisticRegression, _profile
 from xlogreg._backend import to_numpy
-from xlogreg.drift import DRIFT_THRESHOLD, DriftReport, TrainingProfile, _training_profile
+from xlogreg._profile import TrainingProfile, tiled_profile
+from xlogreg.drift import DRIFT_THRESHOLD, DriftReport
 from xlogreg.exceptions import NotFittedError
 
 from backends import RAISIN_CSV, assert_close, assert_on_backend, rtol_for
@@ -56,16 +57,16 @@ def test_training_profile_matches_numpy_on_every_backend(backend, estimator):
 
 @pytest.mark.parametrize("n", [1, 17, 8193, 20_000])
 @pytest.mark.parametrize("ratio", [0.0, 1e3, 1e7])
-def test_blocked_profile_is_accurate(backend64, n, ratio):
-    """NumPy and array-api-strict read 8192-row blocks of 64 features, torch 16 blocks.
+def test_tiled_profile_is_accurate(backend64, n, ratio):
+    """NumPy and array-api-strict read 8192-row tiles of 64 features, torch 16 tiles.
     The merged mean is within a few roundings (of the data's magnitude) of the exact
     one (``math.fsum``); the
-    variance within ``eps·|mean|/std``, the blocks' mean errors reaching it through the
-    merge (documented in ``_training_profile``)."""
+    variance within ``eps·|mean|/std``, the tiles' mean errors reaching it through the
+    merge (documented in ``tiled_profile``)."""
     rng = np.random.default_rng(n)
     X = rng.standard_normal((n, 64)) + ratio
     Xb = backend64.asarray(X)
-    profile = _training_profile(Xb, xp=backend64.xp, device=backend64.device)
+    profile = tiled_profile(Xb, xp=backend64.xp, device=backend64.device)
     exact_mean = np.array([math.fsum(column) for column in X.T]) / n
     eps = np.finfo(np.float64).eps
     assert_close(profile.mean, exact_mean, backend64, rtol=0.0, atol=32 * eps * (1 + ratio))
@@ -336,8 +337,8 @@ def test_profile_of_large_data_summarizes_evenly_spaced_rows(backend, monkeypatc
     """Beyond a budget of numbers the statistics are those of every k-th row (here the
     budget is shrunk to 300 numbers, at least 50 rows: 100 rows of 3 features): the same
     cost whatever the size of the data, means within a few tenths of a std."""
-    monkeypatch.setattr(drift, "_PROFILE_ELEMENTS", 300)
-    monkeypatch.setattr(drift, "_PROFILE_MIN_ROWS", 50)
+    monkeypatch.setattr(_profile, "_PROFILE_ELEMENTS", 300)
+    monkeypatch.setattr(_profile, "_PROFILE_MIN_ROWS", 50)
     rng = np.random.default_rng(31)
     X = rng.standard_normal((1003, 3)) * [1.0, 5.0, 0.1] + [0.0, 3.0, -2.0]
     y = (X[:, 0] > 0).astype(np.int64)

@@ -280,7 +280,7 @@ def test_a_solution_that_is_not_finite_is_never_stored(monkeypatch):
     """The guard behind the checks: a solver result of NaN raises instead of becoming coef_."""
     import dataclasses
 
-    import xlogreg.linear_model._logistic as logistic
+    import xlogreg.linear_model._logistic_fit as logistic
 
     X, y, _, _ = _problem("plain")
     model = LogisticRegression().fit(X, y)

@@ -11,8 +11,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler as SkStandardScaler
 
 from xlogreg._backend import has_float64, to_numpy
+from xlogreg._moments import is_constant_feature
 from xlogreg.exceptions import NotFittedError
-from xlogreg.preprocessing import StandardScaler, is_constant_feature
+from xlogreg.preprocessing import StandardScaler
 
 from backends import assert_close, assert_on_backend, rtol_for
 
@@ -465,7 +466,7 @@ def test_module_exports_only_the_scaler():
 @pytest.mark.parametrize("shape", [(1, 3), (7, 2), (1000, 16), (1025, 1), (300, 600), (97, 33)])
 @pytest.mark.parametrize("name", ["sum", "min", "max"])
 def test_column_reduce_equals_the_plain_reduction(backend, shape, name):
-    """Narrow blocks are folded into wider rows before reducing: same result."""
+    """Narrow arrays are folded into wider rows before reducing: same result."""
     from xlogreg._moments import column_reduce
 
     X = np.random.default_rng(3).standard_normal(shape)

@@ -1,8 +1,10 @@
 """Column statistics accumulated in float64 where the device has it, and the constant-feature test.
 
-Shared by :class:`~xlogreg.StandardScaler` and the training profile of
-:mod:`xlogreg.drift`; below the estimators, so that numerics can use them
-without importing an estimator.
+Shared by :class:`~xlogreg.StandardScaler`, the training profile
+(:mod:`xlogreg._profile`) and the Dask fit's one pass over the chunks; below
+the estimators, so that numerics can use them without importing an
+estimator. Chan, Golub and LeVeque's merge of the moments of parts is written
+once, in :func:`merge_part`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 
 from xlogreg._backend import accumulation_dtype, host_bool, host_floats
 
-# Numbers per row that column_reduce folds a narrow block into: NumPy reduces
+# Numbers per row that column_reduce folds a narrow array into: NumPy reduces
 # over rows of fewer numbers 3-13x slower per number.
 _FOLDED_WIDTH = 512
 
@@ -21,7 +23,7 @@ def column_reduce(reduce: Any, X: Any, *, xp: ModuleType) -> Any:
     """``reduce(X, axis=0)`` for ``reduce`` in ``xp.sum``, ``xp.min`` or ``xp.max``, fast on
     narrow ``X``.
 
-    A block of few columns is first viewed as ``k`` times wider rows (``k``
+    An array of few columns is first viewed as ``k`` times wider rows (``k``
     consecutive rows side by side), reduced over those rows, then over the
     ``k`` copies of each column. The result is the same reduction, in another
     order of the sums; the rows that do not fill a folded row are reduced apart.
@@ -174,12 +176,50 @@ def check_finite_moments(
     )
 
 
+def merge_part(
+    mean: Any, squares: Any, total: float, part_mean: Any, part_var: Any, part_total: float
+) -> tuple[Any, Any, float]:
+    """Chan, Golub and LeVeque's pairwise update: the moments of the rows so far, merged with
+    those of one more part.
+
+    With ``δ = part_mean − mean`` and ``T = total + part_total``, the mean moves by
+    ``δ·part_total/T`` and the sum of squared deviations grows by
+    ``part_var·part_total + δ²·total·part_total/T``. The moments so far may be
+    zeros with ``total = 0``; ``part_total`` must be positive.
+
+    Parameters
+    ----------
+    mean : array of shape (n_features,)
+        The mean of the rows so far.
+    squares : array of shape (n_features,)
+        Their sum of (weighted) squared deviations from ``mean``: the
+        population variance times ``total``.
+    total : float
+        Their number, or weight sum.
+    part_mean, part_var : arrays of shape (n_features,)
+        The mean and population variance of the new part.
+    part_total : float
+        Its number of rows, or weight sum.
+
+    Returns
+    -------
+    mean, squares : arrays of shape (n_features,)
+    total : float
+        Of the union.
+    """
+    delta = part_mean - mean
+    merged = total + part_total
+    mean = mean + delta * (part_total / merged)
+    squares = squares + part_var * part_total + delta * delta * (total * part_total / merged)
+    return mean, squares, merged
+
+
 def merge_moments(means: list, variances: list, totals: list[float], *, xp: ModuleType) -> tuple:
     """The mean and variance of the union of parts, from each part's (Chan, Golub and LeVeque).
 
-    ``Σ t·m / T`` and ``Σ t·(v + (m − mean)²) / T`` over the parts with a
-    positive total ``t`` (a sample count or weight sum); parts without weight
-    (whose mean is undefined) are left out.
+    The parts are merged one after another by :func:`merge_part`, which the
+    training profile applies to its tiles as it reads them; parts without
+    weight (a total ``t`` of zero: their mean is undefined) are left out.
 
     Examples
     --------
@@ -193,14 +233,14 @@ def merge_moments(means: list, variances: list, totals: list[float], *, xp: Modu
     >>> var
     Array([2.66666667], dtype=array_api_strict.float64)
     """
-    kept = [i for i, total in enumerate(totals) if total > 0.0]
-    means = xp.stack([means[i] for i in kept])
-    weights = xp.asarray([float(totals[i]) for i in kept], dtype=means.dtype)
-    total = xp.sum(weights)
-    mean = (weights @ means) / total
-    deviation = means - mean
-    var = weights @ (xp.stack([variances[i] for i in kept]) + deviation * deviation) / total
-    return mean, var
+    mean = squares = xp.zeros_like(means[0])
+    seen = 0.0
+    for part_mean, part_var, part_total in zip(means, variances, totals, strict=True):
+        if part_total > 0.0:
+            mean, squares, seen = merge_part(
+                mean, squares, seen, part_mean, part_var, float(part_total)
+            )
+    return mean, squares / seen
 
 
 def is_constant_feature(var: Any, mean: Any, n_samples: float, *, xp: ModuleType) -> Any:

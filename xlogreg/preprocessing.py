@@ -6,6 +6,7 @@ from types import ModuleType
 from typing import Any
 
 from xlogreg._backend import accumulation_dtype, host_floats, is_chunked, quiet_overflow, resolve
+from xlogreg._chunked_data import chunked_training_data
 from xlogreg._fitted import check_fitted_array, check_fitted_width
 from xlogreg._moments import (
     check_finite_moments,
@@ -21,7 +22,6 @@ from xlogreg._validation import (
     check_number,
 )
 from xlogreg.base import BaseEstimator, row_chunkwise
-from xlogreg.linear_model._dask_fit import chunked_training_data
 
 __all__ = ["StandardScaler"]
 
@@ -192,7 +192,7 @@ class StandardScaler(BaseEstimator):
             ``X`` standardized, in its library, device and compute dtype.
         """
         X, xp = self._fit(X, sample_weight, feature_names)
-        if xp is None:  # a Dask array: standardized lazily, block by block
+        if xp is None:  # a Dask array: standardized lazily, chunk by chunk
             return self.transform(X)
         return self._standardize(X, xp=xp)
 
@@ -336,7 +336,7 @@ class StandardScaler(BaseEstimator):
         return X, xp
 
     def _fit_chunked(self, X: Any, sample_weight: Any, feature_names: Any) -> None:
-        """Fit on a Dask array: each block's moments where it lives, merged on the client."""
+        """Fit on a Dask array: each chunk's moments where it lives, merged on the client."""
         check_matrix_shape(X)
         feature_names = check_feature_names(feature_names, n_features=X.shape[1])
         data = chunked_training_data(X, None, sample_weight, target=None, scaler_moments=True)
@@ -347,7 +347,7 @@ class StandardScaler(BaseEstimator):
     def _fitted_from(
         self, moments: tuple[Any, Any, float], dtype: Any, feature_names: Any, *, xp: ModuleType
     ) -> StandardScaler:
-        """This scaler fitted from weighted ``(mean, var, total)`` found elsewhere (the blocks
+        """This scaler fitted from weighted ``(mean, var, total)`` found elsewhere (the chunks
         of a Dask fit with ``standardize=True``)."""
         mean, var, total = moments
         self._set_moments(mean, var, total, dtype, feature_names, xp=xp)
@@ -412,42 +412,3 @@ class StandardScaler(BaseEstimator):
         if out is X and self.copy:
             return xp.asarray(X, copy=True)
         return out
-
-
-def standardize_for_fit(X: Any, sample_weight: Any, *, center: bool) -> tuple[Any, StandardScaler]:
-    """Fit a scaler on checked training data and return the data it standardizes.
-
-    Estimators with ``standardize=True`` train on the returned copy; without
-    an intercept the columns are only scaled, since centring them would need one.
-    """
-    scaler = StandardScaler(with_mean=center).fit(X, sample_weight=sample_weight)
-    return scaler.transform(X), scaler
-
-
-def chunked_scaler(estimator: Any, data: Any, feature_names: Any) -> StandardScaler | None:
-    """The scaler of a Dask fit with ``standardize=True`` (else ``None``), from the weighted
-    moments of its blocks (:class:`~xlogreg.linear_model._dask_fit.ChunkedData`): the
-    statistics :func:`standardize_for_fit` computes in memory."""
-    if not estimator.standardize:
-        return None
-    scaler = StandardScaler(with_mean=estimator.fit_intercept)
-    return scaler._fitted_from(data.weighted_moments, data.dtype, feature_names, xp=data.xp)
-
-
-def _to_original_scale(coef: Any, intercept: Any, scaler: StandardScaler) -> tuple[Any, Any]:
-    """Coefficients on standardized features, re-expressed on the original features.
-
-    ``coef·(x − mean)/scale + b = (coef/scale)·x + (b − (coef/scale)·mean)``.
-    ``coef`` has one row per output (or is 1-D) and ``intercept`` one entry per row.
-    """
-    coef = coef / scaler.scale_
-    if scaler.with_mean:
-        intercept = intercept - coef @ scaler.mean_
-    return coef, intercept
-
-
-def _to_standardized_scale(coef: Any, intercept: Any, scaler: StandardScaler) -> tuple[Any, Any]:
-    """The inverse of :func:`_to_original_scale`, for warm starts."""
-    if scaler.with_mean:
-        intercept = intercept + coef @ scaler.mean_
-    return coef * scaler.scale_, intercept

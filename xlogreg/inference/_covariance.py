@@ -303,7 +303,7 @@ def _covariance(
     ``hessian`` is in the solvers' layout (each output's coefficients, then its
     intercept); the result puts each output's intercept first, and is on the
     original features' scale when a ``scaler`` standardized them: the map
-    ``θ = M θ_fit`` of :func:`~xlogreg.preprocessing._to_original_scale` gives
+    ``θ = M θ_fit`` of :func:`~xlogreg.linear_model._standardize.to_original_scale` gives
     ``M Σ Mᵀ``. With ``centred``, the parameters are those summing to zero over
     the outputs, and the covariance is ``B (Bᵀ H_λ B)⁻¹ … Bᵀ`` with ``B`` the
     centred embedding of reference-output coordinates.

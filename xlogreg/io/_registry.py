@@ -9,9 +9,9 @@ raises ``TypeError`` naming the attribute.
 
 from __future__ import annotations
 
+from xlogreg._profile import TrainingProfile
 from xlogreg.base import BaseEstimator
 from xlogreg.calibration import CalibratedClassifier
-from xlogreg.drift import TrainingProfile
 from xlogreg.inference._covariance import FittedCovariance
 from xlogreg.linear_model import LinearRegression, LogisticRegression
 from xlogreg.preprocessing import StandardScaler

@@ -1,33 +1,96 @@
-"""Training data in the row blocks of a Dask array: checked and summarized where it lives.
+"""The linear models' one Dask fit: the training data checked where its chunks live,
+and the objective summed over one objective per chunk.
 
-A fit on a Dask array reads its blocks on the workers that hold them. One pass
-(:func:`chunked_training_data`) checks every block as the in-memory fit checks
-``X``, ``y`` and ``sample_weight``, and sends back each block's row count,
-weight sum, labels with their weight sums, and column moments; the client
-merges these into the classes, the training profile and the weights of a
-:class:`~xlogreg.objectives.ChunkedObjective`. The checked blocks stay on the
-workers for the solver.
+:func:`chunked_problem` does what every estimator's fit on a Dask ``X`` does,
+up to the solver: it refuses what only an in-memory fit offers, checks and
+summarizes the chunks in one pass (:func:`~xlogreg._chunked_data.chunked_training_data`),
+fits the scaler of ``standardize=True`` from their moments, and builds a
+:class:`~xlogreg.objectives.ChunkedObjective` whose chunks each build the
+estimator's objective (:class:`ChunkLoss` says which) on their own rows. The
+estimator then runs its solver on the client and stores the solution as its
+in-memory fit does.
 """
 
 from __future__ import annotations
 
-import math
+import functools
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from xlogreg._backend import RowChunks, chunk_namespace, compute_dtype, resolve
-from xlogreg._moments import column_reduce, mean_and_variance, merge_moments
-from xlogreg._target_validation import (
-    check_finite_labels,
-    check_regression_target,
-    check_sample_weight,
-    check_vector,
-    check_weight_total,
-    sorted_labels,
-)
-from xlogreg._validation import check_features, check_matrix_shape
-from xlogreg.drift import TrainingProfile
+import array_api_compat
 
-__all__ = ["ChunkedData", "chunked_training_data", "refuse_in_memory_options"]
+from xlogreg._chunked_data import ChunkedData, chunked_training_data
+from xlogreg._validation import check_feature_names, check_matrix_shape
+from xlogreg.linear_model._standardize import chunked_scaler
+from xlogreg.objectives import ChunkedObjective
+from xlogreg.objectives._layout import OutputLayout
+from xlogreg.preprocessing import StandardScaler
+
+__all__ = ["ChunkLoss", "ChunkedProblem", "chunked_problem", "refuse_in_memory_options"]
+
+
+class ChunkLoss(NamedTuple):
+    """The objective of a Dask fit, as each chunk builds it on its rows.
+
+    Attributes
+    ----------
+    objective : type
+        The objective class (:class:`~xlogreg.objectives.Binomial`,
+        :class:`~xlogreg.objectives.Multinomial`,
+        :class:`~xlogreg.objectives.SquaredError`), called on each chunk as
+        ``objective(X, target, sample_weight, <penalty>=share * strength,
+        fit_intercept=..., xp=...)``.
+    penalty : str
+        The keyword of its penalty strength (``"l2"``, ``"alpha"``).
+    strength : float
+        The penalty strength over all the rows; each chunk takes its share.
+    n_outputs : int
+        Rows ``(coef_k, intercept_k)`` of the flat parameter vector
+        (:class:`~xlogreg.objectives._layout.OutputLayout`).
+    weight_sums : list of float or None
+        Each chunk's weight sum as the objective sees it (class weights
+        applied); ``None`` for the sample-weight sums.
+    encode : callable or None
+        ``encode(y, sample_weight, xp=xp)`` on each chunk: the objective's
+        target and weights (labels to indicators, class weights applied);
+        ``None`` passes them unchanged. Runs on the workers: a module-level
+        function or a :func:`functools.partial` of one.
+    """
+
+    objective: type
+    penalty: str
+    strength: float
+    n_outputs: int
+    weight_sums: list[float] | None = None
+    encode: Callable | None = None
+
+
+class ChunkedProblem(NamedTuple):
+    """What the solver of a Dask fit needs, and what the fitted state stores.
+
+    Attributes
+    ----------
+    objective : ChunkedObjective
+        The estimator's objective, summed over the chunks where they live.
+    layout : OutputLayout
+        The flat parameter vector's rows, with an output axis.
+    zeros : array of shape (n_params,)
+        Zeros in the compute dtype, on the chunks' device: the solver's
+        start, or the dtype and device of a warm start.
+    data : ChunkedData
+        The checked chunks and their summary (classes, training profile).
+    scaler : StandardScaler or None
+        With ``standardize=True``, fitted from the chunks' moments; each
+        chunk's objective sees its rows standardized.
+    feature_names : tuple of str
+    """
+
+    objective: ChunkedObjective
+    layout: OutputLayout
+    zeros: Any
+    data: ChunkedData
+    scaler: StandardScaler | None
+    feature_names: tuple[str, ...]
 
 
 def refuse_in_memory_options(estimator: Any, *, solver: bool, solvers: tuple[str, ...]) -> None:
@@ -47,204 +110,98 @@ def refuse_in_memory_options(estimator: Any, *, solver: bool, solvers: tuple[str
             )
 
 
-class ChunkedData(NamedTuple):
-    """Checked training blocks and what one pass over them found.
-
-    Attributes
-    ----------
-    blocks : RowChunks
-        Per block: ``X`` in its compute dtype, the target (labels as given
-        for a classifier, in the compute dtype for a regression) and the
-        sample weights.
-    xp : module
-        The namespace of the blocks (NumPy or CuPy); the solver's.
-    dtype : dtype
-        The compute dtype.
-    n_features : int
-    weight_sums : list of float
-        Each block's sample-weight sum.
-    labels : array or None
-        A classifier's sorted class labels.
-    label_weights : list of arrays or None
-        Per block, its sample-weight sum per class of ``labels``.
-    profile : TrainingProfile
-        Of the raw ``X``, over every row.
-    weighted_moments : (mean, var, total) or None
-        With ``scaler_moments``, the columns' weighted means and variances in
-        the accumulation dtype, and the weight sum: a scaler's statistics.
-    """
-
-    blocks: RowChunks
-    xp: Any
-    dtype: Any
-    n_features: int
-    weight_sums: list[float]
-    labels: Any
-    label_weights: list | None
-    profile: TrainingProfile
-    weighted_moments: tuple[Any, Any, float] | None
-
-
-class _Summary(NamedTuple):
-    """What one block sends back: small, ``O(n_features + n_labels)``."""
-
-    rows: int
-    weight_sum: float
-    labels: Any
-    label_weights: Any
-    mean: Any
-    var: Any
-    weighted_mean: Any
-    weighted_var: Any
-    low: Any
-    high: Any
-
-
-def _checked_block(
-    X: Any, y: Any, sample_weight: Any, scalar_weight: Any, target: str | None
-) -> tuple[Any, Any, Any]:
-    """One block of ``X``, target and weights, checked as a whole fit's would be."""
-    xp, device = resolve(X=X)
-    X = check_features(X, xp=xp, device=device)
-    n_samples = X.shape[0]
-    if target == "labels":
-        y = check_vector(y, "y", xp=xp, device=device, n_samples=n_samples)
-        check_finite_labels(y, xp=xp)
-    elif target == "values":
-        y = check_regression_target(y, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype)
-    weight = check_sample_weight(
-        scalar_weight if sample_weight is None else sample_weight,
-        xp=xp,
-        device=device,
-        n_samples=n_samples,
-        dtype=X.dtype,
-        positive_sum=False,
-    )
-    return X, y, weight
-
-
-def _summary(X: Any, y: Any, sample_weight: Any, target: str | None, weighted: bool) -> _Summary:
-    """The block's summary; ``weighted`` adds a pass for its weighted column moments
-    (else they are the unweighted ones: all weights equal)."""
-    xp, device = resolve(X=X)
-    labels = label_weights = None
-    if target == "labels":
-        labels = sorted_labels(y, xp=xp)
-        label_weights = sample_weight @ xp.astype(y[:, None] == labels[None, :], X.dtype)
-    mean, var, _ = mean_and_variance(X, None, xp=xp, device=device)
-    weight_sum = float(xp.sum(xp.astype(sample_weight, mean.dtype)))
-    weighted_mean, weighted_var = mean, var
-    if weighted and weight_sum > 0.0:
-        weighted_mean, weighted_var, _ = mean_and_variance(X, sample_weight, xp=xp, device=device)
-    return _Summary(
-        rows=X.shape[0],
-        weight_sum=weight_sum,
-        labels=labels,
-        label_weights=label_weights,
-        mean=mean,
-        var=var,
-        weighted_mean=weighted_mean,
-        weighted_var=weighted_var,
-        low=column_reduce(xp.min, X, xp=xp),
-        high=column_reduce(xp.max, X, xp=xp),
-    )
-
-
-def _merged_profile(summaries: list[_Summary], dtype: Any, *, xp: Any) -> TrainingProfile:
-    """The blocks' means and variances merged (Chan, Golub and LeVeque), minima and maxima."""
-    n_rows = sum(s.rows for s in summaries)
-    mean, var = merge_moments(
-        [s.mean for s in summaries], [s.var for s in summaries], [s.rows for s in summaries], xp=xp
-    )
-    return TrainingProfile(
-        mean=xp.astype(mean, dtype),
-        std=xp.astype(xp.sqrt(var), dtype),
-        min=xp.min(xp.stack([s.low for s in summaries]), axis=0),
-        max=xp.max(xp.stack([s.high for s in summaries]), axis=0),
-        count=n_rows,
-        rows=n_rows,
-    )
-
-
-def _merged_labels(summaries: list[_Summary], *, xp: Any) -> tuple[Any, list]:
-    """The sorted union of the blocks' labels, and each block's weight per label of it."""
-    labels = xp.unique_values(xp.concat([s.labels for s in summaries]))
-    weights = [
-        s.label_weights @ xp.astype(s.labels[:, None] == labels[None, :], s.label_weights.dtype)
-        for s in summaries
-    ]
-    return labels, weights
-
-
-def chunked_training_data(
-    X: Any, y: Any, sample_weight: Any, *, target: str | None, scaler_moments: bool = False
-) -> ChunkedData:
-    """Check a Dask ``X`` with ``y`` and ``sample_weight``, and summarize it, in one pass.
-
-    Shapes and dtypes are checked from the arrays' metadata before any work;
-    values (finiteness, labels, weights) in the pass, which raises the
-    in-memory fit's errors.
+def chunked_problem(
+    estimator: Any,
+    X: Any,
+    y: Any,
+    sample_weight: Any,
+    feature_names: Any,
+    *,
+    target: str,
+    solver_refused: bool,
+    solvers: tuple[str, ...],
+    chunk_loss: Callable[[ChunkedData], ChunkLoss],
+) -> ChunkedProblem:
+    """Check a Dask ``X`` with ``y`` and ``sample_weight`` and build the objective of
+    ``estimator``'s fit on it, summed over its chunks.
 
     Parameters
     ----------
-    X : dask array of shape (n_samples, n_features)
-        Training data, NumPy or CuPy blocks.
-    y : dask or NumPy array of shape (n_samples,), or None
-        Class labels, or regression targets (which may have shape
-        (n_samples, n_targets)); cut into ``X``'s row blocks.
-    sample_weight : dask or NumPy array of shape (n_samples,), float or None
-        Non-negative weights; a number for all, ``None`` for ones.
-    target : {"labels", "values", None}
-        What ``y`` holds: class labels, regression targets, or nothing (``y``
-        is then ignored).
-    scaler_moments : bool
-        Whether to find the weighted column moments a scaler needs (one more
-        pass over each block when ``sample_weight`` is an array).
+    estimator : LogisticRegression or LinearRegression
+        Its ``inference``, ``standardize`` and ``fit_intercept`` are read.
+    X, y, sample_weight, feature_names
+        ``fit``'s arguments.
+    target : {"labels", "values"}
+        What ``y`` holds (see :func:`~xlogreg._chunked_data.chunked_training_data`).
+    solver_refused : bool
+        Whether the estimator's solver is unavailable for a Dask ``X``.
+    solvers : tuple of str
+        The solvers that are, for the message.
+    chunk_loss : callable
+        ``chunk_loss(data)``: the estimator's :class:`ChunkLoss`, given the
+        chunks' summary (its classes and their weights, say); it may raise
+        the estimator's errors about them.
 
     Returns
     -------
-    ChunkedData
+    ChunkedProblem
+
+    Raises
+    ------
+    ValueError
+        As :func:`refuse_in_memory_options`, and the in-memory fit's errors
+        about the data.
     """
+    refuse_in_memory_options(estimator, solver=solver_refused, solvers=solvers)
     check_matrix_shape(X)
-    xp, device = chunk_namespace(X)
-    dtype = compute_dtype(xp, device, X.dtype)
-    n_samples = X.shape[0]
-    if target is None:
-        y = None
-    elif target == "labels":
-        check_vector(y, "y", xp=xp, device=device, n_samples=n_samples)
-    elif getattr(y, "ndim", 1) not in (1, 2) or y.shape[0] != n_samples:
-        check_regression_target(y, xp=xp, device=device, n_samples=n_samples, dtype=dtype)
-    scalar_weight = None
-    if sample_weight is not None and not hasattr(sample_weight, "shape"):
-        scalar_weight, sample_weight = sample_weight, None
-    if sample_weight is not None:
-        check_vector(sample_weight, "sample_weight", xp=xp, device=device, n_samples=n_samples)
-    blocks = RowChunks.of(X, y, sample_weight).map(_checked_block, scalar_weight, target, nout=3)
-    weighted = scaler_moments and sample_weight is not None
-    summaries = blocks.collect(_summary, target, weighted)
-    weight_sums = [s.weight_sum for s in summaries]
-    check_weight_total(sum(weight_sums))
-    labels, label_weights = (None, None)
-    if target == "labels":
-        labels, label_weights = _merged_labels(summaries, xp=xp)
-    weighted_moments = None
-    if scaler_moments:
-        weighted_mean, weighted_var = merge_moments(
-            [s.weighted_mean for s in summaries],
-            [s.weighted_var for s in summaries],
-            weight_sums,
-            xp=xp,
-        )
-        weighted_moments = (weighted_mean, weighted_var, math.fsum(weight_sums))
-    return ChunkedData(
-        blocks=blocks,
-        xp=xp,
-        dtype=dtype,
-        n_features=X.shape[1],
-        weight_sums=weight_sums,
-        labels=labels,
-        label_weights=label_weights,
-        profile=_merged_profile(summaries, dtype, xp=xp),
-        weighted_moments=weighted_moments,
+    feature_names = check_feature_names(feature_names, n_features=X.shape[1])
+    data = chunked_training_data(
+        X, y, sample_weight, target=target, scaler_moments=estimator.standardize
     )
+    scaler = chunked_scaler(estimator, data, feature_names)
+    loss = chunk_loss(data)
+    layout = OutputLayout(
+        n_features=data.n_features,
+        n_outputs=loss.n_outputs,
+        fit_intercept=estimator.fit_intercept,
+        xp=data.xp,
+    )
+    build = functools.partial(
+        _chunk_objective,
+        objective=loss.objective,
+        penalty=loss.penalty,
+        strength=loss.strength,
+        encode=loss.encode,
+        fit_intercept=estimator.fit_intercept,
+        scaler=scaler,
+    )
+    weight_sums = data.weight_sums if loss.weight_sums is None else loss.weight_sums
+    objective = ChunkedObjective(
+        data.chunks, build, weight_sums=weight_sums, n_params=layout.n_params
+    )
+    zeros = data.xp.zeros(layout.n_params, dtype=data.dtype, device=data.chunks.device)
+    return ChunkedProblem(objective, layout, zeros, data, scaler, feature_names)
+
+
+def _chunk_objective(
+    X: Any,
+    y: Any,
+    sample_weight: Any,
+    penalty_share: float,
+    *,
+    objective: type,
+    penalty: str,
+    strength: float,
+    encode: Callable | None,
+    fit_intercept: bool,
+    scaler: StandardScaler | None,
+) -> Any:
+    """The objective of one chunk, with ``penalty_share`` of the penalty (on the chunk
+    standardized by ``scaler``, when given); runs where the chunk lives."""
+    xp = array_api_compat.array_namespace(X)
+    if scaler is not None:
+        X = scaler.transform(X)
+    if encode is not None:
+        y, sample_weight = encode(y, sample_weight, xp=xp)
+    shared = {penalty: strength * penalty_share}
+    return objective(X, y, sample_weight, **shared, fit_intercept=fit_intercept, xp=xp)

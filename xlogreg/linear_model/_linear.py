@@ -5,67 +5,38 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import array_api_compat
-
-from xlogreg._backend import host_floats, is_chunked, resolve
+from xlogreg._backend import is_chunked, resolve
 from xlogreg._moments import check_finite_moments
+from xlogreg._profile import fit_profile
 from xlogreg._target_validation import check_regression_target, check_sample_weight
-from xlogreg._validation import (
-    check_bool,
-    check_choice,
-    check_feature_names,
-    check_features,
-    check_finite_solution,
-    check_matrix_shape,
-    check_number,
-)
-from xlogreg.base import BaseEstimator, row_chunkwise
-from xlogreg.drift import fit_profile
+from xlogreg._validation import check_features
+from xlogreg.base import BaseEstimator
 from xlogreg.inference import InferenceMixin
 from xlogreg.inference._covariance import least_squares_covariance
-from xlogreg.linear_model._dask_fit import chunked_training_data, refuse_in_memory_options
-from xlogreg.linear_model._monitoring import MonitoringMixin
-from xlogreg.linear_model._state import check_regression_state
-from xlogreg.metrics import r2_score
-from xlogreg.objectives import ChunkedObjective, SquaredError
-from xlogreg.objectives._layout import OutputLayout
-from xlogreg.preprocessing import (
-    StandardScaler,
-    _to_original_scale,
-    chunked_scaler,
-    standardize_for_fit,
+from xlogreg.linear_model._linear_fit import (
+    diagnostics,
+    fit_iterative,
+    fit_on_chunks,
+    store_solution,
 )
-from xlogreg.solvers import minimize
+from xlogreg.linear_model._monitoring import MonitoringMixin
+from xlogreg.linear_model._params import REGRESSION_ITERATIVE_SOLVERS as ITERATIVE_SOLVERS
+from xlogreg.linear_model._params import check_regression_params
+from xlogreg.linear_model._predict import RegressionPredictMixin
+from xlogreg.linear_model._standardize import (
+    profile_moments,
+    standardize_for_fit,
+    to_original_scale,
+)
+from xlogreg.linear_model._state import check_regression_state
+from xlogreg.objectives import SquaredError
+from xlogreg.preprocessing import StandardScaler
 from xlogreg.solvers.least_squares import cholesky_solve, svd_solve
 
 __all__ = ["LinearRegression"]
 
 
-def _block_objective(
-    X: Any,
-    y: Any,
-    sample_weight: Any,
-    penalty_share: float,
-    *,
-    alpha: float,
-    fit_intercept: bool,
-    scaler: StandardScaler | None,
-) -> SquaredError:
-    """The objective of one row block of a Dask fit, with ``penalty_share`` of the penalty
-    (on the block standardized by ``scaler``, when given)."""
-    xp = array_api_compat.array_namespace(X)
-    if scaler is not None:
-        X = scaler.transform(X)
-    return SquaredError(
-        X, y, sample_weight, alpha=alpha * penalty_share, fit_intercept=fit_intercept, xp=xp
-    )
-
-
-ITERATIVE_SOLVERS = ("lbfgs", "newton", "gd")
-SOLVERS = ("auto", "lstsq", "cholesky", *ITERATIVE_SOLVERS)
-
-
-class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
+class LinearRegression(RegressionPredictMixin, InferenceMixin, MonitoringMixin, BaseEstimator):
     """Ordinary least squares and ridge regression on NumPy, PyTorch, CuPy or any array-API library.
 
     Minimizes the weighted mean squared error plus an L2 penalty on the
@@ -282,14 +253,8 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         self.inference = inference
 
     def _validate_params(self) -> None:
-        check_bool(self.fit_intercept, "fit_intercept")
-        check_bool(self.standardize, "standardize")
-        check_choice(self.solver, "solver", SOLVERS)
-        check_number(self.alpha, "alpha", low=0.0, finite=True)
-        check_number(self.tol, "tol", low=0.0, finite=True)
-        check_number(self.max_iter, "max_iter", integer=True, low=1)
-        check_number(self.learning_rate, "learning_rate", low=0.0, low_open=True, finite=True)
-        check_bool(self.inference, "inference")
+        """See :func:`check_regression_params`."""
+        check_regression_params(self)
 
     def _check_fitted_state(self) -> None:
         """See :meth:`BaseEstimator._check_fitted_state` and :func:`check_regression_state`."""
@@ -310,9 +275,9 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         X : array of shape (n_samples, n_features), a DataFrame, or a Dask array
             Training data; any supported array library and device. A pandas
             or polars DataFrame is converted to NumPy, its string columns
-            naming the features. A Dask array (NumPy or CuPy blocks of rows,
+            naming the features. A Dask array (NumPy or CuPy chunks of rows,
             possibly on a ``dask.distributed`` cluster) is fitted where its
-            blocks live (see the README's Dask section); ``y`` and
+            chunks live (see the README's Dask section); ``y`` and
             ``sample_weight`` may then be Dask or NumPy arrays.
         y : array of shape (n_samples,) or (n_samples, n_targets)
             Targets; numeric and finite.
@@ -352,7 +317,7 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         """
         self._validate_params()
         if is_chunked(X):
-            return self._fit_chunked(X, y, sample_weight, feature_names)
+            return fit_on_chunks(self, X, y, sample_weight, feature_names)
         X, feature_names = self._fit_input(X, feature_names, y=y, sample_weight=sample_weight)
         xp, device = resolve(X=X, y=y, sample_weight=sample_weight)
         solver = self._resolved_solver()
@@ -389,7 +354,7 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         elif self.standardize:
             X, scaler = standardize_for_fit(X, sample_weight, center=self.fit_intercept)
             scaler_for_fit = scaler
-        profile = fit_profile(raw, scaler, weighted=weighted, xp=xp, device=device)
+        profile = fit_profile(raw, profile_moments(scaler, weighted=weighted), xp=xp, device=device)
         # The raw-column solves take values up to half the largest float, whose
         # column variances (in the profile) can overflow all the same.
         check_finite_moments(profile.mean, profile.std, xp=xp, feature_names=feature_names)
@@ -402,7 +367,7 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
                 fit_intercept=self.fit_intercept,
                 xp=xp,
             )
-            coef, intercept, extra = self._fit_iterative(objective, objective.layout, solver, X)
+            coef, intercept, extra = fit_iterative(self, objective, objective.layout, solver, X)
         else:
             solve = svd_solve
             if solver == "cholesky":
@@ -417,14 +382,7 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
                 xp=xp,
             )
             coef, intercept = result.coef, result.intercept
-            extra = {
-                "rank_": result.rank,
-                "singular_": result.singular_values,
-                "n_iter_": None,
-                "solver_": result.method,
-                "converged_": True,
-                "loss_history_": None,
-            }
+            extra = diagnostics(result.method, rank=result.rank, singular=result.singular_values)
         inference = None
         if self.inference:
             inference = least_squares_covariance(
@@ -439,9 +397,10 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
                 xp=xp,
             )
         if scaler_for_fit is not None:
-            coef, intercept = _to_original_scale(coef, intercept, scaler_for_fit)
+            coef, intercept = to_original_scale(coef, intercept, scaler_for_fit)
         extra["scaler_"] = scaler
-        return self._store(
+        return store_solution(
+            self,
             coef,
             intercept,
             one_target=y.ndim == 1,
@@ -451,131 +410,3 @@ class LinearRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
             training_profile_=profile,
             **extra,
         )
-
-    def _fit_chunked(
-        self, X: Any, y: Any, sample_weight: Any, feature_names: Any
-    ) -> LinearRegression:
-        """Fit on a Dask array with an iterative solver, each evaluation summed over the
-        blocks where they live (``"auto"`` is ``"newton"``: one Newton step solves the
-        normal equations, from the blocks' Gram matrices)."""
-        solver = "newton" if self.solver == "auto" else self.solver
-        refuse_in_memory_options(
-            self, solver=solver not in ITERATIVE_SOLVERS, solvers=("auto", *ITERATIVE_SOLVERS)
-        )
-        check_matrix_shape(X)
-        feature_names = check_feature_names(feature_names, n_features=X.shape[1])
-        data = chunked_training_data(
-            X, y, sample_weight, target="values", scaler_moments=self.standardize
-        )
-        scaler = chunked_scaler(self, data, feature_names)
-        n_targets = y.shape[1] if y.ndim == 2 else 1
-        layout = OutputLayout(
-            n_features=data.n_features,
-            n_outputs=n_targets,
-            fit_intercept=self.fit_intercept,
-            xp=data.xp,
-        )
-        build = functools.partial(
-            _block_objective,
-            alpha=float(self.alpha),
-            fit_intercept=self.fit_intercept,
-            scaler=scaler,
-        )
-        objective = ChunkedObjective(
-            data.blocks, build, weight_sums=data.weight_sums, n_params=layout.n_params
-        )
-        like = data.xp.zeros(1, dtype=data.dtype, device=data.blocks.device)
-        coef, intercept, extra = self._fit_iterative(objective, layout, solver, like)
-        if scaler is not None:
-            coef, intercept = _to_original_scale(coef, intercept, scaler)
-        return self._store(
-            coef,
-            intercept,
-            one_target=y.ndim == 1,
-            n_features_in_=data.n_features,
-            _inference=None,
-            feature_names_in_=feature_names,
-            training_profile_=data.profile,
-            scaler_=scaler,
-            **extra,
-        )
-
-    def _store(
-        self, coef: Any, intercept: Any, *, one_target: bool, **attributes: Any
-    ) -> LinearRegression:
-        xp = array_api_compat.array_namespace(coef)
-        check_finite_solution(coef, intercept, xp=xp, estimator=type(self).__name__)
-        if one_target:
-            # ``[0, ...]`` keeps a 0-d array where NumPy's ``[0]`` gives a scalar.
-            coef, intercept = coef[0, :], intercept[0, ...]
-        self._set_fitted(coef_=coef, intercept_=intercept, **attributes)
-        return self
-
-    def _fit_iterative(
-        self, objective: Any, layout: OutputLayout, solver: str, like: Any
-    ) -> tuple[Any, Any, dict]:
-        """Minimize ``objective`` with ``solver`` from zero (in the dtype and on the device
-        of ``like``): coefficients (one row per target), intercepts and the diagnostics
-        to store."""
-        xp = objective.xp
-        device = array_api_compat.device(like)
-        start = xp.zeros(objective.n_params, dtype=like.dtype, device=device)
-        result = minimize(
-            objective,
-            start,
-            method=solver,
-            tol=float(self.tol),
-            max_iter=int(self.max_iter),
-            learning_rate=float(self.learning_rate),
-        )
-        coef, intercept = layout.split(result.x)
-        if intercept is None:
-            intercept = xp.zeros(layout.n_outputs, dtype=coef.dtype, device=device)
-        return (
-            coef,
-            intercept,
-            {
-                "rank_": None,
-                "singular_": None,
-                "n_iter_": result.n_iter,
-                "solver_": solver,
-                "converged_": result.converged,
-                "loss_history_": result.loss_history,
-            },
-        )
-
-    @row_chunkwise
-    def predict(self, X: Any) -> Any:
-        """Predicted targets ``X @ coef_ᵀ + intercept_``.
-
-        Parameters
-        ----------
-        X : array of shape (n_samples, n_features)
-            Data in the library and on the device of the fit.
-
-        Returns
-        -------
-        array of shape (n_samples,) or (n_samples, n_targets)
-            In ``X``'s library, device and compute dtype; 2-D when the model
-            was fitted on a 2-D ``y``.
-        """
-        X, _, coef, intercept = self._linear_terms(X)
-        outputs = X @ coef if coef.ndim == 1 else X @ coef.T
-        return outputs + intercept
-
-    def _linear_terms(self, X: Any) -> tuple[Any, Any, Any, Any]:
-        """Checked ``X``, its namespace, ``coef_`` and ``intercept_`` in its dtype."""
-        X, xp, coef = self._check_predict_input(X)
-        return X, xp, coef, xp.astype(self.intercept_, X.dtype)
-
-    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """Coefficient of determination R² of ``predict(X)`` against ``y``, as a Python float.
-
-        Several targets are averaged uniformly, as in scikit-learn.
-        """
-        predicted = self.predict(X)
-        if is_chunked(predicted):  # the metric is computed on the blocks, into NumPy
-            return float(r2_score(y, predicted, sample_weight=sample_weight))
-        xp, _ = resolve(predicted=predicted, y=y, sample_weight=sample_weight)
-        (r2,) = host_floats(xp, r2_score(y, predicted, sample_weight=sample_weight))
-        return r2

@@ -2,64 +2,35 @@
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable
 from typing import Any
 
-import array_api_compat
-
-from xlogreg._backend import (
-    check_random_state,
-    host_floats,
-    host_list,
-    integer_dtype,
-    is_chunked,
-    parse_device,
-    resolve,
-    to_numpy,
-)
-from xlogreg._math import log_sigmoid, log_softmax, sigmoid
-from xlogreg._moments import check_finite_moments
-from xlogreg._target_validation import (
-    check_class_target,
-    check_sample_weight,
-    check_two_classes,
-    check_vector,
-)
-from xlogreg._validation import (
-    check_bool,
-    check_feature_names,
-    check_features,
-    check_finite_solution,
-    check_matrix_shape,
-    check_number,
-)
-from xlogreg.base import BaseEstimator, row_chunkwise
-from xlogreg.drift import TrainingProfile, fit_profile
+from xlogreg._backend import is_chunked, resolve
+from xlogreg.base import BaseEstimator
 from xlogreg.inference import InferenceMixin
 from xlogreg.inference._covariance import logistic_covariance
 from xlogreg.inference._separation import warn_if_separated
-from xlogreg.linear_model._dask_fit import chunked_training_data, refuse_in_memory_options
+from xlogreg.linear_model._logistic_fit import (
+    check_threshold_classes,
+    checked_training_data,
+    fit_on_chunks,
+    logistic_layout,
+    solve,
+    store_result,
+)
 from xlogreg.linear_model._minibatch import fit_minibatch
 from xlogreg.linear_model._monitoring import MonitoringMixin
+from xlogreg.linear_model._params import check_logistic_params
+from xlogreg.linear_model._predict import LogisticPredictMixin
 from xlogreg.linear_model._state import check_logistic_state
-from xlogreg.metrics import accuracy_score
-from xlogreg.objectives import Binomial, ChunkedObjective, Multinomial
-from xlogreg.preprocessing import (
-    StandardScaler,
-    _to_original_scale,
-    _to_standardized_scale,
-    chunked_scaler,
-    standardize_for_fit,
-)
-from xlogreg.solvers import METHODS, minimize
+from xlogreg.objectives import Binomial, Multinomial
 from xlogreg.solvers._stochastic import STOCHASTIC_METHODS
 
 __all__ = ["LogisticRegression"]
 
 
-class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
+class LogisticRegression(LogisticPredictMixin, InferenceMixin, MonitoringMixin, BaseEstimator):
     """L2-penalized logistic regression on NumPy, PyTorch, CuPy or any array-API library.
 
     The fit runs where the data lives: pass NumPy arrays, torch tensors (CPU,
@@ -218,7 +189,7 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
     scaled by ``n_train / (batch_size · Σ sample_weight)`` plus the batch's
     share of the exact penalty, so sample and class weights and ``C`` mean
     what they mean for the full-batch solvers. Batches are made of contiguous
-    blocks of ``batch_size // 16`` rows visited in a new random order every
+    segments of ``batch_size // 16`` rows visited in a new random order every
     epoch (a memory map is then read in runs of rows, not row by row), drawn
     on the host from ``random_state``: every backend, and a NumPy array or a
     memory map of it, sees the same batches. The step size starts at
@@ -356,67 +327,13 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         self.inference = inference
 
     def _validate_params(self) -> None:
-        check_number(self.C, "C", low=0.0, low_open=True)
-        check_number(self.l1_ratio, "l1_ratio")
-        if self.l1_ratio != 0.0:
-            raise ValueError(
-                f"l1_ratio={self.l1_ratio!r} is not supported: only 0.0 (pure L2 penalty) is"
-            )
-        check_bool(self.fit_intercept, "fit_intercept")
-        check_bool(self.standardize, "standardize")
-        if not isinstance(self.solver, str) or self.solver not in METHODS + STOCHASTIC_METHODS:
-            raise ValueError(
-                f"solver must be one of {METHODS} (full batch) or {STOCHASTIC_METHODS} "
-                f"(mini-batch), got {self.solver!r}"
-            )
-        check_number(self.tol, "tol", low=0.0, finite=True)
-        check_number(self.max_iter, "max_iter", integer=True, low=1)
-        check_number(self.learning_rate, "learning_rate", low=0.0, low_open=True, finite=True)
-        check_number(self.momentum, "momentum", low=0.0, high=1.0, high_open=True)
-        if self.threshold is not None:
-            check_number(self.threshold, "threshold", low=0.0, high=1.0)
-        if not (
-            self.class_weight is None
-            or self.class_weight == "balanced"
-            or isinstance(self.class_weight, dict)
-        ):
-            raise ValueError(
-                f"class_weight must be None, 'balanced' or a dict, got {self.class_weight!r}"
-            )
-        check_bool(self.warm_start, "warm_start")
-        check_number(self.verbose, "verbose", integer=True, low=0)
-        check_number(self.batch_size, "batch_size", integer=True, low=1)
-        check_bool(self.early_stopping, "early_stopping")
-        check_number(
-            self.validation_fraction,
-            "validation_fraction",
-            low=0.0,
-            high=1.0,
-            low_open=True,
-            high_open=True,
-        )
-        check_number(self.n_iter_no_change, "n_iter_no_change", integer=True, low=1)
-        check_random_state(self.random_state)
-        if self.device is not None:
-            parse_device(self.device)
-        check_bool(self.inference, "inference")
-        stochastic = self.solver in STOCHASTIC_METHODS
-        if self.inference and stochastic:
-            raise ValueError(
-                f"inference=True needs the exact minimizer of a full-batch solver, not "
-                f"solver={self.solver!r}"
-            )
-        for name, value in (("device", self.device), ("early_stopping", self.early_stopping)):
-            if value not in (None, False) and not stochastic:
-                raise ValueError(
-                    f"{name}={value!r} applies to solver='sgd' or 'adam', "
-                    f"not solver={self.solver!r}"
-                )
+        """See :func:`check_logistic_params`."""
+        check_logistic_params(self)
 
     def _check_fitted_state(self) -> None:
         """See :meth:`BaseEstimator._check_fitted_state` and :func:`check_logistic_state`."""
         check_logistic_state(self)
-        self._check_threshold_classes(self.classes_)
+        check_threshold_classes(self, self.classes_)
 
     def fit(
         self,
@@ -434,9 +351,9 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
         X : array of shape (n_samples, n_features), a DataFrame, or a Dask array
             Training data; any supported array library and device. A pandas
             or polars DataFrame is converted to NumPy, its string columns
-            naming the features. A Dask array (NumPy or CuPy blocks of rows,
+            naming the features. A Dask array (NumPy or CuPy chunks of rows,
             possibly on a ``dask.distributed`` cluster) is fitted where its
-            blocks live (see the README's Dask section); ``y`` and
+            chunks live (see the README's Dask section); ``y`` and
             ``sample_weight`` may then be Dask or NumPy arrays.
         y : array of shape (n_samples,)
             At least two distinct labels (numbers, booleans, or strings for
@@ -479,19 +396,22 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
                 f"callback reports full-batch iterations; solver={self.solver!r} has none"
             )
         if is_chunked(X):
-            return self._fit_chunked(X, y, sample_weight, feature_names, callback)
+            return fit_on_chunks(self, X, y, sample_weight, feature_names, callback=callback)
         X, feature_names = self._fit_input(X, feature_names, y=y, sample_weight=sample_weight)
         if self.solver in STOCHASTIC_METHODS:
             return fit_minibatch(self, X, y, sample_weight, feature_names=feature_names)
         xp, device = resolve(X=X, y=y, sample_weight=sample_weight)
-        X, target, sample_weight, classes, scaler, profile = self._prepare(
-            X, y, sample_weight, xp=xp, device=device
+        X, target, sample_weight, classes, scaler, profile = checked_training_data(
+            self, X, y, sample_weight, xp=xp, device=device
         )
         loss = Binomial if classes.shape[0] == 2 else Multinomial
         objective = loss(
             X, target, sample_weight, l2=1.0 / self.C, fit_intercept=self.fit_intercept, xp=xp
         )
-        result = self._minimize(objective, X, classes=classes, scaler=scaler, callback=callback)
+        layout = logistic_layout(
+            X.shape[1], classes.shape[0], fit_intercept=self.fit_intercept, xp=xp
+        )
+        result = solve(self, objective, layout, X, scaler=scaler, callback=callback)
         inference = None
         if self.inference:
             inference = logistic_covariance(
@@ -515,7 +435,8 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
                 classes=classes,
                 xp=xp,
             )
-        return self._store_result(
+        return store_result(
+            self,
             result,
             n_features=X.shape[1],
             classes=classes,
@@ -524,415 +445,3 @@ class LogisticRegression(InferenceMixin, MonitoringMixin, BaseEstimator):
             feature_names=feature_names,
             profile=profile,
         )
-
-    def _fit_chunked(
-        self, X: Any, y: Any, sample_weight: Any, feature_names: Any, callback: Any
-    ) -> LogisticRegression:
-        """Fit on a Dask array: blocks checked and summarized in one pass, then the
-        solver on the client, each evaluation summed over the blocks where they live."""
-        refuse_in_memory_options(
-            self, solver=self.solver in STOCHASTIC_METHODS, solvers=("auto", *METHODS)
-        )
-        check_matrix_shape(X)
-        feature_names = check_feature_names(feature_names, n_features=X.shape[1])
-        data = chunked_training_data(
-            X, y, sample_weight, target="labels", scaler_moments=self.standardize
-        )
-        scaler = chunked_scaler(self, data, feature_names)
-        xp, classes = data.xp, data.labels
-        check_two_classes(classes)
-        self._check_threshold_classes(classes)
-        factors, weight_sums = None, data.weight_sums
-        if self.class_weight is not None:
-            sums = [float(t) for t in host_list(sum(data.label_weights))]
-            per_class = self._class_factors(host_list(classes), sums)
-            factors = xp.asarray(per_class, dtype=data.dtype, device=data.blocks.device)
-            weight_sums = [float(w @ factors) for w in data.label_weights]
-        n_outputs = 1 if classes.shape[0] == 2 else classes.shape[0]
-        build = functools.partial(
-            _block_objective,
-            classes=classes,
-            class_factors=factors,
-            l2=1.0 / self.C,
-            fit_intercept=self.fit_intercept,
-            scaler=scaler,
-        )
-        objective = ChunkedObjective(
-            data.blocks,
-            build,
-            weight_sums=weight_sums,
-            n_params=n_outputs * (data.n_features + int(self.fit_intercept)),
-        )
-        like = xp.zeros(1, dtype=data.dtype, device=data.blocks.device)
-        result = self._minimize(objective, like, classes=classes, scaler=scaler, callback=callback)
-        return self._store_result(
-            result,
-            n_features=data.n_features,
-            classes=classes,
-            scaler=scaler,
-            inference=None,
-            feature_names=feature_names,
-            profile=data.profile,
-        )
-
-    def _minimize(
-        self, objective: Any, like: Any, *, classes: Any, scaler: Any, callback: Any
-    ) -> Any:
-        """Run the full-batch solver from zeros or the warm start, reporting progress."""
-        report = _Report(_print_progress if self.verbose else None, callback)
-        start = self._initial_params(
-            objective.n_params, like, n_classes=classes.shape[0], scaler=scaler, xp=objective.xp
-        )
-        result = minimize(
-            objective,
-            start,
-            method=self.solver,
-            tol=self.tol,
-            max_iter=self.max_iter,
-            learning_rate=self.learning_rate,
-            momentum=self.momentum,
-            callback=report,
-        )
-        report.last(result)
-        return result
-
-    def _store_result(
-        self, result: Any, *, feature_names: Any, profile: Any, **store: Any
-    ) -> LogisticRegression:
-        return self._store(
-            result.x,
-            n_iter_=result.n_iter,
-            converged_=result.converged,
-            loss_history_=result.loss_history,
-            validation_loss_history_=None,
-            feature_names_in_=feature_names,
-            training_profile_=profile,
-            **store,
-        )
-
-    def _prepare(
-        self, X: Any, y: Any, sample_weight: Any, *, xp: Any, device: Any
-    ) -> tuple[Any, Any, Any, Any, StandardScaler | None, TrainingProfile]:
-        """Checked ``X``, target, weights (class weights included), classes, scaler
-        and the training profile of the raw ``X``.
-
-        The target is the positive class's indicator for two classes and the
-        one-hot matrix otherwise, in ``X``'s compute dtype.
-        """
-        # Unstandardized, the solvers form the squares of X (Hessian, curvature pairs);
-        # standardized, the scaler checks its statistics.
-        overflow = None if self.standardize else "squares"
-        X = check_features(X, xp=xp, device=device, overflow=overflow)
-        n_samples = X.shape[0]
-        y, classes = check_class_target(y, xp=xp, device=device, n_samples=n_samples)
-        self._check_threshold_classes(classes)
-        weighted = sample_weight is not None
-        sample_weight = check_sample_weight(
-            sample_weight, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype
-        )
-        raw, scaler = X, None
-        if self.standardize:
-            X, scaler = standardize_for_fit(X, sample_weight, center=self.fit_intercept)
-        profile = fit_profile(raw, scaler, weighted=weighted, xp=xp, device=device)
-        # The profile sums squares too: values whose squares fit one by one can
-        # still have a column variance beyond the dtype (±1e154 in float64).
-        check_finite_moments(profile.mean, profile.std, xp=xp)
-        factors = None
-        if self.class_weight is not None:
-            one_hot = xp.astype(y[:, None] == classes[None, :], X.dtype)
-            sums = [float(total) for total in host_list(sample_weight @ one_hot)]
-            per_class = self._class_factors(host_list(classes), sums)
-            factors = xp.asarray(per_class, dtype=X.dtype, device=device)
-        target, sample_weight = _encoded_target(y, sample_weight, classes, factors, xp=xp)
-        return X, target, sample_weight, classes, scaler, profile
-
-    def _check_threshold_classes(self, classes: Any) -> None:
-        if self.threshold is not None and classes.shape[0] != 2:
-            raise ValueError(
-                f"threshold={self.threshold!r} applies to two classes, but y holds "
-                f"{classes.shape[0]} ({host_list(classes)}); leave threshold=None, the "
-                "multinomial model predicts the most probable class"
-            )
-
-    def _store(
-        self,
-        x: Any,
-        *,
-        n_features: int,
-        classes: Any,
-        scaler: StandardScaler | None,
-        host_classes: Any = None,
-        inference: Any = None,
-        **diagnostics: Any,
-    ) -> LogisticRegression:
-        """Set the fitted state from a solution ``x``: coefficients, intercepts and diagnostics.
-
-        ``host_classes`` (fits streamed to another library) makes predictions
-        on NumPy inputs possible, with host copies of the coefficients;
-        ``inference`` is what :func:`~xlogreg.inference._covariance.logistic_covariance` computed.
-        """
-        xp = array_api_compat.array_namespace(x)
-        check_finite_solution(x, xp=xp, estimator=type(self).__name__)
-        binary = classes.shape[0] == 2
-        n_rows = 1 if binary else classes.shape[0]
-        rows = xp.reshape(x, (n_rows, n_features + int(self.fit_intercept)))
-        coef = rows[:, :n_features]
-        intercept = (
-            rows[:, n_features]
-            if self.fit_intercept
-            else xp.zeros(n_rows, dtype=x.dtype, device=array_api_compat.device(x))
-        )
-        if not binary:
-            # The softmax is unchanged by a shift common to every class: report
-            # the centred solution, scikit-learn's convention.
-            coef = coef - xp.mean(coef, axis=0)
-            intercept = intercept - xp.mean(intercept)
-        if scaler is not None:
-            coef, intercept = _to_original_scale(coef, intercept, scaler)
-        host = None
-        if host_classes is not None:
-            host = (to_numpy(coef), to_numpy(intercept), host_classes)
-        self._set_fitted(
-            coef_=coef,
-            intercept_=intercept,
-            scaler_=scaler,
-            classes_=classes,
-            n_features_in_=n_features,
-            _host_parameters=host,
-            _inference=inference,
-            **diagnostics,
-        )
-        return self
-
-    def _class_factors(self, labels: list, sums: list[float]) -> list[float]:
-        """Each class's factor from ``class_weight`` (not ``None``), given the classes'
-        sample-weight sums."""
-        if self.class_weight == "balanced":
-            empty = [label for label, total in zip(labels, sums, strict=True) if total <= 0.0]
-            if empty:
-                raise ValueError(
-                    "class_weight='balanced' needs a positive sample_weight sum in every "
-                    f"class; classes {empty} have none"
-                )
-            per_class = [sum(sums) / (len(labels) * total) for total in sums]
-        else:
-            unknown = [key for key in self.class_weight if key not in labels]
-            if unknown:
-                raise ValueError(f"class_weight has labels {unknown} that are not in y ({labels})")
-            per_class = [self.class_weight.get(label, 1.0) for label in labels]
-            for label, weight in zip(labels, per_class, strict=True):
-                check_number(weight, f"class_weight[{label!r}]", low=0.0, finite=True)
-            total = sum(w * t for w, t in zip(per_class, sums, strict=True))
-            if total <= 0.0:
-                raise ValueError("class_weight gives every sample a weight of zero")
-            if math.isinf(total):
-                raise ValueError(
-                    "class_weight times sample_weight sums to more than a float holds: "
-                    "divide the class weights (or sample_weight) by a common factor"
-                )
-        return per_class
-
-    def _initial_params(
-        self, n_params: int, like: Any, *, n_classes: int, scaler: StandardScaler | None, xp: Any
-    ) -> Any:
-        """Zeros or, with ``warm_start``, the previous solution; dtype and device of ``like``."""
-        zeros = xp.zeros(n_params, dtype=like.dtype, device=array_api_compat.device(like))
-        if not (self.warm_start and hasattr(self, "coef_")):
-            return zeros
-        try:
-            resolve(like=like, coef_=self.coef_)
-        except (TypeError, ValueError):
-            return zeros  # fitted elsewhere: no usable starting point here
-        n_rows = 1 if n_classes == 2 else n_classes
-        width = n_params // n_rows - int(self.fit_intercept)
-        if tuple(self.coef_.shape) != (n_rows, width):
-            return zeros
-        coef, intercept = self.coef_, self.intercept_
-        if scaler is not None:
-            coef, intercept = _to_standardized_scale(coef, intercept, scaler)
-        rows = xp.concat([coef, intercept[:, None]], axis=1) if self.fit_intercept else coef
-        return xp.astype(xp.reshape(rows, (n_params,)), like.dtype)
-
-    def _on_host(self, X: Any) -> bool:
-        """Whether ``X`` is host data for a model fitted on another library's device."""
-        self._check_is_fitted()
-        if getattr(self, "_host_parameters", None) is None:
-            return False
-        return array_api_compat.is_numpy_namespace(resolve(X=X)[0])
-
-    def _parameters(self, X: Any) -> tuple[Any, Any, Any, Any, Any]:
-        """Checked ``X``, its namespace, and ``coef_``, ``intercept_`` (in ``X``'s
-        dtype) and ``classes_`` where ``X`` lives (host copies for host data)."""
-        if self._on_host(X):
-            coef, intercept, classes = self._host_parameters
-            X, xp = self._check_fitted_input(X)
-            coef = xp.astype(coef, X.dtype)
-        else:
-            X, xp, coef = self._check_predict_input(X)
-            intercept, classes = self.intercept_, self.classes_
-        return X, xp, coef, xp.astype(intercept, X.dtype), classes
-
-    def _linear_terms(self, X: Any) -> tuple[Any, Any, Any, Any]:
-        """What :meth:`explain` decomposes: the positive class's row for two classes."""
-        X, xp, coef, intercept, classes = self._parameters(X)
-        if classes.shape[0] == 2:
-            return X, xp, coef[0, :], intercept[0, ...]
-        return X, xp, coef, intercept
-
-    def _logits(self, X: Any) -> tuple[Any, Any, Any]:
-        """Logits (shape (n_samples,) for two classes, (n_samples, n_classes) otherwise),
-        their namespace, and the class labels in it."""
-        X, xp, coef, intercept, classes = self._parameters(X)
-        z = X @ coef.T + intercept
-        return (z[:, 0] if classes.shape[0] == 2 else z), xp, classes
-
-    @row_chunkwise
-    def decision_function(self, X: Any) -> Any:
-        """Logits ``X @ coef_.T + intercept_`` in ``X``'s library.
-
-        Shape (n_samples,) for two classes (the positive class's logit), as in
-        scikit-learn, and (n_samples, n_classes) otherwise.
-        """
-        return self._logits(X)[0]
-
-    @row_chunkwise
-    def predict_proba(self, X: Any) -> Any:
-        """Class probabilities, shape (n_samples, n_classes), ordered as ``classes_``.
-
-        Rows sum to one: the sigmoid for two classes, the softmax otherwise.
-        """
-        z, xp, _ = self._logits(X)
-        if z.ndim == 1:
-            return xp.stack([sigmoid(-z, xp=xp), sigmoid(z, xp=xp)], axis=1)
-        return xp.exp(log_softmax(z, axis=1, xp=xp))
-
-    @row_chunkwise
-    def predict_log_proba(self, X: Any) -> Any:
-        """Log class probabilities, shape (n_samples, n_classes), finite for any logit."""
-        z, xp, _ = self._logits(X)
-        if z.ndim == 1:
-            return xp.stack([log_sigmoid(-z, xp=xp), log_sigmoid(z, xp=xp)], axis=1)
-        return log_softmax(z, axis=1, xp=xp)
-
-    @row_chunkwise
-    def predict(self, X: Any, threshold: float | None = None) -> Any:
-        """Predicted labels from ``classes_``.
-
-        Parameters
-        ----------
-        X : array of shape (n_samples, n_features)
-            Data in the library and on the device of the fit (or on the host,
-            for a model fitted with ``device``, see Notes of the class).
-        threshold : float, optional
-            Two classes only: predict ``classes_[1]`` when its probability is
-            ``>= threshold`` (seed 000's operating rule). By default the
-            model's ``threshold``; without one the positive class needs a
-            positive logit, as in scikit-learn (probability ``> 0.5``). With
-            more classes, the most probable wins.
-
-        Returns
-        -------
-        array of shape (n_samples,)
-        """
-        if threshold is None:
-            threshold = self.threshold
-        if threshold is not None:
-            check_number(threshold, "threshold", low=0.0, high=1.0)
-            self._check_is_fitted()
-            if self.classes_.shape[0] != 2:
-                raise ValueError(
-                    f"threshold applies to two classes only; this model has "
-                    f"{self.classes_.shape[0]} and predicts the most probable"
-                )
-        z, xp, classes = self._logits(X)
-        if z.ndim == 2:
-            return xp.take(classes, xp.argmax(z, axis=1))
-        positive = z > 0 if threshold is None else sigmoid(z, xp=xp) >= threshold
-        index = integer_dtype(xp, array_api_compat.device(z))
-        return xp.take(classes, xp.astype(positive, index))
-
-    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """Mean (weighted) accuracy of ``predict(X)`` against ``y``, as a Python float."""
-        predicted = self.predict(X)
-        if is_chunked(predicted):  # the metric is computed on the blocks, into NumPy
-            return float(accuracy_score(y, predicted, sample_weight=sample_weight))
-        coef = self._host_parameters[0] if self._on_host(X) else self.coef_
-        xp, device = resolve(predicted=predicted, y=y, sample_weight=sample_weight)
-        y = check_vector(y, "y", xp=xp, device=device, n_samples=predicted.shape[0])
-        weight = check_sample_weight(
-            sample_weight,
-            xp=xp,
-            device=device,
-            n_samples=predicted.shape[0],
-            dtype=coef.dtype,
-        )
-        hits = xp.astype(predicted == y, weight.dtype)
-        (accuracy,) = host_floats(xp, (weight @ hits) / xp.sum(weight))
-        return accuracy
-
-
-def _encoded_target(
-    y: Any, sample_weight: Any, classes: Any, class_factors: Any, *, xp: Any
-) -> tuple[Any, Any]:
-    """The target in ``sample_weight``'s dtype and the weights times the class factors.
-
-    The target is the positive class's indicator for two classes (without a
-    one-hot matrix when there are no class factors) and the one-hot matrix
-    otherwise.
-    """
-    dtype = sample_weight.dtype
-    if classes.shape[0] == 2 and class_factors is None:
-        return xp.astype(y == classes[1], dtype), sample_weight
-    one_hot = xp.astype(y[:, None] == classes[None, :], dtype)
-    if class_factors is not None:
-        sample_weight = sample_weight * (one_hot @ class_factors)
-    return (one_hot[:, 1] if classes.shape[0] == 2 else one_hot), sample_weight
-
-
-def _block_objective(
-    X: Any,
-    y: Any,
-    sample_weight: Any,
-    penalty_share: float,
-    *,
-    classes: Any,
-    class_factors: Any,
-    l2: float,
-    fit_intercept: bool,
-    scaler: StandardScaler | None,
-) -> Binomial | Multinomial:
-    """The objective of one row block of a Dask fit, with ``penalty_share`` of the penalty
-    (on the block standardized by ``scaler``, when given)."""
-    xp = array_api_compat.array_namespace(X)
-    if scaler is not None:
-        X = scaler.transform(X)
-    target, sample_weight = _encoded_target(y, sample_weight, classes, class_factors, xp=xp)
-    loss = Binomial if classes.shape[0] == 2 else Multinomial
-    return loss(X, target, sample_weight, l2=l2 * penalty_share, fit_intercept=fit_intercept, xp=xp)
-
-
-class _Report:
-    """The solvers' callback in a fit: verbose printing and the caller's ``callback``.
-
-    A solver reports an iterate as it checks its stopping rule; an iterate it
-    stops on without that check (a stall, Newton's decrement at round-off)
-    is reported by :meth:`last`, so callers see every loss of ``loss_history_``.
-    """
-
-    def __init__(self, *targets: Callable[[int, float, float], None] | None) -> None:
-        self.targets = [target for target in targets if target is not None]
-        self.n_iter = -1
-
-    def __call__(self, n_iter: int, loss: float, grad_norm: float) -> None:
-        self.n_iter = n_iter
-        for target in self.targets:
-            target(n_iter, loss, grad_norm)
-
-    def last(self, result: Any) -> None:
-        """Report the solver's final iterate unless it was reported already."""
-        if self.n_iter != result.n_iter:
-            self(result.n_iter, result.fun, result.grad_norm)
-
-
-def _print_progress(n_iter: int, loss: float, grad_norm: float) -> None:
-    print(f"iter {n_iter:5d}  loss {loss:.10g}  grad max-norm {grad_norm:.3e}")

@@ -5,33 +5,37 @@ The data may stay on the host and be streamed to ``device`` batch by batch.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import array_api_compat
 
 from xlogreg._backend import compute_target, describe, host_list, resolve, to_device
-from xlogreg.drift import converted_profile
+from xlogreg._profile import converted_profile
+from xlogreg.linear_model._logistic_fit import (
+    checked_training_data,
+    initial_params,
+    logistic_layout,
+    store_solution,
+)
+from xlogreg.linear_model._progress import print_epoch
 from xlogreg.objectives import Binomial, Multinomial
-from xlogreg.objectives._layout import OutputLayout
+from xlogreg.objectives._penalty import penalized_coordinates
 from xlogreg.solvers._stochastic import make_batches, minibatch
-
-if TYPE_CHECKING:
-    from xlogreg.linear_model._logistic import LogisticRegression
 
 __all__ = ["fit_minibatch"]
 
 
 def fit_minibatch(
-    model: LogisticRegression,
+    model: Any,
     X: Any,
     y: Any,
     sample_weight: Any,
     *,
     feature_names: tuple[str, ...],
-) -> LogisticRegression:
+) -> Any:
     """``solver="sgd"`` or ``"adam"``: epochs of mini-batches, maybe streamed from the host.
 
-    The training profile is computed on the host data, in blocks of rows (a
+    The training profile is computed on the host data, in tiles of rows (a
     memory map is never read whole into memory), and stored on ``device``.
     """
     host_xp, host_device = resolve(X=X, y=y, sample_weight=sample_weight)
@@ -50,8 +54,8 @@ def fit_minibatch(
         xp, device = compute_target(model.device)
     else:
         xp, device = host_xp, host_device
-    X, target, sample_weight, classes, scaler, profile = model._prepare(
-        X, y, sample_weight, xp=host_xp, device=host_device
+    X, target, sample_weight, classes, scaler, profile = checked_training_data(
+        model, X, y, sample_weight, xp=host_xp, device=host_device
     )
     # Streamed to another library, the model lives there (and keeps host copies).
     moved = streaming and not array_api_compat.is_numpy_namespace(xp)
@@ -75,19 +79,12 @@ def fit_minibatch(
     def make_objective(X: Any, target: Any, sample_weight: Any) -> Any:
         return loss(X, target, sample_weight, l2=0.0, fit_intercept=fit_intercept, xp=xp)
 
-    # Ones on the coefficients, zeros on the intercepts, in the objectives' layout.
-    n_rows = 1 if n_classes == 2 else n_classes
-    layout = OutputLayout(
-        n_features=n_features, n_outputs=n_rows, fit_intercept=fit_intercept, xp=xp
-    )
-    mask = layout.join(
-        xp.ones((n_rows, n_features), dtype=batches.dtype, device=device),
-        xp.zeros(n_rows, dtype=batches.dtype, device=device),
-    )
+    layout = logistic_layout(n_features, n_classes, fit_intercept=fit_intercept, xp=xp)
+    mask = penalized_coordinates(layout, dtype=batches.dtype, device=device)
     result = minibatch(
         batches,
         make_objective,
-        model._initial_params(mask.shape[0], mask, n_classes=n_classes, scaler=scaler, xp=xp),
+        initial_params(model, layout, mask, scaler=scaler),
         xp=xp,
         method=model.solver,
         l2=1.0 / model.C,
@@ -98,9 +95,10 @@ def fit_minibatch(
         max_iter=model.max_iter,
         n_iter_no_change=model.n_iter_no_change,
         early_stopping=model.early_stopping,
-        callback=_print_epoch if model.verbose else None,
+        callback=print_epoch if model.verbose else None,
     )
-    return model._store(
+    return store_solution(
+        model,
         result.x,
         n_features=n_features,
         classes=to_device(classes, xp, device) if moved else classes,
@@ -115,8 +113,3 @@ def fit_minibatch(
         if moved
         else profile,
     )
-
-
-def _print_epoch(epoch: int, loss: float, validation_loss: float | None, step: float) -> None:
-    held_out = "" if validation_loss is None else f"  validation loss {validation_loss:.10g}"
-    print(f"epoch {epoch:5d}  loss {loss:.10g}{held_out}  step {step:.3g}")

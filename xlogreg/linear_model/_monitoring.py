@@ -7,8 +7,9 @@ from typing import Any
 import array_api_compat
 
 from xlogreg._backend import to_numpy
+from xlogreg._profile import converted_profile
 from xlogreg._validation import check_number
-from xlogreg.drift import DRIFT_THRESHOLD, DriftReport, converted_profile, drift_report
+from xlogreg.drift import DRIFT_THRESHOLD, DriftReport, drift_report
 from xlogreg.explain import Explanation, linear_contributions
 
 __all__ = ["MonitoringMixin"]

@@ -16,7 +16,7 @@ from typing import Any
 
 from xlogreg._backend import host_list
 from xlogreg._fitted import check_fitted_array, check_fitted_classes, check_fitted_width
-from xlogreg.drift import TrainingProfile
+from xlogreg._profile import TrainingProfile
 from xlogreg.inference._covariance import FittedCovariance
 from xlogreg.preprocessing import StandardScaler
 
