@@ -16,7 +16,7 @@ os.environ.setdefault("SCIPY_ARRAY_API", "1")
 import pytest
 from hypothesis import settings
 
-from backends import BACKEND_PARAMS, Backend, backend_row
+from tests.backends import BACKEND_PARAMS, Backend, backend_row
 
 settings.register_profile("deterministic", derandomize=True, database=None)
 settings.register_profile("explore", derandomize=False)

@@ -8,15 +8,16 @@ input's namespace and device, with the input's float dtype, and that the
 explanations and drift reports of the estimators offering them do too.
 """
 
+import importlib
 import inspect
+import pkgutil
 
 import array_api_compat
 import numpy as np
 import pytest
 
 import xlogreg
-
-from backends import assert_on_backend
+from tests.backends import assert_on_backend
 
 ESTIMATORS = [
     obj
@@ -40,6 +41,25 @@ def test_public_names_exist_and_are_documented():
     for name in xlogreg.__all__:
         obj = getattr(xlogreg, name)
         assert name == "__version__" or inspect.getdoc(obj), name
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_the_estimator_registries_cover_every_estimator():
+    """Every estimator class in the package is exported, walked here on every backend,
+    and run through scikit-learn's checks (tests/test_sklearn.py)."""
+    from tests.test_sklearn import ESTIMATORS as SKLEARN_CHECKED
+    from xlogreg.base import BaseEstimator
+
+    for module in pkgutil.walk_packages(xlogreg.__path__, "xlogreg."):
+        importlib.import_module(module.name)
+    defined = {cls for cls in _subclasses(BaseEstimator) if cls.__module__.startswith("xlogreg")}
+    assert defined == set(ESTIMATORS)
+    assert defined == {type(estimator) for estimator in SKLEARN_CHECKED}
 
 
 def test_every_estimator_is_a_classifier_regressor_or_transformer():

@@ -18,11 +18,10 @@ import pytest
 from scipy.special import logsumexp
 from sklearn.datasets import load_breast_cancer, load_digits
 
+from tests.backends import Backend
 from xlogreg import ConvergenceWarning, LogisticRegression
 from xlogreg._backend import host_floats, to_numpy
 from xlogreg.objectives import Binomial
-
-from backends import Backend
 
 C = 1.0
 # The loss's rounding, in units of eps: the bound of the second criterion.

@@ -12,13 +12,12 @@ import math
 import numpy as np
 import pytest
 
+from tests.backends import RAISIN_CSV, assert_close, assert_on_backend, rtol_for
 from xlogreg import LinearRegression, LogisticRegression, _profile
 from xlogreg._backend import to_numpy
 from xlogreg._profile import TrainingProfile, tiled_profile
 from xlogreg.drift import DRIFT_THRESHOLD, DriftReport
 from xlogreg.exceptions import NotFittedError
-
-from backends import RAISIN_CSV, assert_close, assert_on_backend, rtol_for
 
 ESTIMATORS = [LogisticRegression, LinearRegression]
 

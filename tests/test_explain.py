@@ -13,12 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.backends import RAISIN_CSV, assert_close, assert_on_backend
 from xlogreg import LinearRegression, LogisticRegression
 from xlogreg._backend import to_numpy
 from xlogreg.exceptions import NotFittedError
 from xlogreg.explain import ContributionTable, Explanation, contribution_table
-
-from backends import RAISIN_CSV, assert_close, assert_on_backend
 
 NAMES = ("area", "perimeter", "extent", "eccentricity")
 

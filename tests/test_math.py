@@ -7,10 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.special import expit, log_expit
 
+from tests.backends import assert_close, assert_on_backend, rtol_for
 from xlogreg._backend import to_numpy
 from xlogreg._math import erfc, log_sigmoid, sigmoid, softplus, softplus_and_sigmoid
-
-from backends import assert_close, assert_on_backend, rtol_for
 
 Z = np.array([-1e4, -1000.0, -50.0, -3.0, -1e-8, 0.0, 1e-8, 0.5, 3.0, 50.0, 1000.0, 1e4])
 

@@ -27,13 +27,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from nist_data import PROBLEMS, exact_fit, lre, measure, table
 
+from tests.backends import BACKEND_PARAMS, backend_row
+from tests.nist_data import PROBLEMS, exact_fit, lre, measure, table
 from xlogreg import LinAlgWarning, LinearRegression
 from xlogreg._backend import has_float64, to_numpy
 from xlogreg.solvers.least_squares import normal_equations_bound
-
-from backends import BACKEND_PARAMS, backend_row
 
 # (problem, dtype): floor on the coefficients' LRE (lstsq, auto), on the standard errors'
 # (None where the certified ones are 0: Wampler's exact fits).

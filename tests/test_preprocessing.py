@@ -10,12 +10,11 @@ from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler as SkStandardScaler
 
+from tests.backends import assert_close, assert_on_backend, rtol_for
 from xlogreg._backend import has_float64, to_numpy
 from xlogreg._moments import is_constant_feature
 from xlogreg.exceptions import NotFittedError
 from xlogreg.preprocessing import StandardScaler
-
-from backends import assert_close, assert_on_backend, rtol_for
 
 N_SAMPLES, N_FEATURES = 50, 4
 

@@ -18,10 +18,9 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
 from sklearn.linear_model import LinearRegression as SkLinearRegression
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 
+from tests.backends import assert_on_backend, rtol_for
 from xlogreg import LinearRegression, LogisticRegression
 from xlogreg._backend import to_numpy
-
-from backends import assert_on_backend, rtol_for
 
 
 def _relative_error(actual, expected) -> float:

@@ -3,11 +3,10 @@
 import numpy as np
 import pytest
 
+from tests.backends import assert_on_backend
 from xlogreg import ConvergenceWarning, LogisticRegression, metrics
 from xlogreg._backend import to_numpy
 from xlogreg.objectives import Binomial
-
-from backends import assert_on_backend
 
 # Eight historical access-change requests: [ambiguity, auto-policy support].
 X_RAW = np.array(

@@ -3,11 +3,10 @@
 import numpy as np
 import pytest
 
+from tests.backends import assert_on_backend
 from xlogreg import LogisticRegression, NotFittedError
 from xlogreg._backend import resolve, to_numpy
 from xlogreg._validation import check_features, check_finite_solution
-
-from backends import assert_on_backend
 
 X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [3.0, 3.0], [1.0, 2.0], [0.5, 0.5]])
 Y = np.array([0, 1, 0, 1, 1, 0])

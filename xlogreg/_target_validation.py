@@ -197,7 +197,7 @@ def check_sample_weight(
     """Return sample weights as a 1-D array of ``dtype``, ones when ``None``.
 
     A Python number gives every sample that weight. ``positive_sum=False``
-    accepts weights that sum to zero (one row block of the data, whose total
+    accepts weights that sum to zero (one Dask chunk of the data, whose total
     the caller checks). With ``scan=False`` only the checks that need no pass
     over the weights are made, and the weights come back as given: the caller
     checks their values with :func:`check_weight_range`, from a summary of

@@ -1,4 +1,4 @@
-"""Row blocks of a design or of per-sample arrays, for sums over samples taken a block at a time."""
+"""Row tiles of a design or of per-sample arrays, for sums over samples taken a tile at a time."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from xlogreg._backend import host_bool
 
 __all__ = ["accumulate", "bounded_tiles", "row_tiles", "sampled_rows"]
 
-# Most blocks of bounded_tiles where the rows are not cache-blocked (accelerators):
+# Most tiles of bounded_tiles where the rows are not cache-tiled (accelerators):
 # few kernel launches, and temporaries of at most 1/16 of X; and the fewest
-# numbers in one of its blocks.
-_MAX_BLOCKS = 16
-_MIN_BLOCK_ELEMENTS = 2**16
+# numbers in one of its tiles.
+_MAX_TILES = 16
+_MIN_TILE_ELEMENTS = 2**16
 
 
 def row_tiles(n_samples: int, rows: int | None) -> list[slice]:
@@ -42,12 +42,12 @@ def bounded_tiles(
     cache_rows: int | None,
     n_features: int,
     *,
-    min_elements: int = _MIN_BLOCK_ELEMENTS,
+    min_elements: int = _MIN_TILE_ELEMENTS,
 ) -> list[slice]:
-    """Row blocks for computations with a temporary the size of the block (``X_b ⊙ X_b``).
+    """Row tiles for computations with a temporary the size of the tile (``X_b ⊙ X_b``).
 
-    Cache-sized blocks of ``cache_rows`` rows where the backend uses them
-    (:func:`~xlogreg._backend.tile_rows`); elsewhere at most 16 blocks,
+    Cache-sized tiles of ``cache_rows`` rows where the backend uses them
+    (:func:`~xlogreg._backend.tile_rows`); elsewhere at most 16 tiles,
     so the temporary never exceeds 1/16 of ``X``, but none of fewer than
     ``min_elements`` numbers (2¹⁶): small data is taken whole, not in 16
     rounds of tiny operations.
@@ -62,7 +62,7 @@ def bounded_tiles(
     """
     if cache_rows is not None:
         return row_tiles(n_samples, cache_rows)
-    rows = max(-(-n_samples // _MAX_BLOCKS), -(-min_elements // n_features))
+    rows = max(-(-n_samples // _MAX_TILES), -(-min_elements // n_features))
     return row_tiles(n_samples, rows)
 
 

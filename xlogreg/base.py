@@ -24,20 +24,20 @@ def row_chunkwise(method: Callable) -> Callable:
     """Let a method of ``X`` with one result per row take a Dask array, lazily.
 
     Given a Dask array, the decorated method returns a Dask array with the
-    same row blocks, each computed by the method itself on its block where the
-    block lives, when the result is computed. Errors that do not depend on the
+    same row chunks, each computed by the method itself on its chunk where the
+    chunk lives, when the result is computed. Errors that do not depend on the
     values (not fitted, wrong width, wrong library, bad arguments) are raised
     at the call: the method is first run on one row of zeros.
     """
 
     @functools.wraps(method)
-    def blockwise(self: Any, X: Any, *args: Any, **kwargs: Any) -> Any:
+    def chunkwise(self: Any, X: Any, *args: Any, **kwargs: Any) -> Any:
         if not is_chunked(X):
             return method(self, X, *args, **kwargs)
         check_matrix_shape(X)
-        return map_row_chunks(lambda block: method(self, block, *args, **kwargs), X)
+        return map_row_chunks(lambda chunk: method(self, chunk, *args, **kwargs), X)
 
-    return blockwise
+    return chunkwise
 
 
 class BaseEstimator:

@@ -144,34 +144,34 @@ class RowChunks:
         parts = [tuple(part) for part in zip(*columns, strict=True)]
         return cls(parts, rows, xp, device, held=present)
 
-    def _calls(self, function: Callable, args: tuple, per_block: list | None, nout: Any) -> list:
+    def _calls(self, function: Callable, args: tuple, per_chunk: list | None, nout: Any) -> list:
         import dask
 
         shared = [dask.delayed(a) if is_array(a) else a for a in args]
         call = dask.delayed(function, pure=False, nout=nout)
-        extra = per_block if per_block is not None else [()] * len(self._parts)
+        extra = per_chunk if per_chunk is not None else [()] * len(self._parts)
         return [call(*part, *own, *shared) for part, own in zip(self._parts, extra, strict=True)]
 
     def map(
         self,
         function: Callable,
         *args: Any,
-        per_block: list[tuple] | None = None,
+        per_chunk: list[tuple] | None = None,
         nout: int | None = None,
     ) -> RowChunks:
-        """``function(*chunk, *per_block[b], *args)`` on every chunk, kept where it ran.
+        """``function(*chunk, *per_chunk[b], *args)`` on every chunk, kept where it ran.
 
         With ``nout``, the function returns a tuple of that many items, which
         become the chunks' items.
         """
         import dask
 
-        results = dask.persist(*self._calls(function, args, per_block, nout))
+        results = dask.persist(*self._calls(function, args, per_chunk, nout))
         parts = [tuple(r) if nout is not None else (r,) for r in results]
         return RowChunks(parts, self.rows, self.xp, self.device)
 
-    def reduce(self, function: Callable, *args: Any, per_block: list[tuple] | None = None) -> Any:
-        """The sum over chunks of ``function(*chunk, *per_block[b], *args)``, on the caller.
+    def reduce(self, function: Callable, *args: Any, per_chunk: list[tuple] | None = None) -> Any:
+        """The sum over chunks of ``function(*chunk, *per_chunk[b], *args)``, on the caller.
 
         Results may be arrays or tuples of arrays (summed entry by entry); they
         are added in a tree of tasks next to the chunks, so one sum is
@@ -179,19 +179,19 @@ class RowChunks:
         """
         import dask
 
-        parts = self._calls(function, args, per_block, None)
+        parts = self._calls(function, args, per_chunk, None)
         add = dask.delayed(_add_parts, pure=False)
         while len(parts) > 1:
             parts = [add(parts[i : i + _FAN_IN]) for i in range(0, len(parts), _FAN_IN)]
         (total,) = dask.compute(parts[0])
         return total
 
-    def collect(self, function: Callable, *args: Any, per_block: list[tuple] | None = None) -> list:
-        """``[function(*chunk, *per_block[b], *args) for each chunk b]``, computed and returned
+    def collect(self, function: Callable, *args: Any, per_chunk: list[tuple] | None = None) -> list:
+        """``[function(*chunk, *per_chunk[b], *args) for each chunk b]``, computed and returned
         to the caller: for small per-chunk results."""
         import dask
 
-        return list(dask.compute(*self._calls(function, args, per_block, None)))
+        return list(dask.compute(*self._calls(function, args, per_chunk, None)))
 
     def regroup(self, function: Callable, *args: Any, groups: int) -> RowChunks:
         """Rows moved between chunks: chunk ``g`` of the result gathers group ``g`` of every chunk.

@@ -171,7 +171,7 @@ class ChunkedRows:
             (tp_above[n_ranges - 1 - r], fp_above[n_ranges - 1 - r], n_positive, n_negative)
             for r in range(n_ranges)
         ]
-        results = counts.collect(partial(_on_range, kernel, args), per_block=above)
+        results = counts.collect(partial(_on_range, kernel, args), per_chunk=above)
         return Ranked([r for r in reversed(results) if r is not None], n_positive, n_negative)
 
     def order_statistics(self, inputs: BinaryScores, ranks: list[int]) -> Any:
@@ -186,7 +186,7 @@ class ChunkedRows:
             (tuple(k - start for k in wanted if start <= k < stop),)
             for start, stop in itertools.pairwise(starts)
         ]
-        values = xp.concat(ranges.collect(_sorted_at, per_block=local))
+        values = xp.concat(ranges.collect(_sorted_at, per_chunk=local))
         where = {k: i for i, k in enumerate(wanted)}
         return xp.take(values, xp.asarray([where[k] for k in ranks], device=inputs.device))
 
@@ -278,14 +278,14 @@ def _namespace(**arrays: Any) -> tuple[Any, Any, dict]:
     }
     if any(namespace is not xp for namespace in found.values()):
         kinds = ", ".join(
-            f"{k} is a Dask array of {_library(namespace)} blocks"
+            f"{k} is a Dask array of {_library(namespace)} chunks"
             if is_chunked(arrays[k])
             else f"{k} is a {describe(arrays[k])}"
             for k, namespace in found.items()
         )
         raise TypeError(
             f"inputs mix array libraries ({kinds}); pass Dask arrays, and arrays of the "
-            "library of their blocks"
+            "library of their chunks"
         )
     return xp, device, arrays
 

@@ -97,7 +97,7 @@ class ChunkedObjective:
         self.n_params = n_params
         self._rows = chunks.rows
         self._parts = chunks.map(
-            _built, 1.0 / len(kept), build, per_block=[(w / total,) for w in kept]
+            _built, 1.0 / len(kept), build, per_chunk=[(w / total,) for w in kept]
         )
 
     def _sum(self, method: str, *args: Any) -> Any:
@@ -107,7 +107,7 @@ class ChunkedObjective:
         if max_rows is None:
             return self._sum(method, w)
         per_chunk = [(max(1, math.ceil(max_rows * n / self.n_samples)),) for n in self._rows]
-        return self._parts.reduce(_evaluate_sampled, method, w, per_block=per_chunk)
+        return self._parts.reduce(_evaluate_sampled, method, w, per_chunk=per_chunk)
 
     def loss(self, w: Any) -> Any:
         """Objective value at ``w``, a 0-d array."""

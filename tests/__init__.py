@@ -1,0 +1,1 @@
+"""The test suite: tests/<package>/test_<module>.py mirror xlogreg/<package>/<module>.py."""
