@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import formatting as fmt
+
 # group -> {implementation: median seconds}
 TIMINGS: dict[str, dict[str, float]] = {}
 # group -> {implementation: what it recorded besides time (pytest-benchmark's extra_info)}
@@ -113,52 +115,6 @@ class Run:
         return None
 
 
-# ----------------------------------------------------------------------------- formatting
-
-
-def _seconds(t: float | None) -> str:
-    if t is None:
-        return ""
-    if t >= 1.0:
-        return f"{t:.2f} s"
-    if t >= 1e-3:
-        return f"{t * 1e3:.1f} ms"
-    return f"{t * 1e6:.0f} µs"
-
-
-def _signed_seconds(t: float | None) -> str:
-    """:func:`_seconds`, with a minus sign for a negative time (a difference of medians)."""
-    if t is None:
-        return ""
-    return f"−{_seconds(-t)}" if t < 0 else _seconds(t)
-
-
-def _ratio(x: float | None) -> str:
-    if x is None:
-        return ""
-    return f"{x:.2f}×" if x >= 0.01 else f"{x:.4f}×"
-
-
-def _load(info: dict[str, Any]) -> str:
-    cores = info.get("other_cores")
-    return "" if cores is None else f"{cores:.2f}"
-
-
-def _bytes(n: float) -> str:
-    return f"{n / 2**20:.1f} MiB"
-
-
-def _table(header: list[str], rows: list[list[str]], align: str) -> list[str]:
-    rule = ["---:" if a == "r" else "---" for a in align]
-    return [f"| {' | '.join(row)} |" for row in [header, rule, *rows]]
-
-
-def _verdict(value: float | None, goal: float) -> str:
-    if value is None:
-        return ""
-    return "met" if value <= goal else "**not met**"
-
-
 # ----------------------------------------------------------------------------- sections
 
 
@@ -213,9 +169,11 @@ def _targets(run: Run) -> list[str]:
 
     def add(target: str, where: str, ratio: float, goal: float | None) -> None:
         if goal is None:
-            rows.append([target, where, _ratio(ratio), "reported", ""])
+            rows.append([target, where, fmt.ratio(ratio), "reported", ""])
         else:
-            rows.append([target, where, _ratio(ratio), f"≤ {goal:.2f}×", _verdict(ratio, goal)])
+            rows.append(
+                [target, where, fmt.ratio(ratio), f"≤ {goal:.2f}×", fmt.verdict(ratio, goal)]
+            )
 
     for group in run.groups("fit"):
         reference = run.reference(group)
@@ -267,7 +225,7 @@ def _targets(run: Run) -> list[str]:
         "Issue 5's targets against this run (set for the full grid's 1M x 64 and ill-conditioned"
         " 200k x 32 problems; the quick run checks them on its smaller ones):",
         "",
-        *_table(["target", "where", "measured", "goal", ""], rows, "llrll"),
+        *fmt.table(["target", "where", "measured", "goal", ""], rows, "llrll"),
     ]
 
 
@@ -299,11 +257,11 @@ def _solutions(run: Run, kind: str, title: str, reference_name: str) -> list[str
                 [
                     group,
                     name,
-                    _seconds(t),
-                    _ratio(t / reference) if reference else "",
+                    fmt.seconds(t),
+                    fmt.ratio(t / reference) if reference else "",
                     str(info.get("n_iter", "")),
                     gaps[name],
-                    _load(info),
+                    fmt.load(info),
                     info.get("note", ""),
                 ]
             )
@@ -311,7 +269,7 @@ def _solutions(run: Run, kind: str, title: str, reference_name: str) -> list[str
         return []
     header = ["problem", "contender", "median", f"× {reference_name}", "iterations"]
     header += ["objective gap", "other load", "note"]
-    return [f"### {title}", "", *_table(header, rows, "llrrrrrl")]
+    return [f"### {title}", "", *fmt.table(header, rows, "llrrrrrl")]
 
 
 def _epochs(run: Run) -> list[str]:
@@ -324,16 +282,16 @@ def _epochs(run: Run) -> list[str]:
                 [
                     group,
                     name,
-                    _seconds(t),
-                    _ratio(t / gemv) if gemv else "",
-                    _ratio(t / stream) if stream else "",
-                    _load(info),
+                    fmt.seconds(t),
+                    fmt.ratio(t / gemv) if gemv else "",
+                    fmt.ratio(t / stream) if stream else "",
+                    fmt.load(info),
                 ]
             )
     if not rows:
         return []
     header = ["data", "operation", "median", "× one X @ v", "× best streaming read"]
-    return ["### Epoch efficiency", "", *_table([*header, "other load"], rows, "llrrrr")]
+    return ["### Epoch efficiency", "", *fmt.table([*header, "other load"], rows, "llrrrr")]
 
 
 def _memory(run: Run) -> list[str]:
@@ -344,15 +302,15 @@ def _memory(run: Run) -> list[str]:
             [
                 row["data"],
                 row["solver"],
-                _bytes(extra) if extra is not None else "",
-                _ratio(extra / row["x_bytes"]) if extra is not None else "",
+                fmt.mebibytes(extra) if extra is not None else "",
+                fmt.ratio(extra / row["x_bytes"]) if extra is not None else "",
                 row.get("note", ""),
             ]
         )
     if not rows:
         return []
     header = ["data", "solver", "peak extra memory", "× size of X", "note"]
-    return ["### Peak extra memory of a fit", "", *_table(header, rows, "llrrl")]
+    return ["### Peak extra memory of a fit", "", *fmt.table(header, rows, "llrrl")]
 
 
 def _metrics(run: Run) -> list[str]:
@@ -360,12 +318,12 @@ def _metrics(run: Run) -> list[str]:
     for group in run.groups("metric"):
         reference = run.reference(group)
         for name, t, info in run.rows(group):
-            ratio = _ratio(t / reference) if reference else ""
-            rows.append([group, name, _seconds(t), ratio, _load(info)])
+            ratio = fmt.ratio(t / reference) if reference else ""
+            rows.append([group, name, fmt.seconds(t), ratio, fmt.load(info)])
     if not rows:
         return []
     header = ["metric", "contender", "median", "× sklearn", "other load"]
-    return ["### Metrics", "", *_table(header, rows, "llrrr")]
+    return ["### Metrics", "", *fmt.table(header, rows, "llrrr")]
 
 
 DASK_NOTE = (
@@ -399,15 +357,15 @@ def _dask(run: Run) -> list[str]:
                 [
                     group,
                     name,
-                    _seconds(t),
-                    _ratio(t / numpy[1]) if numpy else "",
-                    _ratio(t / sklearn) if sklearn else "",
+                    fmt.seconds(t),
+                    fmt.ratio(t / numpy[1]) if numpy else "",
+                    fmt.ratio(t / sklearn) if sklearn else "",
                     str(n_iter if n_iter is not None else ""),
-                    _seconds(t / n_iter) if n_iter else "",
+                    fmt.seconds(t / n_iter) if n_iter else "",
                     str(trips if trips is not None else ""),
-                    _signed_seconds(extra),
+                    fmt.signed_seconds(extra),
                     gaps[name],
-                    _load(info),
+                    fmt.load(info),
                     info.get("note", ""),
                 ]
             )
@@ -419,7 +377,13 @@ def _dask(run: Run) -> list[str]:
             two = run.find(group, library="dask", solver=solver, workers=2)
             if one and two:
                 scaling.append(
-                    [group, solver, _seconds(one[1]), _seconds(two[1]), _ratio(one[1] / two[1])]
+                    [
+                        group,
+                        solver,
+                        fmt.seconds(one[1]),
+                        fmt.seconds(two[1]),
+                        fmt.ratio(one[1] / two[1]),
+                    ]
                 )
     if not rows:
         return []
@@ -427,11 +391,11 @@ def _dask(run: Run) -> list[str]:
     header += ["per iteration", "round trips", "extra per round trip", "objective gap"]
     header += ["other load", "note"]
     lines = ["### Dask: fits on a LocalCluster", "", DASK_NOTE, ""]
-    lines += _table(header, rows, "llrrrrrrrrrl")
+    lines += fmt.table(header, rows, "llrrrrrrrrrl")
     if scaling:
         lines += ["", "Scaling from 1 to 2 workers (one thread each), same data and blocks:", ""]
         header = ["problem", "solver", "1 worker", "2 workers", "speed-up 1 → 2"]
-        lines += _table(header, scaling, "llrrr")
+        lines += fmt.table(header, scaling, "llrrr")
     return lines
 
 
