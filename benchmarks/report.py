@@ -327,12 +327,12 @@ def _metrics(run: Run) -> list[str]:
 
 
 DASK_NOTE = (
-    "`LogisticRegression` on a Dask array of float64 NumPy row blocks on a"
+    "`LogisticRegression` on a Dask array of float64 NumPy row chunks on a"
     " `distributed.LocalCluster` of worker processes with one thread each, against the"
     " in-memory fit of the same NumPy data in the client process (same solver, tol=1e-8,"
     " C=1) and scikit-learn's, in the same run. X and y are persisted on the workers before"
     " the clock starts (the notes say how long that took); each timed Dask fit includes its"
-    ' checking pass over the blocks. "× numpy": to xlogreg\'s in-memory fit with the same'
+    ' checking pass over the chunks. "× numpy": to xlogreg\'s in-memory fit with the same'
     ' solver; "× sklearn": to scikit-learn\'s faster solver that converged; "round trips":'
     " the graphs the scheduler received during one (untimed) fit, the checking pass"
     ' included; "extra per round trip": (Dask median − in-memory median) / round trips.'
@@ -393,7 +393,7 @@ def _dask(run: Run) -> list[str]:
     lines = ["### Dask: fits on a LocalCluster", "", DASK_NOTE, ""]
     lines += fmt.table(header, rows, "llrrrrrrrrrl")
     if scaling:
-        lines += ["", "Scaling from 1 to 2 workers (one thread each), same data and blocks:", ""]
+        lines += ["", "Scaling from 1 to 2 workers (one thread each), same data and chunks:", ""]
         header = ["problem", "solver", "1 worker", "2 workers", "speed-up 1 → 2"]
         lines += fmt.table(header, scaling, "llrrr")
     return lines

@@ -1,6 +1,6 @@
 """Fits on a Dask array on a local cluster, against the same fit in memory and scikit-learn's.
 
-``LogisticRegression`` fits a Dask array of float64 NumPy row blocks on a
+``LogisticRegression`` fits a Dask array of float64 NumPy row chunks on a
 ``distributed.LocalCluster`` of worker processes with one thread each, once
 with 2 workers and once with 1 (each cluster started once for the module, not
 per round), with ``solver="newton"`` and ``"lbfgs"``, tol=1e-8 on the
@@ -10,7 +10,7 @@ process by xlogreg (same solver, same tol) and by scikit-learn
 
 ``X`` and ``y`` are persisted on the workers before the clock starts (the
 time it took is a note); each timed Dask fit still includes the fit's own
-checking pass over the blocks. Every solver evaluation is one round trip
+checking pass over the chunks. Every solver evaluation is one round trip
 through the scheduler: the rows record the solver's iterations and the
 graphs the scheduler received during one more, untimed, fit (a scheduler
 plugin counts them), so the per-iteration cost shows.
@@ -49,10 +49,10 @@ SKLEARN_MAX_ITER = 10_000
 SOLVERS = ("newton", "lbfgs")
 SKLEARN_SOLVERS = ("newton-cholesky", "lbfgs")
 WORKERS = (2, 1)
-# mode: (group name, n_samples, n_features, rows per block)
+# mode: (group name, n_samples, n_features, rows per chunk)
 PROBLEMS = {
-    "full": ("dask 1M x 32, 8 blocks of 125k rows", 1_000_000, 32, 125_000),
-    "quick": ("dask 100k x 16, 8 blocks of 12.5k rows", 100_000, 16, 12_500),
+    "full": ("dask 1M x 32, 8 chunks of 125k rows", 1_000_000, 32, 125_000),
+    "quick": ("dask 100k x 16, 8 chunks of 12.5k rows", 100_000, 16, 12_500),
 }
 GRAPH_COUNTER = "xlogreg-benchmark-graphs"
 
@@ -74,10 +74,10 @@ def _graphs(dask_scheduler) -> int:
 
 
 class Problem:
-    """A well-conditioned binary problem in NumPy, and its group name and block size."""
+    """A well-conditioned binary problem in NumPy, and its group name and chunk size."""
 
-    def __init__(self, name: str, n_samples: int, n_features: int, block_rows: int) -> None:
-        self.name, self.block_rows = name, block_rows
+    def __init__(self, name: str, n_samples: int, n_features: int, chunk_rows: int) -> None:
+        self.name, self.chunk_rows = name, chunk_rows
         self.X, self.y = make_problem(n_samples, n_features, ill_conditioned=False)
 
     def objective(self, coef, intercept) -> float:
@@ -100,7 +100,7 @@ class OnCluster:
 
     def __init__(self, client, workers: int, problem: Problem) -> None:
         self.client, self.workers = client, workers
-        chunks = (problem.block_rows, -1)
+        chunks = (problem.chunk_rows, -1)
         start = time.perf_counter()
         with warnings.catch_warnings():  # the NumPy arrays travel inside the graph, once
             warnings.filterwarnings("ignore", message=".*[Ll]arge graph.*")
