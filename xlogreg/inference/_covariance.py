@@ -17,7 +17,8 @@ import array_api_compat
 from xlogreg._backend import host_floats, host_list
 from xlogreg.inference._separation import separation, well_conditioned_design
 from xlogreg.objectives import Binomial, Multinomial
-from xlogreg.objectives._layout import block_diagonal
+from xlogreg.objectives._layout import OutputLayout, block_diagonal
+from xlogreg.objectives._penalty import penalized_coordinates
 from xlogreg.solvers.least_squares import (
     equilibrating_scale,
     is_linalg_error,
@@ -315,9 +316,15 @@ def _covariance(
     first = ([width - 1] if fit_intercept else []) + list(range(width - int(fit_intercept)))
     index = xp.asarray([k * width + j for k in range(n_outputs) for j in first], device=device)
     hessian = xp.take(xp.take(hessian, index, axis=0), index, axis=1)
-    is_coef = [float(j >= int(fit_intercept)) for _ in range(n_outputs) for j in range(width)]
+    layout = OutputLayout(
+        n_features=width - int(fit_intercept),
+        n_outputs=n_outputs,
+        fit_intercept=fit_intercept,
+        xp=xp,
+    )
+    is_coef = xp.take(penalized_coordinates(layout, dtype=dtype, device=device), index)
     eye = xp.eye(n_params, dtype=dtype, device=device)
-    penalized = hessian + l2 * (eye * xp.asarray(is_coef, dtype=dtype, device=device))
+    penalized = hessian + l2 * (eye * is_coef)
     if centred:
         basis = _centred_basis(n_outputs, width, dtype=dtype, device=device, xp=xp)
         hessian = basis.T @ hessian @ basis

@@ -23,6 +23,7 @@ from typing import Any
 from xlogreg._backend import host_list
 from xlogreg.exceptions import ConvergenceWarning
 from xlogreg.objectives._gram import augmented_gram
+from xlogreg.objectives._layout import OutputLayout
 from xlogreg.solvers.least_squares import equilibrated_condition
 
 __all__ = ["separation", "warn_if_separated", "well_conditioned_design"]
@@ -31,9 +32,10 @@ __all__ = ["separation", "warn_if_separated", "well_conditioned_design"]
 def _logits(X: Any, w: Any, n_outputs: int, *, fit_intercept: bool, xp: ModuleType) -> Any:
     """``X`` times the coefficients in the solver's layout (each output's coefficients,
     then its intercept): shape ``(n_samples, n_outputs)``."""
-    rows = xp.reshape(w, (n_outputs, X.shape[1] + int(fit_intercept)))
-    logits = X @ rows[:, : X.shape[1]].T
-    return logits + rows[:, -1] if fit_intercept else logits
+    layout = OutputLayout(
+        n_features=X.shape[1], n_outputs=n_outputs, fit_intercept=fit_intercept, xp=xp
+    )
+    return layout.outputs(X, *layout.split(w))
 
 
 def separation(
