@@ -1,4 +1,5 @@
-"""Solvers, generic over an objective: they reach the optimum and say when they cannot."""
+"""solvers/_minimize.py: every method through minimize (and auto's hand-overs) reaches the
+optimum and says when it cannot."""
 
 import numpy as np
 import pytest
@@ -6,11 +7,11 @@ from scipy.optimize import minimize as scipy_minimize
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 
 from tests.backends import assert_on_backend
+from tests.solvers.problems import binomial
 from xlogreg import ConvergenceWarning, LogisticRegression
 from xlogreg._backend import to_numpy
 from xlogreg.objectives import Binomial
 from xlogreg.solvers import auto_plan, minimize
-from xlogreg.solvers._line_search import strong_wolfe
 
 
 class Quadratic:
@@ -51,46 +52,8 @@ def test_every_method_solves_a_quadratic(backend, method, extra):
     np.testing.assert_allclose(to_numpy(result.x), solution, rtol=1e-3 if tol > 1e-6 else 1e-8)
 
 
-def _binomial(seed=0, scales=(1.0, 10.0, 0.1, 1.0, 3.0)):
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((300, 5)) * np.asarray(scales)
-    y = (rng.random(300) < 1 / (1 + np.exp(-X @ rng.standard_normal(5)))).astype(float)
-    return X, y
-
-
-@pytest.mark.parametrize("order", range(6))
-def test_lbfgs_on_badly_scaled_features_whatever_the_summation_order(backend, order):
-    """Feature scales 1e-2…1e2 make the Hessian's condition number ~1e7. Unscaled,
-    float32 L-BFGS crawled and stalled up to 0.45 away (relative) for about one
-    row order in four: which orders depends on each library's summation (CuPy's
-    hit one on the GPU). Scaled by the Hessian's diagonal, every order converges."""
-    rng = np.random.default_rng(0)
-    scales = np.logspace(-2, 2, 6)
-    X = rng.standard_normal((400, 6)) * scales
-    logits = X @ (rng.standard_normal(6) / scales) + 0.3
-    y = (rng.random(400) < 1.0 / (1.0 + np.exp(-logits))).astype(float)
-    rows = np.random.default_rng(order).permutation(400) if order else np.arange(400)
-    X, y = X[rows], y[rows]
-    reference = SkLogisticRegression(C=10.0, solver="newton-cholesky", tol=1e-12).fit(X, y)
-    expected = np.r_[reference.coef_[0], reference.intercept_]
-    objective = Binomial(
-        backend.asarray(X),
-        backend.asarray(y),
-        backend.xp.ones(400, dtype=backend.dtype, device=backend.device),
-        l2=0.1,
-        fit_intercept=True,
-        xp=backend.xp,
-    )
-    w0 = backend.xp.zeros(7, dtype=backend.dtype, device=backend.device)
-    # float32 gradients resolve about 1e-7 here: the default tol, not float64's 1e-10.
-    result = minimize(objective, w0, method="lbfgs", tol=1e-10 if backend.has_float64 else 1e-6)
-    assert result.converged
-    error = np.linalg.norm(to_numpy(result.x) - expected) / np.linalg.norm(expected)
-    assert error <= (1e-6 if backend.has_float64 else 1e-3)
-
-
 def test_binomial_optimum_matches_scipy():
-    X, y = _binomial()
+    X, y = binomial()
     import array_api_compat
 
     xp = array_api_compat.array_namespace(X)
@@ -115,49 +78,12 @@ def test_binomial_optimum_matches_scipy():
 
 
 def test_max_iter_reached_warns_with_the_gradient_norm():
-    X, y = _binomial()
+    X, y = binomial()
     with pytest.warns(
         ConvergenceWarning, match=r"lbfgs did not converge: reached max_iter=2; .*max-norm"
     ):
         model = LogisticRegression(solver="lbfgs", max_iter=2).fit(X, y)
     assert not model.converged_ and model.n_iter_ == 2
-
-
-@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
-def test_divergent_gradient_descent_keeps_the_last_finite_iterate():
-    X, y = _binomial()
-    with pytest.warns(ConvergenceWarning, match="non-finite.*learning_rate 1e\\+30 too large"):
-        model = LogisticRegression(solver="gd", learning_rate=1e30, max_iter=50).fit(X * 1e10, y)
-    assert np.all(np.isfinite(model.coef_)) and np.isfinite(model.intercept_).all()
-    assert not model.converged_
-
-
-def test_gradient_descent_checks_every_few_iterations_on_accelerators():
-    from xlogreg.solvers.gd import gd
-
-    X, y = _binomial(scales=1.0)
-    import array_api_compat
-
-    xp = array_api_compat.array_namespace(X)
-    objective = Binomial(X, y, np.ones(300), l2=1.0, fit_intercept=True, xp=xp)
-    every = gd(objective, np.zeros(6), tol=1e-6, max_iter=20_000, learning_rate=0.01)
-    sparse = gd(
-        objective, np.zeros(6), tol=1e-6, max_iter=20_000, learning_rate=0.01, check_every=10
-    )
-    assert every.converged and sparse.converged
-    assert sparse.n_iter % 10 == 0 and every.n_iter <= sparse.n_iter < every.n_iter + 10
-    np.testing.assert_allclose(sparse.x, every.x, rtol=1e-4)
-
-
-def test_newton_survives_a_singular_hessian():
-    """Unpenalized, with a duplicated column: the Hessian is singular everywhere."""
-    X, y = _binomial(1, scales=1.0)
-    duplicated = np.c_[X, X[:, :1]]
-    single = LogisticRegression(C=float("inf"), solver="newton", tol=1e-10).fit(X, y)
-    double = LogisticRegression(C=float("inf"), solver="newton", tol=1e-10).fit(duplicated, y)
-    np.testing.assert_allclose(
-        double.decision_function(duplicated), single.decision_function(X), rtol=1e-7, atol=1e-9
-    )
 
 
 def test_auto_lets_newton_follow_lbfgs_up_to_2048_parameters():
@@ -222,16 +148,6 @@ def test_a_stall_above_the_precision_floor_is_reported():
     with pytest.warns(ConvergenceWarning, match="no decrease left at this precision while"):
         result = minimize(_Flat(), np.zeros(2), method="lbfgs")
     assert result.status == "stalled" and not result.converged and result.n_iter == 0
-
-
-def test_strong_wolfe_step_satisfies_both_conditions():
-    def phi(t):  # (t - 3)² along a line
-        return (t - 3.0) ** 2, 2.0 * (t - 3.0), t
-
-    step, value, slope, point = strong_wolfe(phi, 9.0, -6.0, 1.0)
-    assert value <= 9.0 + 1e-4 * step * -6.0
-    assert abs(slope) <= 0.9 * 6.0
-    assert point == step
 
 
 def test_auto_hands_an_ill_conditioned_fit_from_lbfgs_to_newton():
