@@ -1,7 +1,8 @@
 """xlogreg.metrics on every backend: results stay on the input's namespace, device and dtype,
 agree with the NumPy float64 results, and bad input is refused with a clear error.
 
-Parity with scikit-learn on random inputs is in tests/metrics/test_properties.py; seed 000's
+Parity with scikit-learn on random inputs is in the property tests of each metrics module
+(tests/metrics/test_classification.py, test_ranking.py, …); seed 000's
 printed numbers are in test_seed_000.py.
 """
 

@@ -1,10 +1,10 @@
 """xlogreg.metrics on Dask arrays held by a ``dask.distributed`` cluster of two worker processes.
 
 Every metric that takes Dask arrays gives the NumPy result on the same data (float64 to
-1e-12, float32 scores to a few float32 ulps) and agrees with scikit-learn where
-tests/metrics/test_properties.py compares with it. The data have uneven row chunks (37 rows over
-500), weights with zeros (a whole chunk of them), tied scores, a positive label other than 1
-and chunks holding one class only. Bad input raises the NumPy path's errors; metrics whose
+1e-12, float32 scores to a few float32 ulps) and agrees with scikit-learn where the property
+tests (tests/metrics/strategies.py) compare with it. The data have uneven row chunks (37 rows
+over 500), weights with zeros (a whole chunk of them), tied scores, a positive label other
+than 1 and chunks holding one class only. Bad input raises the NumPy path's errors; metrics whose
 result is as long as the data refuse Dask arrays before any work; and only small results,
 O(chunks + ranges) of them, reach the client.
 """
