@@ -66,3 +66,16 @@ def gathered(monkeypatch):
 
     monkeypatch.setattr(distributed.Client, "gather", recording)
     return sizes
+
+
+@pytest.fixture
+def saved(tmp_path):
+    """A fitted model's file, its bytes and its path (for the model-file tests)."""
+    from tests.io.files import model_data
+    from xlogreg import LogisticRegression
+
+    X, targets = model_data()
+    path = os.path.join(tmp_path, "model.safetensors")
+    LogisticRegression(standardize=True).fit(X, targets["binary"]).save(path)
+    with open(path, "rb") as file:
+        return file.read(), path
