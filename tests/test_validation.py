@@ -1,31 +1,29 @@
-"""Every bad input raises the documented exception, naming the argument, before any work."""
+"""Every bad input raises the documented exception, naming the argument, before any work:
+the checks of the features in xlogreg/_validation.py (finiteness, overflowing squares and
+differences, ragged rows, a solution that is not finite), and the input checks of fit and
+predict across modules (X, y and sample_weight together, unfitted models and the width at
+predict, mixed array libraries and devices, meta tensors, DataFrame columns). The target and
+the weights: tests/test_target_validation.py; the hyper-parameters and class weights:
+tests/linear_model/test_params.py and test_class_weight.py."""
 
 import numpy as np
 import pytest
 
 from tests.backends import assert_on_backend
+from tests.validation_inputs import X, Y, changed
 from xlogreg import LogisticRegression, NotFittedError
-from xlogreg._backend import resolve, to_numpy
+from xlogreg._backend import resolve
 from xlogreg._validation import check_features, check_finite_solution
-
-X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [3.0, 3.0], [1.0, 2.0], [0.5, 0.5]])
-Y = np.array([0, 1, 0, 1, 1, 0])
-
-
-def _with(array, index, value):
-    changed = np.array(array, dtype=float)
-    changed[index] = value
-    return changed
 
 
 @pytest.mark.parametrize(
     ("X_bad", "y_bad", "weight", "error", "match"),
     [
-        (_with(X, (1, 1), np.nan), Y, None, ValueError, "X contains NaN or infinity"),
-        (_with(X, (2, 0), np.inf), Y, None, ValueError, "X contains NaN or infinity"),
-        (X, _with(Y, 3, np.nan), None, ValueError, "y contains NaN or infinity"),
-        (X, Y, _with(np.ones(6), 0, np.nan), ValueError, "sample_weight contains NaN"),
-        (X, Y, _with(np.ones(6), 0, np.inf), ValueError, "sample_weight contains NaN"),
+        (changed(X, (1, 1), np.nan), Y, None, ValueError, "X contains NaN or infinity"),
+        (changed(X, (2, 0), np.inf), Y, None, ValueError, "X contains NaN or infinity"),
+        (X, changed(Y, 3, np.nan), None, ValueError, "y contains NaN or infinity"),
+        (X, Y, changed(np.ones(6), 0, np.nan), ValueError, "sample_weight contains NaN"),
+        (X, Y, changed(np.ones(6), 0, np.inf), ValueError, "sample_weight contains NaN"),
         (X[:, 0], Y, None, ValueError, r"X must be 2-D .* X.reshape\(-1, 1\)"),
         (X[None], Y, None, ValueError, "X must be 2-D"),
         (X, np.stack([Y, Y], axis=1), None, ValueError, "y must be 1-D"),
@@ -49,10 +47,10 @@ def test_bad_data_is_refused(X_bad, y_bad, weight, error, match):
 
 def test_non_finite_values_are_caught_on_every_backend(backend):
     with pytest.raises(ValueError, match="X contains NaN"):
-        LogisticRegression().fit(backend.asarray(_with(X, (0, 0), np.nan)), backend.asarray(Y))
+        LogisticRegression().fit(backend.asarray(changed(X, (0, 0), np.nan)), backend.asarray(Y))
     with pytest.raises(ValueError, match="sample_weight contains NaN"):
         LogisticRegression().fit(
-            backend.asarray(X), backend.asarray(Y), backend.asarray(_with(np.ones(6), 1, np.inf))
+            backend.asarray(X), backend.asarray(Y), backend.asarray(changed(np.ones(6), 1, np.inf))
         )
 
 
@@ -64,55 +62,8 @@ def test_finite_data_whose_sum_overflows_is_accepted(backend):
     assert_on_backend(checked, backend)
     with pytest.raises(ValueError, match="X contains NaN or infinity"):
         check_features(
-            backend.asarray(_with(X_huge, (5, 2), -np.inf)), xp=backend.xp, device=backend.device
+            backend.asarray(changed(X_huge, (5, 2), -np.inf)), xp=backend.xp, device=backend.device
         )
-
-
-@pytest.mark.parametrize(
-    ("params", "error", "match"),
-    [
-        ({"C": 0.0}, ValueError, "C must be > 0"),
-        ({"C": -1.0}, ValueError, "C must be > 0"),
-        ({"C": float("nan")}, ValueError, "C must not be NaN"),
-        ({"C": "big"}, TypeError, "C must be a real number"),
-        ({"l1_ratio": 0.5}, ValueError, r"l1_ratio=0.5 is not supported: only 0.0"),
-        ({"fit_intercept": "yes"}, TypeError, "fit_intercept must be True or False"),
-        (
-            {"solver": "sag"},
-            ValueError,
-            r"solver must be one of \('auto', 'gd', 'lbfgs', 'newton'\)",
-        ),
-        ({"tol": -1e-3}, ValueError, "tol must be >= 0"),
-        ({"max_iter": 0}, ValueError, "max_iter must be >= 1"),
-        ({"max_iter": 10.5}, TypeError, "max_iter must be an integer"),
-        ({"max_iter": True}, TypeError, "max_iter must be an integer"),
-        ({"learning_rate": 0.0}, ValueError, "learning_rate must be > 0"),
-        ({"momentum": 1.0}, ValueError, "momentum must be < 1"),
-        ({"class_weight": "auto"}, ValueError, "class_weight must be None, 'balanced' or a dict"),
-        (
-            {"class_weight": {2: 1.0}},
-            ValueError,
-            r"class_weight has labels \[2\] that are not in y",
-        ),
-        ({"class_weight": {1: -1.0}}, ValueError, r"class_weight\[1\] must be >= 0"),
-        ({"warm_start": 1}, TypeError, "warm_start must be True or False"),
-        ({"verbose": -1}, ValueError, "verbose must be >= 0"),
-    ],
-)
-def test_bad_hyper_parameters_are_refused(params, error, match):
-    with pytest.raises(error, match=match):
-        LogisticRegression(**params).fit(X, Y)
-
-
-def test_class_weights_that_leave_no_weight_are_refused():
-    weight = np.where(Y == 1, 0.0, 1.0)  # the positive class weighs nothing
-    with pytest.raises(
-        ValueError,
-        match=r"'balanced' needs a positive sample_weight sum in every class; classes \[1\]",
-    ):
-        LogisticRegression(class_weight="balanced").fit(X, Y, sample_weight=weight)
-    with pytest.raises(ValueError, match="class_weight gives every sample a weight of zero"):
-        LogisticRegression(class_weight={0: 0.0}).fit(X, Y, sample_weight=weight)
 
 
 def test_threshold_outside_the_unit_interval():
@@ -164,65 +115,7 @@ def test_python_lists_are_accepted_like_numpy():
     assert isinstance(from_lists.coef_, np.ndarray)
 
 
-@pytest.mark.parametrize(
-    "labels",
-    [
-        [1, 0, 1, 1],
-        [-3, 7, 7, -3],
-        [0.5, 0.25, 0.5, 0.25],
-        [2, 2, 2, 2],
-        [2, 0, 1, 0],
-        [5.0, -1.0, 2.5, 5.0],
-        [True, False, True, True],
-    ],
-)
-def test_labels_are_the_sorted_distinct_values_on_every_backend(backend, labels):
-    """Binary targets take a min/max fast path; the labels equal ``np.unique`` either way."""
-    from xlogreg._target_validation import sorted_labels
-
-    y = backend.asarray(labels)
-    classes = sorted_labels(y, xp=backend.xp)
-    assert_on_backend(classes, backend, dtype=y.dtype)
-    np.testing.assert_array_equal(to_numpy(classes), np.unique(labels))
-
-
 # --- issue 17: overflowing statistics, non-finite parameters, messages that name ----------
-
-
-def test_parameters_that_must_be_finite_refuse_infinity_by_name():
-    for params, match in [
-        ({"tol": float("inf")}, "tol must be finite, got inf"),
-        ({"learning_rate": float("inf")}, "learning_rate must be finite, got inf"),
-        ({"class_weight": {0: float("inf")}}, r"class_weight\[0\] must be finite, got inf"),
-        ({"class_weight": {1: float("nan")}}, r"class_weight\[1\] must not be NaN"),
-    ]:
-        with pytest.raises(ValueError, match=match):
-            LogisticRegression(**params).fit(X, Y)
-    LogisticRegression(C=float("inf"))._validate_params()  # C=inf stays "no penalty"
-
-
-def test_class_weights_whose_total_overflows_are_refused():
-    with pytest.raises(ValueError, match="class_weight times sample_weight sums to more"):
-        LogisticRegression(class_weight={0: 1e300, 1: 1e300}).fit(X, Y, np.full(6, 1e10))
-
-
-@pytest.mark.parametrize(
-    ("y_bad", "error", "match"),
-    [
-        (Y + 0j, ValueError, r"y must hold real numbers, got dtype complex128: Complex data"),
-        ([0, 1, 0, 1, None, 0], ValueError, r"y holds 1 missing label\(s\) \(None, NaN or NA\)"),
-        (["a", "b", None, "a", "b", "a"], ValueError, r"y holds 1 missing label"),
-        (np.array([0, 1, np.nan, 1, 1, 0], dtype=object), ValueError, "y holds 1 missing"),
-        (
-            np.array([0, "a", 0, "a", 0, "a"], dtype=object),
-            TypeError,
-            r"y mixes labels that cannot be sorted together \(int, str\)",
-        ),
-    ],
-)
-def test_bad_labels_are_named(y_bad, error, match):
-    with pytest.raises(error, match=match):
-        LogisticRegression().fit(X, y_bad)
 
 
 def test_ragged_rows_are_named():
@@ -245,16 +138,6 @@ def test_meta_tensors_are_refused_by_name():
     model = LogisticRegression().fit(torch.tensor(X), torch.tensor(Y))
     with pytest.raises(ValueError, match="X is a torch tensor on the meta device"):
         model.predict(meta)
-
-
-def test_weights_whose_sum_overflows_say_so(backend):
-    huge = float(backend.xp.finfo(backend.dtype).max) / 4
-    weight = backend.asarray(np.full(6, huge))
-    with pytest.raises(ValueError, match=r"sample_weight sums to more than float(32|64) holds"):
-        LogisticRegression().fit(backend.asarray(X), backend.asarray(Y), weight)
-    # An infinite weight is still called one.
-    with pytest.raises(ValueError, match="sample_weight contains NaN or infinity"):
-        LogisticRegression().fit(X, Y, _with(np.ones(6), 2, np.inf))
 
 
 def _too_large(backend):

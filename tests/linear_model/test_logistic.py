@@ -9,38 +9,10 @@ from sklearn.exceptions import ConvergenceWarning as SkConvergenceWarning
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 
 from tests.backends import RAISIN_CSV, assert_on_backend, rtol_for
+from tests.linear_model.problems import synthetic
 from xlogreg import LogisticRegression
 from xlogreg._backend import to_numpy
-from xlogreg.exceptions import ConvergenceWarning
 from xlogreg.objectives import Binomial
-
-
-def _problem(name, seed=0):
-    """Synthetic problems: (X, y, sample_weight, estimator parameters)."""
-    rng = np.random.default_rng(seed)
-    n, d = 400, 6
-    X = rng.standard_normal((n, d))
-    w = rng.standard_normal(d)
-    intercept, weight, params = 0.3, None, {}
-    if name == "imbalanced-balanced":
-        intercept, params = -2.0, {"class_weight": "balanced"}
-    elif name == "class-weight-dict":
-        params = {"class_weight": {0: 0.5, 1: 3.0}, "C": 0.5}
-    elif name == "sample-weight":
-        weight = rng.uniform(0.0, 3.0, n)
-    elif name == "weights-and-balanced":
-        intercept, weight, params = -1.5, rng.uniform(0.1, 2.0, n), {"class_weight": "balanced"}
-    elif name == "no-penalty":
-        params = {"C": float("inf")}
-    elif name == "no-intercept":
-        params = {"fit_intercept": False, "C": 0.1}
-    elif name == "badly-scaled":
-        X = X * np.logspace(-2, 2, d)
-        w = w / np.logspace(-2, 2, d)
-        params = {"C": 10.0}
-    y = (rng.random(n) < 1.0 / (1.0 + np.exp(-(X @ w + intercept)))).astype(int)
-    return X, y, weight, params
-
 
 PROBLEMS = [
     "plain",
@@ -79,7 +51,7 @@ def _fit_on(backend, model, X, y, weight):
 @pytest.mark.parametrize("solver", ["lbfgs", "newton", "auto"])
 @pytest.mark.parametrize("problem", PROBLEMS)
 def test_parity_with_scikit_learn(backend, problem, solver):
-    X, y, weight, params = _problem(problem)
+    X, y, weight, params = synthetic(problem)
     expected = _reference(X, y, weight, params)
     # float32 resolves gradients to about 1e-7: converged_ promises tol, so float32 asks 1e-6.
     tol = 1e-10 if backend.has_float64 else 1e-6
@@ -96,7 +68,7 @@ def test_parity_with_scikit_learn(backend, problem, solver):
     [("lbfgs", {}), ("newton", {}), ("gd", {"learning_rate": 1.0, "momentum": 0.5})],
 )
 def test_same_fit_on_every_float64_backend(backend64, solver, extra):
-    X, y, weight, params = _problem("sample-weight", seed=3)
+    X, y, weight, params = synthetic("sample-weight", seed=3)
     kwargs = {"solver": solver, "tol": 1e-11, "max_iter": 20000, **extra, **params}
     on_numpy = LogisticRegression(**kwargs).fit(X, y, sample_weight=weight)
     here = LogisticRegression(**kwargs).fit(
@@ -106,7 +78,7 @@ def test_same_fit_on_every_float64_backend(backend64, solver, extra):
 
 
 def test_predictions_stay_on_the_input_backend(backend):
-    X, y, _, _ = _problem("plain")
+    X, y, _, _ = synthetic("plain")
     tol = 1e-10 if backend.has_float64 else 1e-5
     model = LogisticRegression(tol=tol).fit(backend.asarray(X), backend.asarray(y))
     Xb = backend.asarray(X)
@@ -138,7 +110,7 @@ def test_extreme_logits_give_finite_log_probabilities():
 
 
 def test_string_labels_and_threshold():
-    X, y, _, _ = _problem("plain")
+    X, y, _, _ = synthetic("plain")
     names = np.array(["approve", "review"])[y]
     model = LogisticRegression().fit(X, names)
     assert model.classes_.tolist() == ["approve", "review"]
@@ -150,18 +122,11 @@ def test_string_labels_and_threshold():
 
 
 def test_labels_other_than_zero_one_give_the_same_model():
-    X, y, _, _ = _problem("plain")
+    X, y, _, _ = synthetic("plain")
     on_01 = LogisticRegression(tol=1e-10).fit(X, y)
     on_pm = LogisticRegression(tol=1e-10).fit(X, np.where(y == 1, 7, -7))
     np.testing.assert_allclose(on_pm.coef_, on_01.coef_, rtol=1e-12)
     np.testing.assert_array_equal(on_pm.predict(X), np.where(on_01.predict(X) == 1, 7, -7))
-
-
-def test_class_weight_equals_the_same_sample_weight():
-    X, y, _, _ = _problem("plain")
-    by_class = LogisticRegression(class_weight={0: 2.0, 1: 0.5}, tol=1e-10).fit(X, y)
-    by_sample = LogisticRegression(tol=1e-10).fit(X, y, sample_weight=np.where(y == 1, 0.5, 2.0))
-    np.testing.assert_allclose(by_class.coef_, by_sample.coef_, rtol=1e-10)
 
 
 def test_integer_features_compute_in_the_default_float(backend):
@@ -174,7 +139,7 @@ def test_integer_features_compute_in_the_default_float(backend):
 
 def test_requires_grad_inputs_build_no_graph():
     torch = pytest.importorskip("torch")
-    X, y, _, _ = _problem("plain")
+    X, y, _, _ = synthetic("plain")
     Xt = torch.tensor(X, requires_grad=True)
     model = LogisticRegression().fit(Xt, torch.tensor(y))
     for result in (
@@ -189,7 +154,7 @@ def test_requires_grad_inputs_build_no_graph():
 
 
 def test_warm_start_resumes_from_the_previous_solution():
-    X, y, _, _ = _problem("plain")
+    X, y, _, _ = synthetic("plain")
     cold = LogisticRegression(solver="lbfgs", tol=1e-10).fit(X, y)
     warm = LogisticRegression(solver="lbfgs", tol=1e-10, warm_start=True).fit(X, y)
     warm.fit(X, y)
@@ -198,17 +163,10 @@ def test_warm_start_resumes_from_the_previous_solution():
 
 
 def test_warm_start_ignores_a_model_of_another_width():
-    X, y, _, _ = _problem("plain")
+    X, y, _, _ = synthetic("plain")
     model = LogisticRegression(warm_start=True).fit(X[:, :3], y)
     model.fit(X, y)
     assert model.coef_.shape == (1, X.shape[1])
-
-
-def test_verbose_prints_progress(capsys):
-    X, y, _, _ = _problem("plain")
-    LogisticRegression(verbose=1).fit(X, y)
-    lines = capsys.readouterr().out.splitlines()
-    assert lines and lines[0].startswith("iter     0  loss 0.6931471806")
 
 
 def test_clone_and_params_round_trip():
@@ -227,7 +185,7 @@ def test_clone_and_params_round_trip():
 
 
 def test_failed_fit_keeps_the_earlier_fitted_state():
-    X, y, _, _ = _problem("plain")
+    X, y, _, _ = synthetic("plain")
     model = LogisticRegression().fit(X, y)
     coef, intercept, classes = model.coef_.copy(), model.intercept_.copy(), model.classes_.copy()
     bad = X.copy()
@@ -259,7 +217,7 @@ def _bad_fits(X, y):
 
 @pytest.mark.parametrize("case", range(7))
 def test_bad_fits_raise_before_work_and_keep_the_earlier_state(case):
-    X, y, _, _ = _problem("plain")
+    X, y, _, _ = synthetic("plain")
     model = LogisticRegression().fit(X, y)
     before = {name: getattr(model, name) for name in vars(model) if name.endswith("_")}
     copies = {
@@ -281,7 +239,7 @@ def test_a_solution_that_is_not_finite_is_never_stored(monkeypatch):
 
     import xlogreg.linear_model._logistic_fit as logistic
 
-    X, y, _, _ = _problem("plain")
+    X, y, _, _ = synthetic("plain")
     model = LogisticRegression().fit(X, y)
     coef = model.coef_.copy()
     solve = logistic.minimize
@@ -298,7 +256,7 @@ def test_a_solution_that_is_not_finite_is_never_stored(monkeypatch):
 
 def test_large_but_representable_data_still_fit():
     """The overflow checks refuse only what overflows: ±1e150 standardized fits as ±1."""
-    X, y, _, _ = _problem("plain")
+    X, y, _, _ = synthetic("plain")
     reference = LogisticRegression(standardize=True).fit(X, y)
     scaled = LogisticRegression(standardize=True).fit(X * 1e150, y)
     np.testing.assert_allclose(scaled.coef_ * 1e150, reference.coef_, rtol=1e-9)
@@ -372,24 +330,7 @@ def test_parity_on_the_standardized_raisin_data(backend, C):
     assert _relative_error(_params(model), _raisin_reference(X, y, C)) <= limit
 
 
-@pytest.mark.parametrize("solver", ["auto", "lbfgs", "newton", "gd"])
-def test_fit_callback_sees_every_iterate(solver, capsys):
-    """fit(callback=...) feeds progress bars and run records: every iterate, the last included."""
-    X, y, _, _ = _problem("plain")
-    seen = []
-    model = LogisticRegression(solver=solver, max_iter=40, verbose=1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # gd stops at max_iter
-        model.fit(X, y, callback=lambda *report: seen.append(report))
-    iterations, losses, norms = zip(*seen, strict=True)
-    assert iterations == tuple(range(model.n_iter_ + 1))
-    assert losses == model.loss_history_
-    assert all(type(value) is float for value in losses + norms)
-    assert norms[0] > norms[-1] > 0.0
-    assert len(capsys.readouterr().out.splitlines()) == len(seen)  # verbose sees them too
-
-
 def test_fit_callback_is_refused_by_minibatch_solvers():
-    X, y, _, _ = _problem("plain")
+    X, y, _, _ = synthetic("plain")
     with pytest.raises(ValueError, match="callback reports full-batch iterations"):
         LogisticRegression(solver="adam").fit(X, y, callback=print)

@@ -1,47 +1,18 @@
-"""Run records (xlogreg.runs) and ``xlogreg runs list|show|promote``."""
+"""Run records (xlogreg/runs/_records.py) and ``xlogreg runs list|show|promote``: run ids,
+runs written whole or not at all and read back, listed, shown, promoted, found and removed.
+The registry file's errors: test_record_files.py; MLflow: test_mlflow.py."""
 
-import contextlib
 import datetime
 import json
 import re
-import sys
-import types
 
 import numpy as np
 import pytest
 
 import xlogreg
-from tests.backends import RAISIN_CSV
 from tests.cli_helpers import assert_fails, invoke, three_classes_csv
+from tests.runs.folders import fit_run
 from xlogreg import ConvergenceWarning, LogisticRegression, runs
-
-
-def _fit(runs_dir, *args):
-    outcome = invoke(
-        "fit", RAISIN_CSV, "--target", "Class", "--runs-dir", runs_dir, "--quiet", *args
-    )
-    assert outcome.code == 0, outcome
-    return outcome.stdout.strip()
-
-
-@pytest.fixture(scope="module")
-def two_runs(tmp_path_factory):
-    """A good run (every feature) and a worse one (Extent alone), in a module-wide folder."""
-    runs_dir = tmp_path_factory.mktemp("two") / "runs"
-    good = _fit(runs_dir)
-    worse = _fit(runs_dir, "--features", "Extent")
-    return runs_dir, good, worse
-
-
-@pytest.fixture
-def fresh(two_runs, tmp_path):
-    """A copy of the two runs, without a registry, that a test may promote in."""
-    import shutil
-
-    runs_dir, good, worse = two_runs
-    copy = tmp_path / "runs"
-    shutil.copytree(runs_dir, copy)
-    return copy, good, worse
 
 
 def _small_model(**params):
@@ -181,7 +152,7 @@ def test_promote_refuses_a_worse_run_unless_forced(fresh):
 
 def test_promote_by_a_metric_a_run_lacks(tmp_path):
     runs_dir = tmp_path / "runs"
-    binary = _fit(runs_dir)
+    binary = fit_run(runs_dir)
     outcome = invoke(
         "fit", three_classes_csv(tmp_path / "kinds.csv"), "--target", "kind", "--runs-dir",
         runs_dir, "--quiet",
@@ -220,17 +191,6 @@ def test_runs_bad_input_fails_in_one_line(fresh, args, message):
     assert not (runs_dir / "registry.json").exists()
 
 
-def test_runs_refuse_a_corrupt_registry_and_a_missing_folder(fresh, tmp_path):
-    runs_dir, good, _ = fresh
-    (runs_dir / "registry.json").write_text("{not json")
-    for args in (["list"], ["promote", good], ["show", "production"]):
-        assert_fails(invoke("runs", *args, "--runs-dir", runs_dir), "registry.json: not valid JSON")
-    assert (runs_dir / "registry.json").read_text() == "{not json"
-    (runs_dir / "registry.json").write_text('{"production": 3}')
-    assert_fails(invoke("runs", "list", "--runs-dir", runs_dir), "not a registry of runs")
-    assert_fails(invoke("runs", "list", "--runs-dir", tmp_path / "none"), "no such runs folder")
-
-
 def test_find_model(fresh, tmp_path):
     runs_dir, good, worse = fresh
     model = runs_dir / good / "model.safetensors"
@@ -245,49 +205,6 @@ def test_find_model(fresh, tmp_path):
         runs.find_model(good)
     with pytest.raises(FileNotFoundError, match=r"a folder without model\.safetensors"):
         runs.find_model(tmp_path)
-
-
-class _FakeMlflow(types.ModuleType):
-    """Records the calls log_to_mlflow makes (mlflow is not a test dependency)."""
-
-    def __init__(self):
-        super().__init__("mlflow")
-        self.calls = []
-
-    @contextlib.contextmanager
-    def start_run(self, run_name):
-        self.calls.append(("start_run", run_name))
-        yield types.SimpleNamespace(info=types.SimpleNamespace(run_id="mlflow-run-1"))
-
-    def log_params(self, params):
-        self.calls.append(("log_params", params))
-
-    def log_metrics(self, metrics, step=None):
-        self.calls.append(("log_metrics", metrics, step))
-
-    def log_artifact(self, path):
-        self.calls.append(("log_artifact", path))
-
-
-def test_fit_logs_the_run_to_mlflow(tmp_path, monkeypatch):
-    fake = _FakeMlflow()
-    monkeypatch.setitem(sys.modules, "mlflow", fake)
-    runs_dir = tmp_path / "runs"
-    outcome = invoke("fit", RAISIN_CSV, "--target", "Class", "--runs-dir", runs_dir, "--mlflow")
-    assert outcome.code == 0 and "mlflow      run mlflow-run-1" in outcome.stdout
-    (run,) = runs.list_runs(runs_dir)
-    assert fake.calls[0] == ("start_run", run.run_id)
-    params = fake.calls[1][1]
-    assert params["data.sha256"] == run.params["data"]["sha256"] and params["seed"] == 0
-    steps = [call for call in fake.calls if call[0] == "log_metrics" and call[2] is not None]
-    assert [call[2] for call in steps] == [step.iteration for step in runs.read_iterations(run)]
-    assert steps[0][1]["loss"] == runs.read_iterations(run)[0].loss
-    (final,) = [call[1] for call in fake.calls if call[0] == "log_metrics" and call[2] is None]
-    assert final["validation_log_loss"] == runs.metric_value(run, "validation_log_loss")
-    assert fake.calls[-2:] == [
-        ("log_artifact", str(run.model_path)),
-        ("log_artifact", str(run.path / "card.json")),
-    ]
 
 
 def _competitor(folder):
@@ -324,24 +241,6 @@ def test_a_run_id_taken_while_the_run_is_written(tmp_path, monkeypatch):
     assert runs.read_run(tmp_path, run.run_id).card["run_id"] == run.run_id
     assert sorted(entry.name for entry in tmp_path.iterdir()) == [taken, run.run_id]
     assert (tmp_path / taken / "params.json").read_text() == '{"winner": "the other process"}'
-
-
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [
-        (b"\xff\xfe{}", "registry.json: not UTF-8 text (byte 0 is 0xff)"),
-        (b"[" * 100_000, "registry.json: not valid JSON (nested too deep)"),
-        (b"[]", "registry.json: expected a JSON object"),
-        (b'{"production": "../x"}', "registry.json: not a registry of runs (production '../x')"),
-        (b'{"history": [1]}', "registry.json: not a registry of runs (history is not a list"),
-    ],
-)
-def test_a_garbage_registry_is_named(fresh, content, message):
-    runs_dir, good, _ = fresh
-    (runs_dir / "registry.json").write_bytes(content)
-    for args in (["list"], ["promote", good], ["show", "production"]):
-        assert_fails(invoke("runs", *args, "--runs-dir", runs_dir), message)
-    assert (runs_dir / "registry.json").read_bytes() == content
 
 
 def _break(folder, problem):

@@ -1,190 +1,29 @@
-"""xlogreg serve against hostile and careless clients: browsers' cross-origin POSTs,
-DNS rebinding, connections that stall or trickle, clients that leave mid-body.
+"""xlogreg serve's HTTP/1.1 protocol (xlogreg/serve/_protocol.py) against clients that
+stall, trickle or leave mid-body: against ``python -m xlogreg serve`` on 127.0.0.1 with
+1-second timeouts, over raw sockets, with its log read back, every stalled connection is
+closed at the keep-alive timeout or the request deadline, a request within the deadlines is
+answered, and a client leaving mid-body is one log line. Also in-process: a client leaving
+mid-body raises nothing (the application's handler); and over HTTP, the real server refuses
+other hosts and content types (the guard of test_guard.py behind this protocol)."""
 
-The header checks run in-process (FastAPI's TestClient, or the ASGI application
-called directly to see what it reads); the connection-level behaviour runs
-against ``python -m xlogreg serve`` on 127.0.0.1 with 1-second timeouts, over
-raw sockets, with its log read back.
-"""
-
-import asyncio
 import json
 import os
 import socket
 import subprocess
 import sys
 import time
-import warnings
 from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
-from starlette.exceptions import StarletteDeprecationWarning
 
 from tests.cli_helpers import stop_process
-from xlogreg import LogisticRegression
+from tests.serve.hardening import BODY, call
 from xlogreg.serve import create_app
 
-with warnings.catch_warnings():
-    # Starlette asks for the httpx2 fork at import; httpx, which the test extra installs, works.
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
-    from fastapi.testclient import TestClient
-
 WORKTREE = Path(__file__).resolve().parents[2]
-FEATURES = ["age", "dose"]
-ROW = {"age": 1.0, "dose": 0.5}
-BODY = json.dumps(ROW).encode()
 TIMEOUT = 1  # --timeout-request and --timeout-keep-alive of the real server
 WAIT = 5  # the most any test waits for the server to close a connection
-
-
-@pytest.fixture(scope="module")
-def model():
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((60, 2))
-    return LogisticRegression().fit(X, (X[:, 0] + X[:, 1] > 0).astype(int), feature_names=FEATURES)
-
-
-@pytest.fixture(scope="module")
-def client(model):
-    return TestClient(create_app(model))
-
-
-# --- Content-Type: application/json or 415 ---------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "content_type",
-    [
-        None,  # fetch() with a string body and no headers sends text/plain; a raw client, none
-        "text/plain",
-        "text/plain; charset=utf-8",
-        "application/x-www-form-urlencoded",
-        "multipart/form-data; boundary=x",
-        "text/json",
-        "application/json-seq",
-    ],
-)
-def test_a_post_not_declared_json_gets_415(client, content_type):
-    headers = {} if content_type is None else {"Content-Type": content_type}
-    response = client.post("/predict", content=BODY, headers=headers)
-    assert response.status_code == 415
-    got = "none" if content_type is None else repr(content_type)
-    detail = "POST /predict takes a JSON body: send Content-Type: application/json"
-    assert response.json() == {"detail": f"{detail} (got {got})"}
-    assert response.headers["accept-post"] == "application/json"
-
-
-@pytest.mark.parametrize(
-    "content_type",
-    ["application/json", "application/json; charset=utf-8", "Application/JSON ; charset=UTF-8"],
-)
-def test_a_post_declared_json_is_answered(client, model, content_type):
-    response = client.post("/predict", content=BODY, headers={"Content-Type": content_type})
-    assert response.status_code == 200
-    assert response.json()["logit"] == model.decision_function(np.array([[1.0, 0.5]]))[0]
-
-
-def test_two_content_types_get_415(client):
-    headers = [("Content-Type", "application/json"), ("Content-Type", "text/plain")]
-    response = client.post("/predict", content=BODY, headers=headers)
-    assert response.status_code == 415
-    assert "(got 'application/json', 'text/plain')" in response.json()["detail"]
-
-
-def test_every_post_is_checked_and_gets_need_no_content_type(client):
-    assert client.post("/healthz", content=BODY).status_code == 415  # before routing (405)
-    assert client.get("/healthz").status_code == 200
-    assert client.get("/model", headers={"Content-Type": "text/plain"}).status_code == 200
-
-
-def _call(app, scope_headers, receive, method="POST", path="/predict"):
-    """Call the ASGI application once; the messages it sent."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": b"",
-        "headers": scope_headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-    }
-    sent = []
-
-    async def send(message):
-        sent.append(message)
-
-    asyncio.run(app(scope, receive, send))
-    return sent
-
-
-def test_415_and_bad_host_are_answered_before_the_body_is_read(model):
-    async def receive():
-        raise AssertionError("the body was read")
-
-    app = create_app(model, allowed_hosts=["localhost"])
-    length = (b"content-length", str(len(BODY)).encode())
-    sent = _call(app, [(b"host", b"localhost"), (b"content-type", b"text/plain"), length], receive)
-    assert sent[0]["status"] == 415
-    json_ = (b"content-type", b"application/json")
-    sent = _call(app, [(b"host", b"evil.example"), json_, length], receive)
-    assert sent[0]["status"] == 400
-
-
-# --- Host: localhost, an IP address or an allowed name -------------------------------------
-
-
-@pytest.mark.parametrize(
-    "base_url",
-    [
-        "http://localhost:8000",
-        "http://LocalHost.",
-        "http://127.0.0.1:8000",
-        "http://[::1]:8000",
-        "http://10.1.2.3",
-        "http://raisin.lan:8000",
-    ],
-)
-def test_allowed_hosts_and_ip_addresses_are_answered(model, base_url):
-    client = TestClient(create_app(model, allowed_hosts=["localhost", "Raisin.lan"]), base_url)
-    assert client.get("/healthz").status_code == 200
-    assert client.post("/predict", json=ROW).status_code == 200
-
-
-@pytest.mark.parametrize(
-    "base_url", ["http://evil.example:8000", "http://localhost.evil.example", "http://lan"]
-)
-def test_other_host_names_get_400_as_dns_rebinding_would(model, base_url):
-    """A page on evil.example whose name now resolves to 127.0.0.1 sends Host: evil.example."""
-    client = TestClient(create_app(model, allowed_hosts=["localhost", "raisin.lan"]), base_url)
-    for response in (client.get("/healthz"), client.post("/predict", json=ROW)):
-        assert response.status_code == 400
-        detail = response.json()["detail"]
-        assert detail.startswith(
-            f"Host '{httpx.URL(base_url).netloc.decode()}' is not this service's"
-        )
-        assert detail.endswith(
-            "localhost, raisin.lan or an IP address (xlogreg serve --allowed-host)"
-        )
-
-
-def test_a_missing_host_gets_400_and_any_host_is_the_default(model):
-    async def receive():
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    sent = _call(
-        create_app(model, allowed_hosts=["localhost"]), [], receive, method="GET", path="/healthz"
-    )
-    assert sent[0]["status"] == 400
-    assert TestClient(create_app(model)).get("/healthz").status_code == 200  # Host: testserver
-    wildcard = TestClient(create_app(model, allowed_hosts=["*"]), "http://anything.example")
-    assert wildcard.get("/healthz").status_code == 200
 
 
 # --- a client that leaves mid-body, in-process --------------------------------------------------
@@ -204,7 +43,7 @@ def test_a_client_leaving_mid_body_raises_nothing_and_logs_no_error(model, caplo
     headers = [(b"host", b"localhost"), (b"content-type", b"application/json")]
     headers.append((b"content-length", b"1000"))
     with caplog.at_level("DEBUG"):
-        _call(create_app(model), headers, receive)  # raised ClientDisconnect before
+        call(create_app(model), headers, receive)  # raised ClientDisconnect before
     assert [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")] == []
     assert all(r.exc_info is None for r in caplog.records)
 
