@@ -1,65 +1,17 @@
-"""Multinomial and SquaredError against their formulas and finite differences, and every
-objective's Hessian (and its diagonal) from evenly spaced rows."""
+"""What the objectives share: Multinomial and SquaredError (objectives/_multinomial.py,
+_squared.py; one parametrization over both, on the data of problems.output_objective) against
+their formulas and finite differences, and every objective's Hessian (and its diagonal) from
+evenly spaced rows (``max_rows``, through _tiles.sampled_rows) equal to the objective built on
+those rows. Each objective's own tests are in test_binomial.py, test_multinomial.py and
+test_squared.py."""
 
 import numpy as np
 import pytest
 
 from tests.backends import assert_close, assert_on_backend, rtol_for
-from tests.objectives.problems import data
+from tests.objectives.problems import data, output_objective
 from xlogreg._backend import to_numpy
 from xlogreg.objectives import Binomial, Multinomial, SquaredError
-
-
-def _softmax_formula(X, Y, weight, w, *, l2, fit_intercept):
-    rows = w.reshape(Y.shape[1], -1)
-    coef, intercept = (rows[:, :-1], rows[:, -1]) if fit_intercept else (rows, 0.0)
-    z = X @ coef.T + intercept
-    log_normalizer = np.log(np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1)) + z.max(axis=1)
-    mean_loss = np.sum(weight * (log_normalizer - np.sum(Y * z, axis=1))) / weight.sum()
-    return mean_loss + l2 * np.sum(coef * coef) / (2.0 * weight.sum())
-
-
-def _squares_formula(X, Y, weight, w, *, l2, fit_intercept):
-    rows = w.reshape(Y.shape[1], -1)
-    coef, intercept = (rows[:, :-1], rows[:, -1]) if fit_intercept else (rows, 0.0)
-    r = X @ coef.T + intercept - Y
-    return (np.sum(weight[:, None] * r * r) + l2 * np.sum(coef * coef)) / weight.sum()
-
-
-def _output_objective(kind, backend, *, l2, fit_intercept, seed=0):
-    """A per-output objective on random data, with its NumPy formula."""
-    X, _, weight = data(seed=seed)
-    rng = np.random.default_rng(seed + 100)
-    if kind == "multinomial":
-        Y = np.eye(3)[rng.integers(0, 3, len(X))]
-        objective = Multinomial(
-            backend.asarray(X),
-            backend.asarray(Y),
-            backend.asarray(weight),
-            l2=l2,
-            fit_intercept=fit_intercept,
-            xp=backend.xp,
-        )
-        formula = _softmax_formula
-    else:
-        Y = rng.standard_normal((len(X), 1 if kind == "squared" else 2))
-        y = Y[:, 0] if kind == "squared" else Y
-        objective = SquaredError(
-            backend.asarray(X),
-            backend.asarray(y),
-            backend.asarray(weight),
-            alpha=l2,
-            fit_intercept=fit_intercept,
-            xp=backend.xp,
-        )
-        formula = _squares_formula
-    w = rng.standard_normal(objective.n_params)
-
-    def value(at):
-        return formula(X, Y, weight, at, l2=l2, fit_intercept=fit_intercept)
-
-    return objective, w, value
-
 
 OUTPUT_KINDS = ["multinomial", "squared", "squared-2d"]
 
@@ -80,7 +32,7 @@ def _numeric_hessian(objective, backend, w, eps=1e-6):
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("kind", OUTPUT_KINDS)
 def test_output_objectives_match_their_formulas(backend, kind, fit_intercept):
-    objective, w, value = _output_objective(kind, backend, l2=0.7, fit_intercept=fit_intercept)
+    objective, w, value = output_objective(kind, backend, l2=0.7, fit_intercept=fit_intercept)
     loss, grad = objective.loss_grad(backend.asarray(w))
     assert_on_backend(loss, backend)
     assert_on_backend(grad, backend)
@@ -94,7 +46,7 @@ def test_output_objectives_match_their_formulas(backend, kind, fit_intercept):
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("kind", OUTPUT_KINDS)
 def test_output_objective_derivatives(backend64, kind, fit_intercept):
-    objective, w, value = _output_objective(kind, backend64, l2=0.3, fit_intercept=fit_intercept)
+    objective, w, value = output_objective(kind, backend64, l2=0.3, fit_intercept=fit_intercept)
     at = backend64.asarray(w)
     _, grad = objective.loss_grad(at)
     eps = 1e-6
@@ -119,29 +71,6 @@ def test_output_objective_derivatives(backend64, kind, fit_intercept):
         curvature = np.diag(true_hessian).reshape(n_classes, -1).mean(axis=0)
         expected = true_hessian + np.kron(np.ones((n_classes, n_classes)), np.diag(curvature)) / 3
     np.testing.assert_allclose(to_numpy(hessian), expected, rtol=1e-6, atol=1e-8)
-
-
-def test_multinomial_hessian_is_regular_where_the_loss_is_flat(backend64):
-    objective, w, _ = _output_objective("multinomial", backend64, l2=0.0, fit_intercept=True)
-    eigenvalues = np.linalg.eigvalsh(to_numpy(objective.hessian(backend64.asarray(w))))
-    assert eigenvalues.min() > 1e-3 * eigenvalues.max()
-
-
-def test_squared_error_reproduces_seed_003_first_step(backend):
-    X = backend.asarray([[1.0], [2.0], [3.0], [4.0], [5.0]])
-    y = backend.asarray([118.0, 141.0, 162.0, 181.0, 198.0])
-    objective = SquaredError(
-        X,
-        y,
-        backend.xp.ones(5, dtype=backend.dtype, device=backend.device),
-        alpha=0.0,
-        fit_intercept=True,
-        xp=backend.xp,
-    )
-    loss, grad = objective.loss_grad(backend.asarray([0.0, 0.0]))
-    assert_close(loss, 26402.8, backend, rtol=rtol_for(backend, float64=1e-15, float32=1e-6))
-    rtol = rtol_for(backend, float64=1e-15, float32=1e-6)
-    assert_close(grad, [-1040.0, -320.0], backend, rtol=rtol)  # (slope, intercept)
 
 
 def _built(kind, backend, X, Y, weight):
