@@ -2,7 +2,6 @@
 
 import math
 import os
-from typing import NamedTuple
 
 import array_api_compat
 import numpy as np
@@ -125,18 +124,3 @@ def assert_same(actual, expected, where="model"):
         assert actual == expected, where
         if isinstance(expected, float):
             assert math.copysign(1.0, actual) == math.copysign(1.0, expected), where
-
-
-class Profile(NamedTuple):
-    """Stands for a NamedTuple that a new feature adds to a fitted state."""
-
-    mean: object
-    count: int
-
-
-class Wrapper(BaseEstimator):
-    """Stands for an estimator that wraps another (a calibrated classifier, say)."""
-
-    def __init__(self, estimator=None, *, method="sigmoid"):
-        self.estimator = estimator
-        self.method = method

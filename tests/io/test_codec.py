@@ -9,12 +9,28 @@ from typing import NamedTuple
 import numpy as np
 import pytest
 
-from tests.io.files import Profile, Wrapper, assert_same, fit, model_data, round_trip
+from tests.io.files import assert_same, fit, model_data, round_trip
 from xlogreg import (
     LogisticRegression,
     StandardScaler,
 )
+from xlogreg.base import BaseEstimator
 from xlogreg.io import _registry
+
+
+class Profile(NamedTuple):
+    """Stands for a NamedTuple that a new feature adds to a fitted state."""
+
+    mean: object
+    count: int
+
+
+class Wrapper(BaseEstimator):
+    """Stands for an estimator that wraps another (a calibrated classifier, say)."""
+
+    def __init__(self, estimator=None, *, method="sigmoid"):
+        self.estimator = estimator
+        self.method = method
 
 
 @pytest.fixture
