@@ -74,14 +74,16 @@ def check_number(
         raise ValueError(f"{name} must be {'<' if high_open else '<='} {high}, got {value!r}")
 
 
-def check_choice(value: Any, name: str, choices: Collection[str]) -> None:
-    """Check that a string hyper-parameter is one of ``choices``.
+def check_choice(value: Any, name: str, choices: Collection[str | None]) -> None:
+    """Check that a string hyper-parameter is one of ``choices`` (None too, if listed).
 
     Raises
     ------
     ValueError
         If it is not.
     """
+    if value is None and None in choices:
+        return
     if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}")
 

@@ -266,9 +266,13 @@ def test_bad_input_raises_the_numpy_error(dask_client, name):
 
 
 def test_many_labels_are_named_with_a_lower_bound_of_their_number(dask_client):
-    """Each chunk keeps its 32 smallest labels: more than that are counted "at least"."""
-    with pytest.raises(ValueError, match=r"binary .* got at least 4\d\d labels: 0, 1, 2, 3, 4, "):
-        metrics.log_loss(_dask(np.arange(N)), _dask(PROB))
+    """Each chunk keeps its 1024 smallest labels: more than that are counted "at least"."""
+    many = da.from_array(np.arange(3000), chunks=1500)
+    probabilities = da.from_array(np.linspace(0, 1, 3000), chunks=1500)
+    with pytest.raises(ValueError, match=r"binary .* got at least 2\d\d\d labels: 0, 1, 2, 3, 4, "):
+        metrics.log_loss(many, probabilities)
+    with pytest.raises(ValueError, match=r"at least 2\d\d\d distinct labels; .* at most 1024"):
+        metrics.confusion_matrix(many, many)
 
 
 REFUSED = {

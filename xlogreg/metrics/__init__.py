@@ -45,10 +45,14 @@ from xlogreg.metrics._calibration import (
 from xlogreg.metrics._classification import (
     accuracy_score,
     balanced_accuracy_score,
+    cohen_kappa_score,
     confusion_matrix,
+    matthews_corrcoef,
+)
+from xlogreg.metrics._fscores import (
     f1_score,
     fbeta_score,
-    matthews_corrcoef,
+    precision_recall_fscore_support,
     precision_score,
     recall_score,
 )
@@ -78,6 +82,7 @@ __all__ = [
     "balanced_accuracy_score",
     "brier_score_loss",
     "calibration_curve",
+    "cohen_kappa_score",
     "confusion_matrix",
     "det_curve",
     "expected_calibration_error",
@@ -89,6 +94,7 @@ __all__ = [
     "mean_absolute_error",
     "mean_squared_error",
     "precision_recall_curve",
+    "precision_recall_fscore_support",
     "precision_score",
     "r2_score",
     "recall_score",

@@ -1,10 +1,8 @@
 """Calibration: reliability bins, scikit-learn's ``calibration_curve`` and the ECE.
 
 Probabilities are put into bins by a binary search in the bin edges and
-summed per bin by the library's native ``bincount`` (NumPy, PyTorch, CuPy) or,
-in the array API alone, by one-hot matrix products over row tiles, so memory
-stays bounded (no n × bins array) and there is no Python loop over samples or
-bins.
+summed per bin by :func:`~._bins.bin_sums` (the library's native ``bincount``
+where it has one), so there is no Python loop over samples or bins.
 Edges are computed in float64 (where the device has it) exactly as NumPy
 computes them, and float32 probabilities are compared with them exactly too.
 """
@@ -14,8 +12,8 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
-from xlogreg._backend import native_bincount
 from xlogreg._validation import check_choice, check_number
+from xlogreg.metrics._bins import bin_sums
 from xlogreg.metrics._checks import check_probabilities
 from xlogreg.metrics._inputs import BinaryScores
 
@@ -28,8 +26,6 @@ __all__ = [
 
 _STRATEGIES = ("uniform", "quantile")
 _NORMS = ("l1", "l2", "max")
-# One-hot entries per tile of rows: bounds the working memory of the binning.
-_TILE_ENTRIES = 1 << 20
 
 
 class ReliabilityBins(NamedTuple):
@@ -132,47 +128,19 @@ def _inner_edges(inputs: BinaryScores, edges: Any, *, side: str) -> Any:
 def _bin_totals(inputs: BinaryScores, edges: Any, *, side: str) -> Any:
     """Per bin: samples, weight, weighted score sum and weighted positives, shape (n_bins, 4).
 
-    A binary search puts each score in its bin; the sums per bin come from the
-    library's native ``bincount`` where it has one, else from one-hot matrix
-    products (:func:`_one_hot_totals`).
+    A binary search puts each score in its bin; :func:`~._bins.bin_sums` sums per bin.
     """
     xp, acc = inputs.xp, inputs.acc
     inner = _inner_edges(inputs, edges, side=side)
-    n_bins = edges.shape[0] - 1
-    bincount = native_bincount(xp)
-    if bincount is None:
-        return _one_hot_totals(inputs, inner, n_bins, side=side)
     ids = xp.searchsorted(inner, inputs.score, side=side)
     score = xp.astype(inputs.score, acc, copy=False)
     positive = xp.astype(inputs.positive, acc)
-    count = xp.astype(bincount(ids, None, n_bins), acc)
     weight = inputs.weight
     if weight is None:
-        columns = [count, bincount(ids, score, n_bins), bincount(ids, positive, n_bins)]
+        columns = [None, None, score, positive]
     else:
-        columns = [bincount(ids, w, n_bins) for w in (weight, weight * score, weight * positive)]
-    return xp.stack([count, *columns], axis=1)
-
-
-def _one_hot_totals(inputs: BinaryScores, inner: Any, n_bins: int, *, side: str) -> Any:
-    """:func:`_bin_totals` in the array API alone: one-hot matrix products over
-    row tiles, so the working memory stays bounded whatever the number of samples."""
-    xp, acc, device = inputs.xp, inputs.acc, inputs.device
-    bins = xp.arange(n_bins, device=device)
-    totals = xp.zeros((n_bins, 4), dtype=acc, device=device)
-    n_samples = inputs.score.shape[0]
-    rows = max(1, _TILE_ENTRIES // n_bins)
-    for start in range(0, n_samples, rows):
-        tile = slice(start, min(start + rows, n_samples))
-        ids = xp.searchsorted(inner, inputs.score[tile], side=side)
-        one_hot = xp.astype(ids[:, None] == bins, acc)
-        ones = xp.ones(one_hot.shape[0], dtype=acc, device=device)
-        weight = ones if inputs.weight is None else inputs.weight[tile]
-        score = xp.astype(inputs.score[tile], acc)
-        positive = xp.astype(inputs.positive[tile], acc)
-        columns = xp.stack([ones, weight, weight * score, weight * positive], axis=1)
-        totals = totals + one_hot.T @ columns
-    return totals
+        columns = [None, weight, weight * score, weight * positive]
+    return bin_sums(xp, ids, edges.shape[0] - 1, columns, dtype=acc, device=inputs.device)
 
 
 def calibration_curve(

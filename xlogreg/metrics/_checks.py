@@ -111,22 +111,23 @@ def check_probabilities(
 
 
 def check_predictions(
-    y_true: Any, y_pred: Any, *, sample_weight: Any = None, binary: bool = True
+    y_true: Any, y_pred: Any, *, sample_weight: Any = None, labeled: bool = True
 ) -> Predictions:
-    """Check true and predicted labels (binary unless ``binary=False``); return them, on device.
+    """Check true and predicted labels; return them, on device, with the labels present
+    (unless ``labeled=False``: then the labels are not read).
 
     Raises
     ------
     ValueError
         On empty input, lengths that differ, NaN or infinite labels, more than
-        two labels in ``y_true`` and ``y_pred`` together, or negative weights.
+        :data:`~._labels.MAX_CLASSES` labels, or negative weights.
     TypeError
         On inputs from different libraries.
     """
     check = (
         chunked_predictions if any_chunked(y_true, y_pred, sample_weight) else in_memory_predictions
     )
-    return check(y_true, y_pred, sample_weight, binary=binary)
+    return check(y_true, y_pred, sample_weight, labeled=labeled)
 
 
 def check_targets(

@@ -1,10 +1,11 @@
-"""Metrics of hard binary predictions: the confusion matrix and the scores built on it.
+"""Metrics of hard predictions of any number of classes: the confusion matrix and the scores
+built on it.
 
-Each function checks its inputs, counts the four cells of the confusion matrix
-on the device (one pass per cell, no host copy of the labels) and returns a
-0-d array in the accumulation dtype (float64, or float32 on devices without
-it). ``zero_division`` replaces a 0/0 ratio with 0 (default), 1 or NaN, as in
-scikit-learn, without a warning.
+Each function checks its inputs, counts the K × K confusion matrix on the
+device (:meth:`~._predictions.Predictions.confusion`: one pass, no host copy of
+the labels; on Dask arrays one matrix per chunk, summed) and returns a 0-d
+array in the accumulation dtype (float64, or float32 on devices without it).
+The precision, recall and F-scores are in :mod:`._fscores`.
 """
 
 from __future__ import annotations
@@ -13,49 +14,56 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from xlogreg._backend import host_floats, host_list
-from xlogreg._validation import check_bool, check_number
+from array_api_compat import device as device_of
+
+from xlogreg._backend import host_floats
+from xlogreg._validation import check_bool, check_choice
 from xlogreg.metrics._arithmetic import divide
-from xlogreg.metrics._base import check_zero_division
 from xlogreg.metrics._checks import check_predictions
-from xlogreg.metrics._labels import resolve_pos_label
+from xlogreg.metrics._labels import classes_of, given_classes
 from xlogreg.metrics._predictions import Predictions
 
 __all__ = [
     "accuracy_score",
     "balanced_accuracy_score",
+    "checked_confusion",
+    "cohen_kappa_score",
     "confusion_matrix",
-    "f1_score",
-    "fbeta_score",
+    "diagonal",
     "matthews_corrcoef",
-    "precision_score",
-    "recall_score",
 ]
 
 _NORMALIZE = (None, "true", "pred", "all")
+_KAPPA_WEIGHTS = (None, "linear", "quadratic")
 
 
-def _label_order(found: list, labels: Sequence | None) -> tuple[Any, Any]:
-    """Return the (negative, positive) labels of a 2×2 confusion matrix."""
-    if labels is not None:
-        labels = host_list(labels) if hasattr(labels, "shape") else list(labels)
-        if len(labels) != 2 or labels[0] == labels[1]:
-            raise ValueError(
-                f"labels must be two distinct labels [negative, positive], got {labels}"
-            )
-        unknown = [v for v in found if v not in labels]
-        if unknown:
-            raise ValueError(f"y_true or y_pred holds labels {unknown} that are not in {labels}")
-        return labels[0], labels[1]
-    if len(found) == 2:
-        return found[0], found[1]
-    if found[0] in (0, 1):
-        return 0, 1
-    if found[0] == -1:
-        return -1, 1
-    raise ValueError(
-        f"only the label {found[0]!r} is present; pass labels=[negative, positive] to place it"
-    )
+def checked_confusion(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sample_weight: Any,
+    classes: Any = None,
+    float_counts: bool = True,
+) -> tuple[Predictions, list, Any]:
+    """Check the inputs; return them, the classes counted, and the K × K confusion matrix.
+
+    ``classes(found)`` turns the sorted labels found into the classes to count
+    (by default those found); ``float_counts`` casts the matrix to the
+    accumulation dtype.
+    """
+    data = check_predictions(y_true, y_pred, sample_weight=sample_weight)
+    counted = data.labels if classes is None else classes(data.labels)
+    matrix = data.confusion(counted)
+    if float_counts:
+        matrix = data.xp.astype(matrix, data.acc)
+    return data, counted, matrix
+
+
+def diagonal(xp: Any, matrix: Any) -> Any:
+    """The diagonal of a square matrix (the array API has it only in ``linalg``)."""
+    n = matrix.shape[0]
+    flat = xp.reshape(matrix, (-1,))
+    return xp.take(flat, xp.arange(0, n * n, n + 1, device=device_of(matrix)))
 
 
 def confusion_matrix(
@@ -66,15 +74,18 @@ def confusion_matrix(
     sample_weight: Any = None,
     normalize: str | None = None,
 ) -> Any:
-    """The 2×2 confusion matrix ``[[tn, fp], [fn, tp]]`` (scikit-learn's layout).
+    """The K × K confusion matrix: entry ``[i, j]`` counts samples of class ``i`` predicted ``j``.
+
+    scikit-learn's layout (``[[tn, fp], [fn, tp]]`` for two classes).
 
     Parameters
     ----------
     y_true, y_pred : arrays of shape (n_samples,)
-        True and predicted binary labels.
-    labels : sequence of two labels, optional
-        ``[negative, positive]``; by default the two labels present, sorted
-        (0/1 or -1/1 when only one is present).
+        True and predicted labels (numbers on any backend, strings on NumPy).
+    labels : sequence of labels, optional
+        The classes, in the order of the rows and columns; they must hold
+        every label of ``y_true`` and ``y_pred`` and may add absent ones. By
+        default the labels present in either, sorted.
     sample_weight : array of shape (n_samples,), optional
         Non-negative weights.
     normalize : {None, "true", "pred", "all"}, default None
@@ -83,9 +94,15 @@ def confusion_matrix(
 
     Returns
     -------
-    matrix : array of shape (2, 2)
-        int64 counts; sums of weights (accumulation dtype) with ``sample_weight``
-        or ``normalize``.
+    matrix : array of shape (n_classes, n_classes)
+        int64 counts (int32 on a device without int64); sums of weights
+        (accumulation dtype) with ``sample_weight`` or ``normalize``.
+
+    Raises
+    ------
+    ValueError
+        If a label of ``y_true`` or ``y_pred`` is not in ``labels``, besides
+        the checks every metric makes.
 
     Examples
     --------
@@ -94,216 +111,28 @@ def confusion_matrix(
     >>> confusion_matrix(np.array([0, 0, 1, 1, 1]), np.array([0, 1, 1, 1, 0]))
     array([[1, 1],
            [1, 2]])
+    >>> confusion_matrix(np.array(["a", "b", "c", "c"]), np.array(["a", "c", "c", "b"]))
+    array([[1, 0, 0],
+           [0, 0, 1],
+           [0, 1, 1]])
     """
-    if normalize not in _NORMALIZE:
-        raise ValueError(f"normalize must be one of {_NORMALIZE}, got {normalize!r}")
-    data = check_predictions(y_true, y_pred, sample_weight=sample_weight)
+    check_choice(normalize, "normalize", _NORMALIZE)
+    order = given_classes(labels)
+    data, _, matrix = checked_confusion(
+        y_true,
+        y_pred,
+        sample_weight=sample_weight,
+        classes=lambda found: classes_of(found, order),
+        float_counts=normalize is not None,
+    )
     xp = data.xp
-    _, positive = _label_order(data.labels, labels)
-    matrix = xp.reshape(xp.stack(data.confusion(positive)), (2, 2))
-    if normalize is None:
-        return matrix
-    matrix = xp.astype(matrix, data.acc)
     if normalize == "true":
         return divide(xp, matrix, xp.sum(matrix, axis=1, keepdims=True), 0.0)
     if normalize == "pred":
         return divide(xp, matrix, xp.sum(matrix, axis=0, keepdims=True), 0.0)
-    return matrix / xp.sum(matrix)
-
-
-def _cells(
-    y_true: Any, y_pred: Any, *, sample_weight: Any, pos_label: Any = None, symmetric: bool = False
-) -> tuple[Predictions, Any, Any, Any, Any]:
-    """Check the inputs; return them with ``tn, fp, fn, tp`` in the accumulation dtype.
-
-    ``symmetric`` metrics do not depend on which label is positive: the
-    greater one is taken and ``pos_label`` is ignored.
-    """
-    data = check_predictions(y_true, y_pred, sample_weight=sample_weight)
-    if symmetric:
-        label = data.labels[-1]
-    else:
-        label = resolve_pos_label(data.labels, pos_label, "y_true and y_pred")
-    cells = (data.xp.astype(c, data.acc) for c in data.confusion(label))
-    return (data, *cells)
-
-
-def precision_score(
-    y_true: Any,
-    y_pred: Any,
-    *,
-    pos_label: Any = 1,
-    sample_weight: Any = None,
-    zero_division: float = 0.0,
-) -> Any:
-    """Precision ``tp / (tp + fp)``: the share of predicted positives that are positive.
-
-    Parameters
-    ----------
-    y_true, y_pred : arrays of shape (n_samples,)
-        True and predicted binary labels.
-    pos_label : label, default 1
-        The positive label.
-    sample_weight : array of shape (n_samples,), optional
-        Non-negative weights.
-    zero_division : {0, 1, nan}, default 0
-        The value when nothing is predicted positive.
-
-    Returns
-    -------
-    precision : 0-d array
-
-    Examples
-    --------
-    Seed 000 at threshold 0.20: TP 4, FP 2.
-
-    >>> import numpy as np
-    >>> from xlogreg.metrics import precision_score
-    >>> precision_score(np.array([0, 0, 1, 0, 1, 0, 1, 1]), np.array([0, 0, 1, 1, 1, 1, 1, 1]))
-    array(0.66666667)
-    """
-    return fbeta_score(
-        y_true,
-        y_pred,
-        beta=0.0,
-        pos_label=pos_label,
-        sample_weight=sample_weight,
-        zero_division=zero_division,
-    )
-
-
-def recall_score(
-    y_true: Any,
-    y_pred: Any,
-    *,
-    pos_label: Any = 1,
-    sample_weight: Any = None,
-    zero_division: float = 0.0,
-) -> Any:
-    """Recall ``tp / (tp + fn)``: the share of positives predicted positive.
-
-    Parameters
-    ----------
-    y_true, y_pred : arrays of shape (n_samples,)
-        True and predicted binary labels.
-    pos_label : label, default 1
-        The positive label.
-    sample_weight : array of shape (n_samples,), optional
-        Non-negative weights.
-    zero_division : {0, 1, nan}, default 0
-        The value when ``y_true`` has no positive.
-
-    Returns
-    -------
-    recall : 0-d array
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from xlogreg.metrics import recall_score
-    >>> recall_score(np.array([0, 0, 1, 0, 1, 0, 1, 1]), np.array([0, 0, 1, 1, 1, 1, 1, 1]))
-    array(1.)
-    """
-    return fbeta_score(
-        y_true,
-        y_pred,
-        beta=math.inf,
-        pos_label=pos_label,
-        sample_weight=sample_weight,
-        zero_division=zero_division,
-    )
-
-
-def f1_score(
-    y_true: Any,
-    y_pred: Any,
-    *,
-    pos_label: Any = 1,
-    sample_weight: Any = None,
-    zero_division: float = 0.0,
-) -> Any:
-    """F1 ``2·tp / (2·tp + fp + fn)``, the harmonic mean of precision and recall.
-
-    Parameters
-    ----------
-    y_true, y_pred : arrays of shape (n_samples,)
-        True and predicted binary labels.
-    pos_label : label, default 1
-        The positive label.
-    sample_weight : array of shape (n_samples,), optional
-        Non-negative weights.
-    zero_division : {0, 1, nan}, default 0
-        The value when there are no positives, true or predicted.
-
-    Returns
-    -------
-    f1 : 0-d array
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from xlogreg.metrics import f1_score
-    >>> f1_score(np.array([0, 0, 1, 0, 1, 0, 1, 1]), np.array([0, 0, 1, 1, 1, 1, 1, 1]))
-    array(0.8)
-    """
-    return fbeta_score(
-        y_true,
-        y_pred,
-        beta=1.0,
-        pos_label=pos_label,
-        sample_weight=sample_weight,
-        zero_division=zero_division,
-    )
-
-
-def fbeta_score(
-    y_true: Any,
-    y_pred: Any,
-    *,
-    beta: float,
-    pos_label: Any = 1,
-    sample_weight: Any = None,
-    zero_division: float = 0.0,
-) -> Any:
-    """F-beta ``(1 + β²)·tp / ((1 + β²)·tp + β²·fn + fp)``: recall weighs β times precision.
-
-    Parameters
-    ----------
-    y_true, y_pred : arrays of shape (n_samples,)
-        True and predicted binary labels.
-    beta : float >= 0
-        0 gives precision, ``inf`` gives recall.
-    pos_label : label, default 1
-        The positive label.
-    sample_weight : array of shape (n_samples,), optional
-        Non-negative weights.
-    zero_division : {0, 1, nan}, default 0
-        The value when the denominator is 0.
-
-    Returns
-    -------
-    fbeta : 0-d array
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from xlogreg.metrics import fbeta_score
-    >>> y_true = np.array([0, 0, 1, 0, 1, 0, 1, 1])
-    >>> fbeta_score(y_true, np.array([0, 0, 1, 1, 1, 1, 1, 1]), beta=2.0)
-    array(0.90909091)
-    """
-    check_number(beta, "beta", low=0.0)
-    zero_division = check_zero_division(zero_division)
-    data, _, fp, fn, tp = _cells(y_true, y_pred, pos_label=pos_label, sample_weight=sample_weight)
-    xp = data.xp
-    if math.isinf(beta):
-        score = divide(xp, tp, tp + fn, zero_division)
-    elif beta == 0:
-        score = divide(xp, tp, tp + fp, zero_division)
-    else:
-        beta2 = beta**2
-        score = divide(xp, (1 + beta2) * tp, (1 + beta2) * tp + beta2 * fn + fp, zero_division)
-    return data.result(score)
+    if normalize == "all":
+        return divide(xp, matrix, xp.sum(matrix), 0.0)
+    return matrix
 
 
 def accuracy_score(
@@ -334,7 +163,7 @@ def accuracy_score(
     array(0.75)
     """
     check_bool(normalize, "normalize")
-    data = check_predictions(y_true, y_pred, sample_weight=sample_weight, binary=False)
+    data = check_predictions(y_true, y_pred, sample_weight=sample_weight, labeled=False)
     hits, total = data.hits()
     return data.result(hits / total if normalize else hits)
 
@@ -342,16 +171,17 @@ def accuracy_score(
 def balanced_accuracy_score(
     y_true: Any, y_pred: Any, *, sample_weight: Any = None, adjusted: bool = False
 ) -> Any:
-    """The mean recall of the classes present in ``y_true``.
+    """The mean recall of the classes present in ``y_true`` (with weight).
 
     Parameters
     ----------
     y_true, y_pred : arrays of shape (n_samples,)
-        True and predicted binary labels.
+        True and predicted labels.
     sample_weight : array of shape (n_samples,), optional
         Non-negative weights.
     adjusted : bool, default False
-        Rescale so that chance scores 0 and perfect predictions 1.
+        Rescale so that chance (``1 / K`` for K classes present) scores 0 and
+        perfect predictions 1.
 
     Returns
     -------
@@ -369,31 +199,38 @@ def balanced_accuracy_score(
     >>> from xlogreg.metrics import balanced_accuracy_score
     >>> balanced_accuracy_score(np.array([0, 0, 0, 1]), np.array([0, 0, 1, 1]))
     array(0.83333333)
+    >>> balanced_accuracy_score(np.array([0, 1, 2, 2]), np.array([0, 2, 2, 1]))
+    array(0.5)
     """
     check_bool(adjusted, "adjusted")
-    data, tn, fp, fn, tp = _cells(y_true, y_pred, sample_weight=sample_weight, symmetric=True)
+    data, _, matrix = checked_confusion(y_true, y_pred, sample_weight=sample_weight)
     xp = data.xp
-    recalls = divide(xp, tp, tp + fn, 0.0) + divide(xp, tn, tn + fp, 0.0)
-    n_present = xp.astype(tp + fn > 0, data.acc) + xp.astype(tn + fp > 0, data.acc)
-    score = recalls / n_present
+    support = xp.sum(matrix, axis=1)
+    present = support > 0
+    recalls = divide(xp, diagonal(xp, matrix), support, 0.0)
+    n_present = xp.sum(xp.astype(present, data.acc))
+    score = xp.sum(recalls) / n_present
     if adjusted:
-        (present,) = host_floats(xp, n_present)
-        if present < 2:
-            raise ValueError("balanced_accuracy_score(adjusted=True) needs both classes in y_true")
-        score = 2.0 * score - 1.0
+        (classes,) = host_floats(xp, n_present)
+        if classes < 2:
+            raise ValueError(
+                "balanced_accuracy_score(adjusted=True) needs two classes or more in y_true"
+            )
+        chance = 1.0 / classes
+        score = (score - chance) / (1.0 - chance)
     return data.result(score)
 
 
 def matthews_corrcoef(y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> Any:
-    """Matthews correlation coefficient of true and predicted labels, in [-1, 1].
+    """Matthews correlation coefficient of true and predicted labels (Gorodkin's K-class form).
 
-    0 when either the truth or the prediction is constant (scikit-learn's
-    convention for the undefined 0/0).
+    In [-1, 1]; 0 when either the truth or the prediction is constant
+    (scikit-learn's convention for the undefined 0/0).
 
     Parameters
     ----------
     y_true, y_pred : arrays of shape (n_samples,)
-        True and predicted binary labels.
+        True and predicted labels.
     sample_weight : array of shape (n_samples,), optional
         Non-negative weights.
 
@@ -408,11 +245,85 @@ def matthews_corrcoef(y_true: Any, y_pred: Any, *, sample_weight: Any = None) ->
     >>> matthews_corrcoef(np.array([0, 0, 1, 1]), np.array([0, 1, 1, 1]))
     array(0.57735027)
     """
-    data, tn, fp, fn, tp = _cells(y_true, y_pred, sample_weight=sample_weight, symmetric=True)
+    data, _, matrix = checked_confusion(y_true, y_pred, sample_weight=sample_weight)
     xp = data.xp
-    true_neg, true_pos = tn + fp, fn + tp
-    pred_neg, pred_pos = tn + fn, fp + tp
-    n = true_neg + true_pos
-    covariance = (tp + tn) * n - (true_neg * pred_neg + true_pos * pred_pos)
-    spread = (n**2 - (pred_neg**2 + pred_pos**2)) * (n**2 - (true_neg**2 + true_pos**2))
-    return data.result(divide(xp, covariance, xp.sqrt(spread), 0.0))
+    true_sums, pred_sums = xp.sum(matrix, axis=1), xp.sum(matrix, axis=0)
+    n = xp.sum(true_sums)
+    covariance = xp.sum(diagonal(xp, matrix)) * n - xp.vecdot(true_sums, pred_sums)
+    pred_spread = n**2 - xp.vecdot(pred_sums, pred_sums)
+    true_spread = n**2 - xp.vecdot(true_sums, true_sums)
+    return data.result(divide(xp, covariance, xp.sqrt(pred_spread * true_spread), 0.0))
+
+
+def _check_undefined(value: Any) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if math.isnan(value) or -1.0 <= value <= 1.0:
+            return float(value)
+    raise ValueError(f"replace_undefined_by must be NaN or a number in [-1, 1], got {value!r}")
+
+
+def cohen_kappa_score(
+    y1: Any,
+    y2: Any,
+    *,
+    labels: Sequence | None = None,
+    weights: str | None = None,
+    sample_weight: Any = None,
+    replace_undefined_by: float = math.nan,
+) -> Any:
+    """Cohen's kappa: the agreement of two labelings beyond the agreement expected by chance.
+
+    ``κ = 1 − Σ w·C / Σ w·E`` over the K × K confusion matrix ``C`` and the
+    matrix ``E`` its margins would give by chance, with disagreement weights
+    ``w`` (scikit-learn's definition).
+
+    Parameters
+    ----------
+    y1, y2 : arrays of shape (n_samples,)
+        The two labelings.
+    labels : sequence of labels, optional
+        The classes, in order (the order matters for ``weights``); they must
+        hold every label of ``y1`` and ``y2``. By default those present, sorted.
+    weights : {None, "linear", "quadratic"}, default None
+        Disagreement weights: 1 off the diagonal, ``|i − j|`` or ``(i − j)²``.
+    sample_weight : array of shape (n_samples,), optional
+        Non-negative weights.
+    replace_undefined_by : NaN or float in [-1, 1], default NaN
+        The value when kappa is undefined (both labelings are one and the
+        same single class).
+
+    Returns
+    -------
+    kappa : 0-d array
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xlogreg.metrics import cohen_kappa_score
+    >>> cohen_kappa_score(np.array([0, 1, 2, 2, 1]), np.array([0, 1, 2, 1, 1]))
+    array(0.6875)
+    """
+    check_choice(weights, "weights", _KAPPA_WEIGHTS)
+    undefined = _check_undefined(replace_undefined_by)
+    order = given_classes(labels)
+    data, _, matrix = checked_confusion(
+        y1,
+        y2,
+        sample_weight=sample_weight,
+        classes=lambda found: classes_of(found, order, "y1 or y2"),
+    )
+    xp = data.xp
+    n_classes = matrix.shape[0]
+    expected = xp.sum(matrix, axis=1)[:, None] * xp.sum(matrix, axis=0)[None, :]
+    expected = expected / xp.sum(matrix)
+    index = xp.arange(n_classes, device=data.device)
+    distance = xp.astype(index[:, None] - index[None, :], data.acc)
+    if weights is None:
+        disagreement = xp.astype(distance != 0, data.acc)
+    elif weights == "linear":
+        disagreement = xp.abs(distance)
+    else:
+        disagreement = distance**2
+    chance = xp.sum(disagreement * expected)
+    kappa = 1.0 - divide(xp, xp.sum(disagreement * matrix), chance, math.nan)
+    return data.result(xp.where(chance == 0, undefined, kappa))

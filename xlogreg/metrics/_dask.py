@@ -383,16 +383,16 @@ def chunked_scores(
 
 
 def _chunk_prediction_stats(
-    y_true: Any, y_pred: Any, weight: Any, acc: Any, binary: bool
+    y_true: Any, y_pred: Any, weight: Any, acc: Any, labeled: bool
 ) -> PredictionStats:
     xp = array_namespace(y_true, y_pred)
     if weight is not None:
         weight = xp.astype(weight, acc, copy=False)
-    return prediction_stats(y_true, y_pred, weight, xp=xp, binary=binary)
+    return prediction_stats(y_true, y_pred, weight, xp=xp, labeled=labeled)
 
 
 def chunked_predictions(
-    y_true: Any, y_pred: Any, sample_weight: Any, *, binary: bool
+    y_true: Any, y_pred: Any, sample_weight: Any, *, labeled: bool
 ) -> Predictions:
     """:func:`~._checks.check_predictions` of Dask arrays: the checked inputs hold the row
     chunks (``rows``) instead of arrays."""
@@ -401,9 +401,9 @@ def chunked_predictions(
         arrays["y_true"], arrays["y_pred"], "y_pred", arrays["sample_weight"], xp=xp, device=device
     )
     chunks = RowChunks.of(y_true, y_pred, weight)
-    parts = chunks.collect(_chunk_prediction_stats, acc, binary)
+    parts = chunks.collect(_chunk_prediction_stats, acc, labeled)
     labels = [None, None]
-    if binary:
+    if labeled:
         labels = [_merged_labels([p.true_labels for p in parts])]
         labels.append(_merged_labels([p.pred_labels for p in parts]))
     merged = PredictionStats(*labels, _merged_weights([p.weight_range for p in parts]))

@@ -1,26 +1,44 @@
-"""Labels: their distinct values, summarized and judged, and the positive label among them.
+"""Labels: their distinct values, summarized and judged, the positive label among them,
+and labels as class indices.
 
 A label array is summarized (:func:`label_summary`: its smallest distinct
 values, their number, whether they are finite) in at most two transfers and
-the summary judged (:func:`judge_labels`); summaries of Dask chunks merge
-into the summary of the whole array.
+the summary judged (:func:`judge_labels` for binary labels,
+:func:`judge_classes` for any number of classes); summaries of Dask chunks
+merge into the summary of the whole array. :func:`class_indices` turns labels
+into their positions in a list of classes, on the device.
 """
 
 from __future__ import annotations
 
 import math
 from types import ModuleType
+from collections.abc import Sequence
 from typing import Any, NamedTuple
+
+from array_api_compat import device as device_of
 
 from xlogreg._backend import host_bool, host_list
 from xlogreg._target_validation import sorted_labels
 
-__all__ = ["LabelSummary", "equals_label", "judge_labels", "label_summary", "resolve_pos_label"]
+__all__ = [
+    "MAX_CLASSES",
+    "LabelSummary",
+    "class_indices",
+    "classes_of",
+    "equals_label",
+    "given_classes",
+    "judge_classes",
+    "judge_labels",
+    "label_summary",
+    "resolve_pos_label",
+]
 
 _MAX_LABELS_SHOWN = 5
-# Distinct labels a summary keeps: the merged summaries of Dask chunks name the
-# labels of a wrong target exactly, and count them exactly up to this many.
-_LABELS_KEPT = 32
+# The most classes a metric takes: a K × K confusion matrix of 1024 classes is
+# 8 MiB. A summary keeps this many distinct labels, so the merged summaries of
+# Dask chunks know every class exactly.
+MAX_CLASSES = 1024
 
 
 class LabelSummary(NamedTuple):
@@ -29,7 +47,8 @@ class LabelSummary(NamedTuple):
     Attributes
     ----------
     shown : tuple
-        The smallest distinct labels, sorted, as Python values (at most 32).
+        The smallest distinct labels, sorted, as Python values (at most
+        :data:`MAX_CLASSES`).
     count : int
         How many distinct labels there are (a lower bound where ``at_least``).
     finite : bool
@@ -63,7 +82,7 @@ def label_summary(y: Any, *, xp: ModuleType) -> LabelSummary:
             tuple(shown), count, not floating or all(math.isfinite(v) for v in shown)
         )
     finite = not floating or host_bool(xp.all(xp.isfinite(labels)))
-    return LabelSummary(tuple(host_list(labels[:_LABELS_KEPT])), count, finite)
+    return LabelSummary(tuple(host_list(labels[: min(count, MAX_CLASSES)])), count, finite)
 
 
 def judge_labels(summary: LabelSummary, name: str) -> list:
@@ -80,11 +99,70 @@ def judge_labels(summary: LabelSummary, name: str) -> list:
         return list(summary.shown)
     shown = summary.shown[:_MAX_LABELS_SHOWN]
     more = ", ..." if summary.count > _MAX_LABELS_SHOWN else ""
-    count = f"at least {summary.count}" if summary.at_least else str(summary.count)
     raise ValueError(
-        f"{name} must be binary (two labels at most), got {count} labels: "
+        f"{name} must be binary (two labels at most), got {_count(summary)} labels: "
         f"{', '.join(map(repr, shown))}{more}"
     )
+
+
+def _count(summary: LabelSummary) -> str:
+    return f"at least {summary.count}" if summary.at_least else str(summary.count)
+
+
+def judge_classes(summary: LabelSummary, name: str) -> list:
+    """The sorted labels of a label array ``name`` of any number of classes, from its summary.
+
+    Raises
+    ------
+    ValueError
+        If the labels hold NaN or infinity, or more than :data:`MAX_CLASSES`
+        distinct values.
+    """
+    if not summary.finite:
+        raise ValueError(f"{name} contains NaN or infinity")
+    if summary.count > MAX_CLASSES:
+        raise ValueError(
+            f"{name} has {_count(summary)} distinct labels; classification metrics take at "
+            f"most {MAX_CLASSES} classes (are these regression targets?)"
+        )
+    return list(summary.shown)
+
+
+def given_classes(labels: Any) -> list | None:
+    """``labels=`` as a list of distinct labels, checked (None stays None).
+
+    Raises
+    ------
+    ValueError
+        If it is empty or repeats a label.
+    """
+    if labels is None:
+        return None
+    values = host_list(labels) if hasattr(labels, "shape") else list(labels)
+    if not values:
+        raise ValueError("labels is empty: pass the classes to report, or leave it out")
+    if len(set(values)) != len(values):
+        raise ValueError(f"labels must be distinct, got {values}")
+    if len(values) > MAX_CLASSES:
+        raise ValueError(f"labels lists {len(values)} classes; metrics take at most {MAX_CLASSES}")
+    return values
+
+
+def classes_of(found: list, labels: list | None, names: str = "y_true or y_pred") -> list:
+    """The classes a metric counts: ``labels`` (from :func:`given_classes`) if given, which
+    must then hold every label ``found`` in the data (in ``names``), else those found.
+
+    Raises
+    ------
+    ValueError
+        If a label found is not in ``labels``.
+    """
+    if labels is None:
+        return found
+    unknown = [v for v in found if v not in labels]
+    if unknown:
+        raise ValueError(f"{names} holds labels {unknown} that are not in labels={labels}")
+    return labels
 
 
 def resolve_pos_label(labels: list, pos_label: Any, name: str, *, greater: bool = False) -> Any:
@@ -119,3 +197,24 @@ def equals_label(xp: ModuleType, y: Any, label: Any) -> Any:
     if y.dtype == xp.bool:
         return y if label else xp.logical_not(y)
     return y == label
+
+
+def class_indices(xp: ModuleType, y: Any, classes: Sequence) -> Any:
+    """The position of each label of ``y`` in ``classes``, as an integer array on ``y``'s device.
+
+    ``classes`` lists distinct labels in any order and holds every label of
+    ``y`` (the callers check this on the summary first). One binary search per
+    label in the sorted classes: no n × K comparison.
+    """
+    if y.dtype == xp.bool:
+        y = xp.astype(y, xp.int8)
+        classes = [int(c) for c in classes]
+    order = sorted(range(len(classes)), key=lambda k: classes[k])
+    values = [classes[k] for k in order]
+    device = device_of(y)
+    numeric = xp.isdtype(y.dtype, ("integral", "real floating"))
+    sorted_classes = xp.asarray(values, dtype=y.dtype if numeric else None, device=device)
+    positions = xp.searchsorted(sorted_classes, y)
+    if order == list(range(len(classes))):
+        return positions
+    return xp.take(xp.asarray(order, device=device), positions)

@@ -19,7 +19,14 @@ from array_api_compat import array_namespace
 from xlogreg._backend import host_floats, resolve
 from xlogreg._target_validation import check_weight_range
 from xlogreg.metrics._base import InputRows, labeled_vectors, to_result, weight_range
-from xlogreg.metrics._labels import LabelSummary, equals_label, judge_labels, label_summary
+from xlogreg.metrics._bins import bin_sums
+from xlogreg.metrics._labels import (
+    MAX_CLASSES,
+    LabelSummary,
+    class_indices,
+    judge_classes,
+    label_summary,
+)
 
 __all__ = [
     "PredictionStats",
@@ -30,25 +37,17 @@ __all__ = [
 ]
 
 
-def _confusion_cells(data: Predictions, pos_label: Any) -> tuple[Any, Any, Any, Any]:
-    """``(tn, fp, fn, tp)`` of in-memory predictions, as 0-d arrays."""
+def _confusion(data: Predictions, classes: tuple) -> Any:
+    """The K × K confusion matrix of in-memory predictions over ``classes``."""
     xp = data.xp
-    actual = equals_label(xp, data.y_true, pos_label)
-    predicted = equals_label(xp, data.y_pred, pos_label)
-    hit = xp.logical_and(actual, predicted)
-    if data.weight is None:
-        tp, n_actual, n_predicted = (
-            xp.astype(xp.count_nonzero(m), data.count_dtype) for m in (hit, actual, predicted)
-        )
-        total = xp.asarray(actual.shape[0], dtype=data.count_dtype, device=data.device)
-    else:
-        tp, n_actual, n_predicted = (
-            xp.sum(xp.where(m, data.weight, 0.0)) for m in (hit, actual, predicted)
-        )
-        total = xp.sum(data.weight)
-    fp = n_predicted - tp
-    fn = n_actual - tp
-    return total - tp - fp - fn, fp, fn, tp
+    n_classes = len(classes)
+    true = class_indices(xp, data.y_true, classes)
+    pred = class_indices(xp, data.y_pred, classes)
+    pairs = true * n_classes + pred
+    del true, pred
+    dtype = data.count_dtype if data.weight is None else data.acc
+    sums = bin_sums(xp, pairs, n_classes**2, [data.weight], dtype=dtype, device=data.device)
+    return xp.reshape(xp.astype(sums, dtype, copy=False), (n_classes, n_classes))
 
 
 def _hits(data: Predictions) -> tuple[Any, Any]:
@@ -70,8 +69,8 @@ class Predictions(InputRows):
     y_true, y_pred : arrays of shape (n_samples,)
         The labels as given.
     labels : list
-        The sorted labels present in either array (at most two); empty when
-        the labels were not required to be binary.
+        The sorted labels present in either array; empty when they were not
+        asked for.
     xp, device, weight, acc, n_samples, rows
         As in :class:`~._base.InputRows`; ``acc`` is also the float dtype of results.
     """
@@ -90,13 +89,14 @@ class Predictions(InputRows):
         labeled = {"y_true": y_true, "y_pred": y_pred, "labels": labels}
         return cls._around(y_true, weight=weight, acc=acc, **labeled)
 
-    def confusion(self, pos_label: Any) -> tuple[Any, Any, Any, Any]:
-        """Return ``(tn, fp, fn, tp)`` as 0-d arrays with ``pos_label`` positive.
+    def confusion(self, classes: list) -> Any:
+        """The K × K confusion matrix over ``classes`` (rows true, columns predicted).
 
-        Counts are integers (int64, or int32 on a device without
-        it) without weights and sums of weights otherwise.
+        ``classes`` must hold every label present. Counts are integers (int64,
+        or int32 on a device without it) without weights and sums of weights
+        (accumulation dtype) otherwise.
         """
-        return self.summed(_confusion_cells, pos_label)
+        return self.summed(_confusion, tuple(classes))
 
     def hits(self) -> tuple[Any, Any]:
         """The (weighted) number of right predictions and of all predictions, in ``acc``."""
@@ -113,7 +113,7 @@ class PredictionStats(NamedTuple):
     Attributes
     ----------
     true_labels, pred_labels : LabelSummary or None
-        The distinct labels of each; None when they need not be binary.
+        The distinct labels of each; None when not asked for.
     weight_range : tuple of float or None
         The lowest weight and the total weight; None without weights.
     """
@@ -124,11 +124,11 @@ class PredictionStats(NamedTuple):
 
 
 def prediction_stats(
-    y_true: Any, y_pred: Any, weight: Any, *, xp: ModuleType, binary: bool
+    y_true: Any, y_pred: Any, weight: Any, *, xp: ModuleType, labeled: bool
 ) -> PredictionStats:
-    """Summarize true and predicted labels (when ``binary``) and weights (``None``)."""
+    """Summarize true and predicted labels (when ``labeled``) and weights (``None``)."""
     labels = (None, None)
-    if binary:
+    if labeled:
         labels = (label_summary(y_true, xp=xp), label_summary(y_pred, xp=xp))
     weights = None
     if weight is not None:
@@ -147,20 +147,20 @@ def judge_predictions(stats: PredictionStats) -> list:
     """
     labels = []
     if stats.true_labels is not None:
-        found = judge_labels(stats.true_labels, "y_true")
-        labels = sorted(set(found + judge_labels(stats.pred_labels, "y_pred")))
-    if len(labels) > 2:
-        raise ValueError(
-            f"y_true and y_pred together hold {len(labels)} labels {labels}; "
-            "these metrics are binary"
-        )
+        found = judge_classes(stats.true_labels, "y_true")
+        labels = sorted(set(found + judge_classes(stats.pred_labels, "y_pred")))
+        if len(labels) > MAX_CLASSES:
+            raise ValueError(
+                f"y_true and y_pred together hold {len(labels)} labels; classification "
+                f"metrics take at most {MAX_CLASSES} classes"
+            )
     if stats.weight_range is not None:
         check_weight_range(*stats.weight_range)
     return labels
 
 
 def in_memory_predictions(
-    y_true: Any, y_pred: Any, sample_weight: Any, *, binary: bool
+    y_true: Any, y_pred: Any, sample_weight: Any, *, labeled: bool
 ) -> Predictions:
     """:func:`~._checks.check_predictions` of arrays in memory."""
     xp, device = resolve(y_true=y_true, y_pred=y_pred, sample_weight=sample_weight)
@@ -169,5 +169,5 @@ def in_memory_predictions(
     )
     if weight is not None:
         weight = xp.astype(weight, acc, copy=False)
-    labels = judge_predictions(prediction_stats(y_true, y_pred, weight, xp=xp, binary=binary))
+    labels = judge_predictions(prediction_stats(y_true, y_pred, weight, xp=xp, labeled=labeled))
     return Predictions.of_arrays(y_true, y_pred, weight, labels, acc)
