@@ -85,7 +85,9 @@ CASES = {
         "acc",
     ),
     "balanced_accuracy_score 4 classes": (
-        lambda a: metrics.balanced_accuracy_score(a(CLASSES), a(CLASS_PRED), sample_weight=a(WEIGHT)),
+        lambda a: metrics.balanced_accuracy_score(
+            a(CLASSES), a(CLASS_PRED), sample_weight=a(WEIGHT)
+        ),
         "acc",
     ),
     "matthews_corrcoef 4 classes": (

@@ -12,8 +12,8 @@ into their positions in a list of classes, on the device.
 from __future__ import annotations
 
 import math
-from types import ModuleType
 from collections.abc import Sequence
+from types import ModuleType
 from typing import Any, NamedTuple
 
 from array_api_compat import device as device_of
