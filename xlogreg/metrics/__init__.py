@@ -42,6 +42,7 @@ from xlogreg.metrics._calibration import (
     calibration_curve,
     expected_calibration_error,
 )
+from xlogreg.metrics._class_ranking import top_k_accuracy_score
 from xlogreg.metrics._classification import (
     accuracy_score,
     balanced_accuracy_score,
@@ -65,6 +66,7 @@ from xlogreg.metrics._ranking import (
     roc_curve,
 )
 from xlogreg.metrics._regression import mean_absolute_error, mean_squared_error, r2_score
+from xlogreg.metrics._report import classification_report
 from xlogreg.metrics._threshold import (
     ThresholdChoice,
     ThresholdSweep,
@@ -82,6 +84,7 @@ __all__ = [
     "balanced_accuracy_score",
     "brier_score_loss",
     "calibration_curve",
+    "classification_report",
     "cohen_kappa_score",
     "confusion_matrix",
     "det_curve",
@@ -102,4 +105,5 @@ __all__ = [
     "roc_curve",
     "select_threshold",
     "threshold_sweep",
+    "top_k_accuracy_score",
 ]

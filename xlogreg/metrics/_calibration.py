@@ -14,7 +14,8 @@ from typing import Any, NamedTuple
 
 from xlogreg._validation import check_choice, check_number
 from xlogreg.metrics._bins import bin_sums
-from xlogreg.metrics._checks import check_probabilities
+from xlogreg.metrics._checks import check_class_scores, check_probabilities
+from xlogreg.metrics._class_scores import has_class_columns, probability_rows_tolerance
 from xlogreg.metrics._inputs import BinaryScores
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
 
 _STRATEGIES = ("uniform", "quantile")
 _NORMS = ("l1", "l2", "max")
+_MULTICLASS = ("top_label", "classwise")
 
 
 class ReliabilityBins(NamedTuple):
@@ -201,6 +203,8 @@ def expected_calibration_error(
     norm: str = "l1",
     sample_weight: Any = None,
     pos_label: Any = None,
+    labels: Any = None,
+    multiclass: str = "top_label",
 ) -> CalibrationError:
     """Expected calibration error, with the reliability table behind it.
 
@@ -210,12 +214,19 @@ def expected_calibration_error(
     one closed, so a probability of exactly 1.0 lands in the last bin (seed
     000's binning).
 
+    For K classes (``y_prob`` of shape (n_samples, K)): ``"top_label"`` bins
+    each sample's highest probability and compares it with whether that class
+    is the true one (Guo et al., 2017); ``"classwise"`` takes the ECE of each
+    class's probability against that class's outcome, and their mean (Kull et
+    al., 2019).
+
     Parameters
     ----------
     y_true : array of shape (n_samples,)
-        Binary labels.
-    y_prob : array of shape (n_samples,)
-        Probabilities of the positive class, in [0, 1].
+        Labels: binary for 1-D probabilities.
+    y_prob : array of shape (n_samples,) or (n_samples, n_classes)
+        Probabilities of the positive class, in [0, 1]; or of each class, rows
+        summing to one, column ``j`` for the ``j``-th class in sorted order.
     n_bins : int, default 10
         Number of bins.
     strategy : {"uniform", "quantile"}, default "uniform"
@@ -225,14 +236,22 @@ def expected_calibration_error(
     sample_weight : array of shape (n_samples,), optional
         Non-negative weights: shares, means and rates are weighted.
     pos_label : label, optional
-        The positive label; may be left out for labels 0/1 or -1/1.
+        The positive label of 1-D probabilities; may be left out for labels
+        0/1 or -1/1.
+    labels : sequence, optional
+        The classes of the columns of (n_samples, K) probabilities, sorted; by
+        default the labels of ``y_true``.
+    multiclass : {"top_label", "classwise"}, default "top_label"
+        The ECE of K classes, as above.
 
     Returns
     -------
     CalibrationError
         ``(ece, bins)``: the error as a 0-d array and a
         :class:`ReliabilityBins` table of the non-empty bins, in the
-        probabilities' dtype (counts int64, or int32 on a device without it), on their device.
+        probabilities' dtype (counts int64, or int32 on a device without it),
+        on their device. With ``multiclass="classwise"``, ``bins`` is a tuple
+        of one table per class.
 
     Examples
     --------
@@ -247,10 +266,49 @@ def expected_calibration_error(
     (0.139, array([3, 1, 2, 2]))
     >>> bins.contribution.round(3)
     array([0.066, 0.041, 0.027, 0.005])
+
+    Three classes, top label:
+
+    >>> proba = np.array([[0.8, 0.1, 0.1], [0.2, 0.2, 0.6], [0.3, 0.5, 0.2], [0.6, 0.3, 0.1]])
+    >>> expected_calibration_error(np.array([0, 2, 0, 1]), proba, n_bins=2).ece
+    array(0.125)
     """
     _check_binning(n_bins, strategy)
     check_choice(norm, "norm", _NORMS)
-    inputs = check_probabilities(y_true, y_prob, sample_weight=sample_weight, pos_label=pos_label)
+    check_choice(multiclass, "multiclass", _MULTICLASS)
+    if not has_class_columns(y_prob):
+        inputs = check_probabilities(
+            y_true, y_prob, sample_weight=sample_weight, pos_label=pos_label
+        )
+        return _calibration_error(inputs, n_bins, strategy, norm)
+    if pos_label is not None:
+        raise ValueError(
+            "pos_label is for probabilities of shape (n_samples,); with (n_samples, n_classes) "
+            "every class has its column"
+        )
+    scores = check_class_scores(
+        y_true,
+        y_prob,
+        sample_weight=sample_weight,
+        labels=labels,
+        score_name="y_prob",
+        probabilities=True,
+        sum_tolerance=probability_rows_tolerance,
+    )
+    if multiclass == "top_label":
+        return _calibration_error(scores.top_label(), n_bins, strategy, norm)
+    per_class = [
+        _calibration_error(scores.one_vs_rest(k), n_bins, strategy, norm)
+        for k in range(scores.n_classes)
+    ]
+    ece = scores.xp.mean(scores.xp.stack([error.ece for error in per_class]))
+    return CalibrationError(scores.result(ece), tuple(error.bins for error in per_class))
+
+
+def _calibration_error(
+    inputs: BinaryScores, n_bins: int, strategy: str, norm: str
+) -> CalibrationError:
+    """The ECE of binary inputs and its table (see :func:`expected_calibration_error`)."""
     xp = inputs.xp
     edges = _edges(inputs, n_bins, strategy)
     totals = inputs.summed(_bin_totals, edges, side="right")

@@ -11,18 +11,27 @@ those arrays live in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from xlogreg._backend import is_chunked
 from xlogreg._validation import check_choice
-from xlogreg.metrics._dask import chunked_predictions, chunked_scores, chunked_targets
+from xlogreg.metrics._class_scores import ClassScoreRules, ClassScores, in_memory_class_scores
+from xlogreg.metrics._dask import (
+    chunked_class_scores,
+    chunked_predictions,
+    chunked_scores,
+    chunked_targets,
+)
 from xlogreg.metrics._inputs import BinaryScores, ScoreRules, in_memory_scores
+from xlogreg.metrics._labels import given_classes
 from xlogreg.metrics._predictions import Predictions, in_memory_predictions
 from xlogreg.metrics._targets import Targets, in_memory_targets
 
 __all__ = [
     "any_chunked",
     "check_binary_scores",
+    "check_class_scores",
     "check_predictions",
     "check_probabilities",
     "check_targets",
@@ -93,6 +102,54 @@ def check_binary_scores(
     """
     rules = ScoreRules(pos_label, greater, score_name, probabilities, needs)
     check = chunked_scores if any_chunked(y_true, y_score, sample_weight) else in_memory_scores
+    return check(y_true, y_score, sample_weight, rules)
+
+
+def check_class_scores(
+    y_true: Any,
+    y_score: Any,
+    *,
+    sample_weight: Any = None,
+    labels: Any = None,
+    score_name: str = "y_score",
+    probabilities: bool = False,
+    sum_tolerance: Callable[[float], float] | None = None,
+) -> ClassScores:
+    """Check labels of K classes and their (n_samples, K) scores; return them on their device.
+
+    Parameters
+    ----------
+    y_true : array of shape (n_samples,)
+        Labels.
+    y_score : array of shape (n_samples, n_classes)
+        A row of scores per sample; column ``k`` scores the ``k``-th class in
+        sorted order.
+    sample_weight : array of shape (n_samples,), optional
+        Non-negative weights.
+    labels : sequence, optional
+        The classes of the columns, sorted; by default the labels of ``y_true``.
+    score_name : str
+        The name of ``y_score`` in the caller's signature, for messages.
+    probabilities : bool
+        Whether the scores must lie in [0, 1].
+    sum_tolerance : callable, optional
+        How far each row's sum may be from one, given the machine epsilon of
+        the scores' dtype; None: rows need not sum to one.
+
+    Raises
+    ------
+    ValueError
+        On empty input, scores that are not 2-D with two columns or more,
+        lengths that differ, NaN or infinite labels or scores, probabilities
+        outside [0, 1], rows that do not sum to one, labels of ``y_true`` that
+        are not in ``labels``, unsorted ``labels``, a number of classes that
+        differs from the number of columns, or negative weights.
+    TypeError
+        On inputs from different libraries or non-numeric scores.
+    """
+    rules = ClassScoreRules(given_classes(labels), score_name, probabilities, sum_tolerance)
+    chunked = any_chunked(y_true, y_score, sample_weight)
+    check = chunked_class_scores if chunked else in_memory_class_scores
     return check(y_true, y_score, sample_weight, rules)
 
 

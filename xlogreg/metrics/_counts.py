@@ -30,6 +30,9 @@ __all__ = [
     "counts_at",
     "counts_at_distinct_scores",
     "float_counts",
+    "precision_average",
+    "roc_area",
+    "total",
 ]
 
 
@@ -179,3 +182,51 @@ def by_value_ranges(
     n_positive, n_negative = (xp.asarray(c[-1], copy=True) for c in (counts.tps, counts.fps))
     above = Above(None, None, n_positive, n_negative)
     return Ranked([kernel(xp, counts, above, *args)], n_positive, n_negative)
+
+
+def total(xp: Any, results: list) -> Any:
+    """The sum of the 0-d results of the ranges of scores."""
+    return xp.sum(xp.stack(results))
+
+
+def _ranked_pairs(xp: Any, counts: DistinctScoreCounts, above: Above) -> Any:
+    """Twice the (weighted) pairs of a negative of the range and a positive scoring higher,
+    ties counting half: ``Σ dF·(T_before + T_after)`` over the range's distinct scores.
+
+    A tie group of dF negatives and dT positives wins dF·T_before pairs and
+    ties dF·dT more. Within the range both T are its own counts; the
+    positives above the range add ``2·T_above`` per negative.
+    """
+    _, tps, fps = counts
+    first = fps[0] * tps[0]
+    widths = fps[1:] - fps[:-1]
+    heights = tps[1:] + tps[:-1]
+    pairs = xp.vecdot(widths, heights) + first
+    if above.tp is None:
+        return pairs
+    return pairs + 2.0 * above.tp * fps[-1]
+
+
+def _precision_steps(xp: Any, counts: DistinctScoreCounts, above: Above) -> Any:
+    """``Σ ΔTₖ·Pₖ`` over the range's distinct scores: the positives each one adds times the
+    precision there, which counts the samples above the range too."""
+    _, tps, fps = counts
+    all_tps, all_fps = above.shift(tps, fps)
+    precision = all_tps / (all_tps + all_fps)
+    # ΔT₀ = T₀ apart: no array of all the steps besides the counts and the precision.
+    return tps[0] * precision[0] + xp.vecdot(tps[1:] - tps[:-1], precision[1:])
+
+
+def roc_area(inputs: BinaryScores) -> Any:
+    """The area under the ROC curve of checked binary inputs (both classes present), exact
+    with ties counting half, from one sort of the scores (per range of values on Dask)."""
+    ranked = by_value_ranges(inputs, _ranked_pairs)
+    pairs = total(inputs.xp, ranked.results)
+    return pairs / (2.0 * ranked.n_positive * ranked.n_negative)
+
+
+def precision_average(inputs: BinaryScores) -> Any:
+    """The average precision of checked binary inputs (positives present): the step-wise
+    area under the precision-recall curve, from one sort of the scores."""
+    ranked = by_value_ranges(inputs, _precision_steps)
+    return total(inputs.xp, ranked.results) / ranked.n_positive

@@ -52,6 +52,14 @@ from xlogreg._backend import (
     known_rows,
 )
 from xlogreg.metrics._base import labeled_vectors
+from xlogreg.metrics._class_scores import (
+    ClassScoreRules,
+    ClassScores,
+    ClassScoreStats,
+    class_score_arrays,
+    class_score_stats,
+    judge_class_scores,
+)
 from xlogreg.metrics._counts import Above, DistinctScoreCounts, Ranked, float_counts
 from xlogreg.metrics._inputs import (
     BinaryScores,
@@ -76,7 +84,13 @@ from xlogreg.metrics._targets import (
     target_vectors,
 )
 
-__all__ = ["ChunkedRows", "chunked_predictions", "chunked_scores", "chunked_targets"]
+__all__ = [
+    "ChunkedRows",
+    "chunked_class_scores",
+    "chunked_predictions",
+    "chunked_scores",
+    "chunked_targets",
+]
 
 # Scores sampled per chunk to pick the splitters of the value ranges: enough
 # for ranges of about equal size, few enough that B chunks send 256·B numbers.
@@ -380,6 +394,47 @@ def chunked_scores(
     label = judge_scores(_merged_score_stats(stats), rules)
     weighted = weight is not None
     return _held(BinaryScores, chunks, (label, dtype, acc), dtype=dtype, acc=acc, weighted=weighted)
+
+
+def _chunk_class_score_stats(
+    y_true: Any, score: Any, weight: Any, dtype: Any, acc: Any
+) -> ClassScoreStats:
+    xp = array_namespace(y_true, score)
+    score, weight = cast_scores(score, weight, xp=xp, dtype=dtype, acc=acc)
+    return class_score_stats(y_true, score, weight, xp=xp, acc=acc)
+
+
+def chunked_class_scores(
+    y_true: Any, y_score: Any, sample_weight: Any, rules: ClassScoreRules
+) -> ClassScores:
+    """:func:`~._checks.check_class_scores` of Dask arrays: the checked inputs hold the
+    row chunks (``rows``) instead of arrays."""
+    score_name = rules.score_name
+    xp, device, arrays = _namespace(
+        y_true=y_true, **{score_name: y_score}, sample_weight=sample_weight
+    )
+    y_true, score, weight, dtype, acc = class_score_arrays(
+        arrays["y_true"],
+        arrays[score_name],
+        arrays["sample_weight"],
+        xp=xp,
+        device=device,
+        score_name=score_name,
+    )
+    chunks = RowChunks.of(y_true, score, weight)
+    parts = chunks.collect(_chunk_class_score_stats, dtype, acc)
+    merged = ClassScoreStats(
+        _merged_labels([p.labels for p in parts]),
+        (_lowest([p.score_range[0] for p in parts]), _highest([p.score_range[1] for p in parts])),
+        _highest([p.sum_error for p in parts]),
+        _merged_weights([p.weight_range for p in parts]),
+    )
+    eps = float(xp.finfo(dtype).eps)
+    classes = tuple(judge_class_scores(merged, rules, score.shape[1], eps))
+    settings = {"classes": classes, "dtype": dtype, "acc": acc}
+    return _held(
+        ClassScores, chunks, tuple(settings.values()), **settings, weighted=weight is not None
+    )
 
 
 def _chunk_prediction_stats(

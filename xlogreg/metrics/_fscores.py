@@ -21,9 +21,11 @@ from xlogreg.metrics._arithmetic import divide
 from xlogreg.metrics._base import check_zero_division
 from xlogreg.metrics._classification import checked_confusion, diagonal
 from xlogreg.metrics._labels import given_classes, resolve_pos_label
+from xlogreg.metrics._predictions import Predictions
 
 __all__ = [
     "f1_score",
+    "fscores",
     "fbeta_score",
     "precision_recall_fscore_support",
     "precision_score",
@@ -132,11 +134,27 @@ def precision_recall_fscore_support(
         classes=lambda found: _counted_classes(found, order, average, pos_label),
         float_counts=False,
     )
-    xp = data.xp
     if average == "binary":
         n_reported = 1
     else:
         n_reported = counts.shape[0] if order is None else len(order)
+    return fscores(
+        data, counts, n_reported, beta=beta, average=average, zero_division=zero_division
+    )
+
+
+def fscores(
+    data: Predictions,
+    counts: Any,
+    n_reported: int,
+    *,
+    beta: float,
+    average: str | None,
+    zero_division: float,
+) -> tuple[Any, Any, Any, Any]:
+    """:func:`precision_recall_fscore_support` of checked predictions and their K × K
+    confusion ``counts``, for the first ``n_reported`` classes."""
+    xp = data.xp
     support = xp.sum(counts, axis=1)[:n_reported]
     matrix = xp.astype(counts, data.acc)
     tp = diagonal(xp, matrix)[:n_reported]

@@ -15,11 +15,16 @@ from xlogreg._backend import host_floats
 from xlogreg._validation import check_bool, check_number
 from xlogreg.metrics._arithmetic import divide
 from xlogreg.metrics._checks import check_binary_scores, refuse_chunked
+from xlogreg.metrics._class_ranking import class_average_precision, class_roc_auc
+from xlogreg.metrics._class_scores import has_class_columns
 from xlogreg.metrics._counts import (
     Above,
     DistinctScoreCounts,
     by_value_ranges,
     float_counts,
+    precision_average,
+    roc_area,
+    total,
 )
 from xlogreg.metrics._inputs import BinaryScores
 
@@ -150,8 +155,11 @@ def roc_auc_score(
     y_true: Any,
     y_score: Any,
     *,
+    average: str | None = "macro",
     sample_weight: Any = None,
     max_fpr: float | None = None,
+    multi_class: str = "raise",
+    labels: Any = None,
     pos_label: Any = None,
 ) -> Any:
     """Area under the ROC curve: the chance a positive outscores a negative, ties half.
@@ -160,20 +168,37 @@ def roc_auc_score(
     Dask arrays, exact too: each range of score values is sorted where it
     lives, and knows the positives and negatives scoring above it.
 
+    For K classes, ``y_score`` holds a row of probabilities per sample and
+    ``multi_class`` says how the classes are compared: ``"ovr"`` each class
+    against the rest (one sort per class), ``"ovo"`` each pair of classes
+    (Hand & Till's mean of the two AUCs of each pair, one sort per class, in
+    memory only), as scikit-learn computes them.
+
     Parameters
     ----------
     y_true : array of shape (n_samples,)
-        Binary labels.
-    y_score : array of shape (n_samples,)
-        Scores; higher means more likely positive.
+        Labels: binary for 1-D scores.
+    y_score : array of shape (n_samples,) or (n_samples, n_classes)
+        Scores of the positive class (higher means more likely positive), or
+        probabilities of each class (rows summing to one, within NumPy's
+        ``allclose``), column ``j`` for the ``j``-th class in sorted order.
+    average : {"macro", "weighted", "micro", None}, default "macro"
+        For K classes: the plain or class-size-weighted mean of the per-class
+        (or per-pair) AUCs, the AUC of all (sample, class) pairs (``"micro"``,
+        OvR only) or the per-class AUCs (None, OvR only). Ignored for 1-D scores.
     sample_weight : array of shape (n_samples,), optional
-        Non-negative weights.
+        Non-negative weights (not with ``multi_class="ovo"``).
     max_fpr : float in (0, 1], optional
         Return the standardized partial AUC over false positive rates up to
         ``max_fpr`` (McClish correction: 0.5 for a random ranking, 1 for a
-        perfect one), as scikit-learn does.
+        perfect one), as scikit-learn does. Binary only.
+    multi_class : {"raise", "ovr", "ovo"}, default "raise"
+        How K classes are compared; must be set for (n_samples, K) scores.
+    labels : sequence, optional
+        For K classes: the classes of the columns, sorted; by default the
+        labels of ``y_true``.
     pos_label : label, optional
-        The positive label; by default the greater of the two labels.
+        The positive label; by default the greater of the two labels. Binary only.
 
     Returns
     -------
@@ -183,7 +208,10 @@ def roc_auc_score(
     Raises
     ------
     ValueError
-        If ``y_true`` lacks either class or ``max_fpr`` is outside (0, 1].
+        If ``y_true`` lacks a class, ``max_fpr`` is outside (0, 1], or, for K
+        classes, ``multi_class`` is not set, ``average`` is not one of its
+        scheme, the rows do not sum to one or the classes do not match the
+        columns.
 
     Examples
     --------
@@ -194,7 +222,20 @@ def roc_auc_score(
     >>> scores = np.array([0.061, 0.169, 0.595, 0.624, 0.971, 0.325, 0.990, 0.244])
     >>> roc_auc_score(np.array([0, 0, 1, 0, 1, 0, 1, 1]), scores)
     array(0.8125)
+    >>> proba = np.array([[0.7, 0.2, 0.1], [0.2, 0.5, 0.3], [0.1, 0.3, 0.6], [0.3, 0.4, 0.3]])
+    >>> roc_auc_score(np.array([0, 1, 2, 2]), proba, multi_class="ovr")
+    array(0.95833333)
     """
+    if has_class_columns(y_score):
+        return class_roc_auc(
+            y_true,
+            y_score,
+            average=average,
+            sample_weight=sample_weight,
+            max_fpr=max_fpr,
+            multi_class=multi_class,
+            labels=labels,
+        )
     if max_fpr is not None:
         check_number(max_fpr, "max_fpr", low=0.0, high=1.0, low_open=True)
     inputs = check_binary_scores(
@@ -207,36 +248,11 @@ def roc_auc_score(
     )
     xp = inputs.xp
     if max_fpr is not None and max_fpr < 1:
-        area = _total(xp, by_value_ranges(inputs, _partial_area, max_fpr).results)
+        area = total(xp, by_value_ranges(inputs, _partial_area, max_fpr).results)
         # McClish's standardization: 0.5 for a random ranking, 1 for a perfect one.
         min_area = 0.5 * max_fpr**2
         return inputs.result(0.5 * (1 + (area - min_area) / (max_fpr - min_area)))
-    ranked = by_value_ranges(inputs, _ranked_pairs)
-    pairs = _total(xp, ranked.results)
-    return inputs.result(pairs / (2.0 * ranked.n_positive * ranked.n_negative))
-
-
-def _total(xp: Any, results: list) -> Any:
-    """The sum of the 0-d results of the ranges of scores."""
-    return xp.sum(xp.stack(results))
-
-
-def _ranked_pairs(xp: Any, counts: DistinctScoreCounts, above: Above) -> Any:
-    """Twice the (weighted) pairs of a negative of the range and a positive scoring higher,
-    ties counting half: ``Σ dF·(T_before + T_after)`` over the range's distinct scores.
-
-    A tie group of dF negatives and dT positives wins dF·T_before pairs and
-    ties dF·dT more. Within the range both T are its own counts; the
-    positives above the range add ``2·T_above`` per negative.
-    """
-    _, tps, fps = counts
-    first = fps[0] * tps[0]
-    widths = fps[1:] - fps[:-1]
-    heights = tps[1:] + tps[:-1]
-    pairs = xp.vecdot(widths, heights) + first
-    if above.tp is None:
-        return pairs
-    return pairs + 2.0 * above.tp * fps[-1]
+    return inputs.result(roc_area(inputs))
 
 
 def _partial_area(xp: Any, counts: DistinctScoreCounts, above: Above, max_fpr: float) -> Any:
@@ -342,21 +358,32 @@ def _recall_changes(xp: Any, tps: Any) -> Any:
 
 
 def average_precision_score(
-    y_true: Any, y_score: Any, *, pos_label: Any = 1, sample_weight: Any = None
+    y_true: Any,
+    y_score: Any,
+    *,
+    average: str | None = "macro",
+    pos_label: Any = 1,
+    sample_weight: Any = None,
 ) -> Any:
     """Average precision: ``Σ (Rₖ − Rₖ₋₁)·Pₖ`` over the distinct thresholds.
 
     The step-wise (not interpolated) area under the precision-recall curve,
-    as in scikit-learn.
+    as in scikit-learn. For K classes, each class against the rest (one sort
+    per class), combined by ``average``.
 
     Parameters
     ----------
     y_true : array of shape (n_samples,)
-        Binary labels.
-    y_score : array of shape (n_samples,)
-        Scores; higher means more likely positive.
+        Labels: binary for 1-D scores; for (n_samples, K) scores, K classes
+        (those present, sorted, are the columns).
+    y_score : array of shape (n_samples,) or (n_samples, n_classes)
+        Scores; higher means more likely positive (or more likely the class).
+    average : {"macro", "weighted", "micro", None}, default "macro"
+        For K classes: the plain or class-size-weighted mean of the per-class
+        values, the value of all (sample, class) pairs (``"micro"``), or the
+        per-class values (None). Ignored for 1-D scores.
     pos_label : label, default 1
-        The positive label.
+        The positive label (must stay 1 for K classes).
     sample_weight : array of shape (n_samples,), optional
         Non-negative weights.
 
@@ -377,21 +404,14 @@ def average_precision_score(
     >>> average_precision_score(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))
     array(0.83333333)
     """
+    if has_class_columns(y_score):
+        return class_average_precision(
+            y_true, y_score, average=average, pos_label=pos_label, sample_weight=sample_weight
+        )
     inputs = check_binary_scores(
         y_true, y_score, sample_weight=sample_weight, pos_label=pos_label, needs=("positive",)
     )
-    ranked = by_value_ranges(inputs, _precision_steps)
-    return inputs.result(_total(inputs.xp, ranked.results) / ranked.n_positive)
-
-
-def _precision_steps(xp: Any, counts: DistinctScoreCounts, above: Above) -> Any:
-    """``Σ ΔTₖ·Pₖ`` over the range's distinct scores: the positives each one adds times the
-    precision there, which counts the samples above the range too."""
-    _, tps, fps = counts
-    all_tps, all_fps = above.shift(tps, fps)
-    precision = all_tps / (all_tps + all_fps)
-    # ΔT₀ = T₀ apart: no array of all the steps besides the counts and the precision.
-    return tps[0] * precision[0] + xp.vecdot(tps[1:] - tps[:-1], precision[1:])
+    return inputs.result(precision_average(inputs))
 
 
 def det_curve(
