@@ -92,6 +92,7 @@ def test_demo_numbers_agree_with_the_library(tmp_path, monkeypatch, backend, dty
             "precision_recall.png",
             "reliability.png",
             "score_histogram.png",
+            "confusion_matrix.png",
             "loss_curve.png",
         ]
         for name in document["files"][1:]:
@@ -259,7 +260,7 @@ def test_the_installed_entry_point_runs_the_demo(tmp_path):
     document = json.loads((tmp_path / "report.json").read_text())
     _, expected = _direct("numpy", "float64")
     assert document["metrics"]["roc_auc"] == pytest.approx(expected["roc_auc"], rel=1e-12)
-    assert len(document["files"]) == 6
+    assert len(document["files"]) == 7
 
 
 def test_the_console_script_installed_beside_python_runs():

@@ -8,6 +8,7 @@ model and against scikit-learn.
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -30,7 +31,13 @@ from xlogreg.cli._report import classifier_report, encode_labels, model_outputs
 from xlogreg.datasets import make_classification
 
 ROOT = Path(__file__).resolve().parents[2]
-PLOTS = ["roc.png", "precision_recall.png", "reliability.png", "score_histogram.png"]
+PLOTS = [
+    "roc.png",
+    "precision_recall.png",
+    "reliability.png",
+    "score_histogram.png",
+    "confusion_matrix.png",
+]
 runner = CliRunner()
 
 
@@ -220,6 +227,8 @@ def test_a_run_record_that_is_not_utf8_names_itself(raisin_model, tmp_path):
 
 
 def test_multinomial_report(tmp_path):
+    """A three-class model: its report holds scikit-learn's numbers, prints the 3 × 3
+    confusion matrix, and draws it."""
     rng = np.random.default_rng(0)
     X = rng.standard_normal((300, 3))
     y = np.argmax(X + rng.gumbel(size=(300, 3)), axis=1)
@@ -239,12 +248,32 @@ def test_multinomial_report(tmp_path):
     assert "No threshold table: thresholds and costs apply to two classes" in result.stdout
     document = json.loads((out / "report.json").read_text())
     proba = model.predict_proba(X)
+    predicted = np.argmax(proba, axis=1)
+    confusion = sk.confusion_matrix(y, predicted)
     assert document["kind"] == "multinomial" and document["classes"] == ["x", "y", "z"]
-    assert document["metrics"]["log_loss"] == pytest.approx(sk.log_loss(y, proba), rel=1e-12)
+    assert document["confusion_matrix"] == confusion.tolist()
+    scores = document["metrics"]
+    assert scores["log_loss"] == pytest.approx(sk.log_loss(y, proba), rel=1e-12)
+    for average in ("macro", "weighted"):
+        assert scores[f"f1_{average}"] == pytest.approx(
+            sk.f1_score(y, predicted, average=average), rel=1e-12
+        )
+        assert scores[f"roc_auc_ovr_{average}"] == pytest.approx(
+            sk.roc_auc_score(y, proba, multi_class="ovr", average=average), rel=1e-12
+        )
     assert [row["roc_auc"] for row in document["per_class"]] == pytest.approx(
-        [sk.roc_auc_score(y == k, proba[:, k]) for k in range(3)], rel=1e-12
+        sk.roc_auc_score(y, proba, multi_class="ovr", average=None), rel=1e-12
     )
-    assert document["files"] == ["report.json", "loss_curve.png"]
+    assert [row["f1"] for row in document["per_class"]] == pytest.approx(
+        sk.f1_score(y, predicted, average=None), rel=1e-12
+    )
+    assert "Confusion matrix (most probable class)" in result.stdout
+    for label, counts in zip("xyz", confusion, strict=True):
+        cells = r"\s+│\s+".join([label, *map(str, counts)])
+        assert re.search(rf"│ {cells}\s+│", result.stdout), label
+    assert document["files"] == ["report.json", "confusion_matrix.png", "loss_curve.png"]
+    for name in document["files"][1:]:
+        _assert_png(out / name)
 
 
 @pytest.mark.parametrize(("dtype", "rtol"), [("float64", 1e-12), ("float32", 1e-5)])

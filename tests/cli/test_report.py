@@ -8,6 +8,7 @@ same predictions, on every backend; figures are inspected as objects
 import io
 import json
 import math
+import re
 
 import matplotlib.image
 import numpy as np
@@ -21,6 +22,7 @@ from xlogreg.cli._costs import check_costs
 from xlogreg.cli._plots import (
     DPI,
     LossCurve,
+    confusion_figure,
     histogram_figure,
     loss_figure,
     precision_recall_figure,
@@ -29,7 +31,7 @@ from xlogreg.cli._plots import (
     roc_figure,
     save_figures,
 )
-from xlogreg.cli._report import classifier_report, encode_labels, model_outputs
+from xlogreg.cli._report import Report, classifier_report, encode_labels, model_outputs
 from xlogreg.cli._report_dir import write_json
 from xlogreg.cli._report_tables import print_report
 
@@ -56,6 +58,14 @@ def binary():
         y,
         classifier_report(model, model_outputs(model, X), y, cost_fp=18, cost_fn=120),
     )
+
+
+@pytest.fixture(scope="module")
+def multinomial():
+    """The report of a three-class model with named classes."""
+    X, y = _problem(n_classes=3)
+    model = LogisticRegression().fit(X, np.array(["ant", "bee", "cat"])[y])
+    return classifier_report(model, model_outputs(model, X), y)
 
 
 def test_binary_numbers_equal_scikit_learn(backend):
@@ -134,6 +144,41 @@ def test_flagging_nothing_can_be_optimal_and_is_written_as_inf():
     assert document["threshold_table"][-1]["threshold"] == "inf"
 
 
+def _sklearn_multinomial(y, proba, predicted, labels=(0, 1, 2)):
+    """scikit-learn's numbers for a multinomial report's metrics and per-class rows."""
+    labels = list(labels)
+    expected = {
+        "log_loss": sk.log_loss(y, proba, labels=labels),
+        "accuracy": sk.accuracy_score(y, predicted),
+        "balanced_accuracy": sk.balanced_accuracy_score(y, predicted),
+    }
+    for average in ("macro", "weighted"):
+        precision, recall, f1, _ = sk.precision_recall_fscore_support(
+            y, predicted, labels=labels, average=average, zero_division=0
+        )
+        expected |= {
+            f"precision_{average}": precision,
+            f"recall_{average}": recall,
+            f"f1_{average}": f1,
+        }
+    precision, recall, f1, support = sk.precision_recall_fscore_support(
+        y, predicted, labels=labels, zero_division=0
+    )
+    per_class = [
+        {"class": k, "support": int(support[k]), "precision": precision[k], "recall": recall[k]}
+        | {"f1": f1[k]}
+        for k in labels
+    ]
+    return expected, per_class
+
+
+def _assert_rows_equal(rows, expected, rtol):
+    for row, reference in zip(rows, expected, strict=True):
+        assert row.keys() >= reference.keys()
+        for name, value in reference.items():
+            assert row[name] == pytest.approx(value, rel=rtol, abs=rtol), (reference, name)
+
+
 def test_multinomial_numbers_equal_scikit_learn(backend):
     X, y = _problem(n_classes=3)
     Xb = backend.asarray(X)
@@ -145,27 +190,47 @@ def test_multinomial_numbers_equal_scikit_learn(backend):
     predicted = np.argmax(proba, axis=1)
     rtol = 1e-12 if backend.has_float64 else 2e-6
     assert report.kind == "multinomial" and report.classes == [0, 1, 2]
-    assert report.metrics["log_loss"] == pytest.approx(sk.log_loss(y, proba), rel=rtol)
-    assert report.metrics["accuracy"] == pytest.approx(sk.accuracy_score(y, predicted), rel=rtol)
-    assert report.metrics["roc_auc_ovr_macro"] == pytest.approx(
-        sk.roc_auc_score(y, proba, multi_class="ovr"), rel=rtol
-    )
+    expected, per_class = _sklearn_multinomial(y, proba, predicted)
+    for average in ("macro", "weighted"):
+        expected[f"roc_auc_ovr_{average}"] = sk.roc_auc_score(
+            y, proba, multi_class="ovr", average=average
+        )
+    aucs = sk.roc_auc_score(y, proba, multi_class="ovr", average=None)
+    for row, auc in zip(per_class, aucs, strict=True):
+        row["roc_auc"] = auc
+    assert report.metrics.keys() == expected.keys()
+    _assert_rows_equal([report.metrics], [expected], rtol)
+    _assert_rows_equal(report.per_class, per_class, rtol)
     assert report.confusion == sk.confusion_matrix(y, predicted).tolist()
-    for k, row in enumerate(report.per_class):
-        assert row["class"] == k and row["support"] == int(np.sum(y == k))
-        assert row["roc_auc"] == pytest.approx(sk.roc_auc_score(y == k, proba[:, k]), rel=rtol)
     assert report.thresholds is None and report.curves is None
     assert "threshold_table" not in report.to_dict()
 
 
 def test_a_class_absent_from_the_data_has_no_auc():
+    """One-vs-rest AUC needs every class among the true labels (xlogreg.metrics raises,
+    scikit-learn gives NaN): none is reported; every other number is scikit-learn's."""
     X, y = _problem(n_classes=3)
     model = LogisticRegression().fit(X, y)
     present = y != 2
     report = classifier_report(model, model_outputs(model, X[present]), y[present])
-    assert report.per_class[2] == {"class": 2, "support": 0, "roc_auc": None}
-    assert report.metrics["roc_auc_ovr_macro"] == pytest.approx(
-        np.mean([row["roc_auc"] for row in report.per_class[:2]])
+    proba = model.predict_proba(X[present])
+    predicted = np.argmax(proba, axis=1)
+    assert 2 in predicted  # the absent class is still predicted: a column of errors
+    expected, per_class = _sklearn_multinomial(y[present], proba, predicted)
+    _assert_rows_equal([report.metrics], [expected], 1e-12)
+    _assert_rows_equal(report.per_class, per_class, 1e-12)
+    assert report.per_class[2]["support"] == 0
+    assert [row["roc_auc"] for row in report.per_class] == [None, None, None]
+    assert report.metrics["roc_auc_ovr_macro"] is None
+    assert report.metrics["roc_auc_ovr_weighted"] is None
+    assert report.confusion == sk.confusion_matrix(y[present], predicted, labels=[0, 1, 2]).tolist()
+    assert (
+        json.loads(json.dumps(report.to_dict(), allow_nan=False))["per_class"][2]["roc_auc"] is None
+    )
+    text = _printed(report)
+    assert (
+        "No ROC AUC: one-vs-rest ranking needs every class among the true labels; absent: 2."
+        in text
     )
 
 
@@ -229,16 +294,47 @@ def test_json_round_trip(binary, tmp_path):
     assert list(tmp_path.iterdir()) == [tmp_path / "report.json"]  # no temporary file left
 
 
+def _printed(report):
+    console = Console(file=io.StringIO(), width=160)
+    print_report(report, console)
+    return console.file.getvalue()
+
+
 def test_printed_tables_show_the_numbers(binary):
     *_, report = binary
-    console = Console(file=io.StringIO(), width=120)
-    print_report(report, console)
-    text = console.file.getvalue()
+    text = _printed(report)
     assert f"{report.metrics['roc_auc']:.4f}" in text
     assert "Confusion matrix (threshold 0.35)" in text
     assert f"Calibration: ECE {report.metrics['ece']:.4f} over 10 bins" in text
     assert "Threshold costs: flag p(1) >= t; false positive 18, false negative 120" in text
     assert "cost-optimal" in text and "model" in text
+
+
+def _cells(*values):
+    """A regular expression for a rich table row of ``values``."""
+    return r"│\s+" + r"\s+│\s+".join(map(re.escape, values)) + r"\s+│"
+
+
+def test_printed_multinomial_tables_show_the_k_by_k_matrix_and_the_scores(multinomial):
+    report = multinomial
+    text = _printed(report)
+    assert "Confusion matrix (most probable class)" in text
+    assert re.search(r"true \\ predicted\s+┃\s+ant\s+┃\s+bee\s+┃\s+cat\s+┃", text)
+    for label, row in zip(report.classes, report.confusion, strict=True):
+        assert re.search(_cells(label, *(f"{count:,}" for count in row)), text), label
+    for name in ("log loss", "accuracy", "balanced accuracy"):
+        value = report.metrics[name.replace(" ", "_")]
+        assert re.search(_cells(name, f"{value:.4f}"), text), name
+    assert "Averages over the classes" in text
+    for average in ("macro", "weighted"):
+        keys = (f"precision_{average}", f"recall_{average}", f"f1_{average}")
+        scores = [report.metrics[key] for key in (*keys, f"roc_auc_ovr_{average}")]
+        assert re.search(_cells(average, *(f"{v:.4f}" for v in scores)), text), average
+    for row in report.per_class:
+        scores = [row[name] for name in ("precision", "recall", "f1", "roc_auc")]
+        expected = _cells(row["class"], f"{row['support']:,}", *(f"{v:.4f}" for v in scores))
+        assert re.search(expected, text), row
+    assert "No ROC AUC" not in text and "No threshold table" in text
 
 
 def _legend(axes):
@@ -328,6 +424,7 @@ def test_pngs_are_written_atomically_and_decode(binary, tmp_path):
         "precision_recall.png",
         "reliability.png",
         "score_histogram.png",
+        "confusion_matrix.png",
         "loss_curve.png",
     ]
     paths = save_figures(figures, tmp_path)
@@ -339,10 +436,39 @@ def test_pngs_are_written_atomically_and_decode(binary, tmp_path):
         assert image.shape[:2] == (round(4.8 * DPI), round(6.4 * DPI))
 
 
-def test_multinomial_reports_plot_only_the_loss():
-    X, y = _problem(n_classes=3)
-    model = LogisticRegression().fit(X, y)
-    report = classifier_report(model, model_outputs(model, X), y)
-    assert report_figures(report, [], "toy") == {}
+def test_multinomial_reports_plot_the_confusion_matrix_and_the_loss(multinomial):
+    assert list(report_figures(multinomial, [], "toy")) == ["confusion_matrix.png"]
     losses = [LossCurve("loss_history_ (model file)", range(3), [1.1, 0.9, 0.8])]
-    assert list(report_figures(report, losses, "toy")) == ["loss_curve.png"]
+    assert list(report_figures(multinomial, losses, "toy")) == [
+        "confusion_matrix.png",
+        "loss_curve.png",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "rule"), [("binary", "threshold 0.35"), ("multinomial", "most probable class")]
+)
+def test_the_confusion_heat_map_writes_each_count_in_its_cell(binary, multinomial, kind, rule):
+    report = binary[-1] if kind == "binary" else multinomial
+    axes, colour_bar = confusion_figure(report, "toy").axes
+    assert axes.get_title() == f"Confusion matrix: toy ({rule})"
+    assert (axes.get_xlabel(), axes.get_ylabel()) == ("predicted class", "true class")
+    names = [str(label) for label in report.classes]
+    assert [tick.get_text() for tick in axes.get_xticklabels()] == names
+    assert [tick.get_text() for tick in axes.get_yticklabels()] == names
+    (image,) = axes.images
+    np.testing.assert_array_equal(image.get_array(), report.confusion)
+    written = {text.get_position(): text.get_text() for text in axes.texts}
+    counts = np.asarray(report.confusion)
+    assert written == {(j, i): f"{count:,}" for (i, j), count in np.ndenumerate(counts)}
+    assert len(axes.texts) == counts.size
+    assert colour_bar.get_ylabel() == "samples"
+
+
+def test_the_heat_map_of_many_classes_is_colour_only():
+    n = 21
+    confusion = (np.eye(n, dtype=int) * 5 + 1).tolist()
+    report = Report("multinomial", n * (n + 4), list(range(n)), {}, confusion, threshold=None)
+    (axes, _) = confusion_figure(report, "toy").axes
+    assert len(axes.texts) == 0
+    np.testing.assert_array_equal(axes.images[0].get_array(), confusion)

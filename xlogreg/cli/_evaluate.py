@@ -161,9 +161,11 @@ def evaluate(
     the confusion matrix at the model's threshold, ROC AUC, average
     precision, the expected calibration error per bin, and the cost of
     thresholds 0.1 to 0.9 and of the cost-optimal one (seed 000's policy). Models
-    of three or more classes: accuracy, log loss, one-vs-rest AUC per class,
-    confusion matrix. Writes report.json and PNG plots (ROC, precision-recall,
-    reliability diagram, score histogram, training loss) to --report-dir.
+    of three or more classes: the K x K confusion matrix, log loss, accuracy,
+    balanced accuracy, precision, recall, F1 and one-vs-rest ROC AUC per class
+    with their macro and weighted averages. Writes report.json and PNG plots
+    (ROC, precision-recall, reliability diagram, score histogram: two classes;
+    confusion-matrix heat map, training loss) to --report-dir.
     MODEL may be a run folder of xlogreg fit --runs-dir (whose record names
     the target), or with --runs-dir a run id or 'production', as for predict.
     """

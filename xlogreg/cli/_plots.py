@@ -2,7 +2,8 @@
 
 Figures are built as ``matplotlib.figure.Figure`` objects with an Agg canvas,
 never through ``pyplot``: no window, no global figure registry, nothing to
-close. Each has a title, axis labels and a legend, and is written at
+close. Each has a title, axis labels and a legend (the heat map a colour
+bar), and is written at
 :data:`DPI` dots per inch, atomically (a reader never sees half a PNG).
 """
 
@@ -18,12 +19,13 @@ from typing import Any
 import numpy as np
 
 from xlogreg._atomic_write import write_atomically
-from xlogreg.cli._report import Report
+from xlogreg.cli._report import Report, decision_rule
 
 __all__ = [
     "DPI",
     "PLOTS_MISSING",
     "LossCurve",
+    "confusion_figure",
     "histogram_figure",
     "loss_figure",
     "model_losses",
@@ -39,6 +41,8 @@ DPI = 110
 PLOTS_MISSING = "plots need matplotlib: pip install 'xlogreg[plots]'"
 _SIZE = (6.4, 4.8)
 _GREY = "0.55"
+# Beyond this many classes the heat map's cells are too small to write counts in.
+_ANNOTATED_CLASSES = 20
 
 
 @dataclass(frozen=True)
@@ -215,6 +219,45 @@ def histogram_figure(report: Report, subject: str) -> Any:
     return figure
 
 
+def confusion_figure(report: Report, subject: str) -> Any:
+    """The confusion matrix as a heat map: rows true classes, columns predicted ones.
+
+    Each cell shows its count (up to 20 classes), in white on the darker half
+    of the colour scale; the colour bar gives the scale.
+    """
+    figure, axes = _figure()
+    counts = np.asarray(report.confusion)
+    image = axes.imshow(counts, cmap="Blues", vmin=0, aspect="auto")
+    figure.colorbar(image, ax=axes, label="samples")
+    n_classes = len(report.classes)
+    names = [str(label) for label in report.classes]
+    # Names that would run into each other are tilted.
+    tilted = sum(len(name) for name in names) > 40
+    axes.set_xticks(
+        range(n_classes), names, rotation=40 if tilted else 0, ha="right" if tilted else "center"
+    )
+    axes.set_yticks(range(n_classes), names)
+    if n_classes <= _ANNOTATED_CLASSES:
+        dark = counts.max() / 2
+        size = 10 if n_classes <= 8 else 7
+        for (row, column), count in np.ndenumerate(counts):
+            axes.text(
+                column,
+                row,
+                f"{count:,}",
+                ha="center",
+                va="center",
+                fontsize=size,
+                color="white" if count > dark else "black",
+            )
+    axes.set(
+        title=f"Confusion matrix: {subject} ({decision_rule(report)})",
+        xlabel="predicted class",
+        ylabel="true class",
+    )
+    return figure
+
+
 def loss_figure(curves: Sequence[LossCurve]) -> Any:
     """Training loss per iteration; gradient norms on a logarithmic right axis."""
     figure, axes = _figure()
@@ -248,7 +291,8 @@ def report_figures(report: Report, losses: Sequence[LossCurve], subject: str) ->
     """Every figure the report allows, by file name.
 
     Binary reports: ``roc.png``, ``precision_recall.png``, ``reliability.png``,
-    ``score_histogram.png``; any report with a loss curve: ``loss_curve.png``.
+    ``score_histogram.png``; every report: ``confusion_matrix.png``; any
+    report with a loss curve: ``loss_curve.png``.
     """
     figures = {}
     if report.kind == "binary":
@@ -256,6 +300,7 @@ def report_figures(report: Report, losses: Sequence[LossCurve], subject: str) ->
         figures["precision_recall.png"] = precision_recall_figure(report, subject)
         figures["reliability.png"] = reliability_figure(report, subject)
         figures["score_histogram.png"] = histogram_figure(report, subject)
+    figures["confusion_matrix.png"] = confusion_figure(report, subject)
     if losses:
         figures["loss_curve.png"] = loss_figure(losses)
     return figures

@@ -7,8 +7,9 @@ host, as plain Python values ready for ``json.dumps`` and for rich tables
 Binary models get seed 000's evaluation: probabilistic scores, the confusion
 matrix at the model's threshold, ranking (ROC AUC, average precision),
 calibration (ECE with its bins) and the cost of a handful of thresholds,
-the cost-optimal one included. Models of three or more classes get accuracy,
-log loss, one-vs-rest AUC per class and the confusion matrix.
+the cost-optimal one included. Models of three or more classes get the K × K
+confusion matrix, log loss, accuracy and balanced accuracy, precision, recall,
+F1 and one-vs-rest ROC AUC per class and their macro and weighted averages.
 """
 
 from __future__ import annotations
@@ -25,11 +26,15 @@ from xlogreg._backend import host_floats, host_list, integer_dtype, to_numpy
 from xlogreg.cli._costs import COST_FN, COST_FP, check_costs
 
 __all__ = [
+    "AVERAGES",
     "CALIBRATION_BINS",
+    "PER_CLASS_SCORES",
     "Curves",
     "Outputs",
     "Report",
+    "average_key",
     "classifier_report",
+    "decision_rule",
     "encode_labels",
     "model_outputs",
 ]
@@ -38,6 +43,20 @@ __all__ = [
 _THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 # The reliability bins of the calibration table and plot.
 CALIBRATION_BINS = 10
+# How a multinomial report scores each class, and averages the scores over the classes.
+PER_CLASS_SCORES = ("precision", "recall", "f1", "roc_auc")
+AVERAGES = ("macro", "weighted")
+
+
+def average_key(score: str, average: str) -> str:
+    """The name in a multinomial report's metrics of a per-class score's average.
+
+    Examples
+    --------
+    >>> average_key("f1", "macro"), average_key("roc_auc", "weighted")
+    ('f1_macro', 'roc_auc_ovr_weighted')
+    """
+    return f"{score}_ovr_{average}" if score == "roc_auc" else f"{score}_{average}"
 
 
 def encode_labels(y: np.ndarray, classes: list, *, source: str) -> np.ndarray:
@@ -109,7 +128,11 @@ class Report:
     metrics : dict of str to float
         Binary: ``log_loss``, ``brier``, ``accuracy``, ``precision``,
         ``recall``, ``f1``, ``roc_auc``, ``average_precision``, ``ece``.
-        Multinomial: ``log_loss``, ``accuracy``, ``roc_auc_ovr_macro``.
+        Multinomial: ``log_loss``, ``accuracy``, ``balanced_accuracy``, and
+        for each of :data:`AVERAGES` the averages over the classes
+        ``precision_<average>``, ``recall_<average>``, ``f1_<average>`` and
+        ``roc_auc_ovr_<average>`` (see :func:`average_key`; the ROC AUCs are
+        None unless every class is among the true labels).
     confusion : list of lists of int
         Rows are true classes, columns predicted ones, both in ``classes``
         order (scikit-learn's layout).
@@ -124,8 +147,9 @@ class Report:
     costs : dict or None
         Binary: ``{"fp": ..., "fn": ...}``.
     per_class : list of dict or None
-        Multinomial: ``class``, ``support`` and one-vs-rest ``roc_auc`` (None
-        when the class is absent or alone in the data).
+        Multinomial: ``class``, ``support``, ``precision``, ``recall``,
+        ``f1`` and one-vs-rest ``roc_auc`` (None unless every class is among
+        the true labels).
     curves : Curves or None
         Binary: what the plots draw (left out of :meth:`to_dict`).
     """
@@ -161,6 +185,19 @@ class Report:
         else:
             fields["per_class"] = self.per_class
         return fields
+
+
+def decision_rule(report: Report) -> str:
+    """How the report's predictions were made, for the confusion matrix's title.
+
+    Examples
+    --------
+    >>> decision_rule(Report("binary", 4, [0, 1], {}, [[2, 0], [0, 2]], threshold=0.35))
+    'threshold 0.35'
+    """
+    if report.threshold is not None:
+        return f"threshold {report.threshold:.4g}"
+    return "p > 0.5" if report.kind == "binary" else "most probable class"
 
 
 def _json_float(value: float) -> float | str:
@@ -344,39 +381,47 @@ def _threshold_rows(
 def _multinomial_report(model: Any, outputs: Outputs, y: Any) -> Report:
     proba, predicted = outputs.proba, outputs.predicted
     xp = array_api_compat.array_namespace(proba)
-    n_classes = proba.shape[1]
-    ids = xp.arange(n_classes, dtype=y.dtype, device=array_api_compat.device(y))
-    one_hot = y[:, None] == ids[None, :]
-    # The multiclass log loss is the binary one of "the true class happened"
-    # at the probability the model gave it.
-    true_class = xp.sum(xp.where(one_hot, proba, xp.zeros_like(proba)), axis=1)
-    certain = xp.ones_like(y)
-    log_loss, accuracy = host_floats(
-        xp, metrics.log_loss(certain, true_class), metrics.accuracy_score(y, predicted)
-    )
-    counts = xp.sum(xp.astype(one_hot, integer_dtype(xp, array_api_compat.device(y))), axis=0)
-    support = [int(count) for count in host_list(counts)]
-    n_samples = int(proba.shape[0])
-    per_class = []
-    for k, label in enumerate(host_list(model.classes_)):
-        auc = None
-        if 0 < support[k] < n_samples:
-            (auc,) = host_floats(xp, metrics.roc_auc_score(one_hot[:, k], proba[:, k]))
-        per_class.append({"class": label, "support": support[k], "roc_auc": auc})
-    aucs = [row["roc_auc"] for row in per_class if row["roc_auc"] is not None]
-    # A K×K tally of label pairs: xlogreg.metrics' confusion_matrix is binary.
-    pairs = to_numpy(y) * n_classes + to_numpy(predicted)
-    confusion = np.bincount(pairs, minlength=n_classes**2).reshape(n_classes, n_classes)
+    n_samples, n_classes = (int(n) for n in proba.shape)
+    labels = list(range(n_classes))
+    confusion = host_list(metrics.confusion_matrix(y, predicted, labels=labels))
+    support = [sum(row) for row in confusion]
+    # One-vs-rest ranking needs every class among the true labels (a class
+    # absent, or alone, leaves a one-class problem): scikit-learn raises there.
+    ranked = 0 not in support
+    scores = {
+        "log_loss": metrics.log_loss(y, proba, labels=labels),
+        "accuracy": metrics.accuracy_score(y, predicted),
+        "balanced_accuracy": metrics.balanced_accuracy_score(y, predicted),
+    }
+    for average in AVERAGES:
+        fscores = metrics.precision_recall_fscore_support(
+            y, predicted, labels=labels, average=average
+        )[:3]
+        auc = _ovr_auc(y, proba, labels, average) if ranked else None
+        for name, value in zip(PER_CLASS_SCORES, (*fscores, auc), strict=True):
+            scores[average_key(name, average)] = value
+    computed = {name: value for name, value in scores.items() if value is not None}
+    values = dict(zip(computed, host_floats(xp, *computed.values()), strict=True))
+    columns = metrics.precision_recall_fscore_support(y, predicted, labels=labels)[:3]
+    if ranked:
+        columns = (*columns, _ovr_auc(y, proba, labels, None))
+    by_score = host_list(xp.stack(columns))
+    if not ranked:
+        by_score.append([None] * n_classes)
+    classes = host_list(model.classes_)
     return Report(
         kind="multinomial",
         n_samples=n_samples,
-        classes=host_list(model.classes_),
-        metrics={
-            "log_loss": log_loss,
-            "accuracy": accuracy,
-            "roc_auc_ovr_macro": sum(aucs) / len(aucs) if aucs else None,
-        },
-        confusion=confusion.tolist(),
+        classes=classes,
+        metrics={name: values.get(name) for name in scores},
+        confusion=confusion,
         threshold=None,
-        per_class=per_class,
+        per_class=[
+            {"class": label, "support": count, **dict(zip(PER_CLASS_SCORES, row, strict=True))}
+            for label, count, *row in zip(classes, support, *by_score, strict=True)
+        ],
     )
+
+
+def _ovr_auc(y: Any, proba: Any, labels: list[int], average: str | None) -> Any:
+    return metrics.roc_auc_score(y, proba, multi_class="ovr", average=average, labels=labels)

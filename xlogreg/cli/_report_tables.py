@@ -7,7 +7,14 @@ import math
 from rich.console import Console
 from rich.table import Table
 
-from xlogreg.cli._report import CALIBRATION_BINS, Report
+from xlogreg.cli._report import (
+    AVERAGES,
+    CALIBRATION_BINS,
+    PER_CLASS_SCORES,
+    Report,
+    average_key,
+    decision_rule,
+)
 
 __all__ = ["print_report", "report_console", "threshold_table", "titled_table"]
 
@@ -41,21 +48,23 @@ def _cost_text(value: float) -> str:
     return f"{value:,.0f}" if value == round(value) else f"{value:,.2f}"
 
 
-def _metrics_table(report: Report) -> Table:
+# The headers of a multinomial report's per-class scores.
+_SCORE_HEADERS = dict(
+    zip(PER_CLASS_SCORES, ("precision", "recall", "F1", "ROC AUC (one-vs-rest)"), strict=True)
+)
+
+
+def _metrics_table(report: Report, names: list[str]) -> Table:
     table = titled_table("Metrics")
     table.add_column("metric")
     table.add_column("value", justify="right")
-    for name, value in report.metrics.items():
-        table.add_row(name.replace("_", " "), _number(value))
+    for name in names:
+        table.add_row(name.replace("_", " "), _number(report.metrics[name]))
     return table
 
 
 def _confusion_table(report: Report) -> Table:
-    if report.threshold is not None:
-        rule = f"threshold {_threshold_text(report.threshold)}"
-    else:
-        rule = "p > 0.5" if report.kind == "binary" else "most probable class"
-    table = titled_table(f"Confusion matrix ({rule})")
+    table = titled_table(f"Confusion matrix ({decision_rule(report)})")
     table.add_column("true \\ predicted")
     for label in report.classes:
         table.add_column(str(label), justify="right")
@@ -105,24 +114,52 @@ def threshold_table(report: Report) -> Table:
     return table
 
 
+def _averages_table(report: Report) -> Table:
+    table = titled_table("Averages over the classes")
+    table.add_column("average")
+    for header in _SCORE_HEADERS.values():
+        table.add_column(header, justify="right")
+    for average in AVERAGES:
+        table.add_row(
+            average,
+            *(_number(report.metrics[average_key(score, average)]) for score in _SCORE_HEADERS),
+        )
+    return table
+
+
 def _per_class_table(report: Report) -> Table:
-    table = titled_table("One-vs-rest ROC AUC per class")
-    for name in ("class", "samples", "ROC AUC"):
-        table.add_column(name, justify="right")
+    table = titled_table("Per class")
+    table.add_column("class")
+    table.add_column("samples", justify="right")
+    for header in _SCORE_HEADERS.values():
+        table.add_column(header, justify="right")
     for row in report.per_class:
-        table.add_row(str(row["class"]), f"{row['support']:,}", _number(row["roc_auc"]))
+        table.add_row(
+            str(row["class"]),
+            f"{row['support']:,}",
+            *(_number(row[score]) for score in _SCORE_HEADERS),
+        )
     return table
 
 
 def print_report(report: Report, console: Console) -> None:
     """Print every table of ``report``."""
-    console.print(_metrics_table(report))
-    console.print(_confusion_table(report))
     if report.kind == "binary":
+        console.print(_metrics_table(report, list(report.metrics)))
+        console.print(_confusion_table(report))
         console.print(_calibration_table(report))
         console.print(threshold_table(report))
     else:
+        console.print(_metrics_table(report, ["log_loss", "accuracy", "balanced_accuracy"]))
+        console.print(_confusion_table(report))
+        console.print(_averages_table(report))
         console.print(_per_class_table(report))
+        absent = [str(row["class"]) for row in report.per_class if row["support"] == 0]
+        if absent:
+            console.print(
+                "No ROC AUC: one-vs-rest ranking needs every class among the true labels; "
+                f"absent: {', '.join(absent)}."
+            )
         console.print(
             f"No threshold table: thresholds and costs apply to two classes, "
             f"this model has {len(report.classes)}."
