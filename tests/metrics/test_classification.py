@@ -1,5 +1,8 @@
 """metrics/_classification.py against scikit-learn 1.9 on drawn inputs: confusion matrices,
-precision, recall, F-scores, zero division, accuracy, balanced accuracy, Matthews' coefficient."""
+accuracy, balanced accuracy, Matthews' coefficient and Cohen's kappa, for two classes and for K.
+
+The binary precision, recall and F-scores are checked here too (the first tests, on binary
+cases in both label orientations); their averages over K classes are in test_fscores.py."""
 
 from __future__ import annotations
 
@@ -8,10 +11,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from sklearn import metrics as skm
 
+from tests.metrics.label_cases import Labeled, labeled_cases
 from tests.metrics.strategies import (
     BOTH,
     LABEL_PAIRS,
@@ -22,6 +26,12 @@ from tests.metrics.strategies import (
     weight_vectors,
 )
 from xlogreg import metrics as xm
+
+# scikit-learn warns where a matrix or a recall has one class only; its results stand.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:A single label was found:UserWarning"),
+    pytest.mark.filterwarnings("ignore:y_pred contains classes not in y_true:UserWarning"),
+]
 
 NORMALIZE = [None, "true", "pred", "all"]
 
@@ -169,3 +179,85 @@ def test_matthews_corrcoef(case: Predicted) -> None:
         assert np.unique(case.y_true[kept]).size < 2 or np.unique(case.y_pred[kept]).size < 2
         expected = 0.0
     check(actual, expected)
+
+
+# --- K classes ---
+
+
+@PROPERTY
+@given(case=labeled_cases(), normalize=st.sampled_from(NORMALIZE), extra=st.booleans())
+def test_confusion_matrix_of_k_classes(case: Labeled, normalize: str | None, extra: bool) -> None:
+    """The labels present, sorted; or labels= in a drawn order with an absent class added."""
+    labels = None
+    if extra:
+        present = sorted(set(case.y_true) | set(case.y_pred))
+        labels = [*present[::-1], "zzz" if isinstance(present[0], str) else 99]
+    kwargs = {"labels": labels, "sample_weight": case.weight, "normalize": normalize}
+    actual = xm.confusion_matrix(case.y_true, case.y_pred, **kwargs)
+    expected = skm.confusion_matrix(case.y_true, case.y_pred, **kwargs)
+    check(actual, expected, exact=case.weight is None and normalize is None)
+
+
+@PROPERTY
+@given(data=st.data(), adjusted=st.booleans())
+def test_balanced_accuracy_of_k_classes(data: st.DataObject, adjusted: bool) -> None:
+    case = data.draw(labeled_cases(min_classes=2 if adjusted else 1))
+    if adjusted and case.weight is not None:
+        classes_with_weight = {v for v, w in zip(case.y_true, case.weight, strict=True) if w > 0}
+        assume(len(classes_with_weight) >= 2)
+    kwargs = {"sample_weight": case.weight, "adjusted": adjusted}
+    actual = xm.balanced_accuracy_score(case.y_true, case.y_pred, **kwargs)
+    check(actual, skm.balanced_accuracy_score(case.y_true, case.y_pred, **kwargs))
+
+
+@PROPERTY
+@given(case=labeled_cases())
+def test_matthews_corrcoef_of_k_classes(case: Labeled) -> None:
+    actual = xm.matthews_corrcoef(case.y_true, case.y_pred, sample_weight=case.weight)
+    expected = skm.matthews_corrcoef(case.y_true, case.y_pred, sample_weight=case.weight)
+    check(actual, 0.0 if math.isnan(expected) else expected)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.UndefinedMetricWarning")
+@PROPERTY
+@given(
+    case=labeled_cases(),
+    weights=st.sampled_from([None, "linear", "quadratic"]),
+    undefined=st.sampled_from([math.nan, 0.0, -1.0, 0.5]),
+    reorder=st.booleans(),
+)
+def test_cohen_kappa_of_k_classes(
+    case: Labeled, weights: str | None, undefined: float, reorder: bool
+) -> None:
+    """labels= in another order changes the linear and quadratic weights."""
+    present = sorted(set(case.y_true) | set(case.y_pred))
+    kwargs = {
+        "labels": present[::-1] if reorder else None,
+        "weights": weights,
+        "sample_weight": case.weight,
+        "replace_undefined_by": undefined,
+    }
+    actual = xm.cohen_kappa_score(case.y_true, case.y_pred, **kwargs)
+    check(actual, skm.cohen_kappa_score(case.y_true, case.y_pred, **kwargs))
+
+
+@PROPERTY
+@given(case=predicted_cases())
+def test_two_classes_give_the_binary_results(case: Predicted) -> None:
+    """The K-class path on two classes equals scikit-learn's binary results (above)."""
+    for name in ("matthews_corrcoef", "balanced_accuracy_score"):
+        weight = case.weight
+        if weight is not None and not weight.any():
+            continue
+        actual = getattr(xm, name)(case.y_true, case.y_pred, sample_weight=weight)
+        expected = getattr(skm, name)(case.y_true, case.y_pred, sample_weight=weight)
+        check(actual, 0.0 if math.isnan(expected) else expected)
+
+
+def test_the_k_by_k_matrix_counts_each_pair_once() -> None:
+    """A hand count: 3 classes, every pair of true and predicted label."""
+    y_true = np.array([0, 0, 0, 1, 1, 2, 2, 2, 2])
+    y_pred = np.array([0, 1, 2, 1, 1, 0, 2, 2, 1])
+    expected = np.zeros((3, 3), dtype=np.int64)
+    np.add.at(expected, (y_true, y_pred), 1)
+    check(xm.confusion_matrix(y_true, y_pred), expected, exact=True)

@@ -27,12 +27,14 @@ WEIGHT = RNG.random(N) * (RNG.random(N) > 0.1)
 # Four classes, one of them never predicted; probabilities on a grid of 1/64 that sum to one.
 CLASSES = RNG.integers(0, 4, N)
 CLASS_PRED = np.where(RNG.random(N) < 0.6, CLASSES, RNG.integers(0, 3, N))
+# Rows of 64ths (exact in float32 too) summing to one, leaning towards the true class.
+CLASS_PROBA = RNG.multinomial(48, [0.25] * 4, N) / 64 + (CLASSES[:, None] == np.arange(4)) / 4
 TARGET = RNG.standard_normal((N, 2))
 PREDICTION = TARGET + 0.3 * RNG.standard_normal((N, 2))
 
 # name -> (call taking an array converter, kind of the outputs' dtype)
 #   "score": the row's float dtype; "acc": the device's widest float;
-#   "count": the device's widest integer.
+#   "count": the device's widest integer; "host": a report of Python values.
 CASES = {
     "confusion_matrix": (lambda a: metrics.confusion_matrix(a(Y), a(PRED)), "count"),
     "confusion_matrix weighted": (
@@ -104,6 +106,30 @@ CASES = {
         "score",
     ),
     "roc_auc_score": (lambda a: metrics.roc_auc_score(a(Y), a(SCORE)), "score"),
+    "roc_auc_score ovr": (
+        lambda a: metrics.roc_auc_score(
+            a(CLASSES), a(CLASS_PROBA), multi_class="ovr", average=None, sample_weight=a(WEIGHT)
+        ),
+        "score",
+    ),
+    "roc_auc_score ovr micro": (
+        lambda a: metrics.roc_auc_score(
+            a(CLASSES), a(CLASS_PROBA), multi_class="ovr", average="micro"
+        ),
+        "score",
+    ),
+    "roc_auc_score ovo": (
+        lambda a: metrics.roc_auc_score(
+            a(CLASSES), a(CLASS_PROBA), multi_class="ovo", average="weighted"
+        ),
+        "score",
+    ),
+    "top_k_accuracy_score": (
+        lambda a: metrics.top_k_accuracy_score(
+            a(CLASSES), a(CLASS_PROBA), k=2, sample_weight=a(WEIGHT)
+        ),
+        "score",
+    ),
     "roc_auc_score max_fpr": (
         lambda a: metrics.roc_auc_score(a(Y), a(SCORE), max_fpr=0.3, sample_weight=a(WEIGHT)),
         "score",
@@ -116,13 +142,33 @@ CASES = {
         lambda a: metrics.average_precision_score(a(Y), a(SCORE), sample_weight=a(WEIGHT)),
         "score",
     ),
+    "average_precision_score 4 classes": (
+        lambda a: metrics.average_precision_score(
+            a(CLASSES), a(CLASS_PROBA), average="weighted", sample_weight=a(WEIGHT)
+        ),
+        "score",
+    ),
+    "average_precision_score 4 classes micro": (
+        lambda a: metrics.average_precision_score(a(CLASSES), a(CLASS_PROBA), average="micro"),
+        "score",
+    ),
     "det_curve": (lambda a: metrics.det_curve(a(Y), a(SCORE)), "score"),
     "log_loss": (lambda a: metrics.log_loss(a(Y), a(np.clip(SCORE, 0.01, 0.99))), "score"),
     "log_loss_from_logits": (
         lambda a: metrics.log_loss_from_logits(a(Y), a(10 * SCORE - 5), sample_weight=a(WEIGHT)),
         "score",
     ),
+    "log_loss 4 classes": (
+        lambda a: metrics.log_loss(
+            a(CLASSES), a(CLASS_PROBA), sample_weight=a(WEIGHT), labels=[0, 1, 2, 3]
+        ),
+        "score",
+    ),
     "brier_score_loss": (lambda a: metrics.brier_score_loss(a(Y), a(SCORE)), "score"),
+    "brier_score_loss 4 classes": (
+        lambda a: metrics.brier_score_loss(a(CLASSES), a(CLASS_PROBA)),
+        "score",
+    ),
     "calibration_curve": (
         lambda a: metrics.calibration_curve(a(Y), a(SCORE), n_bins=7, strategy="quantile"),
         "score",
@@ -130,6 +176,24 @@ CASES = {
     "expected_calibration_error": (
         lambda a: metrics.expected_calibration_error(a(Y), a(SCORE), sample_weight=a(WEIGHT)),
         "score",
+    ),
+    "expected_calibration_error top label": (
+        lambda a: metrics.expected_calibration_error(
+            a(CLASSES), a(CLASS_PROBA), n_bins=5, strategy="quantile", sample_weight=a(WEIGHT)
+        ),
+        "score",
+    ),
+    "expected_calibration_error classwise": (
+        lambda a: metrics.expected_calibration_error(
+            a(CLASSES), a(CLASS_PROBA), n_bins=6, multiclass="classwise"
+        ),
+        "score",
+    ),
+    "classification_report": (
+        lambda a: metrics.classification_report(
+            a(CLASSES), a(CLASS_PRED), sample_weight=a(WEIGHT), output_dict=True
+        ),
+        "host",
     ),
     "threshold_sweep": (
         lambda a: metrics.threshold_sweep(a(Y), a(SCORE), cost_fp=1.0, cost_fn=4.0),
@@ -158,9 +222,25 @@ def _numpy(a):
     return a
 
 
+def _assert_same_report(actual, expected, backend):
+    """Reports made for people are host values: the same keys, numbers close."""
+    rtol = rtol_for(backend, float64=1e-12, float32=2e-5)
+    assert actual.keys() == expected.keys()
+    for key, want in expected.items():
+        got = actual[key]
+        if isinstance(want, dict):
+            assert got.keys() == want.keys()
+            np.testing.assert_allclose(list(got.values()), list(want.values()), rtol=rtol)
+        else:
+            np.testing.assert_allclose(got, want, rtol=rtol)
+
+
 @pytest.mark.parametrize("name", list(CASES))
 def test_results_stay_on_the_backend_and_match_numpy(backend, name):
     call, kind = CASES[name]
+    if kind == "host":
+        _assert_same_report(call(backend.asarray), call(_numpy), backend)
+        return
     expected = leaves(call(_numpy))
     actual = leaves(call(backend.asarray))
     float_dtype = {"score": backend.dtype, "acc": backend.widest_float}
