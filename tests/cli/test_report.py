@@ -206,6 +206,8 @@ def test_multinomial_numbers_equal_scikit_learn(backend):
     assert "threshold_table" not in report.to_dict()
 
 
+# scikit-learn's balanced accuracy says so, as it should: the absent class is predicted.
+@pytest.mark.filterwarnings("ignore:y_pred contains classes not in y_true")
 def test_a_class_absent_from_the_data_has_no_auc():
     """One-vs-rest AUC needs every class among the true labels (xlogreg.metrics raises,
     scikit-learn gives NaN): none is reported; every other number is scikit-learn's."""
@@ -228,6 +230,9 @@ def test_a_class_absent_from_the_data_has_no_auc():
         json.loads(json.dumps(report.to_dict(), allow_nan=False))["per_class"][2]["roc_auc"] is None
     )
     text = _printed(report)
+    absent = report.per_class[2]
+    scores = [f"{absent[name]:.4f}" for name in ("precision", "recall", "f1")]
+    assert re.search(_cells("2", "0", *scores, "n/a"), text)
     assert (
         "No ROC AUC: one-vs-rest ranking needs every class among the true labels; absent: 2."
         in text
