@@ -38,6 +38,11 @@ LABELS = np.where(Y == 1, 3, 7)  # the positive label 3 is the lesser one
 TARGET = RNG.standard_normal((N, 2))
 PREDICTION = TARGET + 0.3 * RNG.standard_normal((N, 2))
 GRID = np.linspace(0, 1, 21)
+# Four classes named 2, 5, 7, 9; one chunk of class 5 only; rows of 32nds summing to one.
+CLASSES = np.array([2, 5, 7, 9])[RNG.integers(0, 4, N)]
+CLASSES[3 * ROWS : 4 * ROWS] = 5
+CLASS_PRED = np.where(RNG.random(N) < 0.6, CLASSES, 7)
+CLASS_PROBA = RNG.multinomial(24, [0.25] * 4, N) / 32 + (CLASSES[:, None] == [2, 5, 7, 9]) / 4
 
 
 @pytest.fixture(autouse=True)
@@ -162,6 +167,64 @@ CASES = {
         ),
         None,
     ),
+    "confusion_matrix 4 classes": (
+        lambda a: metrics.confusion_matrix(a(CLASSES), a(CLASS_PRED), sample_weight=a(WEIGHT)),
+        lambda: skm.confusion_matrix(CLASSES, CLASS_PRED, sample_weight=WEIGHT),
+    ),
+    "precision_recall_fscore_support 4 classes": (
+        lambda a: metrics.precision_recall_fscore_support(a(CLASSES), a(CLASS_PRED)),
+        lambda: skm.precision_recall_fscore_support(CLASSES, CLASS_PRED, zero_division=0),
+    ),
+    "cohen_kappa_score 4 classes": (
+        lambda a: metrics.cohen_kappa_score(a(CLASSES), a(CLASS_PRED), weights="linear"),
+        lambda: skm.cohen_kappa_score(CLASSES, CLASS_PRED, weights="linear"),
+    ),
+    "log_loss 4 classes": (
+        lambda a: metrics.log_loss(a(CLASSES), a(CLASS_PROBA), sample_weight=a(WEIGHT)),
+        lambda: skm.log_loss(CLASSES, CLASS_PROBA, sample_weight=WEIGHT),
+    ),
+    "brier_score_loss 4 classes": (
+        lambda a: metrics.brier_score_loss(a(CLASSES), a(CLASS_PROBA)),
+        lambda: skm.brier_score_loss(CLASSES, CLASS_PROBA),
+    ),
+    "top_k_accuracy_score": (
+        lambda a: metrics.top_k_accuracy_score(a(CLASSES), a(CLASS_PROBA), k=2),
+        lambda: skm.top_k_accuracy_score(CLASSES, CLASS_PROBA, k=2),
+    ),
+    "roc_auc_score ovr weighted": (
+        lambda a: metrics.roc_auc_score(
+            a(CLASSES),
+            a(CLASS_PROBA),
+            multi_class="ovr",
+            average="weighted",
+            sample_weight=a(WEIGHT),
+        ),
+        lambda: skm.roc_auc_score(
+            CLASSES, CLASS_PROBA, multi_class="ovr", average="weighted", sample_weight=WEIGHT
+        ),
+    ),
+    "roc_auc_score ovr micro": (
+        lambda a: metrics.roc_auc_score(
+            a(CLASSES), a(CLASS_PROBA), multi_class="ovr", average="micro"
+        ),
+        lambda: skm.roc_auc_score(CLASSES, CLASS_PROBA, multi_class="ovr", average="micro"),
+    ),
+    "average_precision_score 4 classes": (
+        lambda a: metrics.average_precision_score(a(CLASSES), a(CLASS_PROBA), average=None),
+        lambda: skm.average_precision_score(CLASSES, CLASS_PROBA, average=None),
+    ),
+    "expected_calibration_error top label": (
+        lambda a: metrics.expected_calibration_error(
+            a(CLASSES), a(CLASS_PROBA), n_bins=5, strategy="quantile"
+        ),
+        None,
+    ),
+    "expected_calibration_error classwise": (
+        lambda a: metrics.expected_calibration_error(
+            a(CLASSES), a(CLASS_PROBA), sample_weight=a(WEIGHT), multiclass="classwise"
+        ),
+        None,
+    ),
     "mean_squared_error": (
         lambda a: metrics.mean_squared_error(a(TARGET), a(PREDICTION), multioutput="raw_values"),
         lambda: skm.mean_squared_error(TARGET, PREDICTION, multioutput="raw_values"),
@@ -252,6 +315,11 @@ ERRORS = {
     "predictions not binary": lambda a: metrics.f1_score(a(Y), a(PRED + 1)),
     "NaN target": lambda a: metrics.r2_score(a(TARGET), a(PREDICTION + np.nan)),
     "target shapes": lambda a: metrics.mean_squared_error(a(TARGET), a(PREDICTION[:, 0])),
+    "rows not summing to one": lambda a: metrics.log_loss(a(CLASSES), a(CLASS_PROBA * 0.9)),
+    "classes and columns": lambda a: metrics.log_loss(a(CLASSES), a(CLASS_PROBA[:, :3])),
+    "label not in labels": lambda a: metrics.roc_auc_score(
+        a(CLASSES), a(CLASS_PROBA), multi_class="ovr", labels=[2, 5, 7, 8]
+    ),
 }
 
 
@@ -276,6 +344,11 @@ def test_many_labels_are_named_with_a_lower_bound_of_their_number(dask_client):
 
 
 REFUSED = {
+    "roc_auc_score ovo": (
+        lambda y, s: metrics.roc_auc_score(_dask(CLASSES), _dask(CLASS_PROBA), multi_class="ovo"),
+        TypeError,
+        "multi_class='ovr' takes them",
+    ),
     "roc_curve": (lambda y, s: metrics.roc_curve(y, s), TypeError, "roc_curve does not take Dask"),
     "precision_recall_curve": (
         lambda y, s: metrics.precision_recall_curve(y, s),
