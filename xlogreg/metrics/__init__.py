@@ -3,8 +3,12 @@
 Every metric takes arrays of any supported library and device (NumPy, torch on
 CPU/CUDA/MPS, CuPy, JAX, ...) and returns its result in that library and on that
 device: 0-d arrays for scalars, never a host copy of the data. Names, arguments
-and results follow scikit-learn where it has the function, for binary targets;
-``pos_label`` names the positive label when it is not 1.
+and results follow scikit-learn where it has the function, for binary targets
+(``pos_label`` names the positive label when it is not 1) and for any number of
+classes: K × K confusion matrices, averaged precision, recall and F-scores,
+(n_samples, K) probabilities and scores (log loss, Brier, top-k accuracy,
+one-vs-rest and one-vs-one ROC AUC, average precision, top-label and
+class-wise calibration error).
 
 Dtypes: results of score metrics come in the scores' dtype (float32 stays
 float32); results of label metrics, and all sums along the way, in the widest
@@ -13,14 +17,17 @@ without x64). Unweighted counts are exact integers: int64, or int32 where the
 device has no 64-bit integers (JAX without x64).
 
 Bad input raises before any work: ``ValueError`` naming the argument for
-empty input, length mismatches, labels that are not binary, NaN or infinite
-scores, probabilities outside [0, 1], negative weights, or a missing class where
-the metric needs both; ``TypeError`` for inputs from different libraries.
+empty input, length mismatches, labels that are not binary where the metric is,
+NaN or infinite scores, probabilities outside [0, 1] or rows of them not summing
+to one, a number of columns other than the number of classes, labels outside
+``labels=``, negative weights, or a missing class where the metric needs it;
+``TypeError`` for inputs from different libraries.
 
 Dask arrays (row chunks of NumPy or CuPy arrays, maybe held by the workers of a
 ``dask.distributed`` cluster) are taken by every metric whose result is small:
-the log losses, the Brier score, the confusion matrix and the label metrics,
-ROC AUC (``max_fpr`` too), average precision, ``threshold_sweep`` at given
+the log losses, the Brier score, top-k accuracy, the confusion matrix and the
+label metrics, ROC AUC (``max_fpr`` and one-vs-rest too), average precision,
+``threshold_sweep`` at given
 ``thresholds``, ``select_threshold``, ``calibration_curve`` and
 ``expected_calibration_error`` (both strategies) and the regression metrics.
 They are computed exactly, where the chunks live: sums over samples chunk by
@@ -33,7 +40,7 @@ and shape errors are raised before any work; the data-dependent ones (labels,
 NaN, weights) after one pass over the chunks, with the same messages. The
 curves (``roc_curve``, ``precision_recall_curve``, ``det_curve``) and
 ``threshold_sweep`` without ``thresholds`` have a result as long as the data and
-refuse Dask arrays.
+refuse Dask arrays, as does the one-vs-one ROC AUC.
 """
 
 from xlogreg.metrics._calibration import (
