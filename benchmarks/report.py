@@ -46,6 +46,7 @@ TORCH_GOAL = 1 / 3  # auto on torch CPU vs scikit-learn's array-API lbfgs on the
 EPOCH_GOAL = 2.2  # one loss+gradient vs one gemv
 MEMORY_GOAL = 0.5  # peak extra memory of lbfgs/gd fits, as a multiple of X
 METRIC_GOAL = 1.0  # metrics on numpy vs scikit-learn; torch CPU vs numpy
+METRIC_MEMORY_GOAL = 3.0  # issue 19: peak extra memory of a metric on numpy / size of its inputs
 
 
 @dataclass
@@ -219,11 +220,16 @@ def _targets(run: Run) -> list[str]:
             add(
                 "metric: xlogreg torch CPU / xlogreg numpy", group, torch[1] / numpy[1], METRIC_GOAL
             )
+        if numpy and numpy[2].get("peak_extra_bytes") is not None:
+            memory = numpy[2]["peak_extra_bytes"] / numpy[2]["input_bytes"]
+            target = "metric: peak extra memory of xlogreg numpy / size of its inputs"
+            add(target, group, memory, METRIC_MEMORY_GOAL)
     if not rows:
         return []
     return [
-        "Issue 5's targets against this run (set for the full grid's 1M x 64 and ill-conditioned"
-        " 200k x 32 problems; the quick run checks them on its smaller ones):",
+        "The performance issues' targets against this run (issue 5's set for the full grid's 1M"
+        " x 64 and ill-conditioned 200k x 32 problems, issue 19's for 10M samples x 10 classes;"
+        " the quick run checks them on its smaller ones):",
         "",
         *fmt.table(["target", "where", "measured", "goal", ""], rows, "llrll"),
     ]
@@ -313,17 +319,29 @@ def _memory(run: Run) -> list[str]:
     return ["### Peak extra memory of a fit", "", *fmt.table(header, rows, "llrrl")]
 
 
+def _metric_memory(info: dict[str, Any]) -> str:
+    """A metric's peak extra memory and its multiple of the inputs' size; "" where not measured."""
+    extra = info.get("peak_extra_bytes")
+    if extra is None:
+        return ""
+    return f"{fmt.mebibytes(extra)} ({fmt.ratio(extra / info['input_bytes'])})"
+
+
 def _metrics(run: Run) -> list[str]:
+    """Medians and ratios to scikit-learn; a memory column where any row measured memory."""
     rows = []
     for group in run.groups("metric"):
         reference = run.reference(group)
         for name, t, info in run.rows(group):
             ratio = fmt.ratio(t / reference) if reference else ""
-            rows.append([group, name, fmt.seconds(t), ratio, fmt.load(info)])
+            rows.append([group, name, fmt.seconds(t), ratio, fmt.load(info), _metric_memory(info)])
     if not rows:
         return []
     header = ["metric", "contender", "median", "× sklearn", "other load"]
-    return ["### Metrics", "", *fmt.table(header, rows, "llrrr")]
+    if not any(row[-1] for row in rows):
+        return ["### Metrics", "", *fmt.table(header, [row[:-1] for row in rows], "llrrr")]
+    header.append("peak extra memory (× inputs)")
+    return ["### Metrics", "", *fmt.table(header, rows, "llrrrr")]
 
 
 DASK_NOTE = (
