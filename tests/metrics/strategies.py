@@ -7,7 +7,9 @@ written first), scores with heavy ties, constant scores and predictions,
 sample weights with zeros, and inputs of one or two samples. Every metric
 scikit-learn also has must agree with it to 1e-10; the expected calibration
 error and the threshold helpers, which scikit-learn lacks, are checked against
-plain NumPy loops written here.
+plain NumPy loops written here. K-class cases (:func:`class_cases`) draw 2 to 6
+classes (ints or strings), rows of probabilities with heavy ties, weights with
+zeros and classes missing from ``y_true`` where ``labels=`` is given.
 """
 
 from __future__ import annotations
@@ -184,3 +186,115 @@ def scored_cases(
     score = draw(score_vectors(n, probabilities=probabilities))
     y = np.where(positive, pos, neg).astype(np.int64)
     return Scored(y, positive, neg, pos, pos_label_argument(draw, neg, pos), score, weight)
+
+
+class ClassScored(NamedTuple):
+    """Labels of K classes with a row of K scores per sample.
+
+    ``classes`` are the labels of the columns, sorted; ``index`` is the column
+    of each sample's class; ``labels`` is the ``labels=`` argument to pass
+    (None, or ``classes``).
+    """
+
+    y: np.ndarray
+    index: np.ndarray
+    classes: list
+    score: np.ndarray
+    weight: np.ndarray | None
+    labels: list | None
+
+
+# Probability rows are small integer counts divided by their sum: heavy ties,
+# zeros and ones (clipping), and no two distinct rationals rounding to one float.
+COUNT_ROWS = {"binary": 1, "few": 2, "eighths": 8, "fine": 1000}
+
+
+@st.composite
+def class_labels(draw: Any, n_classes: int) -> list:
+    """Sorted labels: 0..K-1, ints that need not start at 0, or strings."""
+    kind = draw(st.sampled_from(["range", "integers", "strings"]))
+    if kind == "range":
+        return list(range(n_classes))
+    if kind == "integers":
+        values = st.integers(-10, 10)
+    else:
+        values = st.text("abcxyz", min_size=1, max_size=3)
+    return sorted(draw(st.lists(values, min_size=n_classes, max_size=n_classes, unique=True)))
+
+
+def count_rows(draw: Any, n: int, n_classes: int, high: int) -> np.ndarray:
+    counts = draw(
+        st.lists(
+            st.lists(st.integers(0, high), min_size=n_classes, max_size=n_classes),
+            min_size=n,
+            max_size=n,
+        )
+    )
+    counts = np.array(counts, dtype=np.float64).reshape(n, n_classes)
+    counts[counts.sum(axis=1) == 0] = 1.0
+    return counts / counts.sum(axis=1, keepdims=True)
+
+
+@st.composite
+def class_score_rows(draw: Any, n: int, n_classes: int, *, probabilities: bool = True) -> Any:
+    """Rows of class probabilities summing to one (counts over their sum, one-hot, uniform,
+    one row repeated); with ``probabilities=False`` also integer and real scores."""
+    kinds = [*COUNT_ROWS, "one_hot", "uniform", "repeated"]
+    if not probabilities:
+        kinds += ["integers", "real"]
+    kind = draw(st.sampled_from(kinds))
+    if kind in COUNT_ROWS:
+        return count_rows(draw, n, n_classes, COUNT_ROWS[kind])
+    if kind == "one_hot":
+        hot = draw(st.lists(st.integers(0, n_classes - 1), min_size=n, max_size=n))
+        return np.eye(n_classes, dtype=np.float64)[hot]
+    if kind == "uniform":
+        return np.full((n, n_classes), 1.0 / n_classes)
+    if kind == "repeated":
+        row = count_rows(draw, 1, n_classes, draw(st.sampled_from(sorted(COUNT_ROWS.values()))))
+        return np.repeat(row, n, axis=0)
+    elements = REAL_ELEMENTS[kind]
+    values = draw(st.lists(elements, min_size=n * n_classes, max_size=n * n_classes))
+    return np.array(values, dtype=np.float64).reshape(n, n_classes)
+
+
+@st.composite
+def class_cases(
+    draw: Any,
+    *,
+    min_classes: int = 2,
+    max_classes: int = 6,
+    max_n: int = 40,
+    labels: bool = True,
+    absent: bool = True,
+    weight_each: bool = False,
+    weighted: bool = True,
+    probabilities: bool = True,
+) -> ClassScored:
+    """K-class cases. ``labels``: ``labels=`` is sometimes given, and then (with
+    ``absent``) classes may be missing from ``y_true``; otherwise every class
+    has a sample, and with ``weight_each`` a positive (total) weight."""
+    n_classes = draw(st.integers(min_classes, max_classes))
+    classes = draw(class_labels(n_classes))
+    given = labels and draw(st.booleans())
+    ensure = not (given and absent)
+    n = draw(st.integers(n_classes if ensure else 1, max_n))
+    present = list(range(n_classes))
+    if not ensure:
+        present = draw(st.lists(st.sampled_from(present), min_size=1, unique=True))
+    index = np.array(
+        draw(st.lists(st.sampled_from(present), min_size=n, max_size=n)), dtype=np.int64
+    )
+    weight = draw(weight_vectors(n)) if weighted else None
+    if ensure:
+        slots = draw(
+            st.lists(st.integers(0, n - 1), min_size=n_classes, max_size=n_classes, unique=True)
+        )
+        index[slots] = np.arange(n_classes)
+        if weight_each and weight is not None:
+            for k, i in enumerate(slots):
+                if weight[index == k].sum() <= 0:
+                    weight[i] = 1.0
+    score = draw(class_score_rows(n, n_classes, probabilities=probabilities))
+    y = np.array(classes)[index]
+    return ClassScored(y, index, classes, score, weight, classes if given else None)
