@@ -118,11 +118,11 @@ def class_roc_auc(
         sum_tolerance=_auc_rows_tolerance,
     )
     xp = scores.xp
+    if average == "micro":  # every sample is a positive pair, every other column a negative
+        return scores.result(roc_area(scores.flattened()))
     totals = _present_classes(scores, "roc_auc_score")
     if multi_class == "ovo":
         return scores.result(_one_vs_one(scores, totals, average))
-    if average == "micro":
-        return scores.result(roc_area(scores.flattened()))
     per_class = [roc_area(scores.one_vs_rest(k)) for k in range(scores.n_classes)]
     return scores.result(_averaged(xp, per_class, totals, average))
 
@@ -190,7 +190,6 @@ def class_average_precision(
         return scores.result(precision_average(scores.flattened()))
     totals = scores.class_totals()
     per_class = [precision_average(scores.one_vs_rest(k)) for k in range(scores.n_classes)]
-    per_class = [scores.xp.where(totals[k] > 0, ap, 0.0) for k, ap in enumerate(per_class)]
     return scores.result(_averaged(scores.xp, per_class, totals, average))
 
 
@@ -198,7 +197,7 @@ def _top_k_hits(inputs: ClassScores, rows: slice, k: int) -> Any:
     """Whether each sample's true class is among its ``k`` highest scores: fewer than ``k``
     classes score higher, or tie and come later (scikit-learn's stable sort, reversed)."""
     xp = inputs.xp
-    score = inputs.score[rows]
+    score = inputs.score[rows, :]
     indices = inputs.indices()[rows]
     columns = xp.arange(inputs.n_classes, dtype=indices.dtype, device=device_of(score))
     is_true = indices[:, None] == columns

@@ -241,7 +241,7 @@ def class_score_stats(
     if y_true.shape[0] == 0:
         inf = float("inf")
         return ClassScoreStats(labels, (inf, -inf), 0.0, None if weight is None else (inf, 0.0))
-    sums = xp.sum(xp.astype(score, acc), axis=1)
+    sums = xp.sum(xp.astype(score, acc, copy=False), axis=1)
     summary = [
         xp.astype(xp.min(score), acc),
         xp.astype(xp.max(score), acc),

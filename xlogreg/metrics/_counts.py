@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from array_api_compat import device as device_of
 
+from xlogreg.metrics._arithmetic import divide
 from xlogreg.metrics._inputs import BinaryScores
 
 __all__ = [
@@ -229,4 +230,5 @@ def precision_average(inputs: BinaryScores) -> Any:
     """The average precision of checked binary inputs (positives present): the step-wise
     area under the precision-recall curve, from one sort of the scores."""
     ranked = by_value_ranges(inputs, _precision_steps)
-    return total(inputs.xp, ranked.results) / ranked.n_positive
+    # 0 without positives (with weight), which only one class of K scores can lack.
+    return divide(inputs.xp, total(inputs.xp, ranked.results), ranked.n_positive, 0.0)

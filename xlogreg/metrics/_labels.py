@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from array_api_compat import device as device_of
 
-from xlogreg._backend import host_bool, host_list
+from xlogreg._backend import host_bool, host_list, integer_dtype
 from xlogreg._target_validation import sorted_labels
 
 __all__ = [
@@ -203,8 +203,10 @@ def class_indices(xp: ModuleType, y: Any, classes: Sequence) -> Any:
     """The position of each label of ``y`` in ``classes``, as an integer array on ``y``'s device.
 
     ``classes`` lists distinct labels in any order and holds every label of
-    ``y`` (the callers check this on the summary first). One binary search per
-    label in the sorted classes: no n × K comparison.
+    ``y`` (the callers check this on the summary first). Integer labels whose
+    sorted classes are consecutive integers (0 to K − 1, say) are shifted, not
+    searched; others take one binary search per label in the sorted classes.
+    No n × K comparison either way.
     """
     if y.dtype == xp.bool:
         y = xp.astype(y, xp.int8)
@@ -212,9 +214,15 @@ def class_indices(xp: ModuleType, y: Any, classes: Sequence) -> Any:
     order = sorted(range(len(classes)), key=lambda k: classes[k])
     values = [classes[k] for k in order]
     device = device_of(y)
-    numeric = xp.isdtype(y.dtype, ("integral", "real floating"))
-    sorted_classes = xp.asarray(values, dtype=y.dtype if numeric else None, device=device)
-    positions = xp.searchsorted(sorted_classes, y)
+    consecutive = all(type(v) is int for v in values) and values == list(
+        range(values[0], values[-1] + 1)
+    )
+    if xp.isdtype(y.dtype, "integral") and consecutive:
+        positions = xp.astype(y, integer_dtype(xp, device)) - values[0]
+    else:
+        numeric = xp.isdtype(y.dtype, ("integral", "real floating"))
+        sorted_classes = xp.asarray(values, dtype=y.dtype if numeric else None, device=device)
+        positions = xp.searchsorted(sorted_classes, y)
     if order == list(range(len(classes))):
         return positions
     return xp.take(xp.asarray(order, device=device), positions)

@@ -43,7 +43,7 @@ def _logit_losses(inputs: BinaryScores, rows: slice) -> Any:
 def _true_class(inputs: ClassScores, rows: slice) -> tuple[Any, Any]:
     """The scores of a tile of samples and whether each column is the sample's class."""
     xp = inputs.xp
-    score = inputs.score[rows]
+    score = inputs.score[rows, :]
     indices = inputs.indices()[rows]
     columns = xp.arange(inputs.n_classes, dtype=indices.dtype, device=inputs.device)
     return score, indices[:, None] == columns
