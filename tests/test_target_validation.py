@@ -21,10 +21,14 @@ from xlogreg._backend import to_numpy
         [2, 0, 1, 0],
         [5.0, -1.0, 2.5, 5.0],
         [True, False, True, True],
+        [9, -4, 0, 3, 9, 120, -4],
+        [70_000, 0, 5, 70_000, 3],
     ],
 )
 def test_labels_are_the_sorted_distinct_values_on_every_backend(backend, labels):
-    """Binary targets take a min/max fast path; the labels equal ``np.unique`` either way."""
+    """Binary targets take a min/max fast path, integers of a small span the library's own
+    bincount (NumPy, PyTorch, CuPy, JAX; a span of 70 000 does not), anything else
+    ``unique_values``: the labels equal ``np.unique`` each way."""
     from xlogreg._target_validation import sorted_labels
 
     y = backend.asarray(labels)

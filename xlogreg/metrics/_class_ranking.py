@@ -139,7 +139,7 @@ def _one_vs_one(scores: ClassScores, totals: Any, average: str) -> Any:
     n_classes = scores.n_classes
     wins = []
     for a in range(n_classes):
-        order = xp.argsort(scores.score[:, a], descending=True)
+        order = xp.argsort(scores.score[:, a], descending=True, stable=False)
         column = xp.take(scores.score[:, a], order)
         classes = xp.take(indices, order)
         del order
@@ -199,12 +199,12 @@ def _top_k_hits(inputs: ClassScores, rows: slice, k: int) -> Any:
     xp = inputs.xp
     score = inputs.score[rows, :]
     indices = inputs.indices()[rows]
+    true_score = xp.take_along_axis(score, indices[:, None], axis=1)
     columns = xp.arange(inputs.n_classes, dtype=indices.dtype, device=device_of(score))
-    is_true = indices[:, None] == columns
-    true_score = xp.sum(xp.where(is_true, score, 0.0), axis=1)[:, None]
     later = columns[None, :] > indices[:, None]
-    outranks = xp.logical_or(score > true_score, xp.logical_and(score == true_score, later))
-    return xp.sum(xp.astype(outranks, xp.int32), axis=1) < k
+    ties_after = xp.logical_and(score == true_score, later)
+    outranks = xp.count_nonzero(score > true_score, axis=1) + xp.count_nonzero(ties_after, axis=1)
+    return outranks < k
 
 
 def top_k_accuracy_score(

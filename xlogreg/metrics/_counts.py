@@ -73,7 +73,7 @@ def counts_at_distinct_scores(
         kept = weight != 0
         positive, score, weight = positive[kept], score[kept], weight[kept]
         del kept
-    order = xp.argsort(score, descending=True)
+    order = xp.argsort(score, descending=True, stable=False)  # ties form one group anyway
     score = xp.take(score, order)
     positive = xp.astype(xp.take(positive, order), xp.int8)
     if weight is not None:
