@@ -118,8 +118,8 @@ def class_roc_auc(
         sum_tolerance=_auc_rows_tolerance,
     )
     xp = scores.xp
-    if average == "micro":  # every sample is a positive pair, every other column a negative
-        return scores.result(roc_area(scores.flattened()))
+    if average == "micro":  # every sample has a positive entry: no class can be missing
+        return scores.result(_micro(scores, "auc"))
     totals = _present_classes(scores, "roc_auc_score")
     if multi_class == "ovo":
         return scores.result(_one_vs_one(scores, totals, average))
@@ -167,6 +167,62 @@ def _one_vs_one(scores: ClassScores, totals: Any, average: str) -> Any:
     return xp.sum(pair_auc * weight) / xp.sum(weight)
 
 
+def _micro(scores: ClassScores, metric: str) -> Any:
+    """The AUC or the average precision of all (sample, class) entries as one binary problem.
+
+    On Dask arrays, the entries are one binary input (:meth:`ClassScores.flattened`)
+    ranged across the workers. In memory, one column at a time, not n × K entries at
+    once: each sample's positive entry (its true class's score ``t``) learns the
+    weight of the negative entries of the column scoring below ``t`` and at ``t``
+    from one sort of the column's negatives, and the positives' own weight above
+    each ``t`` from one sort of the ``t``; memory stays O(n_samples).
+    """
+    if scores.rows is not None:
+        binary = scores.flattened()
+        return roc_area(binary) if metric == "auc" else precision_average(binary)
+    xp, acc = scores.xp, scores.acc
+    indices = scores.indices()
+    # The positive entries in order of score: binary searches of ordered queries are
+    # several times faster than of random ones.
+    true_score = xp.take_along_axis(scores.score, indices[:, None], axis=1)[:, 0]
+    order = xp.argsort(true_score, stable=False)
+    true_score = xp.take(true_score, order)
+    weight = None if scores.weight is None else xp.take(scores.weight, order)
+    del order
+    # Of every entry of a column below or at t, the positive ones are the samples' own.
+    positives_below, positives_through = _weight_under(xp, true_score, weight, true_score, acc)
+    below, through = -positives_below, -positives_through
+    for column in range(scores.n_classes):
+        lower, upper = _weight_under(xp, scores.score[:, column], scores.weight, true_score, acc)
+        below, through = below + lower, through + upper
+    if weight is None:
+        weight = xp.ones(scores.n_samples, dtype=acc, device=scores.device)
+    total = xp.sum(weight)
+    negatives = total * (scores.n_classes - 1)
+    if metric == "auc":
+        return xp.vecdot(weight, (below + through) / 2.0) / (total * negatives)
+    true_positives = total - positives_below
+    precision = divide(xp, true_positives, true_positives + (negatives - below), 0.0)
+    return xp.vecdot(weight, precision) / total
+
+
+def _weight_under(xp: Any, values: Any, weight: Any, queries: Any, dtype: Any) -> tuple[Any, Any]:
+    """For each query ``q``: the weight of ``values`` below ``q``, and at or below ``q``,
+    in ``dtype`` (one sort of the values, a binary search per query; ``weight`` None
+    counts)."""
+    if weight is None:
+        ordered = xp.sort(values, stable=False)
+        cumulative = xp.arange(values.shape[0] + 1, dtype=dtype, device=device_of(values))
+    else:
+        order = xp.argsort(values, stable=False)
+        ordered = xp.take(values, order)
+        cumulative = xp.cumulative_sum(xp.take(weight, order), include_initial=True)
+        del order
+    lower = xp.take(cumulative, xp.searchsorted(ordered, queries, side="left"))
+    upper = xp.take(cumulative, xp.searchsorted(ordered, queries, side="right"))
+    return lower, upper
+
+
 def class_average_precision(
     y_true: Any, y_score: Any, *, average: str | None, pos_label: Any, sample_weight: Any
 ) -> Any:
@@ -187,7 +243,7 @@ def class_average_precision(
         )
     scores = check_class_scores(y_true, y_score, sample_weight=sample_weight)
     if average == "micro":
-        return scores.result(precision_average(scores.flattened()))
+        return scores.result(_micro(scores, "ap"))
     totals = scores.class_totals()
     per_class = [precision_average(scores.one_vs_rest(k)) for k in range(scores.n_classes)]
     return scores.result(_averaged(scores.xp, per_class, totals, average))
