@@ -472,6 +472,39 @@ def test_exact_metrics_need_at_most_three_times_the_input_memory(metric):
     assert peak <= 3 * (scores.nbytes + labels.nbytes), peak / (scores.nbytes + labels.nbytes)
 
 
+@pytest.mark.parametrize(
+    "metric",
+    [
+        lambda y, p: metrics.confusion_matrix(y, np.argmax(p, axis=1)),
+        lambda y, p: metrics.log_loss(y, p),
+        lambda y, p: metrics.brier_score_loss(y, p),
+        lambda y, p: metrics.top_k_accuracy_score(y, p, k=3),
+        lambda y, p: metrics.roc_auc_score(y, p, multi_class="ovr"),
+        lambda y, p: metrics.roc_auc_score(y, p, multi_class="ovr", average="micro"),
+        lambda y, p: metrics.roc_auc_score(y, p, multi_class="ovo"),
+        lambda y, p: metrics.average_precision_score(y, p, average="micro"),
+        lambda y, p: metrics.expected_calibration_error(y, p, multiclass="classwise"),
+    ],
+    ids=["confusion", "log_loss", "brier", "top_k", "ovr", "ovr_micro", "ovo", "ap_micro", "ece"],
+)
+def test_k_class_metrics_need_at_most_three_times_the_input_memory(metric):
+    """Peak extra memory on 200 000 samples of 10 classes, float64 probabilities (all
+    distinct) and int64 labels; the prediction of the confusion matrix is made before."""
+    rng = np.random.default_rng(0)
+    logits = rng.standard_normal((200_000, 10))
+    proba = np.exp(logits) / np.sum(np.exp(logits), axis=1, keepdims=True)
+    labels = rng.integers(0, 10, proba.shape[0])
+    size = proba.nbytes + labels.nbytes
+    metric(labels[:1000], proba[:1000])  # imports and caches outside the measure
+    tracemalloc.start()
+    try:
+        metric(labels, proba)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak <= 3 * size, peak / size
+
+
 def test_the_cross_backend_registry_covers_every_public_metric():
     """Adding a metric to xlogreg.metrics means adding its row to CASES."""
     public = {name for name in metrics.__all__ if inspect.isfunction(getattr(metrics, name))}
