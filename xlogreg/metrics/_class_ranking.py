@@ -254,7 +254,7 @@ def _top_k_hits(inputs: ClassScores, rows: slice, k: int) -> Any:
     classes score higher, or tie and come later (scikit-learn's stable sort, reversed)."""
     xp = inputs.xp
     score = inputs.score[rows, :]
-    indices = inputs.indices()[rows]
+    indices = inputs.indices(rows)
     true_score = xp.take_along_axis(score, indices[:, None], axis=1)
     columns = xp.arange(inputs.n_classes, dtype=indices.dtype, device=device_of(score))
     later = columns[None, :] > indices[:, None]

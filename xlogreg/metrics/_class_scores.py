@@ -173,9 +173,10 @@ class ClassScores(InputRows):
         """``value`` as a result array: the scores' dtype, on their device."""
         return to_result(self.xp, value, self.dtype, self.device)
 
-    def indices(self) -> Any:
-        """The column of each sample's true class (in memory)."""
-        return class_indices(self.xp, self.y_true, self.classes)
+    def indices(self, rows: slice | None = None) -> Any:
+        """The column of the true class of each sample (of ``rows``), in memory."""
+        y_true = self.y_true if rows is None else self.y_true[rows]
+        return class_indices(self.xp, y_true, self.classes)
 
     def class_totals(self) -> Any:
         """The (weighted) number of samples of each class, shape (n_classes,)."""

@@ -40,29 +40,21 @@ def _logit_losses(inputs: BinaryScores, rows: slice) -> Any:
     return softplus(xp.where(inputs.positive[rows], -z, z), xp=xp)
 
 
-def _true_class(inputs: ClassScores, rows: slice) -> tuple[Any, Any]:
-    """The scores of a tile of samples and whether each column is the sample's class."""
-    xp = inputs.xp
-    score = inputs.score[rows, :]
-    indices = inputs.indices()[rows]
-    columns = xp.arange(inputs.n_classes, dtype=indices.dtype, device=inputs.device)
-    return score, indices[:, None] == columns
-
-
 def _class_log_losses(inputs: ClassScores, rows: slice) -> Any:
     """``-log p`` of the probability ``p`` of the true class, clipped to ``[eps, 1 - eps]``."""
     xp = inputs.xp
     eps = xp.finfo(inputs.dtype).eps
-    score, is_true = _true_class(inputs, rows)
-    picked = xp.sum(xp.where(is_true, score, 0.0), axis=1)
-    return -xp.log(xp.clip(picked, eps, 1 - eps))
+    picked = xp.take_along_axis(inputs.score[rows, :], inputs.indices(rows)[:, None], axis=1)
+    return -xp.log(xp.clip(picked[:, 0], eps, 1 - eps))
 
 
 def _class_squared_errors(inputs: ClassScores, rows: slice) -> Any:
     """``Σ_k (y_k − p_k)²`` of the one-hot outcome ``y`` and the probabilities ``p``."""
     xp = inputs.xp
-    score, is_true = _true_class(inputs, rows)
-    return xp.sum((xp.astype(is_true, inputs.dtype) - score) ** 2, axis=1)
+    indices = inputs.indices(rows)
+    columns = xp.arange(inputs.n_classes, dtype=indices.dtype, device=inputs.device)
+    outcome = xp.astype(indices[:, None] == columns, inputs.dtype)
+    return xp.sum((outcome - inputs.score[rows, :]) ** 2, axis=1)
 
 
 def _check_class_probabilities(
