@@ -1,7 +1,8 @@
 """What one benchmark run collects, and the results tables it writes into ``benchmarks/README.md``.
 
 During a run the ``timed`` fixture (``conftest``) fills ``TIMINGS`` and
-``DETAILS``; ``test_memory`` fills ``MEMORY``; anything else worth a line goes
+``DETAILS`` (a metric's peak extra memory too); ``test_memory`` fills ``MEMORY``
+(a fit's); anything else worth a line goes
 to ``NOTES``. At the end of the run the JSON of ``--benchmark-json`` holds the
 same: pytest-benchmark's entries (median and ``extra_info``) plus an
 ``xlogreg`` key with the machine, the memory rows and the notes. Then::
@@ -11,7 +12,9 @@ same: pytest-benchmark's entries (median and ``extra_info``) plus an
 renders that JSON as Markdown between the markers of the run's mode
 (``<!-- results:quick:begin -->`` … ``<!-- results:quick:end -->``, or
 ``full``, or ``gpu`` for the GPU check's benchmark) in ``benchmarks/README.md``;
-``nox -s bench`` does this after the run. Ratios are to each group's
+``nox -s bench`` does this after the run. ``--section NAME`` writes between the
+markers of that name instead (``multiclass``: ``test_multiclass_metrics.py`` run
+alone). Ratios are to each group's
 reference: scikit-learn's faster solver that converged (fits), one ``X @ v``
 (epochs), scikit-learn (metrics); Dask fits
 are compared with xlogreg's in-memory fit with the same solver and with
@@ -454,10 +457,11 @@ def render(run: Run) -> str:
     return "\n\n".join("\n".join(section) for section in sections if section)
 
 
-def write_readme(run: Run, readme: Path = README) -> None:
-    """Replace the text between the run mode's markers in ``readme`` with :func:`render`."""
-    mode = run.environment.get("mode", "full")
-    begin, end = f"<!-- results:{mode}:begin -->", f"<!-- results:{mode}:end -->"
+def write_readme(run: Run, readme: Path = README, section: str | None = None) -> None:
+    """Replace the text between the markers of ``section`` (by default the run's mode) in
+    ``readme`` with :func:`render`."""
+    section = section or run.environment.get("mode", "full")
+    begin, end = f"<!-- results:{section}:begin -->", f"<!-- results:{section}:end -->"
     text = readme.read_text()
     if begin not in text or end not in text.split(begin, 1)[1]:
         raise SystemExit(f"{readme} has no {begin} … {end} markers to write between")
@@ -471,6 +475,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("results", type=Path, help="JSON written by --benchmark-json")
     parser.add_argument("--readme", type=Path, default=README, help="file with the markers")
     parser.add_argument("--print", action="store_true", help="print the Markdown, write nothing")
+    parser.add_argument(
+        "--section",
+        help="write between the markers of this name instead of the run's mode's (a file's run)",
+    )
     args = parser.parse_args(argv)
     if not args.results.exists():
         print(f"{args.results} does not exist: no benchmark was timed, nothing to write")
@@ -479,9 +487,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.print:
         print(render(run))
         return 0
-    write_readme(run, args.readme)
-    mode = run.environment.get("mode", "full")
-    print(f"wrote the {mode} results of {args.results} into {args.readme}")
+    section = args.section or run.environment.get("mode", "full")
+    write_readme(run, args.readme, section)
+    print(f"wrote the results of {args.results} into the {section} section of {args.readme}")
     return 0
 
 
