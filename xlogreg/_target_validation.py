@@ -186,7 +186,9 @@ def sorted_labels(y: Any, *, xp: ModuleType, name: str = "y") -> Any:
         if xp.isdtype(y.dtype, "integral") and bincount is not None and y.shape[0] > 0:
             first, last = host_list(xp.stack([low, high]))
             if last - first < _COUNTED_SPAN:
-                offsets = xp.astype(y, integer_dtype(xp, device_of(y))) - first
+                offsets = xp.astype(y, integer_dtype(xp, device_of(y)), copy=False)
+                if first != 0:
+                    offsets = offsets - first
                 counts = bincount(offsets, None, last - first + 1)
                 return xp.astype(xp.nonzero(counts)[0] + first, y.dtype)
         if host_bool(xp.all((y == low) | (y == high))):

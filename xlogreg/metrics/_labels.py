@@ -218,7 +218,9 @@ def class_indices(xp: ModuleType, y: Any, classes: Sequence) -> Any:
         range(values[0], values[-1] + 1)
     )
     if xp.isdtype(y.dtype, "integral") and consecutive:
-        positions = xp.astype(y, integer_dtype(xp, device)) - values[0]
+        positions = xp.astype(y, integer_dtype(xp, device), copy=False)
+        if values[0] != 0:
+            positions = positions - values[0]
     else:
         numeric = xp.isdtype(y.dtype, ("integral", "real floating"))
         sorted_classes = xp.asarray(values, dtype=y.dtype if numeric else None, device=device)
