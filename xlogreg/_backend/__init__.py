@@ -35,7 +35,7 @@ Module             Job
                    (:func:`syncs_cheaply`, :func:`synchronize`)
 ``tile_sizes``     Rows per cache tile on each device (:func:`tile_rows`,
                    :func:`host_tile`)
-``native``         What a library does its own way (:func:`native_bincount`,
+``native``         What a library does its own way (:func:`native_bincount`, :func:`scaled_sum`,
                    :func:`sum_of_squares`, :func:`quiet_overflow`,
                    :func:`contiguous`)
 ``random_state``   Random numbers from a NumPy ``Generator`` on the host
@@ -93,6 +93,7 @@ from xlogreg._backend.native import (
     contiguous,
     native_bincount,
     quiet_overflow,
+    scaled_sum,
     sum_of_squares,
 )
 from xlogreg._backend.random_state import check_random_state, host_generator
@@ -130,6 +131,7 @@ __all__ = [
     "library_devices",
     "map_row_chunks",
     "native_bincount",
+    "scaled_sum",
     "parse_device",
     "quiet_overflow",
     "resolve",

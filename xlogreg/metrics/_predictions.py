@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from array_api_compat import array_namespace
 
-from xlogreg._backend import host_floats, resolve
+from xlogreg._backend import host_floats, resolve, scaled_sum
 from xlogreg._target_validation import check_weight_range
 from xlogreg.metrics._base import InputRows, labeled_vectors, to_result, weight_range
 from xlogreg.metrics._bins import bin_sums
@@ -43,7 +43,7 @@ def _confusion(data: Predictions, classes: tuple) -> Any:
     n_classes = len(classes)
     true = class_indices(xp, data.y_true, classes)
     pred = class_indices(xp, data.y_pred, classes)
-    pairs = true * n_classes + pred
+    pairs = scaled_sum(xp, true, pred, n_classes)
     del true, pred
     dtype = data.count_dtype if data.weight is None else data.acc
     sums = bin_sums(xp, pairs, n_classes**2, [data.weight], dtype=dtype, device=data.device)
