@@ -14,8 +14,8 @@ from typing import Any, NamedTuple
 
 from xlogreg._validation import check_choice, check_number
 from xlogreg.metrics._bins import bin_sums
-from xlogreg.metrics._checks import check_class_scores, check_probabilities
-from xlogreg.metrics._class_scores import has_class_columns, probability_rows_tolerance
+from xlogreg.metrics._checks import check_class_probabilities, check_probabilities
+from xlogreg.metrics._class_scores import has_class_columns
 from xlogreg.metrics._inputs import BinaryScores
 
 __all__ = [
@@ -281,19 +281,8 @@ def expected_calibration_error(
             y_true, y_prob, sample_weight=sample_weight, pos_label=pos_label
         )
         return _calibration_error(inputs, n_bins, strategy, norm)
-    if pos_label is not None:
-        raise ValueError(
-            "pos_label is for probabilities of shape (n_samples,); with (n_samples, n_classes) "
-            "every class has its column"
-        )
-    scores = check_class_scores(
-        y_true,
-        y_prob,
-        sample_weight=sample_weight,
-        labels=labels,
-        score_name="y_prob",
-        probabilities=True,
-        sum_tolerance=probability_rows_tolerance,
+    scores = check_class_probabilities(
+        y_true, y_prob, sample_weight=sample_weight, labels=labels, pos_label=pos_label
     )
     if multiclass == "top_label":
         return _calibration_error(scores.top_label(), n_bins, strategy, norm)

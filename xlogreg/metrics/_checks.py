@@ -16,7 +16,12 @@ from typing import Any
 
 from xlogreg._backend import is_chunked
 from xlogreg._validation import check_choice
-from xlogreg.metrics._class_scores import ClassScoreRules, ClassScores, in_memory_class_scores
+from xlogreg.metrics._class_scores import (
+    ClassScoreRules,
+    ClassScores,
+    in_memory_class_scores,
+    probability_rows_tolerance,
+)
 from xlogreg.metrics._dask import (
     chunked_class_scores,
     chunked_predictions,
@@ -31,6 +36,7 @@ from xlogreg.metrics._targets import Targets, in_memory_targets
 __all__ = [
     "any_chunked",
     "check_binary_scores",
+    "check_class_probabilities",
     "check_class_scores",
     "check_predictions",
     "check_probabilities",
@@ -151,6 +157,40 @@ def check_class_scores(
     chunked = any_chunked(y_true, y_score, sample_weight)
     check = chunked_class_scores if chunked else in_memory_class_scores
     return check(y_true, y_score, sample_weight, rules)
+
+
+def check_class_probabilities(
+    y_true: Any,
+    y_prob: Any,
+    *,
+    sample_weight: Any = None,
+    labels: Any = None,
+    pos_label: Any = None,
+) -> ClassScores:
+    """:func:`check_class_scores` for (n_samples, K) probabilities, named ``y_prob``: in
+    [0, 1], rows summing to one within scikit-learn's tolerance
+    (:func:`~._class_scores.probability_rows_tolerance`).
+
+    Raises
+    ------
+    ValueError
+        If ``pos_label`` is given (it is for 1-D probabilities), besides the
+        checks of :func:`check_class_scores`.
+    """
+    if pos_label is not None:
+        raise ValueError(
+            "pos_label is for probabilities of shape (n_samples,); with (n_samples, n_classes) "
+            "every class has its column"
+        )
+    return check_class_scores(
+        y_true,
+        y_prob,
+        sample_weight=sample_weight,
+        labels=labels,
+        score_name="y_prob",
+        probabilities=True,
+        sum_tolerance=probability_rows_tolerance,
+    )
 
 
 def check_probabilities(

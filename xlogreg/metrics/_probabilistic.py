@@ -13,11 +13,14 @@ from typing import Any
 
 from xlogreg._math import softplus
 from xlogreg._validation import check_bool
-from xlogreg.metrics._checks import check_binary_scores, check_class_scores, check_probabilities
+from xlogreg.metrics._checks import (
+    check_binary_scores,
+    check_class_probabilities,
+    check_probabilities,
+)
 from xlogreg.metrics._class_scores import (
     ClassScores,
     has_class_columns,
-    probability_rows_tolerance,
 )
 from xlogreg.metrics._inputs import BinaryScores
 
@@ -55,25 +58,6 @@ def _class_squared_errors(inputs: ClassScores, rows: slice) -> Any:
     columns = xp.arange(inputs.n_classes, dtype=indices.dtype, device=inputs.device)
     outcome = xp.astype(indices[:, None] == columns, inputs.dtype)
     return xp.sum((outcome - inputs.score[rows, :]) ** 2, axis=1)
-
-
-def _check_class_probabilities(
-    y_true: Any, y_prob: Any, sample_weight: Any, labels: Any, pos_label: Any
-) -> ClassScores:
-    if pos_label is not None:
-        raise ValueError(
-            "pos_label is for probabilities of shape (n_samples,); with (n_samples, n_classes) "
-            "every class has its column"
-        )
-    return check_class_scores(
-        y_true,
-        y_prob,
-        sample_weight=sample_weight,
-        labels=labels,
-        score_name="y_prob",
-        probabilities=True,
-        sum_tolerance=probability_rows_tolerance,
-    )
 
 
 def _squared_errors(inputs: BinaryScores, rows: slice) -> Any:
@@ -133,7 +117,9 @@ def log_loss(
     """
     check_bool(normalize, "normalize")
     if has_class_columns(y_prob):
-        scores = _check_class_probabilities(y_true, y_prob, sample_weight, labels, pos_label)
+        scores = check_class_probabilities(
+            y_true, y_prob, sample_weight=sample_weight, labels=labels, pos_label=pos_label
+        )
         return scores.result(scores.mean(_class_log_losses, normalize=normalize))
     inputs = check_probabilities(y_true, y_prob, sample_weight=sample_weight, pos_label=pos_label)
     return inputs.result(inputs.mean(_clipped_log_losses, normalize=normalize))
@@ -237,7 +223,9 @@ def brier_score_loss(
     if scale_by_half != "auto":
         check_bool(scale_by_half, "scale_by_half")
     if has_class_columns(y_prob):
-        scores = _check_class_probabilities(y_true, y_prob, sample_weight, labels, pos_label)
+        scores = check_class_probabilities(
+            y_true, y_prob, sample_weight=sample_weight, labels=labels, pos_label=pos_label
+        )
         halve = scores.n_classes < 3 if scale_by_half == "auto" else scale_by_half
         return scores.result(scores.mean(_class_squared_errors) * (0.5 if halve else 1.0))
     inputs = check_probabilities(y_true, y_prob, sample_weight=sample_weight, pos_label=pos_label)
