@@ -16,6 +16,7 @@ from xlogreg.linear_model._logistic_fit import (
     checked_training_data,
     fit_on_chunks,
     logistic_layout,
+    smooth_strength,
     solve,
     store_result,
 )
@@ -406,7 +407,12 @@ class LogisticRegression(LogisticPredictMixin, InferenceMixin, MonitoringMixin, 
         )
         loss = Binomial if classes.shape[0] == 2 else Multinomial
         objective = loss(
-            X, target, sample_weight, l2=1.0 / self.C, fit_intercept=self.fit_intercept, xp=xp
+            X,
+            target,
+            sample_weight,
+            l2=smooth_strength(self),
+            fit_intercept=self.fit_intercept,
+            xp=xp,
         )
         layout = logistic_layout(
             X.shape[1], classes.shape[0], fit_intercept=self.fit_intercept, xp=xp

@@ -33,6 +33,7 @@ from xlogreg.linear_model._standardize import (
 )
 from xlogreg.objectives import Binomial, Multinomial
 from xlogreg.objectives._layout import OutputLayout
+from xlogreg.objectives._penalty import L1, elastic_net_strengths
 from xlogreg.preprocessing import StandardScaler
 from xlogreg.solvers import METHODS, minimize
 from xlogreg.solvers._stochastic import STOCHASTIC_METHODS
@@ -43,7 +44,9 @@ __all__ = [
     "chunk_loss",
     "fit_on_chunks",
     "initial_params",
+    "l1_penalty",
     "logistic_layout",
+    "smooth_strength",
     "solve",
     "store_result",
     "store_solution",
@@ -142,11 +145,26 @@ def chunk_loss(model: Any, data: ChunkedData) -> ChunkLoss:
     return ChunkLoss(
         Binomial if binary else Multinomial,
         "l2",
-        1.0 / model.C,
+        smooth_strength(model),
         n_outputs=1 if binary else classes.shape[0],
         weight_sums=weight_sums,
         encode=functools.partial(encoded_target, classes=classes, class_factors=factors),
     )
+
+
+def smooth_strength(model: Any) -> float:
+    """The L2 part ``(1 − l1_ratio)/C`` of the penalty, for the smooth objective."""
+    return elastic_net_strengths(1.0 / model.C, model.l1_ratio)[0]
+
+
+def l1_penalty(model: Any, objective: Any, layout: OutputLayout, like: Any) -> L1 | None:
+    """The L1 part ``l1_ratio/C·‖coef‖₁`` of the penalty, averaged as ``objective`` is, for the
+    proximal solvers; ``None`` without one (``l1_ratio=0`` or ``C=inf``)."""
+    strength = elastic_net_strengths(1.0 / model.C, model.l1_ratio)[1]
+    if strength == 0.0:
+        return None
+    penalty = L1(strength, layout=layout, dtype=like.dtype, device=array_api_compat.device(like))
+    return penalty.averaged(objective.weight_sum)
 
 
 def initial_params(
@@ -183,6 +201,7 @@ def solve(
     result = minimize(
         objective,
         initial_params(model, layout, like, scaler=scaler),
+        penalty=l1_penalty(model, objective, layout, like),
         method=model.solver,
         tol=model.tol,
         max_iter=model.max_iter,
@@ -217,8 +236,10 @@ def store_solution(
     coef, intercept = layout.coef_and_intercept(x)
     if classes.shape[0] != 2:
         # The softmax is unchanged by a shift common to every class: report
-        # the centred solution, scikit-learn's convention.
-        coef = coef - xp.mean(coef, axis=0)
+        # the centred solution, scikit-learn's convention. An L1 part of the
+        # penalty is not unchanged by it: its minimizer keeps its coefficients.
+        if model.l1_ratio == 0.0:
+            coef = coef - xp.mean(coef, axis=0)
         intercept = intercept - xp.mean(intercept)
     if scaler is not None:
         coef, intercept = to_original_scale(coef, intercept, scaler)

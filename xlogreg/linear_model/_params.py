@@ -7,12 +7,13 @@ from typing import Any
 
 from xlogreg._backend import check_random_state, parse_device
 from xlogreg._validation import check_bool, check_choice, check_number
-from xlogreg.solvers import METHODS
+from xlogreg.solvers import METHODS, PROXIMAL_METHODS
 from xlogreg.solvers._stochastic import STOCHASTIC_METHODS
 
 __all__ = [
     "REGRESSION_ITERATIVE_SOLVERS",
     "REGRESSION_SOLVERS",
+    "check_l1_options",
     "check_logistic_params",
     "check_regression_params",
 ]
@@ -32,11 +33,7 @@ def check_logistic_params(model: Any) -> None:
         Naming the parameter.
     """
     check_number(model.C, "C", low=0.0, low_open=True)
-    check_number(model.l1_ratio, "l1_ratio")
-    if model.l1_ratio != 0.0:
-        raise ValueError(
-            f"l1_ratio={model.l1_ratio!r} is not supported: only 0.0 (pure L2 penalty) is"
-        )
+    check_number(model.l1_ratio, "l1_ratio", low=0.0, high=1.0)
     check_bool(model.fit_intercept, "fit_intercept")
     check_bool(model.standardize, "standardize")
     if not isinstance(model.solver, str) or model.solver not in METHODS + STOCHASTIC_METHODS:
@@ -76,6 +73,7 @@ def check_logistic_params(model: Any) -> None:
         parse_device(model.device)
     check_bool(model.inference, "inference")
     stochastic = model.solver in STOCHASTIC_METHODS
+    check_l1_options(model)
     if model.inference and stochastic:
         raise ValueError(
             f"inference=True needs the exact minimizer of a full-batch solver, not "
@@ -86,6 +84,30 @@ def check_logistic_params(model: Any) -> None:
             raise ValueError(
                 f"{name}={value!r} applies to solver='sgd' or 'adam', not solver={model.solver!r}"
             )
+
+
+def check_l1_options(model: Any) -> None:
+    """Refuse what an L1 part of the penalty (``l1_ratio > 0``) rules out: a ``solver``
+    other than the proximal ones, and ``inference=True``.
+
+    Raises
+    ------
+    ValueError
+        Naming the option.
+    """
+    if model.l1_ratio == 0.0:
+        return
+    if model.solver not in PROXIMAL_METHODS:
+        raise ValueError(
+            f"solver={model.solver!r} does not support an L1 penalty (l1_ratio="
+            f"{model.l1_ratio!r}); use solver in {PROXIMAL_METHODS}"
+        )
+    if model.inference:
+        raise ValueError(
+            f"inference=True is not available with an L1 penalty (l1_ratio={model.l1_ratio!r}): "
+            "the standard errors assume a smooth penalty, and the L1 penalty's kink at zero "
+            "invalidates them; refit with l1_ratio=0 for inference"
+        )
 
 
 def check_regression_params(model: Any) -> None:

@@ -78,7 +78,8 @@ class Binomial:
         self.n_params = self.layout.n_params
         self.fit_intercept = fit_intercept
         self._X = X
-        weight_sum = xp.sum(sample_weight)
+        #: ``Σ_i s_i``, over which the objective is a weighted mean (a 0-d array).
+        self.weight_sum = weight_sum = xp.sum(sample_weight)
         self._s = sample_weight / weight_sum
         self._sy = self._s * y
         self.penalty = L2(l2, xp=xp).averaged(weight_sum)
@@ -157,12 +158,14 @@ class Binomial:
             intercept_part = accumulate(intercept_part, self.xp.sum(d))
         return self.layout.join(coef_part + self.penalty.hessian_diagonal(), intercept_part)
 
-    def hessian(self, w: Any, *, max_rows: int | None = None) -> Any:
+    def hessian(self, w: Any, *, max_rows: int | None = None, features: Any = None) -> Any:
         """Hessian ``Xᵀ diag(s·p(1−p)) X`` plus the penalty, of shape (n_params, n_params).
 
         With ``max_rows``, an estimate from that many evenly spaced rows
         (:func:`~xlogreg._tiles.sampled_rows`), for subsampled
-        Newton steps.
+        Newton steps. With ``features`` (a sequence of column indices), the
+        Hessian of those coefficients and the intercept only: a proximal
+        solver's working set.
         """
         X, s = sampled_rows(self._X, self._s, max_rows, xp=self.xp)
         return augmented_gram(
@@ -171,4 +174,5 @@ class Binomial:
             fit_intercept=self.fit_intercept,
             l2=self.penalty.hessian_diagonal(),
             xp=self.xp,
+            features=features,
         )

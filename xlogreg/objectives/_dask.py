@@ -35,8 +35,12 @@ def _evaluate(part: _Share, method: str, *args: Any) -> Any:
     return part.evaluate(method, *args)
 
 
-def _evaluate_sampled(part: _Share, max_rows: int | None, method: str, w: Any) -> Any:
-    return part.evaluate(method, w, max_rows=max_rows)
+def _evaluate_sampled(
+    part: _Share, max_rows: int | None, method: str, w: Any, features: Any = None
+) -> Any:
+    if features is None:
+        return part.evaluate(method, w, max_rows=max_rows)
+    return part.evaluate(method, w, max_rows=max_rows, features=features)
 
 
 class ChunkedObjective:
@@ -95,6 +99,8 @@ class ChunkedObjective:
         self.xp = chunks.xp
         self.n_samples = sum(chunks.rows)
         self.n_params = n_params
+        #: The weight sum over all the chunks, over which the objective is a weighted mean.
+        self.weight_sum = total
         self._rows = chunks.rows
         self._parts = chunks.map(
             _built, 1.0 / len(kept), build, per_chunk=[(w / total,) for w in kept]
@@ -103,11 +109,12 @@ class ChunkedObjective:
     def _sum(self, method: str, *args: Any) -> Any:
         return self._parts.reduce(_evaluate, method, *args)
 
-    def _sampled_sum(self, method: str, w: Any, max_rows: int | None) -> Any:
+    def _sampled_sum(self, method: str, w: Any, max_rows: int | None, features: Any = None) -> Any:
         if max_rows is None:
-            return self._sum(method, w)
-        per_chunk = [(max(1, math.ceil(max_rows * n / self.n_samples)),) for n in self._rows]
-        return self._parts.reduce(_evaluate_sampled, method, w, per_chunk=per_chunk)
+            per_chunk = [(None,)] * len(self._rows)
+        else:
+            per_chunk = [(max(1, math.ceil(max_rows * n / self.n_samples)),) for n in self._rows]
+        return self._parts.reduce(_evaluate_sampled, method, w, features, per_chunk=per_chunk)
 
     def loss(self, w: Any) -> Any:
         """Objective value at ``w``, a 0-d array."""
@@ -121,9 +128,10 @@ class ChunkedObjective:
         """Hessian at ``w`` times ``v``."""
         return self._sum("hessp", w, v)
 
-    def hessian(self, w: Any, *, max_rows: int | None = None) -> Any:
-        """Hessian at ``w``; with ``max_rows``, estimated from about that many rows."""
-        return self._sampled_sum("hessian", w, max_rows)
+    def hessian(self, w: Any, *, max_rows: int | None = None, features: Any = None) -> Any:
+        """Hessian at ``w``; with ``max_rows``, estimated from about that many rows; with
+        ``features``, of those coefficients and the intercepts only."""
+        return self._sampled_sum("hessian", w, max_rows, features)
 
     def hessian_diagonal(self, w: Any, *, max_rows: int | None = None) -> Any:
         """Diagonal of the Hessian at ``w``; with ``max_rows``, estimated from about that many

@@ -77,6 +77,21 @@ class OutputLayout:
             coef_part = xp.concat([coef_part, intercept_part[:, None]], axis=1)
         return xp.reshape(coef_part, (self.n_params,))
 
+    def positions(self, features: Any) -> tuple[int, ...]:
+        """Flat positions of the coefficients of ``features`` (a sequence of column indices)
+        and of the intercepts, output by output: the order of an objective's
+        ``hessian(w, features=features)``.
+
+        Examples
+        --------
+        >>> import array_api_strict as xp
+        >>> from xlogreg.objectives._layout import OutputLayout
+        >>> OutputLayout(n_features=3, n_outputs=2, fit_intercept=True, xp=xp).positions([1])
+        (1, 3, 5, 7)
+        """
+        own = [*features, self.n_features] if self.fit_intercept else list(features)
+        return tuple(k * self.width + j for k in range(self.n_outputs) for j in own)
+
     def coef_and_intercept(self, w: Any) -> tuple[Any, Any]:
         """``split``, with zero intercepts without ``fit_intercept``: what an estimator stores
         as ``coef_`` and ``intercept_``."""

@@ -9,7 +9,7 @@ import array_api_compat
 
 from xlogreg._math import log_softmax, logsumexp
 from xlogreg._tiles import accumulate, row_tiles, sampled_rows
-from xlogreg.objectives._gram import augmented_gram, weighted_squares
+from xlogreg.objectives._gram import augmented_gram, columns, weighted_squares
 from xlogreg.objectives._layout import OutputLayout
 from xlogreg.objectives._penalty import L2
 
@@ -82,7 +82,8 @@ class Multinomial:
         self.n_params = self.layout.n_params
         self.fit_intercept = fit_intercept
         self._X = X
-        weight_sum = xp.sum(sample_weight)
+        #: ``Σ_i s_i``, over which the objective is a weighted mean (a 0-d array).
+        self.weight_sum = weight_sum = xp.sum(sample_weight)
         self._s = sample_weight / weight_sum
         self._sY = self._s[:, None] * Y
         self.penalty = L2(l2, xp=xp).averaged(weight_sum)
@@ -141,7 +142,7 @@ class Multinomial:
         coef_part = weighted_squares(X, d, xp=xp) + self.penalty.hessian_diagonal()
         return self.layout.join(coef_part, xp.sum(d, axis=0))
 
-    def hessian(self, w: Any, *, max_rows: int | None = None) -> Any:
+    def hessian(self, w: Any, *, max_rows: int | None = None, features: Any = None) -> Any:
         """Hessian at ``w``, made regular along the directions that leave the softmax unchanged.
 
         ``Σ_i s_i (diag(p_i) − p_i p_iᵀ) ⊗ x̃_i x̃_iᵀ`` plus the penalty, with
@@ -150,39 +151,57 @@ class Multinomial:
         it then adds the mean curvature of coordinate ``j`` over the classes.
         With ``max_rows``, an estimate from that many evenly spaced rows
         (:func:`~xlogreg._tiles.sampled_rows`), for subsampled
-        Newton steps.
+        Newton steps. With ``features`` (a sequence of column indices), the
+        Hessian of those coefficients and the intercepts only, in the layout
+        of that many features: a proximal solver's working set. It is then
+        the loss's exact, singular Hessian, without the added curvature along
+        the shifts: an L1 penalty is not unchanged by them, and its
+        coordinate descent needs no regular matrix (with the added curvature,
+        proximal Newton's model is wrong along them, and it converges
+        linearly: 25-120 iterations on iris and wine, against 5-9).
         """
         xp = self.xp
         X, s, p = self._sampled_probabilities(w, max_rows)
-        n_classes, width = self.layout.n_outputs, self.layout.width
+        n_classes = self.layout.n_outputs
+        width = self.layout.width if features is None else len(features) + self.fit_intercept
         ridge = self.penalty.hessian_diagonal()
         grams = xp.stack(
             [
-                augmented_gram(X, s * p[:, k], fit_intercept=self.fit_intercept, l2=ridge, xp=xp)
+                augmented_gram(
+                    X,
+                    s * p[:, k],
+                    fit_intercept=self.fit_intercept,
+                    l2=ridge,
+                    xp=xp,
+                    features=features,
+                )
                 for k in range(n_classes)
             ]
         )
         device = array_api_compat.device(p)
         same_class = xp.eye(n_classes, dtype=p.dtype, device=device)[:, None, :, None]
         size = n_classes * width
-        h = xp.reshape(same_class * grams[:, :, None, :] - self._rank_term(X, s, p), (size, size))
+        rank = self._rank_term(X, s, p, features, width)
+        h = xp.reshape(same_class * grams[:, :, None, :] - rank, (size, size))
+        if features is not None:
+            return h
         curvature = xp.mean(xp.reshape(xp.linalg.diagonal(h), (n_classes, width)), axis=0)
         gauge = xp.eye(width, dtype=p.dtype, device=device) * curvature[None, :] / n_classes
         every_class = xp.ones((n_classes, 1, n_classes, 1), dtype=p.dtype, device=device)
         return h + xp.reshape(every_class * gauge[None, :, None, :], (size, size))
 
-    def _rank_term(self, X: Any, s: Any, p: Any) -> Any:
-        """``Σ_i s_i (p_i ⊗ x̃_i)(p_i ⊗ x̃_i)ᵀ`` over the rows ``X``, as an array
-        of shape (K, width, K, width)."""
+    def _rank_term(self, X: Any, s: Any, p: Any, features: Any, width: int) -> Any:
+        """``Σ_i s_i (p_i ⊗ x̃_i)(p_i ⊗ x̃_i)ᵀ`` over the rows ``X`` (their columns
+        ``features``), as an array of shape (K, width, K, width)."""
         xp = self.xp
-        n_classes, width = self.layout.n_outputs, self.layout.width
+        n_classes = self.layout.n_outputs
         n_samples = X.shape[0]
         root_p = xp.sqrt(s)[:, None] * p
         rows = max(1, (n_samples * self.n_features) // (n_classes * width))
         total = None
         device = array_api_compat.device(p)
         for tile in row_tiles(n_samples, rows):
-            X_tile = X[tile, :]
+            X_tile = columns(X[tile, :], features, xp=xp)
             if self.fit_intercept:
                 ones = xp.ones((X_tile.shape[0], 1), dtype=X.dtype, device=device)
                 X_tile = xp.concat([X_tile, ones], axis=1)

@@ -84,7 +84,8 @@ class SquaredError:
         self.n_params = self.layout.n_params
         self.fit_intercept = fit_intercept
         self._X = X
-        weight_sum = xp.sum(sample_weight)
+        #: ``Σ_i s_i``, over which the objective is a weighted mean (a 0-d array).
+        self.weight_sum = weight_sum = xp.sum(sample_weight)
         self._s = sample_weight / weight_sum
         self.penalty = L2(alpha, xp=xp).averaged(weight_sum)
 
@@ -129,13 +130,17 @@ class SquaredError:
         )
         return self.layout.join(coef_part, intercept_part)
 
-    def hessian(self, w: Any, *, max_rows: int | None = None) -> Any:
+    def hessian(self, w: Any, *, max_rows: int | None = None, features: Any = None) -> Any:
         """``2·([X, 1]ᵀ diag(s) [X, 1] + α)`` for each target, of shape (n_params, n_params).
 
         With ``max_rows``, an estimate from that many evenly spaced rows
-        (:func:`~xlogreg._tiles.sampled_rows`).
+        (:func:`~xlogreg._tiles.sampled_rows`); with ``features`` (a sequence
+        of column indices), the Hessian of those coefficients and the
+        intercepts only.
         """
         X, s = sampled_rows(self._X, self._s, max_rows, xp=self.xp)
         ridge = self.penalty.hessian_diagonal()
-        gram = augmented_gram(X, s, fit_intercept=self.fit_intercept, l2=ridge, xp=self.xp)
+        gram = augmented_gram(
+            X, s, fit_intercept=self.fit_intercept, l2=ridge, xp=self.xp, features=features
+        )
         return block_diagonal(2.0 * gram, self.layout.n_outputs, xp=self.xp)

@@ -12,13 +12,23 @@ import array_api_compat
 from xlogreg._backend import host_floats, syncs_cheaply
 from xlogreg.exceptions import ConvergenceWarning
 from xlogreg.solvers._result import OptimizeResult
+from xlogreg.solvers.fista import fista
 from xlogreg.solvers.gd import gd
 from xlogreg.solvers.lbfgs import lbfgs
 from xlogreg.solvers.newton import newton
+from xlogreg.solvers.proximal_newton import proximal_newton
 
-__all__ = ["METHODS", "auto_plan", "minimize"]
+__all__ = ["METHODS", "PROXIMAL_METHODS", "auto_plan", "minimize"]
 
-METHODS = ("auto", "gd", "lbfgs", "newton")
+METHODS = ("auto", "gd", "lbfgs", "newton", "fista")
+
+#: The methods that take a non-smooth (L1) penalty: ``"newton"`` is then proximal Newton.
+PROXIMAL_METHODS = ("auto", "newton", "fista")
+
+# Most features for which "auto" runs proximal Newton on an L1 problem: its
+# Hessian covers the working set only (usually the support), but may grow to
+# every feature, (K·d)² numbers; above this, FISTA, which forms none.
+_PROXIMAL_NEWTON_MAX_FEATURES = 2048
 
 # Newton's Hessian costs n·p² per iteration and its solve p³: above this many
 # parameters "auto" never forms it.
@@ -149,8 +159,9 @@ def minimize(
     learning_rate: float = 0.1,
     momentum: float = 0.0,
     callback: Callable[[int, float, float], None] | None = None,
+    penalty: Any = None,
 ) -> OptimizeResult:
-    """Minimize a smooth objective from ``w0`` with the chosen method.
+    """Minimize a smooth objective, or one plus an L1 penalty, from ``w0`` with the chosen method.
 
     Parameters
     ----------
@@ -160,10 +171,18 @@ def minimize(
         exists (see :mod:`xlogreg.objectives`).
     w0 : array
         Starting point; the iterates keep its namespace, device and dtype.
-    method : {"auto", "gd", "lbfgs", "newton"}
-        Solver; ``"auto"`` follows :func:`auto_plan`.
+    method : {"auto", "gd", "lbfgs", "newton", "fista"}
+        Solver; ``"auto"`` follows :func:`auto_plan`. With a ``penalty``,
+        one of :data:`PROXIMAL_METHODS`: ``"newton"`` is proximal Newton
+        (:func:`~xlogreg.solvers.proximal_newton.proximal_newton`),
+        ``"fista"`` accelerated proximal gradient
+        (:func:`~xlogreg.solvers.fista.fista`), and ``"auto"`` the first up
+        to 2048 features, the second above.
     tol : float
-        Stop when the gradient's max-norm is at most ``tol``.
+        Stop when the gradient's max-norm is at most ``tol``; with a
+        ``penalty``, the max-norm of the minimum-norm subgradient
+        (:meth:`~xlogreg.objectives._penalty.L1.subgradient`), zero exactly
+        at a minimizer.
     max_iter : int
         Most iterations.
     learning_rate, momentum : float
@@ -171,16 +190,24 @@ def minimize(
     callback : callable, optional
         ``callback(n_iter, loss, grad_norm)`` with host floats, as the solver
         checks its stopping rule.
+    penalty : L1, optional
+        A non-smooth penalty (:class:`~xlogreg.objectives._penalty.L1`)
+        added to the objective.
 
     Returns
     -------
     OptimizeResult
 
+    Raises
+    ------
+    ValueError
+        An unknown ``method``, or one that does not take the ``penalty``.
+
     Warns
     -----
     ConvergenceWarning
         If the solver stopped before meeting a stopping rule, naming the reason
-        and the final gradient max-norm.
+        and the final gradient (or subgradient) max-norm.
 
     Examples
     --------
@@ -194,7 +221,19 @@ def minimize(
     >>> result.converged, result.n_iter
     (True, 3)
     """
-    if method == "auto":
+    if penalty is not None:
+        result, method = _proximal(
+            objective,
+            w0,
+            method=method,
+            tol=tol,
+            max_iter=max_iter,
+            callback=callback,
+            penalty=penalty,
+        )
+    elif method == "fista":
+        result = fista(objective, w0, tol=tol, max_iter=max_iter, callback=callback)
+    elif method == "auto":
         result, method = _auto(objective, w0, tol=tol, max_iter=max_iter, callback=callback)
     elif method == "gd":
         device = array_api_compat.device(w0)
@@ -216,14 +255,38 @@ def minimize(
     else:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     if not result.converged:
+        measure = "gradient" if penalty is None else "subgradient"
         warnings.warn(
-            f"{method} did not converge: {result.message}; final gradient max-norm "
+            f"{method} did not converge: {result.message}; final {measure} max-norm "
             f"{result.grad_norm:.3g} (tol={tol:g}). Increase max_iter, scale the "
             "features, or choose another solver.",
             ConvergenceWarning,
             stacklevel=3,
         )
     return result
+
+
+def _proximal(
+    objective: Any,
+    w0: Any,
+    *,
+    method: str,
+    tol: float,
+    max_iter: int,
+    callback: Callable[[int, float, float], None] | None,
+    penalty: Any,
+) -> tuple[OptimizeResult, str]:
+    """Run a proximal method; return the result and its name."""
+    if method not in PROXIMAL_METHODS:
+        raise ValueError(
+            f"method must be one of {PROXIMAL_METHODS} with an L1 penalty, got {method!r}"
+        )
+    many = penalty.layout.n_features > _PROXIMAL_NEWTON_MAX_FEATURES
+    if method == "fista" or (method == "auto" and many):
+        run = fista(objective, w0, tol=tol, max_iter=max_iter, callback=callback, penalty=penalty)
+        return run, "fista"
+    result = proximal_newton(objective, penalty, w0, tol=tol, max_iter=max_iter, callback=callback)
+    return result, "proximal newton"
 
 
 def _auto(

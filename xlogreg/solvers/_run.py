@@ -16,6 +16,12 @@ class Run:
     ``while not run.should_stop(): ...; run.accept(...)`` is the whole loop
     protocol: :meth:`should_stop` calls the callback and applies the gradient
     tolerance and ``max_iter``; a solver calls :meth:`stop` for its own reasons.
+
+    With a non-smooth ``penalty`` (:class:`~xlogreg.objectives._penalty.L1`),
+    the loss includes its value, ``grad`` stays the smooth part's gradient and
+    ``grad_norm`` is the max-norm of the minimum-norm subgradient
+    (:meth:`~xlogreg.objectives._penalty.L1.subgradient`), which is zero
+    exactly at a minimizer.
     """
 
     def __init__(
@@ -26,13 +32,15 @@ class Run:
         tol: float,
         max_iter: int,
         callback: Callable[[int, float, float], None] | None,
+        penalty: Any = None,
     ) -> None:
         self.xp = objective.xp
+        self.objective, self.penalty = objective, penalty
         self.eps = self.xp.finfo(w0.dtype).eps
         self.tol, self.max_iter, self.callback = tol, max_iter, callback
+        self.measure = "gradient max-norm" if penalty is None else "subgradient max-norm"
         self.w = w0
-        self.loss, self.grad = objective.loss_grad(w0)
-        self.loss_value, self.grad_norm = read_loss_and_grad_norm(self.xp, self.loss, self.grad)
+        self.loss, self.grad, self.loss_value, self.grad_norm = self.evaluate(w0)
         self.history = [self.loss_value]
         self.n_iter = 0
         self._reported = -1  # the last iteration the callback saw
@@ -40,6 +48,16 @@ class Run:
         self.status, self.message = "running", ""
         if not is_finite(self.loss_value, self.grad_norm):
             self.stop("non_finite", "the loss or gradient is not finite at the start")
+
+    def evaluate(self, w: Any) -> tuple[Any, Any, float, float]:
+        """The loss (with the penalty) and smooth gradient at ``w``, on the device, and the
+        loss and optimality measure read back to the host in one transfer."""
+        loss, grad = self.objective.loss_grad(w)
+        measured = grad
+        if self.penalty is not None:
+            loss = loss + self.penalty.value(w)
+            measured = self.penalty.subgradient(w, grad)
+        return (loss, grad, *read_loss_and_grad_norm(self.xp, loss, measured))
 
     def should_stop(self) -> bool:
         """Report progress, then whether the loop must end before another step.
@@ -53,7 +71,7 @@ class Run:
         if self.status != "running":
             return True
         if self.grad_norm <= self.tol:
-            self.stop("converged", f"gradient max-norm {self.grad_norm:.3g} <= tol")
+            self.stop("converged", f"{self.measure} {self.grad_norm:.3g} <= tol")
         elif self.n_iter == self.max_iter:
             self.stop("max_iter", f"reached max_iter={self.max_iter}")
         return self.status != "running"
@@ -67,17 +85,20 @@ class Run:
         grad_norm: float,
         *,
         stagnating: bool = True,
+        steps: int = 1,
     ) -> None:
         """Move to a new iterate, with its loss and gradient on device and host.
 
         ``stagnant`` counts the accepted iterates since the gradient max-norm
         last fell below 0.9 of its best, among those the solver marks as
         ``stagnating``: at the precision floor the gradient stops improving.
+        ``steps`` is the number of iterations that led here (a solver that
+        checks its measure every few iterations).
         """
         self.w, self.loss, self.grad = w, loss, grad
         self.loss_value, self.grad_norm = loss_value, grad_norm
         self.history.append(loss_value)
-        self.n_iter += 1
+        self.n_iter += steps
         if grad_norm < 0.9 * self.best_grad_norm:
             self.best_grad_norm, self.stagnant = grad_norm, 0
         elif stagnating:
