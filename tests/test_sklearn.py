@@ -30,6 +30,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from xlogreg import (
     CalibratedClassifier,
+    ElasticNet,
+    Lasso,
     LinearRegression,
     LogisticRegression,
     NotFittedError,
@@ -51,6 +53,8 @@ EXPECTED_FAILURES = {
 ESTIMATORS = [
     LogisticRegression(),
     LinearRegression(),
+    ElasticNet(),
+    Lasso(),
     StandardScaler(),
     CalibratedClassifier(LogisticRegression()),
 ]

@@ -12,7 +12,7 @@ from xlogreg.calibration import CalibratedClassifier
 from xlogreg.exceptions import ConvergenceWarning, LinAlgWarning, ModelFileError, NotFittedError
 from xlogreg.inference import Summary
 from xlogreg.io import load
-from xlogreg.linear_model import LinearRegression, LogisticRegression
+from xlogreg.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression
 from xlogreg.preprocessing import StandardScaler
 
 __version__ = "0.1.0"
@@ -20,6 +20,8 @@ __version__ = "0.1.0"
 __all__ = [
     "CalibratedClassifier",
     "ConvergenceWarning",
+    "ElasticNet",
+    "Lasso",
     "LinAlgWarning",
     "LinearRegression",
     "LogisticRegression",

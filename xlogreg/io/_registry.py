@@ -13,14 +13,21 @@ from xlogreg._profile import TrainingProfile
 from xlogreg.base import BaseEstimator
 from xlogreg.calibration import CalibratedClassifier
 from xlogreg.inference._covariance import FittedCovariance
-from xlogreg.linear_model import LinearRegression, LogisticRegression
+from xlogreg.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression
 from xlogreg.preprocessing import StandardScaler
 
 __all__ = ["ESTIMATORS", "NAMED_TUPLES"]
 
 ESTIMATORS: dict[str, type[BaseEstimator]] = {
     cls.__name__: cls
-    for cls in (CalibratedClassifier, LinearRegression, LogisticRegression, StandardScaler)
+    for cls in (
+        CalibratedClassifier,
+        ElasticNet,
+        Lasso,
+        LinearRegression,
+        LogisticRegression,
+        StandardScaler,
+    )
 }
 NAMED_TUPLES: dict[str, type[tuple]] = {
     cls.__name__: cls for cls in (FittedCovariance, TrainingProfile)

@@ -1,6 +1,7 @@
 """Linear models: estimators that validate, build an objective and call a solver."""
 
+from xlogreg.linear_model._elastic_net import ElasticNet, Lasso
 from xlogreg.linear_model._linear import LinearRegression
 from xlogreg.linear_model._logistic import LogisticRegression
 
-__all__ = ["LinearRegression", "LogisticRegression"]
+__all__ = ["ElasticNet", "Lasso", "LinearRegression", "LogisticRegression"]

@@ -13,6 +13,7 @@ from xlogreg.solvers._stochastic import STOCHASTIC_METHODS
 __all__ = [
     "REGRESSION_ITERATIVE_SOLVERS",
     "REGRESSION_SOLVERS",
+    "check_elastic_net_params",
     "check_l1_options",
     "check_logistic_params",
     "check_regression_params",
@@ -126,3 +127,24 @@ def check_regression_params(model: Any) -> None:
     check_number(model.max_iter, "max_iter", integer=True, low=1)
     check_number(model.learning_rate, "learning_rate", low=0.0, low_open=True, finite=True)
     check_bool(model.inference, "inference")
+
+
+def check_elastic_net_params(model: Any) -> None:
+    """Check the parameters of an :class:`~xlogreg.ElasticNet` or :class:`~xlogreg.Lasso`.
+
+    Its solvers are the proximal methods (:data:`~xlogreg.solvers.PROXIMAL_METHODS`),
+    whatever ``alpha`` and ``l1_ratio``.
+
+    Raises
+    ------
+    TypeError or ValueError
+        Naming the parameter.
+    """
+    check_number(model.alpha, "alpha", low=0.0, finite=True)
+    check_number(model.l1_ratio, "l1_ratio", low=0.0, high=1.0)
+    check_bool(model.fit_intercept, "fit_intercept")
+    check_bool(model.standardize, "standardize")
+    check_choice(model.solver, "solver", PROXIMAL_METHODS)
+    check_number(model.tol, "tol", low=0.0, finite=True)
+    check_number(model.max_iter, "max_iter", integer=True, low=1)
+    check_bool(model.warm_start, "warm_start")
