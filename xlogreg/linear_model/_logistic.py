@@ -41,19 +41,27 @@ class LogisticRegression(LogisticPredictMixin, InferenceMixin, MonitoringMixin, 
     The objective is scikit-learn's, so coefficients match
     ``sklearn.linear_model.LogisticRegression`` with the same ``C``: the
     binomial log loss for two classes, the softmax cross-entropy
-    (multinomial) for three or more, with the L2 penalty over every class's
-    coefficients. A shift common to every class leaves the softmax
-    unchanged; the reported multinomial solution is the centred one
-    (coefficients and intercepts summing to zero over the classes).
+    (multinomial) for three or more, with the L2, L1 or elastic-net penalty
+    over every class's coefficients. A shift common to every class leaves
+    the softmax unchanged; the reported multinomial solution is the centred
+    one (coefficients and intercepts summing to zero over the classes),
+    except that with an L1 part (``l1_ratio > 0``), which a shift changes,
+    only the intercepts are centred.
 
     Parameters
     ----------
     C : float, default=1.0
-        Inverse L2 penalty strength, ``> 0``; ``float("inf")`` means no penalty.
+        Inverse penalty strength, ``> 0``; ``float("inf")`` means no penalty.
         The objective is the weighted mean log loss plus
-        ``‖coef‖² / (2·C·Σ sample_weight)``.
+        ``(l1_ratio·‖coef‖₁ + (1 − l1_ratio)·‖coef‖²/2) / (C·Σ sample_weight)``:
+        scikit-learn's ``LogisticRegression(C, l1_ratio)`` (its ``saga``
+        solver for ``l1_ratio > 0``), divided by ``C·Σ sample_weight``.
     l1_ratio : float, default=0.0
-        Elastic-net mixing; only ``0.0`` (pure L2) is supported.
+        Elastic-net mixing in ``[0, 1]``: ``0`` is the L2 (ridge) penalty,
+        ``1`` the L1 (lasso) penalty, whose solutions have exact zeros in
+        ``coef_``. Above 0, the solver is proximal Newton or FISTA (see
+        ``solver``) and ``inference`` is unavailable (the standard errors
+        assume a smooth penalty). See the user guide's page on sparse models.
     fit_intercept : bool, default=True
         Whether to fit an unpenalized intercept.
     standardize : bool, default=False
@@ -64,7 +72,7 @@ class LogisticRegression(LogisticPredictMixin, InferenceMixin, MonitoringMixin, 
         features: predictions take raw ``X``. The penalty then applies to
         the standardized coefficients, and the solvers see well-scaled
         columns. The fit holds one standardized copy of ``X``.
-    solver : {"auto", "lbfgs", "newton", "gd", "sgd", "adam"}, default="auto"
+    solver : {"auto", "lbfgs", "newton", "gd", "fista", "sgd", "adam"}, default="auto"
         ``"newton"`` (IRLS with a line search) converges in a few iterations at
         any conditioning and suits many samples and up to a few hundred
         features; ``"lbfgs"`` suits many features; ``"gd"`` is plain full-batch
@@ -76,8 +84,15 @@ class LogisticRegression(LogisticPredictMixin, InferenceMixin, MonitoringMixin, 
         (with ``momentum``) and ``"adam"`` train on mini-batches of
         ``batch_size`` rows, for data too large for one device (see
         ``device``) or to stop early on a validation split; see Notes.
+        ``"fista"`` is accelerated proximal gradient. With ``l1_ratio > 0``,
+        only ``"auto"``, ``"newton"`` (then proximal Newton on a working set
+        of features, see :func:`xlogreg.solvers.proximal_newton.proximal_newton`)
+        and ``"fista"``; ``"auto"`` runs proximal Newton up to 2048 features
+        and FISTA above.
     tol : float, default=1e-6
-        Stop when the max-norm of the objective's gradient is at most ``tol``.
+        Stop when the max-norm of the objective's gradient is at most ``tol``;
+        with ``l1_ratio > 0``, the max-norm of its minimum-norm subgradient
+        (zero exactly at the minimizer).
         L-BFGS and Newton also stop when no relative decrease above
         ``64·eps`` of the dtype is possible. ``"sgd"`` and ``"adam"`` count an
         epoch as an improvement when the monitored loss falls by more than

@@ -8,7 +8,7 @@ from typing import Any
 
 import array_api_compat
 
-from xlogreg._backend import tile_rows
+from xlogreg._backend import integer_dtype, tile_rows
 from xlogreg._tiles import accumulate, bounded_tiles
 
 __all__ = ["augmented_gram", "columns", "weighted_squares"]
@@ -69,7 +69,8 @@ def augmented_gram(
     n_samples, n_features = X.shape
     if features is not None:
         n_features = len(features)
-    cache_rows = tile_rows(xp, array_api_compat.device(X), n_features)
+    # Tiles sized by the columns read (all of X's), not by those kept.
+    cache_rows = tile_rows(xp, array_api_compat.device(X), X.shape[1])
     if cache_rows is not None:
         # Each tile adds a (d × d) product: keep tiles tall enough to amortize it.
         cache_rows = max(cache_rows, _MIN_ROWS_PER_FEATURE * n_features)
@@ -144,5 +145,6 @@ def columns(X: Any, features: Any, *, xp: ModuleType) -> Any:
     """
     if features is None:
         return X
-    index = xp.asarray(features, dtype=xp.int64, device=array_api_compat.device(X))
+    device = array_api_compat.device(X)
+    index = xp.asarray(features, dtype=integer_dtype(xp, device), device=device)
     return xp.take(X, index, axis=1)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from xlogreg._backend import host_floats
-from xlogreg.solvers._result import OptimizeResult, is_finite
+from xlogreg.solvers._result import OptimizeResult, is_finite, stall_outcome
 from xlogreg.solvers._run import Run
 
 __all__ = ["fista"]
@@ -45,6 +45,9 @@ def fista(
     iteration (the gradient at ``y``, the loss at the new point), and no
     Hessian: the solver for many features, where a Hessian does not fit.
     Every 10th iteration also reads the optimality measure at the iterate.
+    A plain proximal gradient step (right after a restart) that increases
+    ``F`` means ``F`` is at its round-off: the fit stops there, stalled
+    (:func:`~xlogreg.solvers._result.stall_outcome`) unless it met ``tol``.
 
     Parameters
     ----------
@@ -90,8 +93,9 @@ def fista(
     x, value = run.w, run.loss_value
     y, momentum = x, 1.0
     while not run.should_stop():
-        steps = min(_CHECK_EVERY, max_iter - run.n_iter)
-        for _ in range(steps):
+        steps, stalled = 0, False
+        while steps < min(_CHECK_EVERY, max_iter - run.n_iter) and not stalled:
+            steps += 1
             f_y, grad_y = objective.loss_grad(y)
             while True:
                 x_new = prox(y - grad_y / curvature, 1.0 / curvature)
@@ -105,13 +109,17 @@ def fista(
                 if not math.isfinite(curvature):
                     run.stop("non_finite", "the step size underflowed")
                     return run.result()
-            curvature *= _SHRINK
             if f_value > value:  # restart the momentum from the better point
+                # After a restart, the step was a plain one from x: F is at its round-off.
+                stalled = momentum == 1.0
                 y, momentum = x, 1.0
                 continue
+            curvature *= _SHRINK
             following = 0.5 * (1.0 + math.sqrt(1.0 + 4.0 * momentum * momentum))
             y = x_new + ((momentum - 1.0) / following) * (x_new - x)
             x, value, momentum = x_new, f_value, following
         loss, grad, loss_value, measure = run.evaluate(x)
         run.accept(x, loss, grad, loss_value, measure, stagnating=False, steps=steps)
+        if stalled and measure > tol:
+            run.stop(*stall_outcome(loss_value, measure, run.eps))
     return run.result()

@@ -7,8 +7,8 @@ from typing import Any
 
 import array_api_compat
 
-from xlogreg._backend import host_floats, host_list
-from xlogreg.solvers._coordinate_descent import quadratic_lasso
+from xlogreg._backend import host_floats, host_list, integer_dtype
+from xlogreg.solvers._coordinate_descent import quadratic_lasso, scatter
 from xlogreg.solvers._result import OptimizeResult, is_finite, stall_outcome
 from xlogreg.solvers._run import Run
 
@@ -40,15 +40,6 @@ def _working_set(run: Run, penalty: Any) -> tuple[int, ...]:
     if coef.ndim == 2:
         coef = xp.max(coef, axis=0)
     return tuple(int(j) for j in host_list(xp.nonzero(coef > 0.0)[0]))
-
-
-def _scatter_map(positions: tuple[int, ...], n_params: int) -> list[int]:
-    """For each flat coordinate, its place among ``positions``, or ``len(positions)`` (which
-    points at an appended zero) outside them: a gather that scatters a working-set vector."""
-    place = [len(positions)] * n_params
-    for k, position in enumerate(positions):
-        place[position] = k
-    return place
 
 
 def _inner_tol(tol: float, measure: float) -> float:
@@ -140,10 +131,11 @@ def proximal_newton(
     xp, eps = run.xp, run.eps
     device = array_api_compat.device(w0)
     sampling = sampled_rows is not None
+    index_dtype = integer_dtype(xp, device)
     while not run.should_stop():
         features = _working_set(run, penalty)
         positions = penalty.layout.positions(features)
-        index = xp.asarray(positions, dtype=xp.int64, device=device)
+        index = xp.asarray(positions, dtype=index_dtype, device=device)
         u0 = xp.take(run.w, index)
         thresholds = xp.take(penalty.thresholds, index)
         grad = xp.take(run.grad, index)
@@ -165,8 +157,7 @@ def proximal_newton(
         if not slope < 0.0:
             run.stop(*stall_outcome(run.loss_value, run.grad_norm, eps, remaining=-slope / 2))
             break
-        place = xp.asarray(_scatter_map(positions, run.w.shape[0]), dtype=xp.int64, device=device)
-        direction = xp.take(xp.concat([step, xp.zeros_like(step[:1])]), place)
+        direction = scatter(step, positions, run.w.shape[0], xp=xp)
         slack = 16.0 * eps * abs(run.loss_value)
         t = 1.0
         for _ in range(max_halvings):
