@@ -16,6 +16,19 @@ from xlogreg.objectives import Binomial, Multinomial, SquaredError
 OUTPUT_KINDS = ["multinomial", "squared", "squared-2d"]
 
 
+class _NumPy:
+    """The float64 NumPy reference, in the shape of a backend row."""
+
+    xp = np
+
+    @staticmethod
+    def asarray(a):
+        return np.asarray(a, dtype=np.float64)
+
+
+_NUMPY = _NumPy()
+
+
 def _numeric_hessian(objective, backend, w, eps=1e-6):
     return np.array(
         [
@@ -112,3 +125,22 @@ def test_hessian_from_evenly_spaced_rows(backend, kind, method):
     weight[::5] = 0.0
     zeroed = _built(kind, backend, X, Y, weight)
     assert_same(estimate(zeroed, max_rows=10), estimate(zeroed))
+
+
+@pytest.mark.parametrize("features", [(), (2,), (3, 0)])
+@pytest.mark.parametrize("kind", ["binomial", "multinomial", "squared"])
+def test_hessian_of_a_working_set(backend, kind, features):
+    """``hessian(w, features=...)`` is the exact Hessian's block of those coefficients and
+    the intercepts (``layout.positions``), without the multinomial's added curvature along
+    the shifts: proximal Newton's model on its working set."""
+    X, y, weight = data(seed=23, n=60)
+    labels = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0).astype(int)
+    Y = {"binomial": y, "multinomial": np.eye(3)[labels], "squared": X @ np.arange(1.0, 5.0)}[kind]
+    reference = _built(kind, _NUMPY, X, Y, weight)
+    w = np.random.default_rng(24).standard_normal(reference.n_params) * 0.3
+    positions = list(reference.layout.positions(features))
+    expected = _numeric_hessian(reference, _NUMPY, w)[np.ix_(positions, positions)]
+    objective = _built(kind, backend, X, Y, weight)
+    block = objective.hessian(backend.asarray(w), features=features)
+    rtol = rtol_for(backend, float64=1e-6, float32=1e-4)
+    assert_close(block, expected, backend, rtol=rtol, atol=rtol * np.abs(expected).max())

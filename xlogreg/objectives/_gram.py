@@ -79,7 +79,7 @@ def augmented_gram(
     # Always up to 16 partial sums, small data too: a float32 Gram summed in one
     # product over all rows loses a digit (torch's MKL, 500 rows: standard
     # errors 1.6e-5 off against 1.9e-6 in 16 tiles).
-    for tile in bounded_tiles(n_samples, cache_rows, n_features, min_elements=1):
+    for tile in bounded_tiles(n_samples, cache_rows, X.shape[1], min_elements=1):
         scaled = columns(X[tile, :], features, xp=xp) * root[tile, None]
         # A product of a matrix with its own transpose lets BLAS use syrk.
         gram = accumulate(gram, scaled.T @ scaled)
