@@ -15,6 +15,8 @@ from xlogreg.objectives._penalty import L2
 
 __all__ = ["Multinomial"]
 
+_TILES = 16
+
 
 class Multinomial:
     r"""Weighted softmax cross-entropy of a linear model with an L2 penalty.
@@ -147,7 +149,7 @@ class Multinomial:
 
         ``Σ_i s_i (diag(p_i) − p_i p_iᵀ) ⊗ x̃_i x̃_iᵀ`` plus the penalty, with
         ``x̃_i = (x_i, 1)``; the rank term is summed over row tiles that hold
-        no more numbers than ``X``. Along each direction ``(1, …, 1) ⊗ e_j``
+        at most 1/16 as many numbers as ``X``. Along each direction ``(1, …, 1) ⊗ e_j``
         it then adds the mean curvature of coordinate ``j`` over the classes.
         With ``max_rows``, an estimate from that many evenly spaced rows
         (:func:`~xlogreg._tiles.sampled_rows`), for subsampled
@@ -192,12 +194,14 @@ class Multinomial:
 
     def _rank_term(self, X: Any, s: Any, p: Any, features: Any, width: int) -> Any:
         """``Σ_i s_i (p_i ⊗ x̃_i)(p_i ⊗ x̃_i)ᵀ`` over the rows ``X`` (their columns
-        ``features``), as an array of shape (K, width, K, width)."""
+        ``features``), as an array of shape (K, width, K, width), summed over row tiles
+        whose ``p_i ⊗ x̃_i`` hold at most 1/16 as many numbers as ``X``."""
         xp = self.xp
         n_classes = self.layout.n_outputs
         n_samples = X.shape[0]
         root_p = xp.sqrt(s)[:, None] * p
-        rows = max(1, (n_samples * self.n_features) // (n_classes * width))
+        # Tiles of at most 1/16 of X's numbers: the fit's extra memory stays within X/2.
+        rows = max(1, (n_samples * self.n_features) // (_TILES * n_classes * width))
         total = None
         device = array_api_compat.device(p)
         for tile in row_tiles(n_samples, rows):
