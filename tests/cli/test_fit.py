@@ -204,6 +204,59 @@ def test_fit_options_reach_the_model(tmp_path):
     np.testing.assert_allclose(model.coef_, reference.coef_, rtol=1e-10)
 
 
+def test_fit_l1_ratio_gives_the_sparse_model_of_the_library(tmp_path):
+    """--l1-ratio 1 --C 0.05 on Raisin: the lasso's exact zeros, the same model as
+    LogisticRegression(C=0.05, l1_ratio=1) fitted in Python on the training rows (standardized,
+    as fit's default is), the mixing recorded in params.json, and the report counts the nonzero
+    coefficients."""
+    runs_dir, out = tmp_path / "runs", tmp_path / "lasso.safetensors"
+    outcome = invoke(
+        "fit", RAISIN_CSV, "--target", "Class", "--l1-ratio", "1", "--C", "0.05",
+        "--runs-dir", runs_dir, "--model-out", out,
+    )  # fmt: skip
+    assert outcome.code == 0, outcome
+    assert outcome.stderr == ""
+    model = xlogreg.load(out)
+    assert model.l1_ratio == 1.0 and model.C == 0.05 and model.converged_
+    X, y = _raisin()
+    train = np.setdiff1d(np.arange(y.size), validation_rows(y, 0.2, seed=0))
+    reference = xlogreg.LogisticRegression(C=0.05, l1_ratio=1, standardize=True)
+    reference.fit(X[train], y[train])
+    np.testing.assert_array_equal(model.coef_ == 0.0, reference.coef_ == 0.0)
+    np.testing.assert_allclose(model.coef_, reference.coef_, rtol=1e-12, atol=0.0)
+    np.testing.assert_allclose(model.intercept_, reference.intercept_, rtol=1e-12)
+    nonzero = int(np.count_nonzero(model.coef_))
+    assert 0 < nonzero < model.coef_.size  # some, not all, coefficients are exactly zero
+    assert f"nonzero     {nonzero} of {model.coef_.size} coefficients\n" in outcome.stdout
+    params = json.loads((_only_run(runs_dir) / "params.json").read_text())
+    assert params["l1_ratio"] == 1.0 and params["C"] == 0.05 and params["solver"] == "auto"
+    # Without an L1 part the report has no such line, and the record holds l1_ratio 0.
+    plain = invoke("fit", RAISIN_CSV, "--target", "Class", "--runs-dir", tmp_path / "plain")
+    assert plain.code == 0, plain
+    assert "nonzero" not in plain.stdout
+    assert json.loads((_only_run(tmp_path / "plain") / "params.json").read_text())["l1_ratio"] == 0
+
+
+def test_fit_fista_takes_an_elastic_net(tmp_path):
+    path = generated_csv(tmp_path / "data.csv")
+    out = tmp_path / "model.safetensors"
+    outcome = invoke(
+        "fit", path, "--target", "y", "--model-out", out, "--solver", "fista",
+        "--l1-ratio", "0.5", "--C", "0.1", "--tol", "1e-8", "--max-iter", "10000",
+    )  # fmt: skip
+    assert outcome.code == 0, outcome
+    model = xlogreg.load(out)
+    assert model.solver == "fista" and model.l1_ratio == 0.5 and model.converged_
+    X, y = generated()
+    train = np.setdiff1d(np.arange(y.size), validation_rows(y, 0.2, seed=0))
+    reference = xlogreg.LogisticRegression(
+        C=0.1, l1_ratio=0.5, standardize=True, solver="newton", tol=1e-10
+    )
+    reference.fit(X[train], y[train])
+    np.testing.assert_array_equal(model.coef_ == 0.0, reference.coef_ == 0.0)
+    np.testing.assert_allclose(model.coef_, reference.coef_, rtol=1e-6, atol=1e-8)
+
+
 def test_fit_quiet_prints_only_the_run_id_and_warns_in_one_line(tmp_path):
     path = generated_csv(tmp_path / "data.csv")
     outcome = invoke(
@@ -256,6 +309,16 @@ def test_fit_draws_no_bar_when_output_is_not_a_terminal(tmp_path):
         (["{data}", "--target", "y", "--validation-fraction", "1.5"], "--validation-fraction"),
         (["{data}", "--target", "y", "--C", "-1"], "C must be > 0.0, got -1.0"),
         (["{data}", "--target", "y", "--max-iter", "0"], "max_iter must be >= 1, got 0"),
+        (["{data}", "--target", "y", "--l1-ratio", "1.5"], "l1_ratio must be <= 1.0, got 1.5"),
+        (["{data}", "--target", "y", "--l1-ratio", "-0.5"], "l1_ratio must be >= 0.0, got -0.5"),
+        (
+            ["{data}", "--target", "y", "--solver", "lbfgs", "--l1-ratio", "0.5"],
+            "solver='lbfgs' does not support an L1 penalty (l1_ratio=0.5)",
+        ),
+        (
+            ["{data}", "--target", "y", "--inference", "--l1-ratio", "1"],
+            "inference=True is not available with an L1 penalty (l1_ratio=1.0)",
+        ),
         (["{data}", "--target", "y", "--threshold", "2"], "threshold must be <= 1.0"),
         (["{data}", "--target", "y", "--seed", "-3"], "--seed must be >= 0"),
         (["{data}", "--target", "y", "--model-out", "no/m.safetensors"], "--model-out"),
@@ -288,6 +351,8 @@ def test_bad_input_fails_in_one_line_and_writes_nothing(tmp_path, monkeypatch, a
     args = [arg.format(**files) for arg in args]
     if "--runs-dir" not in args:
         args += ["--runs-dir", "runs"]
+    if "--model-out" not in args:
+        args += ["--model-out", "model.safetensors"]
     assert_fails(invoke("fit", *args), message)
     assert sorted(tmp_path.iterdir()) == before
 

@@ -26,7 +26,7 @@ from rich.progress import (
 )
 
 from xlogreg import LogisticRegression, __version__, metrics, runs
-from xlogreg._backend import host_generator, host_list
+from xlogreg._backend import host_generator, host_list, to_numpy
 from xlogreg._splits import stratified_split
 from xlogreg._validation import check_number
 from xlogreg.cli._app import app
@@ -47,12 +47,14 @@ __all__ = ["fit"]
 
 
 class Solver(str, enum.Enum):
-    """The full-batch solvers (the command holds the data in memory)."""
+    """The full-batch solvers (the command holds the data in memory); with ``--l1-ratio`` above
+    0, only ``auto``, ``newton`` (proximal Newton) and ``fista``."""
 
     auto = "auto"
     lbfgs = "lbfgs"
     newton = "newton"
     gd = "gd"
+    fista = "fista"
 
 
 @app.command()
@@ -93,12 +95,24 @@ def fit(
     ] = 0.2,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the validation split.")] = 0,
     C: Annotated[
-        float, typer.Option("--C", help="Inverse L2 penalty strength; inf: no penalty.")
+        float, typer.Option("--C", help="Inverse penalty strength; inf: no penalty.")
     ] = 1.0,
+    l1_ratio: Annotated[
+        float,
+        typer.Option(
+            "--l1-ratio",
+            help="Elastic-net mixing in [0, 1]: 0 = L2 (ridge), 1 = lasso (sparse coefficients); "
+            "above 0 needs --solver auto, newton or fista, and no --inference.",
+        ),
+    ] = 0.0,
     solver: Annotated[Solver, typer.Option("--solver", help="Optimizer.")] = Solver.auto,
     max_iter: Annotated[int, typer.Option("--max-iter", help="Most solver iterations.")] = 1000,
     tol: Annotated[
-        float, typer.Option("--tol", help="Stop at this max-norm of the gradient.")
+        float,
+        typer.Option(
+            "--tol",
+            help="Stop at this max-norm of the gradient (the subgradient with --l1-ratio above 0).",
+        ),
     ] = 1e-6,
     threshold: Annotated[
         float | None,
@@ -133,11 +147,14 @@ def fit(
     validation split drawn from --seed (the same rows on every backend),
     fits on the rest, and reports log loss, accuracy and (two classes) AUC
     on both. A progress bar follows the solver when standard output is a
-    terminal. String class labels need --backend numpy.
+    terminal. String class labels need --backend numpy. --l1-ratio above 0
+    adds an L1 part to the penalty (lasso at 1), which sets coefficients to
+    exactly zero; the report then counts the nonzero ones.
     """
     compute = Target.resolve(backend, device, dtype)
     estimator = {
         "C": C,
+        "l1_ratio": l1_ratio,
         "standardize": standardize,
         "solver": solver.value,
         "max_iter": max_iter,
@@ -229,6 +246,9 @@ def fit(
     state = "converged" if model.converged_ else "not converged"
     typer.echo(f"fit         {model.n_iter_} iterations in {progress.seconds:.3g} s, {state}")
     typer.echo(_score_table(scores))
+    if l1_ratio > 0.0:
+        coef = to_numpy(model.coef_)
+        typer.echo(f"nonzero     {np.count_nonzero(coef)} of {coef.size} coefficients")
     if inference:
         typer.echo(str(model.summary()))
     if model_out is not None:
