@@ -39,9 +39,11 @@ def fista(
 
     Beck & Teboulle's FISTA (SIAM J. Imaging Sci. 2(1), 2009): each
     iteration takes a proximal gradient step from the extrapolated point
-    ``y``, its step ``1/L`` found by backtracking on the quadratic upper
-    bound, and restarts the momentum whenever ``F`` increases (O'Donoghue &
-    Candès, Found. Comput. Math. 15, 2015). Two passes over ``X`` per
+    ``y``, its step ``1/(L·D)`` found by backtracking ``L`` on the quadratic
+    upper bound in the metric ``D`` (the Hessian's diagonal at the start, so
+    that columns of very different scales converge alike), and restarts the
+    momentum whenever ``F`` increases (O'Donoghue & Candès, Found. Comput.
+    Math. 15, 2015). Two passes over ``X`` per
     iteration (the gradient at ``y``, the loss at the new point), and no
     Hessian: the solver for many features, where a Hessian does not fit.
     Every 10th iteration also reads the optimality measure at the iterate.
@@ -53,7 +55,7 @@ def fista(
     ----------
     objective : object
         The smooth part: ``xp``, ``loss(w)``, ``loss_grad(w)`` and
-        ``hessian_diagonal(w)`` (its largest entry starts the estimate of ``L``).
+        ``hessian_diagonal(w)`` (the metric of the steps).
     w0 : array
         Starting point.
     tol : float
@@ -88,8 +90,13 @@ def fista(
     xp = run.xp
     prox = _identity if penalty is None else penalty.prox
     nonsmooth = (lambda w: 0.0) if penalty is None else penalty.value
-    (curvature,) = host_floats(xp, xp.max(objective.hessian_diagonal(w0)))
-    curvature = max(curvature, math.sqrt(run.eps))
+    # The metric: the Hessian's diagonal at the start, so columns of any scale take
+    # steps of their own size (the soft-thresholding stays per coordinate).
+    diagonal = objective.hessian_diagonal(w0)
+    (largest,) = host_floats(xp, xp.max(diagonal))
+    floor = max(largest, 1.0) * math.sqrt(run.eps)
+    metric = xp.where(diagonal > floor, diagonal, floor)
+    curvature = 1.0
     x, value = run.w, run.loss_value
     y, momentum = x, 1.0
     while not run.should_stop():
@@ -98,10 +105,11 @@ def fista(
             steps += 1
             f_y, grad_y = objective.loss_grad(y)
             while True:
-                x_new = prox(y - grad_y / curvature, 1.0 / curvature)
+                inverse = 1.0 / (curvature * metric)
+                x_new = prox(y - inverse * grad_y, inverse)
                 step = x_new - y
                 f_new = objective.loss(x_new)
-                bound = f_y + grad_y @ step + 0.5 * curvature * (step @ step)
+                bound = f_y + grad_y @ step + 0.5 * curvature * (step @ (metric * step))
                 fits, f_value = host_floats(xp, f_new - bound, f_new + nonsmooth(x_new))
                 if is_finite(fits) and fits <= 64.0 * run.eps * max(1.0, abs(f_value)):
                     break
