@@ -7,6 +7,7 @@ from typing import Any
 
 import array_api_compat
 
+from xlogreg._backend import tile_rows
 from xlogreg._math import log_softmax, logsumexp
 from xlogreg._tiles import accumulate, row_tiles, sampled_rows
 from xlogreg.objectives._gram import augmented_gram, columns, weighted_squares
@@ -89,6 +90,9 @@ class Multinomial:
         self._s = sample_weight / weight_sum
         self._sY = self._s[:, None] * Y
         self.penalty = L2(l2, xp=xp).averaged(weight_sum)
+        self._tiles = row_tiles(
+            self.n_samples, tile_rows(xp, array_api_compat.device(X), self.n_features)
+        )
 
     def _evaluate(self, w: Any) -> tuple[Any, Any, Any, Any]:
         """Loss, logits, their log-normalizers and the coefficients at ``w``."""
@@ -112,9 +116,28 @@ class Multinomial:
         return self.layout.join(grad_coef, self.xp.sum(weighted, axis=0))
 
     def loss_grad(self, w: Any) -> tuple[Any, Any]:
-        """Objective value and gradient at ``w``, from one evaluation of the logits."""
-        loss, p, coef = self._loss_and_probabilities(w)
-        return loss, self._gradient(self._s[:, None] * p - self._sY, self.penalty.gradient(coef))
+        """Objective value and gradient at ``w``, from one evaluation of the logits.
+
+        On the host the rows are taken in cache-sized tiles, each used for its
+        logits and, still in cache, for its share of ``Xᵀ R``: one read of
+        ``X`` per evaluation, and temporaries of one tile's logits rather than
+        of all (n × K numbers each).
+        """
+        xp = self.xp
+        coef, intercept = self.layout.split(w)
+        loss = grad_coef = grad_intercept = None
+        for rows in self._tiles:
+            X = self._X[rows, :]
+            z = self.layout.outputs(X, coef, intercept)
+            log_normalizer = logsumexp(z, axis=1, xp=xp)
+            s, sY = self._s[rows], self._sY[rows, :]
+            loss = accumulate(loss, s @ log_normalizer - xp.sum(sY * z))
+            weighted = s[:, None] * xp.exp(z - log_normalizer[:, None]) - sY
+            grad_coef = accumulate(grad_coef, weighted.T @ X)
+            grad_intercept = accumulate(grad_intercept, xp.sum(weighted, axis=0))
+        loss = loss + self.penalty.value(coef)
+        grad_coef = grad_coef + self.penalty.gradient(coef)
+        return loss, self.layout.join(grad_coef, grad_intercept)
 
     def hessp(self, w: Any, v: Any) -> Any:
         """Hessian at ``w`` times the vector ``v``, without forming the Hessian."""
