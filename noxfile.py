@@ -109,10 +109,11 @@ def bench(session: nox.Session) -> None:
     results table of that mode in ``benchmarks/README.md`` is regenerated from
     the run's JSON. With an NVIDIA GPU, CuPy is installed too and the
     torch-CUDA/CuPy contenders run. The environment is kept between runs (the
-    install step still runs, and brings it up to date).
+    install step still runs, and brings it up to date). glum and skglm are the L1 fits'
+    peers (``benchmarks/test_l1.py``), pinned to the releases their settings were chosen for.
     """
     gpu = ["cupy-cuda12x"] if shutil.which("nvidia-smi") else []
-    _install(session, TORCH, "threadpoolctl", *gpu)
+    _install(session, TORCH, "threadpoolctl", "glum==3.4.1", "skglm==0.5", *gpu)
     results = Path(".benchmarks/results.json")
     results.parent.mkdir(exist_ok=True)
     results.unlink(missing_ok=True)  # a failed or untimed run must not report an old one

@@ -14,9 +14,10 @@ renders that JSON as Markdown between the markers of the run's mode
 ``full``, or ``gpu`` for the GPU check's benchmark) in ``benchmarks/README.md``;
 ``nox -s bench`` does this after the run. ``--section NAME`` writes between the
 markers of that name instead (``multiclass``: ``test_multiclass_metrics.py`` run
-alone). Ratios are to each group's
-reference: scikit-learn's faster solver that converged (fits), one ``X @ v``
-(epochs), scikit-learn (metrics); Dask fits
+alone; ``l1``: ``test_l1.py``), and ``--print`` prints it instead. Ratios are to each
+group's reference: scikit-learn's faster solver that converged (fits), one ``X @ v``
+(epochs), scikit-learn (metrics), the fastest peer that reached the best objective within
+``L1_OBJECTIVE_RTOL`` (L1 fits); Dask fits
 are compared with xlogreg's in-memory fit with the same solver and with
 scikit-learn's faster solver, and with themselves on 1 and 2 workers.
 """
@@ -50,6 +51,10 @@ EPOCH_GOAL = 2.2  # one loss+gradient vs one gemv
 MEMORY_GOAL = 0.5  # peak extra memory of lbfgs/gd fits, as a multiple of X
 METRIC_GOAL = 1.0  # metrics on numpy vs scikit-learn; torch CPU vs numpy
 METRIC_MEMORY_GOAL = 3.0  # issue 19: peak extra memory of a metric on numpy / size of its inputs
+# Issue 20 (L1 fits): a peer counts as at the optimum within this relative distance of the
+# best objective of its problem; the peak extra memory of the binary L1 fit is bounded by
+# MEMORY_GOAL too.
+L1_OBJECTIVE_RTOL = 1e-9
 
 
 @dataclass
@@ -208,9 +213,17 @@ def _targets(run: Run) -> list[str]:
             add("epoch: loss_grad / one X @ v", group, loss_grad[1] / gemv, EPOCH_GOAL)
         if loss_grad and stream:
             add("epoch: loss_grad / best streaming read of X", group, loss_grad[1] / stream, None)
+    for group in run.groups("l1"):
+        reference = _l1_reference(run, group)
+        for library in ("numpy", "torch-cpu"):
+            ours = run.find(group, package="xlogreg", library=library)
+            if reference and ours:
+                target = f"L1 fit: xlogreg auto ({library} float64) / fastest peer at the optimum"
+                add(target, group, ours[1] / reference[1], None)
     for row in run.memory:
         if row.get("extra_bytes") is not None:
-            goal = MEMORY_GOAL if row["solver"] in ("lbfgs", "gd") else None
+            bounded = row["solver"] in ("lbfgs", "gd") or row.get("l1_ratio")
+            goal = MEMORY_GOAL if bounded else None
             target = f"memory: peak extra of a fit / size of X, {row['solver']}"
             add(target, row["data"], row["extra_bytes"] / row["x_bytes"], goal)
     for group in run.groups("metric"):
@@ -231,8 +244,8 @@ def _targets(run: Run) -> list[str]:
         return []
     return [
         "The performance issues' targets against this run (issue 5's set for the full grid's 1M"
-        " x 64 and ill-conditioned 200k x 32 problems, issue 19's for 10M samples x 10 classes;"
-        " the quick run checks them on its smaller ones):",
+        " x 64 and ill-conditioned 200k x 32 problems, issue 19's for 10M samples x 10 classes,"
+        " issue 20's for the L1 fits; the quick run checks them on its smaller ones):",
         "",
         *fmt.table(["target", "where", "measured", "goal", ""], rows, "llrll"),
     ]
@@ -347,6 +360,92 @@ def _metrics(run: Run) -> list[str]:
     return ["### Metrics", "", *fmt.table(header, rows, "llrrrr")]
 
 
+def _l1_reference(run: Run, group: str) -> tuple[str, float] | None:
+    """``(name, median)`` of the fastest peer (a row marked ``reference``) whose objective is
+    within ``L1_OBJECTIVE_RTOL`` of the group's best; ``None`` if no peer got there."""
+    objectives = [info["objective"] for _, _, info in run.rows(group) if "objective" in info]
+    if not objectives:
+        return None
+    best = min(objectives)
+    return next(
+        (
+            (name, t)
+            for name, t, info in run.rows(group)
+            if info.get("reference")
+            and info.get("objective") is not None
+            and info["objective"] - best <= L1_OBJECTIVE_RTOL * abs(best)
+        ),
+        None,
+    )
+
+
+L1_NOTE = (
+    "L1-penalized logistic regression (`l1_ratio=1`, C=0.01) on the same float64 data for"
+    " every contender, in the same run. After the timed fit each solution's objective is"
+    " computed once in float64 NumPy (mean log loss + ‖coef‖₁/(C·n), every class's"
+    ' coefficients penalized): "objective − best" is its distance to the lowest objective of'
+    ' the problem, "relative" the same divided by it. "× fastest peer": the median over that'
+    f" of the fastest peer (not xlogreg) that ended within {L1_OBJECTIVE_RTOL:g} (relative) of"
+    " the best. Each row states its stopping settings (`test_l1.py` says why: each peer's was"
+    " chosen so that it reaches the best objective at full size). glum 3.4 has no multinomial"
+    " family and skglm's multiclass fits are one-vs-rest (another objective), so the"
+    " multinomial problem has scikit-learn's saga alone as a peer; liblinear penalizes the"
+    " intercept (`intercept_scaling=100` keeps that penalty small, not zero)."
+)
+
+
+def _l1_flag(info: dict[str, Any], best: float | None) -> str:
+    """What the note says of a peer that did not reach the best objective."""
+    objective = info.get("objective")
+    if not info.get("reference") or objective is None or best is None:
+        return ""
+    if objective - best <= L1_OBJECTIVE_RTOL * abs(best):
+        return ""
+    return f"more than {L1_OBJECTIVE_RTOL:g} above the best objective: not a reference"
+
+
+def _l1(run: Run) -> list[str]:
+    """L1 fits: median, distance to the best objective, ratio to the fastest peer there."""
+    rows, references = [], []
+    for group in run.groups("l1"):
+        reference = _l1_reference(run, group)
+        objectives = [info["objective"] for _, _, info in run.rows(group) if "objective" in info]
+        best = min(objectives, default=None)
+        if reference:
+            references.append(f"- {group}: {reference[0]}, {fmt.seconds(reference[1])}")
+        else:
+            references.append(f"- {group}: no peer reached the best objective")
+        for name, t, info in run.rows(group):
+            gap = relative = ""
+            if info.get("objective") is not None and best is not None:
+                difference = info["objective"] - best
+                gap = "0" if difference == 0 else f"{difference:.1e}"
+                relative = "0" if difference == 0 else f"{difference / abs(best):.0e}"
+            rows.append(
+                [
+                    group,
+                    name,
+                    info.get("settings", ""),
+                    fmt.seconds(t),
+                    gap,
+                    relative,
+                    fmt.ratio(t / reference[1]) if reference else "",
+                    str(info.get("nonzero", "")),
+                    str(info.get("n_iter", "")),
+                    fmt.load(info),
+                    "; ".join(filter(None, [info.get("note", ""), _l1_flag(info, best)])),
+                ]
+            )
+    if not rows:
+        return []
+    header = ["problem", "contender", "settings", "median", "objective − best", "relative"]
+    header += ["× fastest peer", "nonzero coef", "iterations", "other load", "note"]
+    lines = ["### L1 fits (issue 20)", "", L1_NOTE, ""]
+    lines += fmt.table(header, rows, "lllrrrrrrrl")
+    lines += ["", "The fastest peer at the best objective, per problem:", "", *references]
+    return lines
+
+
 DASK_NOTE = (
     "`LogisticRegression` on a Dask array of float64 NumPy row chunks on a"
     " `distributed.LocalCluster` of worker processes with one thread each, against the"
@@ -436,7 +535,7 @@ FIT_TITLES = {"gpu": "Time to solution (tol=1e-6, C=1; gd: at most 100 iteration
 
 def render(run: Run) -> str:
     """The Markdown for one run: machine, targets, then one table per kind of benchmark."""
-    known = {"fit", "epoch", "metric", "dask"}
+    known = {"fit", "epoch", "metric", "dask", "l1"}
     others = sorted(
         {info.get("kind", "other") for by_name in run.details.values() for info in by_name.values()}
         - known
@@ -447,6 +546,7 @@ def render(run: Run) -> str:
         _targets(run),
         [LOAD_NOTE],
         _solutions(run, "fit", fit_title, "sklearn's best"),
+        _l1(run),
         _epochs(run),
         _memory(run),
         _metrics(run),
