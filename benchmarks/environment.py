@@ -33,6 +33,9 @@ PACKAGES = (
     "threadpoolctl",
     "dask",
     "distributed",
+    "glum",
+    "skglm",
+    "numba",
 )
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
