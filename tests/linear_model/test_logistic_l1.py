@@ -196,7 +196,8 @@ def test_multinomial_coefficients_are_not_centred():
 
 def test_unfinished_fit_warns_with_the_subgradient():
     X, y = _standardized(load_breast_cancer)
-    with pytest.warns(ConvergenceWarning, match=r"final subgradient max-norm [0-9.e-]+ \(tol=1e-12\)"):
+    message = r"final subgradient max-norm [0-9.e-]+ \(tol=1e-12\)"
+    with pytest.warns(ConvergenceWarning, match=message):
         model = LogisticRegression(C=1.0, l1_ratio=1.0, tol=1e-12, max_iter=2).fit(X, y)
     assert not model.converged_
     assert model.n_iter_ == 2
