@@ -79,7 +79,12 @@ LOSS_ROUNDOFF = 1e3
 
 
 def stall_outcome(
-    loss: float, grad_norm: float, eps: float, *, remaining: float | None = None
+    loss: float,
+    grad_norm: float,
+    eps: float,
+    *,
+    remaining: float | None = None,
+    measure: str = "gradient max-norm",
 ) -> tuple[str, str]:
     """Status and message when the objective stops decreasing before ``tol``.
 
@@ -90,7 +95,7 @@ def stall_outcome(
     such proof (on ill-conditioned data a first-order method stalls far from
     the optimum with a gradient near the dtype's precision), so without
     ``remaining`` (L-BFGS, gradient descent) a stall is a failure to report,
-    with the final gradient.
+    with the final gradient (or the ``measure`` a solver stops on).
     """
     scale = max(1.0, abs(loss))
     if remaining is not None and remaining <= LOSS_ROUNDOFF * eps * scale:
@@ -98,7 +103,7 @@ def stall_outcome(
             f"the remaining decrease {remaining:.2g} is within the loss's round-off"
         )
     return "stalled", (
-        f"no decrease left at this precision while the gradient max-norm "
+        f"no decrease left at this precision while the {measure} "
         f"{grad_norm:.3g} is above tol (ill-conditioned in this dtype: standardize "
         "the features, use float64, or solver='newton')"
     )

@@ -129,5 +129,5 @@ def fista(
         loss, grad, loss_value, measure = run.evaluate(x)
         run.accept(x, loss, grad, loss_value, measure, stagnating=False, steps=steps)
         if stalled and measure > tol:
-            run.stop(*stall_outcome(loss_value, measure, run.eps))
+            run.stop(*stall_outcome(loss_value, measure, run.eps, measure=run.measure))
     return run.result()

@@ -42,6 +42,12 @@ def _working_set(run: Run, penalty: Any) -> tuple[int, ...]:
     return tuple(int(j) for j in host_list(xp.nonzero(coef > 0.0)[0]))
 
 
+def _stall(run: Run, loss: float, norm: float, slope: float) -> None:
+    """Stop: converged if the predicted remaining decrease ``-slope/2`` is within the loss's
+    round-off, stalled otherwise (:func:`~xlogreg.solvers._result.stall_outcome`)."""
+    run.stop(*stall_outcome(loss, norm, run.eps, remaining=-slope / 2, measure=run.measure))
+
+
 def _inner_tol(tol: float, measure: float) -> float:
     """How exactly to solve the inner problem: a tenth of the smaller of the current
     measure and its square (but not below ``tol``), so the outer steps converge
@@ -155,7 +161,7 @@ def proximal_newton(
             xp, grad @ step + xp.sum(thresholds * (xp.abs(inner.u) - xp.abs(u0)))
         )
         if not slope < 0.0:
-            run.stop(*stall_outcome(run.loss_value, run.grad_norm, eps, remaining=-slope / 2))
+            _stall(run, run.loss_value, run.grad_norm, slope)
             break
         direction = scatter(step, positions, run.w.shape[0], xp=xp)
         slack = 16.0 * eps * abs(run.loss_value)
@@ -167,7 +173,7 @@ def proximal_newton(
                 break
             t *= 0.5
         else:
-            run.stop(*stall_outcome(run.loss_value, run.grad_norm, eps, remaining=-slope / 2))
+            _stall(run, run.loss_value, run.grad_norm, slope)
             break
         sampling = sampling and norm_t <= _SLOW_PROGRESS * run.grad_norm
         run.accept(w_t, loss_t, grad_t, value, norm_t)
@@ -176,5 +182,5 @@ def proximal_newton(
         if t == 1.0 and -slope / 2 <= eps * max(1.0, abs(value)):
             run.stop("converged", f"the predicted decrease {-slope:.2g} is at the loss's round-off")
         elif run.stagnant == patience:
-            run.stop(*stall_outcome(value, norm_t, eps, remaining=-slope / 2))
+            _stall(run, value, norm_t, slope)
     return run.result()
