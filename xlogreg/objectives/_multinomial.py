@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
@@ -9,7 +10,7 @@ import array_api_compat
 
 from xlogreg._backend import tile_rows
 from xlogreg._math import log_softmax, logsumexp
-from xlogreg._tiles import accumulate, row_tiles, sampled_rows
+from xlogreg._tiles import accumulate, bounded_tiles, row_tiles, sampled_rows
 from xlogreg.objectives._gram import augmented_gram, columns, weighted_squares
 from xlogreg.objectives._layout import OutputLayout
 from xlogreg.objectives._penalty import L2
@@ -90,26 +91,23 @@ class Multinomial:
         self._s = sample_weight / weight_sum
         self._sY = self._s[:, None] * Y
         self.penalty = L2(l2, xp=xp).averaged(weight_sum)
-        self._tiles = row_tiles(
-            self.n_samples, tile_rows(xp, array_api_compat.device(X), self.n_features)
-        )
+        self._cache_rows = tile_rows(xp, array_api_compat.device(X), self.n_features)
+        self._tiles = row_tiles(self.n_samples, self._cache_rows)
 
-    def _evaluate(self, w: Any) -> tuple[Any, Any, Any, Any]:
-        """Loss, logits, their log-normalizers and the coefficients at ``w``."""
-        xp = self.xp
+    def _tile_logits(self, w: Any) -> Iterator[tuple[Any, Any, Any, Any, Any]]:
+        """Per row tile: its rows of ``X``, logits, log-normalizers, weights and ``s·Y``."""
         coef, intercept = self.layout.split(w)
-        z = self.layout.outputs(self._X, coef, intercept)
-        log_normalizer = logsumexp(z, axis=1, xp=xp)
-        loss = self._s @ log_normalizer - xp.sum(self._sY * z) + self.penalty.value(coef)
-        return loss, z, log_normalizer, coef
-
-    def _loss_and_probabilities(self, w: Any) -> tuple[Any, Any, Any]:
-        loss, z, log_normalizer, coef = self._evaluate(w)
-        return loss, self.xp.exp(z - log_normalizer[:, None]), coef
+        for rows in self._tiles:
+            X = self._X[rows, :]
+            z = self.layout.outputs(X, coef, intercept)
+            yield X, z, logsumexp(z, axis=1, xp=self.xp), self._s[rows], self._sY[rows, :]
 
     def loss(self, w: Any) -> Any:
-        """Objective value at ``w``, a 0-d array."""
-        return self._evaluate(w)[0]
+        """Objective value at ``w``, a 0-d array, over the row tiles of :meth:`loss_grad`."""
+        loss = None
+        for _, z, log_normalizer, s, sY in self._tile_logits(w):
+            loss = accumulate(loss, s @ log_normalizer - self.xp.sum(sY * z))
+        return loss + self.penalty.value(self.layout.split(w)[0])
 
     def _gradient(self, weighted: Any, penalty_part: Any) -> Any:
         grad_coef = weighted.T @ self._X + penalty_part
@@ -124,13 +122,9 @@ class Multinomial:
         of all (n × K numbers each).
         """
         xp = self.xp
-        coef, intercept = self.layout.split(w)
+        coef, _ = self.layout.split(w)
         loss = grad_coef = grad_intercept = None
-        for rows in self._tiles:
-            X = self._X[rows, :]
-            z = self.layout.outputs(X, coef, intercept)
-            log_normalizer = logsumexp(z, axis=1, xp=xp)
-            s, sY = self._s[rows], self._sY[rows, :]
+        for X, z, log_normalizer, s, sY in self._tile_logits(w):
             loss = accumulate(loss, s @ log_normalizer - xp.sum(sY * z))
             weighted = s[:, None] * xp.exp(z - log_normalizer[:, None]) - sY
             grad_coef = accumulate(grad_coef, weighted.T @ X)
@@ -142,7 +136,7 @@ class Multinomial:
     def hessp(self, w: Any, v: Any) -> Any:
         """Hessian at ``w`` times the vector ``v``, without forming the Hessian."""
         xp = self.xp
-        _, p, _ = self._loss_and_probabilities(w)
+        _, _, p = self._sampled_probabilities(w, None)
         v_coef, v_intercept = self.layout.split(v)
         pz = p * self.layout.outputs(self._X, v_coef, v_intercept)
         weighted = self._s[:, None] * (pz - p * xp.sum(pz, axis=1, keepdims=True))
@@ -150,10 +144,14 @@ class Multinomial:
 
     def _sampled_probabilities(self, w: Any, max_rows: int | None) -> tuple[Any, Any, Any]:
         """At most ``max_rows`` evenly spaced rows, their weights and their class probabilities."""
-        X, s = sampled_rows(self._X, self._s, max_rows, xp=self.xp)
+        xp = self.xp
+        X, s = sampled_rows(self._X, self._s, max_rows, xp=xp)
         coef, intercept = self.layout.split(w)
-        logits = self.layout.outputs(X, coef, intercept)
-        return X, s, self.xp.exp(log_softmax(logits, axis=1, xp=self.xp))
+        # Tile by tile: a product with evenly spaced rows (a strided view) copies
+        # them first, and this copy stays one tile's.
+        tiles = bounded_tiles(X.shape[0], self._cache_rows, self.n_features)
+        logits = xp.concat([self.layout.outputs(X[rows, :], coef, intercept) for rows in tiles])
+        return X, s, xp.exp(log_softmax(logits, axis=1, xp=xp))
 
     def hessian_diagonal(self, w: Any, *, max_rows: int | None = None) -> Any:
         """Diagonal of the loss's Hessian at ``w``, without forming the Hessian.
