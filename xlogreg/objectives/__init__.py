@@ -10,12 +10,22 @@ column of ones; the L2 penalty of the coefficients is written once, in
 :class:`~xlogreg.objectives._penalty.L2`, and added by each loss.
 :class:`ChunkedObjective` sums any of them over the row chunks of a Dask
 array, each chunk's share evaluated where the chunk lives.
+:class:`BatchedLogistic` evaluates many logistic models on one ``X`` at once
+(a penalty grid over cross-validation folds), one read of ``X`` for all.
 """
 
+from xlogreg.objectives._batched import BatchedLogistic
 from xlogreg.objectives._binomial import Binomial
 from xlogreg.objectives._dask import ChunkedObjective
 from xlogreg.objectives._multinomial import Multinomial
 from xlogreg.objectives._squared import SquaredError
 from xlogreg.objectives._temperature import Temperature
 
-__all__ = ["Binomial", "ChunkedObjective", "Multinomial", "SquaredError", "Temperature"]
+__all__ = [
+    "BatchedLogistic",
+    "Binomial",
+    "ChunkedObjective",
+    "Multinomial",
+    "SquaredError",
+    "Temperature",
+]

@@ -1,0 +1,426 @@
+"""Newton and proximal Newton for many models at once, each stopping on its own.
+
+The models of a penalty grid over cross-validation folds share ``X``: the
+objective (:class:`~xlogreg.objectives.BatchedLogistic`) evaluates all the
+unfinished ones in one pass over it, and this solver advances them together.
+Each model keeps its own step, line search and stopping rule, exactly those
+of :func:`~xlogreg.solvers.newton.newton` and
+:func:`~xlogreg.solvers.proximal_newton.proximal_newton`; a model that
+stops is frozen and leaves the batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import array_api_compat
+
+from xlogreg._backend import host_list, integer_dtype
+from xlogreg.objectives._penalty import min_norm_subgradient, penalized_coordinates, soft_threshold
+from xlogreg.solvers._result import stall_outcome
+
+__all__ = ["BatchedResult", "batched_newton"]
+
+# Ridges tried on the equilibrated Hessians (unit diagonal) when a system cannot
+# be solved, as single-model Newton does.
+_DAMPING = (0.0, 1e-12, 1e-8, 1e-4)
+
+# Rows per parameter of the sampled Hessian estimates, and the progress below
+# which a model switches to exact Hessians (as proximal Newton does).
+_SAMPLED_ROWS_PER_PARAM = 256
+_SLOW_PROGRESS = 0.5
+
+# Most coordinate-descent sweeps of one batch of inner lasso problems.
+_MAX_SWEEPS = 500
+
+
+@dataclass(frozen=True)
+class BatchedResult:
+    """Outcome of :func:`batched_newton`, one entry per model.
+
+    Attributes
+    ----------
+    x : array of shape (n_models, n_params)
+        The solutions, rows in model order, on the device and in the dtype of the start.
+    fun : tuple of float
+        Each objective (with its L1 part) at its solution.
+    grad_norm : tuple of float
+        Each optimality measure: the gradient's max-norm, or with an L1 part
+        the minimum-norm subgradient's.
+    n_iter : tuple of int
+        Iterations of each model.
+    status : tuple of str
+        ``"converged"``, ``"max_iter"``, ``"non_finite"`` or ``"stalled"``.
+    message : tuple of str
+        Why each model stopped.
+    """
+
+    x: Any
+    fun: tuple[float, ...]
+    grad_norm: tuple[float, ...]
+    n_iter: tuple[int, ...]
+    status: tuple[str, ...]
+    message: tuple[str, ...]
+
+    @property
+    def converged(self) -> tuple[bool, ...]:
+        """Whether each model met its stopping rule (see ``OptimizeResult``)."""
+        return tuple(status == "converged" for status in self.status)
+
+
+class _Models:
+    """The per-model state: iterate, objective value, gradient and measure, on device and host."""
+
+    def __init__(self, objective: Any, W0: Any, l1: Sequence[float] | None) -> None:
+        xp = self.xp = objective.xp
+        self.objective = objective
+        n_models = W0.shape[0]
+        self.device = array_api_compat.device(W0)
+        self.l1 = l1
+        self.eps = float(xp.finfo(W0.dtype).eps)
+        self.penalized = penalized_coordinates(objective.layout, dtype=W0.dtype, device=self.device)
+        self.w = [W0[m, :] for m in range(n_models)]
+        self.loss: list[Any] = [None] * n_models
+        self.grad: list[Any] = [None] * n_models
+        self.value = [0.0] * n_models
+        self.measure = [0.0] * n_models
+        self.best = [float("inf")] * n_models
+        self.stagnant = [0] * n_models
+        self.n_iter = [0] * n_models
+        self.sampling = [True] * n_models
+        self.status = ["running"] * n_models
+        self.message = [""] * n_models
+        models = tuple(range(n_models))
+        self.accept(models, *self.evaluate(W0, models), steps=0)
+        for m in models:
+            if not _finite(self.value[m], self.measure[m]):
+                self.stop(m, "non_finite", "the loss or gradient is not finite at the start")
+
+    def thresholds(self, models: Sequence[int]) -> Any:
+        """The L1 thresholds (n_batch, n_params) of ``models``, zero on the intercepts."""
+        strengths = self.objective.averaged(self.l1, models)
+        return strengths[:, None] * self.penalized[None, :]
+
+    def evaluate(self, W: Any, models: Sequence[int]) -> tuple[Any, Any, list, list]:
+        """Objective values and smooth gradients of the rows ``W``, and their values and
+        measures read back in one transfer."""
+        xp = self.xp
+        loss, grad = self.objective.loss_grad(W, models=models)
+        measured = grad
+        if self.l1 is not None:
+            thresholds = self.thresholds(models)
+            loss = loss + xp.sum(thresholds * xp.abs(W), axis=1)
+            measured = min_norm_subgradient(W, grad, thresholds, xp=xp)
+        n = len(models)
+        read = host_list(xp.concat([loss, xp.max(xp.abs(measured), axis=1)]))
+        return loss, grad, read[:n], read[n:]
+
+    def accept(
+        self,
+        models: Sequence[int],
+        loss: Any,
+        grad: Any,
+        values: list,
+        measures: list,
+        *,
+        W: Any = None,
+        positions: Sequence[int] | None = None,
+        steps: int = 1,
+    ) -> None:
+        """Move ``models`` to new iterates, rows ``positions`` of the evaluated batch."""
+        positions = range(len(models)) if positions is None else positions
+        for m, k in zip(models, positions, strict=True):
+            if W is not None:
+                self.w[m] = W[k, :]
+            self.loss[m], self.grad[m] = loss[k], grad[k, :]
+            self.value[m], self.measure[m] = values[k], measures[k]
+            self.n_iter[m] += steps
+            if measures[k] < 0.9 * self.best[m]:
+                self.best[m], self.stagnant[m] = measures[k], 0
+            else:
+                self.stagnant[m] += 1
+
+    def stop(self, m: int, status: str, message: str) -> None:
+        self.status[m], self.message[m] = status, message
+
+    def stall(self, m: int, slope: float) -> None:
+        measure = "gradient max-norm" if self.l1 is None else "subgradient max-norm"
+        self.stop(
+            m,
+            *stall_outcome(
+                self.value[m], self.measure[m], self.eps, remaining=-slope / 2, measure=measure
+            ),
+        )
+
+    def stack(self, rows: list, models: Sequence[int]) -> Any:
+        return self.xp.stack([rows[m] for m in models])
+
+
+def _finite(*values: float) -> bool:
+    return all(v == v and abs(v) != float("inf") for v in values)
+
+
+def batched_newton(
+    objective: Any,
+    W0: Any,
+    *,
+    tol: float,
+    max_iter: int,
+    l1: Sequence[float] | None = None,
+    max_halvings: int = 40,
+    patience: int = 5,
+    sampled_rows: int | None = _SAMPLED_ROWS_PER_PARAM,
+) -> BatchedResult:
+    """Minimize every model of a batched objective, plus its L1 penalty if given.
+
+    Each iteration, for the models still running: their Hessians (estimated
+    from ``sampled_rows`` evenly spaced rows per parameter until a step
+    fails to halve a model's measure, then exact), their directions
+    (Newton's equilibrated system, or with ``l1`` the lasso-penalized
+    quadratic model on a working set of features, by coordinate descent
+    over the whole batch at once), and an Armijo backtracking search for
+    each, all trial points of a round evaluated in one pass over ``X``.
+
+    Parameters
+    ----------
+    objective : BatchedLogistic
+        Offers ``xp``, ``layout``, ``n_params``, ``loss_grad(W, models=)``,
+        ``hessians(W, models=, max_rows=, features=)`` and ``averaged``.
+    W0 : array of shape (n_models, n_params)
+        Starting points.
+    tol : float
+        A model stops when its measure (gradient max-norm; with ``l1`` the
+        minimum-norm subgradient's) is at most ``tol``.
+    max_iter : int
+        Most iterations of each model.
+    l1 : sequence of float, optional
+        Each model's L1 strength (before averaging over its weight sum).
+    max_halvings : int
+        Most step halvings in one line search.
+    patience : int
+        Iterations without a new best measure (below 0.9 of it) before a model stops.
+    sampled_rows : int or None
+        Rows per parameter of the Hessian estimates; ``None``: exact Hessians.
+
+    Returns
+    -------
+    BatchedResult
+        The stopping rules are single-model Newton's
+        (:func:`~xlogreg.solvers.newton.newton`): also converged when a full
+        step's predicted decrease is within one rounding of the objective;
+        a model that cannot decrease it is converged only within its
+        round-off, and ``"stalled"`` otherwise.
+
+    Examples
+    --------
+    >>> import array_api_strict as xp
+    >>> from xlogreg.objectives import BatchedLogistic
+    >>> from xlogreg.solvers.batched_newton import batched_newton
+    >>> X = xp.asarray([[0.0], [1.0], [2.0], [3.0], [4.0]])
+    >>> y = xp.asarray([0.0, 1.0, 0.0, 1.0, 1.0])
+    >>> f = BatchedLogistic(X, y, xp.ones((5, 1)), folds=[0, 0], l2=[1.0, 100.0],
+    ...                     fit_intercept=True, xp=xp)
+    >>> result = batched_newton(f, xp.zeros((2, 2)), tol=1e-10, max_iter=20)
+    >>> result.converged
+    (True, True)
+    >>> bool(abs(result.x[1, 0]) < abs(result.x[0, 0]))  # the stronger penalty shrinks more
+    True
+    """
+    state = _Models(objective, W0, l1)
+    n_samples = objective.n_samples
+    while True:
+        running = []
+        for m in range(W0.shape[0]):
+            if state.status[m] != "running":
+                continue
+            if state.measure[m] <= tol:
+                state.stop(m, "converged", f"{_name(l1)} {state.measure[m]:.3g} <= tol")
+            elif state.n_iter[m] >= max_iter:
+                state.stop(m, "max_iter", f"reached max_iter={max_iter}")
+            else:
+                running.append(m)
+        if not running:
+            break
+        if sampled_rows is None or 2 * sampled_rows * objective.n_params > n_samples:
+            groups = [(running, None)]
+        else:
+            groups = [
+                ([m for m in running if state.sampling[m] == flag], sampled_rows if flag else None)
+                for flag in (True, False)
+            ]
+        for models, rows in groups:
+            if models:
+                _iterate(state, models, rows, tol, max_halvings, patience)
+    return BatchedResult(
+        state.stack(state.w, range(W0.shape[0])),
+        tuple(state.value),
+        tuple(state.measure),
+        tuple(state.n_iter),
+        tuple(state.status),
+        tuple(state.message),
+    )
+
+
+def _name(l1: Any) -> str:
+    return "gradient max-norm" if l1 is None else "subgradient max-norm"
+
+
+def _iterate(
+    state: _Models,
+    models: list[int],
+    rows_per_param: int | None,
+    tol: float,
+    max_halvings: int,
+    patience: int,
+) -> None:
+    """One iteration of ``models``: their directions, line searches and stopping checks."""
+    xp = state.xp
+    W = state.stack(state.w, models)
+    G = state.stack(state.grad, models)
+    if state.l1 is None:
+        max_rows = None if rows_per_param is None else rows_per_param * W.shape[1]
+        H = state.objective.hessians(W, models=models, max_rows=max_rows)
+        D = _newton_directions(H, G, xp=xp)
+        slopes = host_list(xp.sum(G * D, axis=1))
+    else:
+        D, slopes = _proximal_directions(state, models, W, G, rows_per_param, tol)
+    previous = [state.measure[m] for m in models]
+    for m, slope in zip(models, slopes, strict=True):
+        if not slope < 0.0:
+            state.stall(m, slope)
+    searching = [k for k, m in enumerate(models) if state.status[m] == "running"]
+    steps = {k: 1.0 for k in searching}
+    for _ in range(max_halvings):
+        if not searching:
+            break
+        index = xp.asarray(searching, dtype=integer_dtype(xp, state.device), device=state.device)
+        scale = xp.asarray([steps[k] for k in searching], dtype=W.dtype, device=state.device)
+        W_try = xp.take(W, index, axis=0) + scale[:, None] * xp.take(D, index, axis=0)
+        batch = [models[k] for k in searching]
+        loss, grad, values, measures = state.evaluate(W_try, batch)
+        accepted, rejected = [], []
+        for position, k in enumerate(searching):
+            m = models[k]
+            slack = 16.0 * state.eps * abs(state.value[m])
+            bound = state.value[m] + 1e-4 * steps[k] * slopes[k] + slack
+            if _finite(values[position], measures[position]) and values[position] <= bound:
+                accepted.append(position)
+            else:
+                rejected.append(k)
+                steps[k] *= 0.5
+        chosen = [batch[p] for p in accepted]
+        state.accept(chosen, loss, grad, values, measures, W=W_try, positions=accepted)
+        searching = rejected
+    for k in searching:  # no step decreased the objective
+        state.stall(models[k], slopes[k])
+    for k, m in enumerate(models):
+        if state.status[m] != "running" or k in searching:
+            continue
+        state.sampling[m] = state.sampling[m] and state.measure[m] <= _SLOW_PROGRESS * previous[k]
+        if state.measure[m] <= tol:
+            continue
+        if steps[k] == 1.0 and -slopes[k] / 2 <= state.eps * max(1.0, abs(state.value[m])):
+            state.stop(
+                m, "converged", f"the Newton decrement {-slopes[k]:.2g} is at the loss's round-off"
+            )
+        elif state.stagnant[m] == patience:
+            state.stall(m, slopes[k])
+
+
+def _newton_directions(H: Any, G: Any, *, xp: Any) -> Any:
+    """Solve each ``H_m d_m = −g_m``, equilibrated as single-model Newton does, with the
+    smallest ridge of ``_DAMPING`` that gives a descent direction, else ``−g_m``.
+
+    Tried from the largest ridge down, each solve replacing the directions
+    it makes descend: a stack with a singular matrix fails as a whole."""
+    diagonal = xp.linalg.diagonal(H)
+    inv_root = 1.0 / xp.sqrt(xp.where(diagonal > 0, diagonal, xp.ones_like(diagonal)))
+    scaled = H * inv_root[:, :, None] * inv_root[:, None, :]
+    eye = xp.eye(H.shape[1], dtype=H.dtype, device=array_api_compat.device(H))
+    directions = -G
+    for damping in reversed(_DAMPING):
+        try:
+            solved = xp.linalg.solve(scaled + damping * eye, (inv_root * G)[:, :, None])
+        except (ValueError, RuntimeError):  # NumPy's / torch's LinAlgError
+            continue
+        candidate = -inv_root * solved[:, :, 0]
+        slope = xp.sum(G * candidate, axis=1)
+        descends = xp.isfinite(slope) & (slope < 0.0)
+        directions = xp.where(descends[:, None], candidate, directions)
+    return directions
+
+
+def _working_set(state: _Models, W: Any, G: Any, thresholds: Any) -> tuple[int, ...]:
+    """The features that some model of the batch can move: a nonzero coefficient, or
+    a zero one violating its optimality condition."""
+    xp = state.xp
+    moving = (W != 0.0) | (min_norm_subgradient(W, G, thresholds, xp=xp) != 0.0)
+    per_param = xp.any(moving, axis=0)
+    coef, _ = state.objective.layout.split(xp.astype(per_param, W.dtype))
+    if coef.ndim == 2:
+        coef = xp.max(coef, axis=0)
+    return tuple(int(j) for j in host_list(xp.nonzero(coef > 0.0)[0]))
+
+
+def _proximal_directions(
+    state: _Models,
+    models: list[int],
+    W: Any,
+    G: Any,
+    rows_per_param: int | None,
+    tol: float,
+) -> tuple[Any, list]:
+    """Each model's proximal Newton step on the batch's working set, and its slope bound
+    ``gᵀΔ + λ(‖u‖₁ − ‖u₀‖₁)``."""
+    xp = state.xp
+    thresholds = state.thresholds(models)
+    features = _working_set(state, W, G, thresholds)
+    positions = state.objective.layout.positions(features)
+    index = xp.asarray(positions, dtype=integer_dtype(xp, state.device), device=state.device)
+    max_rows = None if rows_per_param is None else rows_per_param * len(positions)
+    H = state.objective.hessians(W, models=models, max_rows=max_rows, features=features)
+    u0 = xp.take(W, index, axis=1)
+    g = xp.take(G, index, axis=1)
+    cut = xp.take(thresholds, index, axis=1)
+    measure = min(state.measure[m] for m in models)
+    u = _batched_lasso(H, g, u0, cut, tol=0.1 * min(measure, max(tol, measure * measure)), xp=xp)
+    step = u - u0
+    slopes = host_list(xp.sum(g * step, axis=1) + xp.sum(cut * (xp.abs(u) - xp.abs(u0)), axis=1))
+    # The step of every parameter: zero outside the working set.
+    expand = xp.astype(
+        xp.arange(W.shape[1], device=state.device)[None, :] == index[:, None], W.dtype
+    )
+    return step @ expand, slopes
+
+
+def _batched_lasso(H: Any, g: Any, u0: Any, thresholds: Any, *, tol: float, xp: Any) -> Any:
+    r"""Minimize each ``g_mᵀ(u − u₀) + ½(u − u₀)ᵀH_m(u − u₀) + Σ_j λ_mj|u_j|`` by cyclic
+    coordinate descent, every model's coordinate ``j`` moved at once.
+
+    The batch form of :func:`~xlogreg.solvers._coordinate_descent.quadratic_lasso`:
+    each move is the soft-thresholded ``u_j − ∂_j/H_jj``, with ``∂`` kept
+    current through ``H(u − u₀)``; one read per sweep, the batch's largest
+    minimum-norm subgradient, compared with ``tol``.
+    """
+    size = H.shape[1]
+    diagonal = xp.linalg.diagonal(H)
+    movable = diagonal > 0.0
+    inverse = xp.where(movable, 1.0 / xp.where(movable, diagonal, 1.0), 0.0)
+    cut = thresholds * inverse
+    columns = [H[:, :, j] for j in range(size)]
+    u = [u0[:, j] for j in range(size)]
+    h_delta = xp.zeros_like(g)
+    for _ in range(_MAX_SWEEPS):
+        for j in range(size):
+            target = u[j] - (g[:, j] + h_delta[:, j]) * inverse[:, j]
+            moved = soft_threshold(target, cut[:, j], xp=xp)
+            h_delta = h_delta + (moved - u[j])[:, None] * columns[j]
+            u[j] = moved
+        current = xp.stack(u, axis=1)
+        residual = min_norm_subgradient(current, g + h_delta, thresholds, xp=xp)
+        (worst,) = host_list(xp.reshape(xp.max(xp.abs(xp.where(movable, residual, 0.0))), (1,)))
+        if worst <= tol:
+            break
+    return xp.stack(u, axis=1)
