@@ -7,12 +7,18 @@ evaluation metrics of :mod:`xlogreg.metrics`, the per-feature explanations of
 :mod:`xlogreg.explain` and the drift reports of :mod:`xlogreg.drift`.
 """
 
-from xlogreg import drift, explain, metrics
+from xlogreg import drift, explain, metrics, model_selection
 from xlogreg.calibration import CalibratedClassifier
 from xlogreg.exceptions import ConvergenceWarning, LinAlgWarning, ModelFileError, NotFittedError
 from xlogreg.inference import Summary
 from xlogreg.io import load
-from xlogreg.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression
+from xlogreg.linear_model import (
+    ElasticNet,
+    Lasso,
+    LinearRegression,
+    LogisticRegression,
+    LogisticRegressionCV,
+)
 from xlogreg.preprocessing import StandardScaler
 
 __version__ = "0.1.0"
@@ -25,6 +31,7 @@ __all__ = [
     "LinAlgWarning",
     "LinearRegression",
     "LogisticRegression",
+    "LogisticRegressionCV",
     "ModelFileError",
     "NotFittedError",
     "StandardScaler",
@@ -34,4 +41,5 @@ __all__ = [
     "explain",
     "load",
     "metrics",
+    "model_selection",
 ]

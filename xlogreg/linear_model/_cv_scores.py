@@ -1,0 +1,124 @@
+"""Scores of a cross-validated grid on the folds' test rows, and scikit-learn's choice
+of the best (``C``, ``l1_ratio``) from them."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import array_api_compat
+
+from xlogreg._backend import host_list, integer_dtype
+from xlogreg._math import log_softmax, sigmoid
+
+__all__ = ["Choice", "best_candidate", "class_labels", "fold_scores", "responses"]
+
+
+def class_labels(target: Any, classes: Any, *, xp: Any) -> Any:
+    """The class labels of the encoded ``target`` (indicator or one-hot)."""
+    index_dtype = integer_dtype(xp, array_api_compat.device(target))
+    if target.ndim == 1:
+        return xp.take(classes, xp.astype(target, index_dtype))
+    return xp.take(classes, xp.argmax(target, axis=1))
+
+
+def responses(kind: str, z: Any, classes: Any, *, xp: Any) -> Any:
+    """A fold model's ``kind`` of output from its decision function ``z`` (n, n_outputs)."""
+    if kind == "decision_function":
+        return z[:, 0] if z.shape[1] == 1 else z
+    if kind == "predict_proba":
+        if z.shape[1] == 1:
+            p = sigmoid(z[:, 0], xp=xp)
+            return xp.stack([1.0 - p, p], axis=1)
+        return xp.exp(log_softmax(z, axis=1, xp=xp))
+    index_dtype = integer_dtype(xp, array_api_compat.device(z))
+    if z.shape[1] == 1:
+        return xp.take(classes, xp.astype(z[:, 0] > 0, index_dtype))
+    return xp.take(classes, xp.argmax(z, axis=1))
+
+
+def fold_scores(
+    scorer: Any,
+    solutions: Any,
+    folds: list,
+    designs: tuple[Any, Any],
+    labels: Any,
+    sample_weight: Any,
+    classes: Any,
+    fitted: Any,
+    *,
+    fit_intercept: bool,
+    xp: Any,
+) -> Any:
+    """Every model's score on its fold's test rows, as one array (read back once, later).
+
+    One fold at a time, its test rows of ``X`` are gathered (a copy of 1/k of
+    ``X``) and scored by all of the fold's models' decision functions at once.
+    A callable ``scoring`` scores a fitted :class:`LogisticRegression` per
+    model on the raw test rows.
+    """
+    X, raw_X = designs
+    device = array_api_compat.device(X)
+    per_fold = solutions.shape[0] // len(folds)
+    n_features = X.shape[1]
+    width = n_features + int(fit_intercept)
+    scores = []
+    for f, (_, test) in enumerate(folds):
+        rows = xp.asarray(list(test), dtype=integer_dtype(xp, device), device=device)
+        y_test = xp.take(labels, rows)
+        weight = None if sample_weight is None else xp.take(sample_weight, rows)
+        fold = solutions[f * per_fold : (f + 1) * per_fold, :]
+        if scorer.is_callable:
+            X_test = xp.take(raw_X, rows, axis=0)
+            for m in range(per_fold):
+                estimator = fitted(fold[m, :], 1.0, 0.0, n_iter_=0, converged_=True)
+                value = scorer(estimator, X_test, y_test, weight)
+                scores.append(xp.asarray(float(value), dtype=X.dtype, device=device))
+            continue
+        X_test = xp.take(X, rows, axis=0)
+        n_outputs = fold.shape[1] // width
+        fold_rows = xp.reshape(fold, (per_fold * n_outputs, width))
+        z = X_test @ fold_rows[:, :n_features].T
+        if width > n_features:
+            z = z + fold_rows[:, n_features]
+        z = xp.reshape(z, (z.shape[0], per_fold, n_outputs))
+        for m in range(per_fold):
+            response = responses(scorer.response, z[:, m, :], classes, xp=xp)
+            value = scorer.score(y_test, response, weight, classes=classes)
+            scores.append(xp.astype(value, X.dtype))
+    return xp.stack(scores)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The chosen ``C`` and ``l1_ratio``, and the (fold, l1 index, C index) of the models
+    whose coefficients start the refit (or are averaged into ``coef_``)."""
+
+    C: float
+    l1_ratio: float
+    rows: list
+
+
+def best_candidate(scores: Any, Cs: list, l1_ratios: list, refit: bool) -> Choice:
+    """scikit-learn's choice: with ``refit``, the highest score summed over the folds, ties
+    going to the first in its order (``C`` major, then ``l1_ratio``); otherwise each
+    fold's best, their ``C`` and ``l1_ratio`` averaged."""
+    n_folds, n_l1, n_cs = scores.shape
+    host = host_list(array_api_compat.array_namespace(scores).reshape(scores, (-1,)))
+
+    def score(f: int, r: int, c: int) -> float:
+        return host[(f * n_l1 + r) * n_cs + c]
+
+    order = [(c, r) for c in range(n_cs) for r in range(n_l1)]
+    if refit:
+        totals = [math.fsum(score(f, r, c) for f in range(n_folds)) for c, r in order]
+        c, r = order[max(range(len(order)), key=lambda k: (totals[k], -k))]
+        return Choice(Cs[c], l1_ratios[r], [(f, r, c) for f in range(n_folds)])
+    chosen = []
+    for f in range(n_folds):
+        c, r = order[max(range(len(order)), key=lambda k: (score(f, *order[k][::-1]), -k))]
+        chosen.append((f, r, c))
+    C = math.fsum(Cs[c] for _, _, c in chosen) / n_folds
+    l1_ratio = math.fsum(l1_ratios[r] for _, r, _ in chosen) / n_folds
+    return Choice(C, l1_ratio, chosen)
