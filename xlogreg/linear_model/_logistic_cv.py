@@ -31,7 +31,7 @@ from xlogreg.linear_model._predict import LogisticPredictMixin
 from xlogreg.linear_model._state import check_logistic_state
 from xlogreg.model_selection import check_folds, check_scoring
 
-__all__ = ["LogisticRegressionCV", "check_grid"]
+__all__ = ["LogisticRegressionCV", "check_Cs", "check_grid"]
 
 # The grid of an integer Cs, as scikit-learn's: logspace(-4, 4, Cs).
 _CS_RANGE = (-4.0, 4.0)
@@ -70,6 +70,25 @@ def check_grid(values: Any, name: str, *, low_open: bool, high: float | None) ->
     for value in grid:
         check_number(value, name, low=0.0, low_open=low_open, high=high)
     return grid
+
+
+def check_Cs(Cs: Any) -> list[float]:
+    """The grid of ``C`` as host floats: ``logspace(-4, 4, Cs)`` for an integer, as in
+    scikit-learn, else the values, each ``> 0``; a ValueError naming ``Cs``.
+
+    Examples
+    --------
+    >>> check_Cs(3), check_Cs([0.5, float("inf")])
+    ([0.0001, 1.0, 10000.0], [0.5, inf])
+    """
+    if isinstance(Cs, numbers.Integral) and not isinstance(Cs, bool):
+        check_number(Cs, "Cs", integer=True, low=1)
+        low, high = _CS_RANGE
+        if Cs == 1:
+            return [10.0**low]
+        step = (high - low) / (Cs - 1)
+        return [10.0 ** (low + k * step) for k in range(Cs)]
+    return check_grid(Cs, "Cs", low_open=True, high=None)
 
 
 class LogisticRegressionCV(LogisticPredictMixin, MonitoringMixin, BaseEstimator):
@@ -208,17 +227,7 @@ class LogisticRegressionCV(LogisticPredictMixin, MonitoringMixin, BaseEstimator)
 
     def _grid(self) -> tuple[list[float], list[float]]:
         """``Cs_`` and ``l1_ratios_`` as host floats, checked."""
-        if isinstance(self.Cs, numbers.Integral) and not isinstance(self.Cs, bool):
-            check_number(self.Cs, "Cs", integer=True, low=1)
-            low, high = _CS_RANGE
-            if self.Cs == 1:
-                return [10.0**low], self._l1_ratios()
-            step = (high - low) / (self.Cs - 1)
-            return [10.0 ** (low + k * step) for k in range(self.Cs)], self._l1_ratios()
-        return check_grid(self.Cs, "Cs", low_open=True, high=None), self._l1_ratios()
-
-    def _l1_ratios(self) -> list[float]:
-        return check_grid(self.l1_ratios, "l1_ratios", low_open=False, high=1.0)
+        return check_Cs(self.Cs), check_grid(self.l1_ratios, "l1_ratios", low_open=False, high=1.0)
 
     def _validate_params(self) -> None:
         self._grid()
