@@ -8,6 +8,7 @@ import os
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,11 +26,25 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from xlogreg import LogisticRegression, __version__, metrics, runs
+from xlogreg import LogisticRegression, LogisticRegressionCV, __version__, metrics, runs
 from xlogreg._backend import host_generator, host_list, to_numpy
 from xlogreg._splits import stratified_split
 from xlogreg._validation import check_number
 from xlogreg.cli._app import app
+from xlogreg.cli._cv import (
+    CsOption,
+    CvOption,
+    L1RatiosOption,
+    ScoringOption,
+    check_fold_counts,
+    check_scorer_classes,
+    check_search_options,
+    refit_model,
+    search_record,
+    search_table,
+    validation_curve,
+    write_search_files,
+)
 from xlogreg.cli._data import Table, read_table
 from xlogreg.cli._options import (
     Backend,
@@ -59,6 +74,7 @@ class Solver(str, enum.Enum):
 
 @app.command()
 def fit(
+    ctx: typer.Context,
     data: Annotated[Path, typer.Argument(help="Training data: .csv, .parquet, .npy or .npz.")],
     target: Annotated[
         str, typer.Option("--target", help="The column of class labels (y for a .npz file).")
@@ -106,6 +122,10 @@ def fit(
         ),
     ] = 0.0,
     solver: Annotated[Solver, typer.Option("--solver", help="Optimizer.")] = Solver.auto,
+    cv: CvOption = None,
+    Cs: CsOption = None,
+    l1_ratios: L1RatiosOption = None,
+    scoring: ScoringOption = None,
     max_iter: Annotated[int, typer.Option("--max-iter", help="Most solver iterations.")] = 1000,
     tol: Annotated[
         float,
@@ -149,9 +169,20 @@ def fit(
     on both. A progress bar follows the solver when standard output is a
     terminal. String class labels need --backend numpy. --l1-ratio above 0
     adds an L1 part to the penalty (lasso at 1), which sets coefficients to
-    exactly zero; the report then counts the nonzero ones.
+    exactly zero; the report then counts the nonzero ones. --cv K searches
+    --Cs (and --l1-ratios) by K-fold cross-validation of the training split
+    instead, prints each value's mean score, and saves and records the refit
+    of the best; the run also holds search.json and validation_curve.png.
     """
     compute = Target.resolve(backend, device, dtype)
+    # The options set on the command line (Typer vendors click in recent versions, so
+    # ParameterSource's class depends on the version: compare its name).
+    given = {
+        name
+        for name in ("C", "l1_ratio", "solver", "threshold", "inference")
+        if getattr(ctx.get_parameter_source(name), "name", "DEFAULT") != "DEFAULT"
+    }
+    grid = check_search_options(cv=cv, Cs=Cs, l1_ratios=l1_ratios, scoring=scoring, given=given)
     estimator = {
         "C": C,
         "l1_ratio": l1_ratio,
@@ -162,7 +193,9 @@ def fit(
         "threshold": threshold,
         "inference": inference,
     }
-    model = LogisticRegression(**estimator)
+    if grid is not None:
+        estimator = {**grid, "standardize": standardize, "max_iter": max_iter, "tol": tol}
+    model = (LogisticRegression if grid is None else LogisticRegressionCV)(**estimator)
     model._validate_params()
     check_number(
         validation_fraction,
@@ -179,13 +212,24 @@ def fit(
     train, validation = stratified_split(
         table.y, classes, validation_fraction, host_generator(seed), xp=host_xp, device="cpu"
     )
+    if grid is not None:
+        check_fold_counts(cv, table.y[train])
+        check_scorer_classes(grid["scoring"], classes)
     X_train, y_train, X_val, y_val = (
         _place(compute, part[rows]) for rows in (train, validation) for part in (table.X, table.y)
     )
-    with _Progress(max_iter, show=not quiet and sys.stdout.isatty()) as progress:
+    with _Progress(max_iter, show=grid is None and not quiet and sys.stdout.isatty()) as progress:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
-            model.fit(X_train, y_train, feature_names=table.feature_names, callback=progress)
+            if grid is None:
+                model.fit(X_train, y_train, feature_names=table.feature_names, callback=progress)
+            else:
+                model.fit(X_train, y_train)
+    record = figure = None
+    if grid is not None:
+        record = search_record(model, seconds=progress.seconds)
+        model = refit_model(model, table.feature_names)
+        figure = validation_curve(record, subject=data.name)
     for warning in caught:
         print(f"warning: {str(warning.message).splitlines()[0]}", file=sys.stderr)
     scores = {"train": _scores(model, X_train, y_train), "validation": _scores(model, X_val, y_val)}
@@ -212,6 +256,7 @@ def fit(
             "validation_fraction": validation_fraction,
             "seed": seed,
             **estimator,
+            **({} if record is None else {"C_": record["C_"], "l1_ratio_": record["l1_ratio_"]}),
             "backend": compute.library,
             "device": compute.device,
             "dtype": compute.dtype,
@@ -227,8 +272,10 @@ def fit(
             data=source,
             split=split,
         )
+        if record is not None:
+            _or_remove_run(lambda: write_search_files(run.path, record, figure), run, runs_dir)
     if model_out is not None:
-        _save_or_remove_run(model, model_out, run, runs_dir)
+        _or_remove_run(lambda: model.save(model_out), run, runs_dir)
     if run is not None and mlflow:
         logged = runs.log_to_mlflow(run)
     if quiet:
@@ -244,9 +291,13 @@ def fit(
     )
     typer.echo(f"compute     {compute.describe()}")
     state = "converged" if model.converged_ else "not converged"
-    typer.echo(f"fit         {model.n_iter_} iterations in {progress.seconds:.3g} s, {state}")
+    if record is None:
+        typer.echo(f"fit         {model.n_iter_} iterations in {progress.seconds:.3g} s, {state}")
+    else:
+        typer.echo(search_table(record))
+        typer.echo(f"fit         refit on the training split: {model.n_iter_} iterations, {state}")
     typer.echo(_score_table(scores))
-    if l1_ratio > 0.0:
+    if model.l1_ratio > 0.0:
         coef = to_numpy(model.coef_)
         typer.echo(f"nonzero     {np.count_nonzero(coef)} of {coef.size} coefficients")
     if inference:
@@ -335,13 +386,11 @@ def _check_writable(folder: Path, option: str) -> None:
         raise PermissionError(f"{option}: the folder {folder} is not writable")
 
 
-def _save_or_remove_run(
-    model: LogisticRegression, model_out: Path, run: runs.Run | None, runs_dir: Path | None
-) -> None:
-    """Save the model to ``model_out``; if that fails, remove the run just recorded, so that
-    a failed command leaves no run behind (and an earlier ``model_out`` as it was)."""
+def _or_remove_run(write: Callable[[], Any], run: runs.Run | None, runs_dir: Path | None) -> None:
+    """Write a file (``--model-out``, the search's record); if that fails, remove the run just
+    recorded, so that a failed command leaves no run behind (and an earlier file as it was)."""
     try:
-        model.save(model_out)
+        write()
     except BaseException:
         if run is not None and runs_dir is not None:
             try:

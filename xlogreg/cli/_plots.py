@@ -1,4 +1,5 @@
-"""PNG plots of an evaluation report, drawn by matplotlib's Agg renderer (an optional extra).
+"""PNG plots of an evaluation report and of a cross-validated search, drawn by matplotlib's
+Agg renderer (an optional extra).
 
 Figures are built as ``matplotlib.figure.Figure`` objects with an Agg canvas,
 never through ``pyplot``: no window, no global figure registry, nothing to
@@ -35,6 +36,7 @@ __all__ = [
     "report_figures",
     "roc_figure",
     "save_figures",
+    "validation_curve_figure",
 ]
 
 DPI = 110
@@ -284,6 +286,51 @@ def loss_figure(curves: Sequence[LossCurve]) -> Any:
         title="Training loss per solver iteration", xlabel="iteration", ylabel="training objective"
     )
     axes.legend(handles=handles, loc="upper right", fontsize=8)
+    return figure
+
+
+def validation_curve_figure(
+    Cs: Sequence[float],
+    l1_ratios: Sequence[float],
+    scores: np.ndarray,
+    *,
+    chosen: tuple[float, float],
+    scoring: str,
+    subject: str,
+) -> Any:
+    """A cross-validated search: the mean score over the folds against ``C`` (logarithmic
+    axis), a band of ±1 standard deviation (population, across the folds) around it, one
+    line per ``l1_ratio``, and the chosen (``C``, ``l1_ratio``) marked.
+
+    ``scores`` has shape (n_folds, n_l1_ratios, n_cs), as ``LogisticRegressionCV.scores_``.
+    ``C = inf`` (no penalty) has no place on a logarithmic axis: the legend says so.
+    """
+    figure, axes = _figure()
+    Cs = np.asarray(Cs, dtype=np.float64)
+    order = np.argsort(Cs)
+    drawn = order[np.isfinite(Cs[order])]
+    mean, std = scores.mean(axis=0), scores.std(axis=0)
+    for r, ratio in enumerate(l1_ratios):
+        colour = f"C{r % 10}"
+        low, high = mean[r, drawn] - std[r, drawn], mean[r, drawn] + std[r, drawn]
+        axes.fill_between(Cs[drawn], low, high, color=colour, alpha=0.2, lw=0)
+        axes.plot(Cs[drawn], mean[r, drawn], "o-", color=colour, ms=4, label=f"l1_ratio {ratio:g}")
+    C, ratio = chosen
+    if np.isfinite(C):
+        best = mean[list(l1_ratios).index(ratio), list(Cs).index(C)]
+        axes.axvline(C, color=_GREY, ls=":")
+        axes.plot(C, best, "*", color="C3", ms=14, label=f"chosen: C = {C:.3g}, l1_ratio {ratio:g}")
+    else:
+        axes.plot([], [], " ", label=f"chosen: C = inf (no penalty), l1_ratio {ratio:g}")
+    if drawn.size < Cs.size:
+        axes.plot([], [], " ", label="C = inf not drawn (log axis)")
+    axes.set(
+        title=f"Validation curve: {subject}",
+        xscale="log",
+        xlabel="C (inverse penalty strength)",
+        ylabel=f"{scoring}: mean ± 1 std over {scores.shape[0]} folds",
+    )
+    axes.legend(loc="best", fontsize=8)
     return figure
 
 
