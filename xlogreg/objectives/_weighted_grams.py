@@ -65,8 +65,9 @@ def weighted_grams(X: Any, y: Any, weights: Any, *, center: bool, xp: ModuleType
     """The :class:`GramStatistics` of ``(X, y)`` under each column of ``weights``.
 
     Two passes over ``X``: its pooled weighted mean (the shift), then, a row tile
-    at a time, one product ``Zᵀ [Z ⊙ w_1, …, Z ⊙ w_P]`` of the shifted tile ``Z``
-    for all ``P`` weightings, whose temporary is the tile times ``P``.
+    at a time, one product ``Zᵀ (Z ⊙ w_p)`` per weighting of the shifted tile
+    ``Z = [X − x₀, y − y₀]`` (whose last row and column hold ``Xᵀy`` and ``yᵀy``),
+    each reading the tile while it is in cache: temporaries of two tiles.
 
     Parameters
     ----------
@@ -108,28 +109,25 @@ Array([0.66666667, 1.55555556], dtype=array_api_strict.float64))
     else:
         x_shift = xp.zeros(n_features, dtype=X.dtype, device=device)
         y_shift = xp.zeros((), dtype=X.dtype, device=device)
-    width = n_weightings * n_features
-    products = sums = cross = squares = y_sums = None
-    for tile in bounded_tiles(n_samples, tile_rows(xp, device, width), width):
-        shifted = X[tile, :] - x_shift
-        u = y[tile] - y_shift
+    products = [None] * n_weightings
+    sums = None
+    for tile in bounded_tiles(n_samples, tile_rows(xp, device, n_features + 1), n_features + 1):
+        # [x − shift, y − shift]: one product per weighting gives its Gram, Xᵀy and yᵀy.
+        shifted = xp.concat([X[tile, :] - x_shift, (y[tile] - y_shift)[:, None]], axis=1)
         w = weights[tile, :]
-        weighted = xp.reshape(shifted[:, None, :] * w[:, :, None], (-1, width))
-        products = accumulate(products, shifted.T @ weighted)
         sums = accumulate(sums, w.T @ shifted)
-        cross = accumulate(cross, u @ weighted)
-        squares = accumulate(squares, (u * u) @ w)
-        y_sums = accumulate(y_sums, u @ w)
-    gram = xp.permute_dims(xp.reshape(products, (n_features, n_weightings, n_features)), (1, 0, 2))
-    gram = gram / weight_sum[:, None, None]
+        for p in range(n_weightings):
+            products[p] = accumulate(products[p], shifted.T @ (shifted * w[:, p : p + 1]))
+    moments = xp.stack(products) / weight_sum[:, None, None]  # (P, d + 1, d + 1)
+    gram = moments[:, :n_features, :n_features]
     gram = 0.5 * (gram + xp.permute_dims(gram, (0, 2, 1)))  # BLAS leaves round-off asymmetry
-    xy = xp.reshape(cross, (n_weightings, n_features)) / weight_sum[:, None]
-    yy = squares / weight_sum
+    xy = moments[:, :n_features, n_features]
+    yy = moments[:, n_features, n_features]
     if not center:
         zeros = xp.zeros((n_weightings, n_features), dtype=X.dtype, device=device)
         return GramStatistics(gram, xy, yy, zeros, zeros[:, 0], weight_sum)
-    offset = sums / weight_sum[:, None]  # each weighting's mean minus the shift
-    y_offset = y_sums / weight_sum
+    offset = sums[:, :n_features] / weight_sum[:, None]  # each weighting's mean minus the shift
+    y_offset = sums[:, n_features] / weight_sum
     gram = gram - offset[:, :, None] * offset[:, None, :]
     xy = xy - offset * y_offset[:, None]
     yy = yy - y_offset * y_offset
