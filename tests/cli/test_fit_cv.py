@@ -136,6 +136,31 @@ def test_fit_cv_grid_of_l1_ratios_and_a_count_of_cs_on_three_classes(tmp_path):
     np.testing.assert_array_equal(model.predict_proba(X), reference.predict_proba(X))
 
 
+def test_fit_cv_on_torch_float32_searches_where_the_data_lives(tmp_path):
+    """The grid in float32 (``Cs_`` holds 0.1 as float32 does), the choice still marked."""
+    import torch
+
+    data, runs_dir = generated_csv(tmp_path / "data.csv"), tmp_path / "runs"
+    outcome = invoke(
+        "fit", data, "--target", "y", "--cv", "3", "--Cs", "0.1,1,10", "--backend", "torch",
+        "--dtype", "float32", "--runs-dir", runs_dir, "--model-out", tmp_path / "m.safetensors",
+    )  # fmt: skip
+    assert outcome.code == 0, outcome
+    X, y = generated()
+    train, _ = _split(y)
+    reference = xlogreg.LogisticRegressionCV(Cs=[0.1, 1, 10], cv=3, standardize=True, max_iter=1000)
+    reference.fit(torch.asarray(X[train], dtype=torch.float32), torch.asarray(y[train]))
+    record = json.loads((_only_run(runs_dir) / "search.json").read_text())
+    assert record["Cs_"] == [float(np.float32(0.1)), 1.0, 10.0]
+    assert (record["C_"], record["l1_ratio_"]) == (reference.C_, reference.l1_ratio_)
+    assert record["best"] == {"l1_ratio": 0, "C": [0.1, 1, 10].index(reference.C_)}
+    np.testing.assert_allclose(record["scores_"], reference.scores_.numpy(), rtol=1e-6)
+    np.testing.assert_array_equal(record["n_iter_"], reference.n_iter_.numpy())
+    assert outcome.stdout.count(" *\n") == 1
+    model = xlogreg.load(tmp_path / "m.safetensors")
+    np.testing.assert_allclose(model.coef_, reference.coef_.numpy(), rtol=1e-6)
+
+
 def test_fit_cv_without_matplotlib_records_the_search_and_says_how_to_get_the_plot(
     tmp_path, monkeypatch
 ):
@@ -220,7 +245,7 @@ def test_a_scoring_that_does_not_fit_the_classes_fails_before_any_fit(tmp_path, 
 def test_validation_curve_figure_draws_each_l1_ratio_on_a_log_axis_and_marks_the_choice():
     scores = np.array([[[0.7, 0.8, 0.75], [0.6, 0.85, 0.7]], [[0.72, 0.84, 0.7], [0.62, 0.9, 0.6]]])
     figure = validation_curve_figure(
-        [10.0, 0.1, 1.0], [0.0, 1.0], scores, chosen=(0.1, 1.0), scoring="roc_auc", subject="d"
+        [10.0, 0.1, 1.0], [0.0, 1.0], scores, best=(1, 1), scoring="roc_auc", subject="d"
     )
     (axes,) = figure.axes
     assert axes.get_xscale() == "log" and axes.get_title() == "Validation curve: d"

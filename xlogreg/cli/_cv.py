@@ -231,9 +231,16 @@ def search_record(search: LogisticRegressionCV, *, seconds: float) -> dict[str, 
 
     ``scores_`` and ``n_iter_`` are nested lists indexed ``[fold][l1_ratio][C]``
     (the estimator's attributes); ``mean`` and ``std`` (population, over the
-    folds) are ``[l1_ratio][C]``.
+    folds) are ``[l1_ratio][C]``; ``best`` holds the choice's indices into
+    ``l1_ratios_`` and ``Cs_`` (those hold the grid in the data's dtype, where
+    ``0.1`` is ``0.10000000149011612`` in float32; ``C_`` is the value given).
     """
     scores = np.asarray(to_numpy(search.scores_), dtype=np.float64)
+    Cs, ratios = to_numpy(search.Cs_), to_numpy(search.l1_ratios_)
+    best = {
+        "l1_ratio": int(np.flatnonzero(ratios == ratios.dtype.type(search.l1_ratio_))[0]),
+        "C": int(np.flatnonzero(Cs == Cs.dtype.type(search.C_))[0]),
+    }
     return {
         "cv": search.cv,
         "scoring": check_scoring(search.scoring).name,
@@ -245,6 +252,7 @@ def search_record(search: LogisticRegressionCV, *, seconds: float) -> dict[str, 
         "std": scores.std(axis=0).tolist(),
         "C_": float(search.C_),
         "l1_ratio_": float(search.l1_ratio_),
+        "best": best,
         "refit": {
             "n_iter": len(search.loss_history_) - 1,
             "converged": bool(search.converged_),
@@ -268,8 +276,8 @@ def search_table(record: dict[str, Any]) -> str:
     ]
     for c, C in enumerate(Cs):
         cells = []
-        for r, ratio in enumerate(ratios):
-            chosen = C == record["C_"] and ratio == record["l1_ratio_"]
+        for r in range(len(ratios)):
+            chosen = (r, c) == (record["best"]["l1_ratio"], record["best"]["C"])
             cell = f"{record['mean'][r][c]:.6f} ± {record['std'][r][c]:.6f}"
             cells.append(f"   {cell + (' *' if chosen else ''):<26}")
         lines.append(f"{C:>12.6g}" + "".join(cells).rstrip())
@@ -288,7 +296,7 @@ def validation_curve(record: dict[str, Any], subject: str) -> Any | None:
         record["Cs_"],
         record["l1_ratios_"],
         np.asarray(record["scores_"], dtype=np.float64),
-        chosen=(record["C_"], record["l1_ratio_"]),
+        best=(record["best"]["l1_ratio"], record["best"]["C"]),
         scoring=record["scoring"],
         subject=subject,
     )

@@ -294,7 +294,7 @@ def validation_curve_figure(
     l1_ratios: Sequence[float],
     scores: np.ndarray,
     *,
-    chosen: tuple[float, float],
+    best: tuple[int, int],
     scoring: str,
     subject: str,
 ) -> Any:
@@ -302,7 +302,8 @@ def validation_curve_figure(
     axis), a band of ±1 standard deviation (population, across the folds) around it, one
     line per ``l1_ratio``, and the chosen (``C``, ``l1_ratio``) marked.
 
-    ``scores`` has shape (n_folds, n_l1_ratios, n_cs), as ``LogisticRegressionCV.scores_``.
+    ``scores`` has shape (n_folds, n_l1_ratios, n_cs), as ``LogisticRegressionCV.scores_``;
+    ``best`` is the choice's (``l1_ratio``, ``C``) indices.
     ``C = inf`` (no penalty) has no place on a logarithmic axis: the legend says so.
     """
     figure, axes = _figure()
@@ -315,11 +316,12 @@ def validation_curve_figure(
         low, high = mean[r, drawn] - std[r, drawn], mean[r, drawn] + std[r, drawn]
         axes.fill_between(Cs[drawn], low, high, color=colour, alpha=0.2, lw=0)
         axes.plot(Cs[drawn], mean[r, drawn], "o-", color=colour, ms=4, label=f"l1_ratio {ratio:g}")
-    C, ratio = chosen
+    C, ratio = Cs[best[1]], l1_ratios[best[0]]
     if np.isfinite(C):
-        best = mean[list(l1_ratios).index(ratio), list(Cs).index(C)]
         axes.axvline(C, color=_GREY, ls=":")
-        axes.plot(C, best, "*", color="C3", ms=14, label=f"chosen: C = {C:.3g}, l1_ratio {ratio:g}")
+        axes.plot(
+            C, mean[best], "*", color="C3", ms=14, label=f"chosen: C = {C:.3g}, l1_ratio {ratio:g}"
+        )
     else:
         axes.plot([], [], " ", label=f"chosen: C = inf (no penalty), l1_ratio {ratio:g}")
     if drawn.size < Cs.size:
