@@ -47,6 +47,21 @@ def test_one_pass_equals_each_folds_copy(monkeypatch, center, cache_rows):
             np.testing.assert_allclose(actual, value, rtol=0.0, atol=1e-12 * np.abs(value).max())
 
 
+def test_several_targets_give_one_column_each():
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((25, 3))
+    Y = np.c_[X @ [1.0, 2.0, 0.0], rng.standard_normal(25) + 7.0]
+    weights = np.stack([np.arange(25) < 15, np.ones(25)], axis=1) * rng.uniform(0.5, 2.0, (25, 1))
+    stats = weighted_grams(X, Y, weights, center=True, xp=np)
+    assert stats.xy.shape == (2, 3, 2) and stats.yy.shape == (2, 2) and stats.y_mean.shape == (2, 2)
+    for t in range(2):
+        alone = weighted_grams(X, Y[:, t], weights, center=True, xp=np)
+        np.testing.assert_allclose(stats.xy[:, :, t], alone.xy, rtol=1e-13)
+        np.testing.assert_allclose(stats.yy[:, t], alone.yy, rtol=1e-13)
+        np.testing.assert_allclose(stats.y_mean[:, t], alone.y_mean, rtol=1e-13)
+        np.testing.assert_allclose(stats.gram, alone.gram, rtol=1e-13)
+
+
 def test_centring_keeps_the_digits_of_badly_scaled_columns():
     """Longley's columns have means up to 3e5 against spreads of 1e4 (and 1954 ± 5 for the
     year): the centred Gram around the pooled mean keeps float64's digits, where

@@ -31,13 +31,13 @@ class GramStatistics:
     ----------
     gram : array of shape (n_weightings, n_features, n_features)
         ``Σ w (x − x̄)(x − x̄)ᵀ / Σ w`` (around zero instead of ``x̄`` without centring).
-    xy : array of shape (n_weightings, n_features)
-        ``Σ w (x − x̄)(y − ȳ) / Σ w``.
-    yy : array of shape (n_weightings,)
+    xy : array of shape (n_weightings, n_features) or (n_weightings, n_features, n_targets)
+        ``Σ w (x − x̄)(y − ȳ) / Σ w`` (one column per target of a 2-D ``y``).
+    yy : array of shape (n_weightings,) or (n_weightings, n_targets)
         ``Σ w (y − ȳ)² / Σ w``.
     x_mean : array of shape (n_weightings, n_features)
         ``x̄`` (zeros without centring).
-    y_mean : array of shape (n_weightings,)
+    y_mean : array of shape (n_weightings,) or (n_weightings, n_targets)
         ``ȳ`` (zeros without centring).
     weight_sum : array of shape (n_weightings,)
         ``Σ w``.
@@ -53,7 +53,7 @@ class GramStatistics:
         """The statistics of the design whose columns are divided by ``scale`` (standardized)."""
         return GramStatistics(
             self.gram / (scale[:, None] * scale[None, :]),
-            self.xy / scale,
+            self.xy / (scale if self.xy.ndim == 2 else scale[:, None]),
             self.yy,
             self.x_mean / scale,
             self.y_mean,
@@ -73,8 +73,8 @@ def weighted_grams(X: Any, y: Any, weights: Any, *, center: bool, xp: ModuleType
     ----------
     X : array of shape (n_samples, n_features)
         The design.
-    y : array of shape (n_samples,)
-        The target.
+    y : array of shape (n_samples,) or (n_samples, n_targets)
+        The target, or one column per target.
     weights : array of shape (n_samples, n_weightings)
         Non-negative; every column with a positive sum.
     center : bool
@@ -101,37 +101,44 @@ Array([0.66666667, 1.55555556], dtype=array_api_strict.float64))
     n_samples, n_features = X.shape
     n_weightings = weights.shape[1]
     device = array_api_compat.device(X)
+    one_target = y.ndim == 1
+    Y = y[:, None] if one_target else y
+    n_targets = Y.shape[1]
+    width = n_features + n_targets
     weight_sum = xp.sum(weights, axis=0)
     if center:
         pooled = xp.sum(weights, axis=1)
         total = xp.sum(pooled)
-        x_shift, y_shift = (pooled @ X) / total, xp.sum(pooled * y) / total
+        x_shift, y_shift = (pooled @ X) / total, (pooled @ Y) / total
     else:
         x_shift = xp.zeros(n_features, dtype=X.dtype, device=device)
-        y_shift = xp.zeros((), dtype=X.dtype, device=device)
+        y_shift = xp.zeros(n_targets, dtype=X.dtype, device=device)
     products = [None] * n_weightings
     sums = None
-    for tile in bounded_tiles(n_samples, tile_rows(xp, device, n_features + 1), n_features + 1):
+    for tile in bounded_tiles(n_samples, tile_rows(xp, device, width), width):
         # [x − shift, y − shift]: one product per weighting gives its Gram, Xᵀy and yᵀy.
-        shifted = xp.concat([X[tile, :] - x_shift, (y[tile] - y_shift)[:, None]], axis=1)
+        shifted = xp.concat([X[tile, :] - x_shift, Y[tile, :] - y_shift], axis=1)
         w = weights[tile, :]
         sums = accumulate(sums, w.T @ shifted)
         for p in range(n_weightings):
             products[p] = accumulate(products[p], shifted.T @ (shifted * w[:, p : p + 1]))
-    moments = xp.stack(products) / weight_sum[:, None, None]  # (P, d + 1, d + 1)
+    moments = xp.stack(products) / weight_sum[:, None, None]  # (P, d + T, d + T)
     gram = moments[:, :n_features, :n_features]
     gram = 0.5 * (gram + xp.permute_dims(gram, (0, 2, 1)))  # BLAS leaves round-off asymmetry
-    xy = moments[:, :n_features, n_features]
-    yy = moments[:, n_features, n_features]
-    if not center:
-        zeros = xp.zeros((n_weightings, n_features), dtype=X.dtype, device=device)
-        return GramStatistics(gram, xy, yy, zeros, zeros[:, 0], weight_sum)
+    xy = moments[:, :n_features, n_features:]  # (P, d, T)
+    yy = xp.linalg.diagonal(moments[:, n_features:, n_features:])  # (P, T)
     offset = sums[:, :n_features] / weight_sum[:, None]  # each weighting's mean minus the shift
-    y_offset = sums[:, n_features] / weight_sum
-    gram = gram - offset[:, :, None] * offset[:, None, :]
-    xy = xy - offset * y_offset[:, None]
-    yy = yy - y_offset * y_offset
-    return GramStatistics(gram, xy, yy, x_shift + offset, y_shift + y_offset, weight_sum)
+    y_offset = sums[:, n_features:] / weight_sum[:, None]
+    x_mean, y_mean = x_shift + offset, y_shift + y_offset
+    if center:
+        gram = gram - offset[:, :, None] * offset[:, None, :]
+        xy = xy - offset[:, :, None] * y_offset[:, None, :]
+        yy = yy - y_offset * y_offset
+    else:
+        x_mean, y_mean = xp.zeros_like(x_mean), xp.zeros_like(y_mean)
+    if one_target:
+        xy, yy, y_mean = xy[:, :, 0], yy[:, 0], y_mean[:, 0]
+    return GramStatistics(gram, xy, yy, x_mean, y_mean, weight_sum)
 
 
 def row_counts(rows: list[int], n_samples: int, *, dtype: Any, xp: ModuleType, device: Any) -> Any:

@@ -1,0 +1,191 @@
+"""Leave-one-out errors of ridge regression for every alpha from one decomposition (scikit-learn's
+``_RidgeGCV``), on any array library.
+
+With ``Z = √s (X − x̄)`` and ``ỹ = √s (y − ȳ)`` (the sample weights ``s``, the
+weighted means; no centring without an intercept), the ridge fit of ``alpha`` has the
+hat matrix ``H = Z (ZᵀZ + alpha·I)⁻¹ Zᵀ``, and the leave-one-out error of row ``i``
+is ``(ỹ − Hỹ)_i / (1 − H_ii − s_i/Σs)`` (the last term for the unpenalized
+intercept), as Rifkin & Lippert (2007) derive. One eigendecomposition (of ``ZᵀZ``
+when there are more rows than features, else of ``ZZᵀ``) or one thin SVD of ``Z``
+gives ``H`` for every alpha: its eigenvalues ``λ`` shift to ``λ + alpha``.
+
+:func:`ridge_gcv_decomposition` makes the decomposition; :func:`ridge_gcv_alpha`
+gives one alpha's leave-one-out errors (scaled by ``√s``, as scikit-learn's) and
+coefficients.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+import array_api_compat
+
+from xlogreg._backend import tile_rows
+from xlogreg._tiles import accumulate, bounded_tiles, row_tiles
+
+__all__ = ["GCVDecomposition", "ridge_gcv_alpha", "ridge_gcv_decomposition"]
+
+
+class GCVDecomposition:
+    """What every alpha's leave-one-out errors are computed from.
+
+    Attributes
+    ----------
+    long : bool
+        More rows than features: ``basis`` is ``Z V`` (``n × d``) and ``right`` is
+        ``V``, with ``ZᵀZ = V diag(λ) Vᵀ``; else ``basis`` is ``Q`` (``n × n``) with
+        ``ZZᵀ = Q diag(λ) Qᵀ``, and ``right`` is ``None`` (or ``V`` of an SVD).
+    eigenvalues : array
+        ``λ``.
+    basis, right : arrays
+        See ``long``.
+    projected_y : array of shape (k, n_targets)
+        ``basisᵀ ỹ``.
+    projected_root : array of shape (k,)
+        ``basisᵀ √s``.
+    centred_y : array of shape (n_samples, n_targets)
+        ``ỹ``.
+    root : array of shape (n_samples,)
+        ``√s``.
+    weight_sum : 0-d array
+    x_mean, y_mean : arrays
+        The weighted means (zeros without an intercept).
+    design : callable or None
+        ``v ↦ Zᵀ v`` of the wide eigendecomposition, for its coefficients.
+    """
+
+    def __init__(self, **parts: Any) -> None:
+        self.__dict__.update(parts)
+
+
+def ridge_gcv_decomposition(
+    X: Any, Y: Any, sample_weight: Any, *, fit_intercept: bool, svd: bool, xp: ModuleType
+) -> GCVDecomposition:
+    """The decomposition of the centred, weighted design ``Z`` that every alpha shares.
+
+    ``svd=False``: the eigendecomposition of ``ZᵀZ`` (accumulated over row tiles, no
+    copy of ``X``) when ``n_samples > n_features``, else of ``ZZᵀ`` (over column
+    tiles), scikit-learn's ``gcv_mode="auto"``; ``svd=True``: the thin SVD of ``Z``
+    (a copy of ``X``), scikit-learn's ``"svd"``, which keeps the digits that the
+    squared matrices lose on an ill-conditioned design.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+        The design.
+    Y : array of shape (n_samples, n_targets)
+        The targets.
+    sample_weight : array of shape (n_samples,)
+        The weights.
+    fit_intercept : bool
+        Centre around the weighted means.
+    svd : bool
+        Decompose ``Z`` itself rather than its square.
+    xp : module
+        Array namespace of the arrays.
+
+    Returns
+    -------
+    GCVDecomposition
+    """
+    n_samples, n_features = X.shape
+    device = array_api_compat.device(X)
+    weight_sum = xp.sum(sample_weight)
+    if fit_intercept:
+        x_mean, y_mean = (sample_weight @ X) / weight_sum, (sample_weight @ Y) / weight_sum
+    else:
+        x_mean = xp.zeros(n_features, dtype=X.dtype, device=device)
+        y_mean = xp.zeros(Y.shape[1], dtype=X.dtype, device=device)
+    root = xp.sqrt(sample_weight)
+    centred_y = root[:, None] * (Y - y_mean)
+    long = n_samples > n_features
+    parts = {
+        "long": long,
+        "centred_y": centred_y,
+        "root": root,
+        "weight_sum": weight_sum,
+        "x_mean": x_mean,
+        "y_mean": y_mean,
+        "design": None,
+        "right": None,
+    }
+    if svd:
+        Z = root[:, None] * (X - x_mean)
+        U, singular, Vt = xp.linalg.svd(Z, full_matrices=False)
+        eigenvalues = singular * singular
+        V = xp.permute_dims(Vt, (1, 0))
+        # Long: the basis Z V = U·s; wide: Q = U, and the coefficients V·s/(s² + α)·Uᵀỹ.
+        basis = U * singular if long else U
+        parts.update(right=V, singular=singular)
+    elif long:
+        cache_rows = tile_rows(xp, device, n_features)
+        square = None
+        for tile in bounded_tiles(n_samples, cache_rows, n_features):
+            Z = root[tile, None] * (X[tile, :] - x_mean)
+            square = accumulate(square, Z.T @ Z)
+        eigenvalues, V = xp.linalg.eigh(0.5 * (square + square.T))
+        basis = xp.concat(
+            [
+                (root[tile, None] * (X[tile, :] - x_mean)) @ V
+                for tile in bounded_tiles(n_samples, cache_rows, n_features)
+            ],
+            axis=0,
+        )
+        parts["right"] = V
+    else:
+        columns = row_tiles(n_features, max(1, 2**19 // max(n_samples, 1)))
+
+        def centred(part: slice) -> Any:
+            return root[:, None] * (X[:, part] - x_mean[part])
+
+        square = None
+        for part in columns:
+            Z = centred(part)
+            square = accumulate(square, Z @ Z.T)
+        eigenvalues, basis = xp.linalg.eigh(0.5 * (square + square.T))
+        parts["design"] = lambda v: xp.concat([centred(part).T @ v for part in columns], axis=0)
+    parts.update(
+        eigenvalues=eigenvalues,
+        basis=basis,
+        projected_y=basis.T @ centred_y,
+        projected_root=basis.T @ root,
+    )
+    return GCVDecomposition(**parts)
+
+
+def ridge_gcv_alpha(
+    decomposition: GCVDecomposition, alpha: float, *, fit_intercept: bool, xp: ModuleType
+) -> tuple[Any, Any]:
+    """One alpha's leave-one-out errors (times ``√s``) and coefficients.
+
+    Returns
+    -------
+    errors : array of shape (n_samples, n_targets)
+        scikit-learn's ``looe``: ``√s_i`` times the leave-one-out error of row ``i``.
+    coef : array of shape (n_features, n_targets)
+    """
+    d = decomposition
+    inverse = 1.0 / (d.eigenvalues + alpha)
+    if d.long:
+        # α·c = ỹ − Z V D Vᵀ Zᵀ ỹ and α·diag(G⁻¹) = 1 − Σ_j (ZV)²_ij D_j, scikit-learn's
+        # _solve_eigen_covariance (and _solve_svd_design_matrix_long, the same numbers).
+        scaled_c = d.centred_y - d.basis @ (inverse[:, None] * d.projected_y)
+        scaled_diag = 1.0 - (d.basis * d.basis) @ inverse
+        if fit_intercept:
+            scaled_root = d.root - d.basis @ (inverse * d.projected_root)
+            scaled_diag = scaled_diag - scaled_root * d.root / d.weight_sum
+        coef = d.right @ (inverse[:, None] * d.projected_y)
+    else:
+        # c = Q D Qᵀ ỹ and diag(G⁻¹) = Σ_j Q²_ij D_j (_solve_eigen_gram, and the SVD's
+        # _solve_svd_design_matrix_wide up to the factor α in both).
+        scaled_c = d.basis @ (inverse[:, None] * d.projected_y)
+        scaled_diag = (d.basis * d.basis) @ inverse
+        if fit_intercept:
+            scaled_root = d.basis @ (inverse * d.projected_root)
+            scaled_diag = scaled_diag - scaled_root * d.root / d.weight_sum
+        if d.design is not None:
+            coef = d.design(scaled_c)
+        else:
+            coef = d.right @ ((d.singular * inverse)[:, None] * d.projected_y)
+    return scaled_c / scaled_diag[:, None], coef
