@@ -16,13 +16,11 @@ from typing import Any
 
 import array_api_compat
 
-from xlogreg._backend import integer_dtype, tile_rows
+from xlogreg._backend import host_bool, integer_dtype, tile_rows
 from xlogreg._math import logsumexp, sigmoid
 from xlogreg._tiles import accumulate, row_tiles
-from xlogreg.objectives._binomial import Binomial
 from xlogreg.objectives._gram import columns
 from xlogreg.objectives._layout import OutputLayout
-from xlogreg.objectives._multinomial import Multinomial
 
 __all__ = ["BatchedLogistic"]
 
@@ -33,6 +31,10 @@ _ACCELERATOR_TILE_FRACTION = 16
 # On the host: the most numbers in one tile's logits, and the fewest rows of a tile.
 _HOST_TILE_ELEMENTS = 2**15
 _MIN_HOST_ROWS = 256
+
+# The most numbers in one row tile's per-model scaled copies of the rows when forming
+# the Hessians (8 MB in float64).
+_HESSIAN_TILE_ELEMENTS = 2**20
 
 
 class BatchedLogistic:
@@ -114,7 +116,6 @@ class BatchedLogistic:
         self.fold_sums = xp.sum(fold_weights, axis=0)
         self._s = fold_weights / self.fold_sums
         self.folds, self.l2 = tuple(folds), tuple(float(v) for v in l2)
-        self._fold_objectives: dict[int, Any] = {}
 
     def _per_model(self, models: Sequence[int], values: Sequence[Any], dtype: Any) -> Any:
         """The host ``values`` of the batch ``models``, as an array of ``dtype`` on the device."""
@@ -226,20 +227,6 @@ class BatchedLogistic:
         residual = s[:, :, None] * (p - target[:, None, :])
         return loss, xp.reshape(residual, (n_rows, n_batch * n_classes))
 
-    def _fold_objective(self, fold: int) -> Any:
-        """The unpenalized single-model objective of one fold, built once."""
-        if fold not in self._fold_objectives:
-            build = Multinomial if self.multinomial else Binomial
-            self._fold_objectives[fold] = build(
-                self._X,
-                self._target,
-                self._fold_weights[:, fold],
-                l2=0.0,
-                fit_intercept=self.fit_intercept,
-                xp=self.xp,
-            )
-        return self._fold_objectives[fold]
-
     def hessians(
         self,
         W: Any,
@@ -250,49 +237,91 @@ class BatchedLogistic:
     ) -> Any:
         """Each model's Hessian, of shape (n_batch, size, size), penalty included.
 
-        Model by model, from the rows its fold weighs (estimated from
-        ``max_rows`` evenly spaced rows when given): each is a matrix of its
-        own. With ``features``, of those coefficients and the intercepts only
-        (see :meth:`~xlogreg.objectives.Binomial.hessian`).
+        Exactly :meth:`Binomial.hessian <xlogreg.objectives.Binomial.hessian>`
+        or :meth:`Multinomial.hessian <xlogreg.objectives.Multinomial.hessian>`
+        of each model (estimated from ``max_rows`` evenly spaced rows when
+        given; with ``features``, of those coefficients and the intercepts
+        only), for the whole batch at once: the rows are taken in tiles, and
+        each tile's per-model products are one batched matrix product, so the
+        number of operations does not grow with the batch.
         """
-        xp = self.xp
-        if self.multinomial:
-            hessians = [
-                self._fold_objective(self.folds[model]).hessian(
-                    W[position, :], max_rows=max_rows, features=features
-                )
-                for position, model in enumerate(models)
-            ]
-        else:
-            hessians = self._binary_hessians(W, models, max_rows, features)
-        stacked = xp.stack(hessians)
-        width = stacked.shape[1] // self.layout.n_outputs
-        ridge = xp.ones(width, dtype=stacked.dtype, device=self._device)
-        if self.fit_intercept:
-            ridge = xp.concat([ridge[1:], xp.zeros(1, dtype=stacked.dtype, device=self._device)])
-        ridge = xp.concat([ridge] * self.layout.n_outputs)
-        eye = xp.eye(ridge.shape[0], dtype=stacked.dtype, device=self._device) * ridge
-        return stacked + self.penalty_strengths(models)[:, None, None] * eye[None, :, :]
-
-    def _binary_hessians(
-        self, W: Any, models: Sequence[int], max_rows: int | None, features: Any
-    ) -> list:
-        """``[X, 1]ᵀ diag(s·p(1−p)) [X, 1]`` of each model, over one shared sample of rows:
-        the sampled rows and their columns are gathered once for the whole batch."""
         xp = self.xp
         step = 1 if max_rows is None else max(1, -(-self.n_samples // max_rows))
         X, s = self._X[::step, :], self._s[::step, :]
-        s = xp.take(s / xp.sum(s, axis=0), self._model_folds(models), axis=1)
+        sums = xp.sum(s, axis=0)
+        if step > 1 and not host_bool(xp.all(sums > 0.0)):  # a fold absent from the sample
+            X, s, sums = self._X, self._s, xp.ones_like(sums)
+        s = xp.take(s / sums, self._model_folds(models), axis=1)
         coef, intercept = self._coef_rows(W)
-        z = X @ coef.T
-        p = sigmoid(z if intercept is None else z + intercept, xp=xp)
-        root = xp.sqrt(s * p * (1.0 - p))
-        X = columns(X, features, xp=xp)
+        n_batch, n_outputs = W.shape[0], self.layout.n_outputs
+        width = (self.n_features if features is None else len(features)) + self.fit_intercept
+        rows = max(1, _HESSIAN_TILE_ELEMENTS // (n_batch * n_outputs * width))
+        total = None
+        for tile in row_tiles(X.shape[0], rows):
+            X_tile = X[tile, :]
+            z = X_tile @ coef.T
+            if intercept is not None:
+                z = z + intercept
+            design = columns(X_tile, features, xp=xp)
+            if self.fit_intercept:
+                ones = xp.ones((design.shape[0], 1), dtype=design.dtype, device=self._device)
+                design = xp.concat([design, ones], axis=1)
+            part = self._tile_hessians(z, s[tile, :], design, n_batch)
+            total = accumulate(total, part)
+        size = n_outputs * width
+        total = xp.reshape(total, (n_batch, size, size))
+        ridge = xp.ones(width, dtype=total.dtype, device=self._device)
         if self.fit_intercept:
-            X = xp.concat([X, xp.ones((X.shape[0], 1), dtype=X.dtype, device=self._device)], axis=1)
-        hessians = []
-        for k in range(W.shape[0]):
-            scaled = X * root[:, k : k + 1]
-            # A product of a matrix with its own transpose lets BLAS use syrk.
-            hessians.append(scaled.T @ scaled)
-        return hessians
+            ridge = xp.concat([ridge[1:], xp.zeros(1, dtype=total.dtype, device=self._device)])
+        ridge = xp.concat([ridge] * n_outputs)
+        eye = xp.eye(size, dtype=total.dtype, device=self._device) * ridge
+        strengths = self.penalty_strengths(models)
+        total = total + strengths[:, None, None] * eye[None, :, :]
+        if not self.multinomial or features is not None:
+            return total
+        return total + self._gauge(total, strengths, width)
+
+    def _tile_hessians(self, z: Any, s: Any, design: Any, n_batch: int) -> Any:
+        """One row tile's share of every model's loss Hessian: (n_batch, K, q, K, q).
+
+        ``design`` is the tile's ``x̃ = (x, 1)`` (q columns); binary:
+        ``Σ s p(1−p) x̃x̃ᵀ``; multinomial: ``Σ s (diag(p) − ppᵀ) ⊗ x̃x̃ᵀ``.
+        """
+        xp = self.xp
+        n_rows, width = design.shape
+        if not self.multinomial:
+            p = sigmoid(z, xp=xp)
+            root = xp.sqrt(s * p * (1.0 - p))  # (rows, n_batch)
+            scaled = design[None, :, :] * xp.permute_dims(root, (1, 0))[:, :, None]
+            return xp.matmul(xp.matrix_transpose(scaled), scaled)
+        n_classes = self.layout.n_outputs
+        z = xp.reshape(z, (n_rows, n_batch, n_classes))
+        p = xp.exp(z - logsumexp(z, axis=2, xp=xp)[:, :, None])
+        # Per class: Σ s p_k x̃x̃ᵀ, as (n_batch, K, q, q).
+        root = xp.permute_dims(xp.sqrt(s[:, :, None] * p), (1, 2, 0))  # (n_batch, K, rows)
+        scaled = root[:, :, :, None] * design[None, None, :, :]
+        grams = xp.matmul(xp.matrix_transpose(scaled), scaled)
+        # The rank term Σ s (p ⊗ x̃)(p ⊗ x̃)ᵀ, as (n_batch, K·q, K·q).
+        outer = (xp.sqrt(s)[:, :, None] * p)[:, :, :, None] * design[:, None, None, :]
+        outer = xp.reshape(xp.permute_dims(outer, (1, 0, 2, 3)), (n_batch, n_rows, -1))
+        rank = xp.reshape(
+            xp.matmul(xp.matrix_transpose(outer), outer),
+            (n_batch, n_classes, width, n_classes, width),
+        )
+        same_class = xp.eye(n_classes, dtype=z.dtype, device=self._device)[:, None, :, None]
+        return same_class[None, ...] * grams[:, :, :, None, :] - rank
+
+    def _gauge(self, hessians: Any, strengths: Any, width: int) -> Any:
+        """The curvature :meth:`Multinomial.hessian <xlogreg.objectives.Multinomial.hessian>`
+        adds along the shifts common to every class, for each model."""
+        xp = self.xp
+        n_batch, n_classes = hessians.shape[0], self.layout.n_outputs
+        diagonal = xp.reshape(xp.linalg.diagonal(hessians), (n_batch, n_classes, width))
+        curvature = xp.mean(diagonal, axis=1)
+        is_coef = xp.arange(width, device=self._device) < self.n_features
+        regular = is_coef[None, :] & (strengths[:, None] > 0.0)
+        curvature = xp.where(regular, xp.zeros_like(curvature), curvature) / n_classes
+        gauge = xp.eye(width, dtype=hessians.dtype, device=self._device)[None] * curvature[:, None]
+        every = xp.ones((1, n_classes, 1, n_classes, 1), dtype=hessians.dtype, device=self._device)
+        size = n_classes * width
+        return xp.reshape(every * gauge[:, None, :, None, :], (n_batch, size, size))

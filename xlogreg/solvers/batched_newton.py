@@ -17,14 +17,14 @@ from typing import Any
 
 import array_api_compat
 
-from xlogreg._backend import host_list, integer_dtype
+from xlogreg._backend import host_bool, host_list, integer_dtype
 from xlogreg.objectives._penalty import min_norm_subgradient, penalized_coordinates, soft_threshold
 from xlogreg.solvers._result import stall_outcome
 
 __all__ = ["BatchedResult", "batched_newton"]
 
-# Ridges tried on the equilibrated Hessians (unit diagonal) when a system cannot
-# be solved, as single-model Newton does.
+# Ridges tried in turn on the equilibrated Hessians (unit diagonal) until a system
+# can be solved and gives a descent direction, as single-model Newton does.
 _DAMPING = (0.0, 1e-12, 1e-8, 1e-4)
 
 # Rows per parameter of the sampled Hessian estimates, and the progress below
@@ -81,9 +81,10 @@ class _Models:
         self.l1 = l1
         self.eps = float(xp.finfo(W0.dtype).eps)
         self.penalized = penalized_coordinates(objective.layout, dtype=W0.dtype, device=self.device)
-        self.w = [W0[m, :] for m in range(n_models)]
-        self.loss: list[Any] = [None] * n_models
-        self.grad: list[Any] = [None] * n_models
+        self.n_models = n_models
+        # Every model's iterate and smooth gradient, rows of (n_models, n_params) matrices.
+        self.W = W0
+        self.G = xp.zeros_like(W0)
         self.value = [0.0] * n_models
         self.measure = [0.0] * n_models
         self.best = [float("inf")] * n_models
@@ -93,7 +94,8 @@ class _Models:
         self.status = ["running"] * n_models
         self.message = [""] * n_models
         models = tuple(range(n_models))
-        self.accept(models, *self.evaluate(W0, models), steps=0)
+        _, grad, values, measures = self.evaluate(W0, models)
+        self.accept(models, W0, grad, values, measures, steps=0)
         for m in models:
             if not _finite(self.value[m], self.measure[m]):
                 self.stop(m, "non_finite", "the loss or gradient is not finite at the start")
@@ -117,24 +119,52 @@ class _Models:
         read = host_list(xp.concat([loss, xp.max(xp.abs(measured), axis=1)]))
         return loss, grad, read[:n], read[n:]
 
+    def index(self, positions: Sequence[int]) -> Any:
+        """``positions`` as an index array on the device."""
+        return self.xp.asarray(
+            list(positions), dtype=integer_dtype(self.xp, self.device), device=self.device
+        )
+
+    def rows(self, matrix: Any, models: Sequence[int]) -> Any:
+        """The rows ``models`` of a per-model matrix."""
+        if len(models) == self.n_models:
+            return matrix
+        return self.xp.take(matrix, self.index(models), axis=0)
+
+    def rows_of(self, batch: Any, positions: Sequence[int]) -> Any:
+        """The rows ``positions`` of a batch's matrix (all of them: the matrix itself)."""
+        if len(positions) == batch.shape[0]:
+            return batch
+        return self.xp.take(batch, self.index(positions), axis=0)
+
     def accept(
         self,
         models: Sequence[int],
-        loss: Any,
+        W: Any,
         grad: Any,
         values: list,
         measures: list,
         *,
-        W: Any = None,
         positions: Sequence[int] | None = None,
         steps: int = 1,
     ) -> None:
-        """Move ``models`` to new iterates, rows ``positions`` of the evaluated batch."""
-        positions = range(len(models)) if positions is None else positions
+        """Move ``models`` to new iterates: rows ``positions`` of the evaluated batch ``W``.
+
+        Two operations per matrix whatever the number of models (a gather of
+        the batch's rows to every model's place, then a select), so an
+        accelerator or JAX sees few, reused shapes."""
+        xp = self.xp
+        positions = list(range(len(models))) if positions is None else list(positions)
+        if not models:
+            return
+        place = [0] * self.n_models
         for m, k in zip(models, positions, strict=True):
-            if W is not None:
-                self.w[m] = W[k, :]
-            self.loss[m], self.grad[m] = loss[k], grad[k, :]
+            place[m] = k
+        chosen = set(models)
+        moved = xp.asarray([m in chosen for m in range(self.n_models)], device=self.device)[:, None]
+        self.W = xp.where(moved, xp.take(W, self.index(place), axis=0), self.W)
+        self.G = xp.where(moved, xp.take(grad, self.index(place), axis=0), self.G)
+        for m, k in zip(models, positions, strict=True):
             self.value[m], self.measure[m] = values[k], measures[k]
             self.n_iter[m] += steps
             if measures[k] < 0.9 * self.best[m]:
@@ -153,9 +183,6 @@ class _Models:
                 self.value[m], self.measure[m], self.eps, remaining=-slope / 2, measure=measure
             ),
         )
-
-    def stack(self, rows: list, models: Sequence[int]) -> Any:
-        return self.xp.stack([rows[m] for m in models])
 
 
 def _finite(*values: float) -> bool:
@@ -254,7 +281,7 @@ def batched_newton(
             if models:
                 _iterate(state, models, rows, tol, max_halvings, patience)
     return BatchedResult(
-        state.stack(state.w, range(W0.shape[0])),
+        state.W,
         tuple(state.value),
         tuple(state.measure),
         tuple(state.n_iter),
@@ -277,8 +304,8 @@ def _iterate(
 ) -> None:
     """One iteration of ``models``: their directions, line searches and stopping checks."""
     xp = state.xp
-    W = state.stack(state.w, models)
-    G = state.stack(state.grad, models)
+    W = state.rows(state.W, models)
+    G = state.rows(state.G, models)
     if state.l1 is None:
         max_rows = None if rows_per_param is None else rows_per_param * W.shape[1]
         H = state.objective.hessians(W, models=models, max_rows=max_rows)
@@ -295,11 +322,10 @@ def _iterate(
     for _ in range(max_halvings):
         if not searching:
             break
-        index = xp.asarray(searching, dtype=integer_dtype(xp, state.device), device=state.device)
         scale = xp.asarray([steps[k] for k in searching], dtype=W.dtype, device=state.device)
-        W_try = xp.take(W, index, axis=0) + scale[:, None] * xp.take(D, index, axis=0)
+        W_try = state.rows_of(W, searching) + scale[:, None] * state.rows_of(D, searching)
         batch = [models[k] for k in searching]
-        loss, grad, values, measures = state.evaluate(W_try, batch)
+        _, grad, values, measures = state.evaluate(W_try, batch)
         accepted, rejected = [], []
         for position, k in enumerate(searching):
             m = models[k]
@@ -311,7 +337,7 @@ def _iterate(
                 rejected.append(k)
                 steps[k] *= 0.5
         chosen = [batch[p] for p in accepted]
-        state.accept(chosen, loss, grad, values, measures, W=W_try, positions=accepted)
+        state.accept(chosen, W_try, grad, values, measures, positions=accepted)
         searching = rejected
     for k in searching:  # no step decreased the objective
         state.stall(models[k], slopes[k])
@@ -333,14 +359,15 @@ def _newton_directions(H: Any, G: Any, *, xp: Any) -> Any:
     """Solve each ``H_m d_m = −g_m``, equilibrated as single-model Newton does, with the
     smallest ridge of ``_DAMPING`` that gives a descent direction, else ``−g_m``.
 
-    Tried from the largest ridge down, each solve replacing the directions
-    it makes descend: a stack with a singular matrix fails as a whole."""
+    Usually one batched solve; a stack with a singular matrix fails as a whole,
+    and the models whose step does not descend try the next ridge."""
     diagonal = xp.linalg.diagonal(H)
     inv_root = 1.0 / xp.sqrt(xp.where(diagonal > 0, diagonal, xp.ones_like(diagonal)))
     scaled = H * inv_root[:, :, None] * inv_root[:, None, :]
     eye = xp.eye(H.shape[1], dtype=H.dtype, device=array_api_compat.device(H))
     directions = -G
-    for damping in reversed(_DAMPING):
+    pending = None  # the models still without a descent direction; None: all
+    for damping in _DAMPING:
         try:
             solved = xp.linalg.solve(scaled + damping * eye, (inv_root * G)[:, :, None])
         except (ValueError, RuntimeError):  # NumPy's / torch's LinAlgError
@@ -348,7 +375,11 @@ def _newton_directions(H: Any, G: Any, *, xp: Any) -> Any:
         candidate = -inv_root * solved[:, :, 0]
         slope = xp.sum(G * candidate, axis=1)
         descends = xp.isfinite(slope) & (slope < 0.0)
-        directions = xp.where(descends[:, None], candidate, directions)
+        take = descends if pending is None else descends & pending
+        directions = xp.where(take[:, None], candidate, directions)
+        pending = ~descends if pending is None else pending & ~descends
+        if not host_bool(xp.any(pending)):
+            break
     return directions
 
 
