@@ -7,7 +7,7 @@ import statsmodels.api as sm
 
 from tests.backends import assert_close
 from xlogreg.objectives import _weighted_grams
-from xlogreg.objectives._weighted_grams import row_counts, weighted_grams
+from xlogreg.objectives._weighted_grams import fold_grams, row_counts, weighted_grams
 
 
 def _copies(X, y, weight, *, center):
@@ -79,3 +79,57 @@ def test_centring_keeps_the_digits_of_badly_scaled_columns():
 def test_rows_listed_twice_count_twice(backend):
     counts = row_counts([4, 0, 4, 2], 6, dtype=backend.dtype, xp=backend.xp, device=backend.device)
     assert_close(counts, [1.0, 0.0, 1.0, 0.0, 2.0, 0.0], backend, rtol=0.0)
+
+
+@pytest.mark.parametrize("center", [True, False])
+def test_k_fold_moments_by_difference_equal_the_weighted_pass(monkeypatch, center):
+    """k-fold splits take the gathered-rows path (the whole data's moments less each test
+    fold's); it equals the weighting of every fold's training rows."""
+    monkeypatch.setattr(_weighted_grams, "tile_rows", lambda xp, device, width: 7)
+    X, y = _longley_scaled()
+    weight = np.random.default_rng(6).uniform(0.5, 2.0, len(y))
+    order = np.random.default_rng(7).permutation(len(y))
+    tests = [sorted(order[k::4].tolist()) for k in range(4)]
+    folds = [(sorted(set(range(len(y))) - set(test)), test) for test in tests]
+    calls = []
+    monkeypatch.setattr(
+        _weighted_grams,
+        "_partition_grams",
+        lambda *args, **kwargs: calls.append(1) or partition(*args, **kwargs),
+    )
+    stats = fold_grams(X, y, weight, folds, center=center, xp=np)
+    assert calls == [1]
+    trains = np.stack([np.isin(np.arange(len(y)), train) for train, _ in folds], axis=1)
+    weights = np.c_[trains, np.ones(len(y))] * weight[:, None]
+    expected = weighted_grams(X, y, weights, center=center, xp=np)
+    for name in ("gram", "xy", "yy", "x_mean", "y_mean", "weight_sum"):
+        actual, value = getattr(stats, name), getattr(expected, name)
+        np.testing.assert_allclose(actual, value, rtol=0.0, atol=1e-11 * np.abs(value).max())
+
+
+partition = _weighted_grams._partition_grams
+
+
+def _longley_scaled():
+    data = sm.datasets.longley.load_pandas()
+    return data.exog.to_numpy(), data.endog.to_numpy()
+
+
+def test_other_splits_are_weights_and_empty_folds_are_refused():
+    X, y = _longley_scaled()
+    # A bootstrap-like fold (row 0 twice) and one that leaves rows out of both sides.
+    folds = [([0, 0, 1, 2, 3, 4, 5, 6], [7, 8, 9]), (list(range(8, 16)), [0, 1])]
+    stats = fold_grams(X, y, np.ones(16), folds, center=True, xp=np)
+    expected = weighted_grams(
+        X[[0, 0, 1, 2, 3, 4, 5, 6]],
+        y[[0, 0, 1, 2, 3, 4, 5, 6]],
+        np.ones((8, 1)),
+        center=True,
+        xp=np,
+    )
+    np.testing.assert_allclose(stats.gram[0], expected.gram[0], rtol=1e-12)
+    assert stats.weight_sum.tolist() == [8.0, 8.0, 16.0]
+    weight = np.ones(16)
+    weight[8:] = 0.0
+    with pytest.raises(ValueError, match="cv: the training rows of fold 1 have zero total"):
+        fold_grams(X, y, weight, folds, center=True, xp=np)

@@ -32,7 +32,7 @@ from xlogreg.linear_model._enet_path import (
 from xlogreg.linear_model._predict import RegressionPredictMixin
 from xlogreg.linear_model._standardize import profile_moments
 from xlogreg.model_selection import check_folds
-from xlogreg.objectives._weighted_grams import row_counts, weighted_grams
+from xlogreg.objectives._weighted_grams import fold_grams
 from xlogreg.preprocessing import StandardScaler
 from xlogreg.solvers.batched_lasso import elastic_net_gram_path
 
@@ -244,7 +244,6 @@ class ElasticNetCV(RegressionPredictMixin, BaseEstimator):
         sample_weight = check_sample_weight(
             sample_weight, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype
         )
-        weights = _fold_weights(folds, sample_weight, xp=xp, device=device)
         scaler = None
         if self.standardize:
             scaler = StandardScaler(with_mean=self.fit_intercept).fit(
@@ -252,7 +251,7 @@ class ElasticNetCV(RegressionPredictMixin, BaseEstimator):
             )
         profile = fit_profile(X, profile_moments(scaler, weighted=weighted), xp=xp, device=device)
         check_finite_moments(profile.mean, profile.std, xp=xp, feature_names=feature_names)
-        stats = weighted_grams(X, y, weights, center=self.fit_intercept, xp=xp)
+        stats = fold_grams(X, y, sample_weight, folds, center=self.fit_intercept, xp=xp)
         if scaler is not None:
             stats = stats.scaled(xp.astype(scaler.scale_, X.dtype))
         n_folds = len(folds)
@@ -369,31 +368,6 @@ def _one_target(y: Any) -> Any:
             f"y must be 1-D (one target), got shape {tuple(y.shape)}; fit one model per target"
         )
     return y[:, 0]
-
-
-def _fold_weights(folds: list, sample_weight: Any, *, xp: Any, device: Any) -> Any:
-    """The (n_samples, n_folds + 1) row weights: each fold's training rows (counted as often
-    as listed) times the sample weights, and the whole data's.
-
-    Raises
-    ------
-    ValueError
-        If a fold's training rows weigh nothing.
-    """
-    n_samples = sample_weight.shape[0]
-    counts = [
-        row_counts(train, n_samples, dtype=sample_weight.dtype, xp=xp, device=device)
-        for train, _ in folds
-    ]
-    weights = xp.stack([*counts, xp.ones_like(sample_weight)], axis=1) * sample_weight[:, None]
-    totals = host_list(xp.sum(weights, axis=0))
-    empty = [k for k, total in enumerate(totals[:-1]) if not total > 0]
-    if empty:
-        raise ValueError(
-            f"cv: the training rows of fold {empty[0]} have zero total sample_weight; "
-            "every fold needs training rows of positive weight"
-        )
-    return weights
 
 
 def _test_errors(

@@ -29,7 +29,7 @@ from xlogreg.linear_model._predict import RegressionPredictMixin
 from xlogreg.linear_model._ridge_gcv import ridge_gcv_alpha, ridge_gcv_decomposition
 from xlogreg.model_selection import check_folds
 from xlogreg.model_selection._scoring import Scorer, check_scoring
-from xlogreg.objectives._weighted_grams import row_counts, weighted_grams
+from xlogreg.objectives._weighted_grams import fold_grams
 
 __all__ = ["RidgeCV"]
 
@@ -320,12 +320,8 @@ class RidgeCV(RegressionPredictMixin, BaseEstimator):
         the fits weighted by ``sample_weight``, and the test scores too (R² by default), except
         by a callable without a ``sample_weight`` argument."""
         device = array_api_compat.device(X)
-        n_samples, n_features = X.shape
-        counts = [
-            row_counts(train, n_samples, dtype=X.dtype, xp=xp, device=device) for train, _ in folds
-        ]
-        weights = xp.stack(counts, axis=1) * sample_weight[:, None]
-        stats = weighted_grams(X, y, weights, center=self.fit_intercept, xp=xp)
+        n_features = X.shape[1]
+        stats = fold_grams(X, y, sample_weight, folds, center=self.fit_intercept, xp=xp)
         wide = accumulation_dtype(xp, device)
         eigenvalues, vectors = xp.linalg.eigh(xp.astype(stats.gram, wide))  # (F, d), (F, d, d)
         xy = xp.astype(stats.xy if y.ndim == 2 else stats.xy[:, :, None], wide)  # (F, d, T)
