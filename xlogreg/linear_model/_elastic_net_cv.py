@@ -16,7 +16,7 @@ from typing import Any
 
 import array_api_compat
 
-from xlogreg._backend import host_list, integer_dtype, is_array, resolve, tile_rows
+from xlogreg._backend import host_list, integer_dtype, is_array, is_chunked, resolve, tile_rows
 from xlogreg._moments import check_finite_moments
 from xlogreg._profile import fit_profile
 from xlogreg._target_validation import check_regression_target, check_sample_weight
@@ -230,6 +230,11 @@ class ElasticNetCV(RegressionPredictMixin, BaseEstimator):
             Once, naming the (alpha, l1_ratio, fold) models that met no tolerance.
         """
         l1_ratios, given = self._validate_params()
+        if is_chunked(X):
+            raise TypeError(
+                f"{type(self).__name__} takes arrays held in memory, and X is a Dask array: "
+                "compute it first (X.compute()), or fit one model on its chunks"
+            )
         X, feature_names = self._fit_input(X, feature_names, y=y, sample_weight=sample_weight)
         xp, device = resolve(X=X, y=y, sample_weight=sample_weight)
         n_samples, n_features = X.shape

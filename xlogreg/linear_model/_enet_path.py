@@ -19,7 +19,14 @@ from typing import Any
 
 import array_api_compat
 
-from xlogreg._backend import accumulation_dtype, host_floats, host_list, is_array, resolve
+from xlogreg._backend import (
+    accumulation_dtype,
+    host_floats,
+    host_list,
+    is_array,
+    is_chunked,
+    resolve,
+)
 from xlogreg._target_validation import check_regression_target, check_sample_weight
 from xlogreg._validation import check_features, check_number
 from xlogreg.exceptions import ConvergenceWarning
@@ -253,6 +260,11 @@ def enet_path(
     l1_ratios = [l1_ratio]
     given = check_alphas(alphas, eps, l1_ratios)
     check_path_options(tol, max_iter)
+    if is_chunked(X):
+        raise TypeError(
+            "enet_path takes arrays held in memory, and X is a Dask array: compute it first "
+            "(X.compute())"
+        )
     xp, device = resolve(X=X, y=y, sample_weight=sample_weight, coef_init=coef_init)
     X = check_features(X, xp=xp, device=device, overflow="squares")
     n_samples, n_features = X.shape

@@ -18,6 +18,7 @@ from xlogreg._backend import (
     host_list,
     integer_dtype,
     is_array,
+    is_chunked,
     resolve,
 )
 from xlogreg._profile import fit_profile
@@ -205,6 +206,11 @@ class RidgeCV(RegressionPredictMixin, BaseEstimator):
             an earlier fitted state untouched.
         """
         alphas, scorer = self._validate_params()
+        if is_chunked(X):
+            raise TypeError(
+                f"{type(self).__name__} takes arrays held in memory, and X is a Dask array: "
+                "compute it first (X.compute()), or fit one model on its chunks"
+            )
         X, feature_names = self._fit_input(X, feature_names, y=y, sample_weight=sample_weight)
         xp, device = resolve(X=X, y=y, sample_weight=sample_weight)
         n_samples, n_features = X.shape
