@@ -72,8 +72,10 @@ class RidgeCV(RegressionPredictMixin, BaseEstimator):
     gcv_mode : {None, "auto", "svd", "eigen"}, default=None
         The decomposition of generalized cross-validation: ``None``, ``"auto"``
         and ``"eigen"`` the eigendecomposition of ``ZᵀZ`` (more rows than
-        features; no copy of ``X``) or of ``ZZᵀ``, ``"svd"`` the thin SVD of
-        ``Z`` (a copy of ``X``; the digits of an ill-conditioned design).
+        features) or of ``ZZᵀ``, ``"svd"`` the thin SVD of ``Z`` (which keeps the
+        digits of an ill-conditioned design). Each holds one array of the size
+        of ``X`` in float64 (``Z`` rotated, or ``Z`` itself), as scikit-learn's
+        centred copy does.
     store_cv_results : bool, default=False
         Keep ``cv_results_`` (``cv=None`` only).
     alpha_per_target : bool, default=False

@@ -64,11 +64,11 @@ def ridge_gcv_decomposition(
 ) -> GCVDecomposition:
     """The decomposition of the centred, weighted design ``Z`` that every alpha shares.
 
-    ``svd=False``: the eigendecomposition of ``ZᵀZ`` (accumulated over row tiles, no
-    copy of ``X``) when ``n_samples > n_features``, else of ``ZZᵀ`` (over column
-    tiles), scikit-learn's ``gcv_mode="auto"``; ``svd=True``: the thin SVD of ``Z``
-    (a copy of ``X``), scikit-learn's ``"svd"``, which keeps the digits that the
-    squared matrices lose on an ill-conditioned design.
+    ``svd=False``: the eigendecomposition of ``ZᵀZ`` (accumulated over row tiles;
+    then ``ZV``, the size of ``X``) when ``n_samples > n_features``, else of ``ZZᵀ``
+    (over column tiles), scikit-learn's ``gcv_mode="auto"``; ``svd=True``: the thin
+    SVD of ``Z`` (a copy of ``X``), scikit-learn's ``"svd"``, which keeps the digits
+    that the squared matrices lose on an ill-conditioned design.
 
     Parameters
     ----------
