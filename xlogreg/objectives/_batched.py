@@ -321,7 +321,8 @@ class BatchedLogistic:
         is_coef = xp.arange(width, device=self._device) < self.n_features
         regular = is_coef[None, :] & (strengths[:, None] > 0.0)
         curvature = xp.where(regular, xp.zeros_like(curvature), curvature) / n_classes
-        gauge = xp.eye(width, dtype=hessians.dtype, device=self._device)[None] * curvature[:, None]
+        eye = xp.eye(width, dtype=hessians.dtype, device=self._device)
+        gauge = eye[None, :, :] * curvature[:, None, :]
         every = xp.ones((1, n_classes, 1, n_classes, 1), dtype=hessians.dtype, device=self._device)
         size = n_classes * width
         return xp.reshape(every * gauge[:, None, :, None, :], (n_batch, size, size))
