@@ -24,6 +24,10 @@ from xlogreg.objectives import BatchedLogistic
 from xlogreg.objectives._penalty import elastic_net_strengths
 from xlogreg.solvers.batched_newton import batched_newton
 
+# The smallest budget of a batch, in numbers: below it, splitting saves nothing worth
+# the extra passes over X.
+_MIN_BATCH_ELEMENTS = 2**20
+
 __all__ = [
     "Candidate",
     "GridFit",
@@ -100,7 +104,8 @@ def batch_size(
     n_candidates: int, X: Any, n_params: int, *, max_batch_memory: float, sampled_rows: int
 ) -> int:
     """How many candidates one batch may hold, its extra memory at most
-    ``max_batch_memory`` times the bytes of ``X``.
+    ``max_batch_memory`` times the bytes of ``X`` (or ``_MIN_BATCH_ELEMENTS`` numbers,
+    8 MiB in float64, whichever is more: small data is never split).
 
     Per candidate a batch holds a few parameter-sized vectors, its Hessian
     (``n_params²``) and a column of the sampled rows' curvatures; the row
@@ -109,7 +114,7 @@ def batch_size(
     """
     n_samples, n_features = X.shape
     per_candidate = n_params * n_params + 8 * n_params + min(n_samples, sampled_rows * n_params)
-    budget = max_batch_memory * n_samples * n_features
+    budget = max(max_batch_memory * n_samples * n_features, _MIN_BATCH_ELEMENTS)
     return max(1, min(n_candidates, int(budget // per_candidate)))
 
 

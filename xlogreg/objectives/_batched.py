@@ -33,8 +33,9 @@ _HOST_TILE_ELEMENTS = 2**15
 _MIN_HOST_ROWS = 256
 
 # The most numbers in one row tile's per-model scaled copies of the rows when forming
-# the Hessians (8 MB in float64).
-_HESSIAN_TILE_ELEMENTS = 2**20
+# the Hessians: 1/16 of X's, between 2**16 and 2**20 (8 MB in float64).
+_HESSIAN_TILE_FRACTION = 16
+_HESSIAN_TILE_ELEMENTS = (2**16, 2**20)
 
 
 class BatchedLogistic:
@@ -255,7 +256,9 @@ class BatchedLogistic:
         coef, intercept = self._coef_rows(W)
         n_batch, n_outputs = W.shape[0], self.layout.n_outputs
         width = (self.n_features if features is None else len(features)) + self.fit_intercept
-        rows = max(1, _HESSIAN_TILE_ELEMENTS // (n_batch * n_outputs * width))
+        low, high = _HESSIAN_TILE_ELEMENTS
+        budget = min(high, max(low, self.n_samples * self.n_features // _HESSIAN_TILE_FRACTION))
+        rows = max(1, budget // (n_batch * n_outputs * width))
         total = None
         for tile in row_tiles(X.shape[0], rows):
             X_tile = X[tile, :]
