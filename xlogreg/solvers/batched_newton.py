@@ -270,16 +270,8 @@ def batched_newton(
                 running.append(m)
         if not running:
             break
-        if sampled_rows is None or 2 * sampled_rows * objective.n_params > n_samples:
-            groups = [(running, None)]
-        else:
-            groups = [
-                ([m for m in running if state.sampling[m] == flag], sampled_rows if flag else None)
-                for flag in (True, False)
-            ]
-        for models, rows in groups:
-            if models:
-                _iterate(state, models, rows, tol, max_halvings, patience)
+        sampling = sampled_rows is not None and 2 * sampled_rows * objective.n_params <= n_samples
+        _iterate(state, running, sampled_rows if sampling else None, tol, max_halvings, patience)
     return BatchedResult(
         state.W,
         tuple(state.value),
@@ -307,9 +299,7 @@ def _iterate(
     W = state.rows(state.W, models)
     G = state.rows(state.G, models)
     if state.l1 is None:
-        max_rows = None if rows_per_param is None else rows_per_param * W.shape[1]
-        H = state.objective.hessians(W, models=models, max_rows=max_rows)
-        D = _newton_directions(H, G, xp=xp)
+        D = _newton_directions(_hessians(state, models, W, rows_per_param), G, xp=xp)
         slopes = host_list(xp.sum(G * D, axis=1))
     else:
         D, slopes = _proximal_directions(state, models, W, G, rows_per_param, tol)
@@ -344,7 +334,8 @@ def _iterate(
     for k, m in enumerate(models):
         if state.status[m] != "running" or k in searching:
             continue
-        state.sampling[m] = state.sampling[m] and state.measure[m] <= _SLOW_PROGRESS * previous[k]
+        progress = state.measure[m] / previous[k] if previous[k] > 0.0 else 0.0
+        state.sampling[m] = state.sampling[m] and progress <= _SLOW_PROGRESS
         if state.measure[m] <= tol:
             continue
         if steps[k] == 1.0 and -slopes[k] / 2 <= state.eps * max(1.0, abs(state.value[m])):
@@ -353,6 +344,30 @@ def _iterate(
             )
         elif state.stagnant[m] == patience:
             state.stall(m, slopes[k])
+
+
+def _hessians(state: _Models, models: list[int], W: Any, rows_per_param: int | None) -> Any:
+    """The Hessians of ``models`` at ``W``: estimated from ``rows_per_param`` rows per
+    parameter for the models still sampling, exact for the others."""
+    xp = state.xp
+    parts, order = [], []
+    for sampled in (True, False):
+        group = [k for k, m in enumerate(models) if state.sampling[m] == sampled]
+        if not group:
+            continue
+        max_rows = rows_per_param * W.shape[1] if sampled and rows_per_param else None
+        parts.append(
+            state.objective.hessians(
+                state.rows_of(W, group), models=[models[k] for k in group], max_rows=max_rows
+            )
+        )
+        order += group
+    if len(parts) == 1:
+        return parts[0]
+    place = [0] * len(models)
+    for position, k in enumerate(order):
+        place[k] = position
+    return xp.take(xp.concat(parts), state.index(place), axis=0)
 
 
 def _newton_directions(H: Any, G: Any, *, xp: Any) -> Any:
