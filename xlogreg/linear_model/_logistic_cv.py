@@ -413,3 +413,22 @@ class LogisticRegressionCV(LogisticPredictMixin, MonitoringMixin, BaseEstimator)
             ),
         )
         return self
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """The ``scoring`` of the fitted model on ``(X, y)``, as a Python float.
+
+        As scikit-learn's ``LogisticRegressionCV.score``: the metric the search
+        chose ``C`` by (accuracy when ``scoring`` is None), computed as each
+        fold's models were scored, weighted by ``sample_weight`` when given.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_breast_cancer
+        >>> from xlogreg import LogisticRegressionCV
+        >>> X, y = load_breast_cancer(return_X_y=True)
+        >>> model = LogisticRegressionCV(Cs=[0.1, 1.0], standardize=True, scoring="neg_log_loss")
+        >>> round(model.fit(X, y).score(X, y), 3)
+        -0.053
+        """
+        self._check_is_fitted()
+        return float(check_scoring(self.scoring)(self, X, y, sample_weight))
