@@ -13,6 +13,8 @@ REFERENCE = Path(__file__).resolve().parents[1] / "docs" / "api" / "index.rst"
 
 PUBLIC_MODULES = (
     "xlogreg",
+    "xlogreg.linear_model",
+    "xlogreg.model_selection",
     "xlogreg.metrics",
     "xlogreg.calibration",
     "xlogreg.inference",
