@@ -3,7 +3,6 @@ of the best (``C``, ``l1_ratio``) from them."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +11,7 @@ import array_api_compat
 from xlogreg._backend import host_list, integer_dtype
 from xlogreg._math import log_softmax, sigmoid
 
-__all__ = ["Choice", "best_candidate", "class_labels", "fold_scores", "responses"]
+__all__ = ["Choice", "best_candidate", "class_labels", "fold_scores", "numpy_sum", "responses"]
 
 
 def class_labels(target: Any, classes: Any, *, xp: Any) -> Any:
@@ -103,7 +102,14 @@ class Choice:
 def best_candidate(scores: Any, Cs: list, l1_ratios: list, refit: bool) -> Choice:
     """scikit-learn's choice: with ``refit``, the highest score summed over the folds, ties
     going to the first in its order (``C`` major, then ``l1_ratio``); otherwise each
-    fold's best, their ``C`` and ``l1_ratio`` averaged."""
+    fold's best, their ``C`` and ``l1_ratio`` averaged.
+
+    The sums are rounded as NumPy rounds scikit-learn's: the folds added in
+    order (its sum over the first axis), the means pairwise (:func:`numpy_sum`).
+    Candidates whose exact sums tie (accuracies of the same total over
+    differently sized folds, say) are then told apart, or not, as
+    scikit-learn does.
+    """
     n_folds, n_l1, n_cs = scores.shape
     host = host_list(array_api_compat.array_namespace(scores).reshape(scores, (-1,)))
 
@@ -112,13 +118,49 @@ def best_candidate(scores: Any, Cs: list, l1_ratios: list, refit: bool) -> Choic
 
     order = [(c, r) for c in range(n_cs) for r in range(n_l1)]
     if refit:
-        totals = [math.fsum(score(f, r, c) for f in range(n_folds)) for c, r in order]
+        totals = []
+        for c, r in order:
+            total = 0.0
+            for f in range(n_folds):
+                total += score(f, r, c)
+            totals.append(total)
         c, r = order[max(range(len(order)), key=lambda k: (totals[k], -k))]
         return Choice(Cs[c], l1_ratios[r], [(f, r, c) for f in range(n_folds)])
     chosen = []
     for f in range(n_folds):
         c, r = order[max(range(len(order)), key=lambda k: (score(f, *order[k][::-1]), -k))]
         chosen.append((f, r, c))
-    C = math.fsum(Cs[c] for _, _, c in chosen) / n_folds
-    l1_ratio = math.fsum(l1_ratios[r] for _, r, _ in chosen) / n_folds
+    C = numpy_sum([Cs[c] for _, _, c in chosen]) / n_folds
+    l1_ratio = numpy_sum([l1_ratios[r] for _, r, _ in chosen]) / n_folds
     return Choice(C, l1_ratio, chosen)
+
+
+def numpy_sum(values: list) -> float:
+    """The sum of host floats rounded as ``numpy.sum`` rounds a 1-D float64 array's:
+    pairwise, with eight running sums in each block of at most 128.
+
+    Examples
+    --------
+    >>> numpy_sum([0.1] * 10), sum([0.1] * 10)
+    (1.0, 0.9999999999999999)
+    """
+    n = len(values)
+    if n > 128:
+        half = n // 2 - (n // 2) % 8
+        return numpy_sum(values[:half]) + numpy_sum(values[half:])
+    if n < 8:
+        total = 0.0
+        for value in values:
+            total += value
+        return total
+    partial = list(values[:8])
+    end = n - n % 8
+    for start in range(8, end, 8):
+        for j in range(8):
+            partial[j] += values[start + j]
+    total = ((partial[0] + partial[1]) + (partial[2] + partial[3])) + (
+        (partial[4] + partial[5]) + (partial[6] + partial[7])
+    )
+    for value in values[end:]:
+        total += value
+    return total
