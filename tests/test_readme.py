@@ -1,4 +1,5 @@
-"""The README's promises: CI runs its test command verbatim, and its quickstart runs.
+"""The README's promises: CI runs its test command verbatim, and its python examples (the
+quickstart, model selection) run.
 
 The other examples live on the documentation's pages, as doctests that
 ``nox -s docs`` runs.
@@ -29,7 +30,7 @@ def test_ci_runs_the_readme_test_command_verbatim():
 
 
 # The README's python examples, in order of appearance.
-EXAMPLES = ("quickstart",)
+EXAMPLES = ("quickstart", "model selection")
 
 
 def _example(name):
@@ -50,3 +51,11 @@ def test_quickstart_runs():
     namespace = _run(_example("quickstart"), "README quickstart")
     assert namespace["proba"].shape == (1000, 2)
     assert namespace["labels"].shape == (1000,)
+
+
+def test_model_selection_runs():
+    namespace = _run(_example("model selection"), "README model selection")
+    search = namespace["search"]
+    assert search.scores_.shape == (5, 2, 10)
+    assert search.C_ in search.Cs_.tolist() and search.l1_ratio_ in (0.0, 1.0)
+    assert search.converged_

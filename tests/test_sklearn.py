@@ -31,10 +31,14 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from xlogreg import (
     CalibratedClassifier,
     ElasticNet,
+    ElasticNetCV,
     Lasso,
+    LassoCV,
     LinearRegression,
     LogisticRegression,
+    LogisticRegressionCV,
     NotFittedError,
+    RidgeCV,
     StandardScaler,
 )
 
@@ -57,6 +61,11 @@ ESTIMATORS = [
     Lasso(),
     StandardScaler(),
     CalibratedClassifier(LogisticRegression()),
+    # Small grids: the checks fit many times on tiny data.
+    LogisticRegressionCV(Cs=3, cv=3),
+    LassoCV(alphas=5, cv=3),
+    ElasticNetCV(alphas=5, cv=3),
+    RidgeCV(),
 ]
 
 
@@ -66,6 +75,11 @@ def _expected_failures(estimator) -> dict[str, str]:
         failures["check_non_transformer_estimators_n_iter"] = (
             "the direct solvers (SVD, Cholesky) take no iterations: n_iter_ is None, "
             "as for scikit-learn's Ridge(solver='cholesky')"
+        )
+    if isinstance(estimator, LassoCV):
+        failures["check_sample_weight_equivalence_on_dense_data"] = (
+            "the folds split rows, so a repeated row may land in another fold than its "
+            "copy while a doubled weight cannot"
         )
     if isinstance(estimator, CalibratedClassifier):
         failures["check_sample_weight_equivalence_on_dense_data"] = (

@@ -14,10 +14,13 @@ from xlogreg.inference import Summary
 from xlogreg.io import load
 from xlogreg.linear_model import (
     ElasticNet,
+    ElasticNetCV,
     Lasso,
+    LassoCV,
     LinearRegression,
     LogisticRegression,
     LogisticRegressionCV,
+    RidgeCV,
 )
 from xlogreg.preprocessing import StandardScaler
 
@@ -27,13 +30,16 @@ __all__ = [
     "CalibratedClassifier",
     "ConvergenceWarning",
     "ElasticNet",
+    "ElasticNetCV",
     "Lasso",
+    "LassoCV",
     "LinAlgWarning",
     "LinearRegression",
     "LogisticRegression",
     "LogisticRegressionCV",
     "ModelFileError",
     "NotFittedError",
+    "RidgeCV",
     "StandardScaler",
     "Summary",
     "__version__",

@@ -11,6 +11,7 @@ alongside the folds', holds the refit: the model at the chosen alpha and l1_rati
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,6 +24,7 @@ from xlogreg._target_validation import check_regression_target, check_sample_wei
 from xlogreg._tiles import accumulate, row_tiles
 from xlogreg._validation import check_bool, check_features, check_finite_solution
 from xlogreg.base import BaseEstimator
+from xlogreg.exceptions import DataConversionWarning
 from xlogreg.linear_model._enet_path import (
     alpha_grid,
     check_alphas,
@@ -318,8 +320,21 @@ class LassoCV(ElasticNetCV):
 
     Parameters
     ----------
-    eps, alphas, fit_intercept, standardize, max_iter, tol, cv
-        As in :class:`ElasticNetCV`.
+    eps : float, default=1e-3
+        ``alpha_min / alpha_max`` of the automatic grid, in ``(0, 1)``.
+    alphas : int or sequence of float, default=100
+        How many alphas in the automatic grid, or the alphas themselves (``> 0``),
+        as in :class:`ElasticNetCV`.
+    fit_intercept : bool, default=True
+        Fit an unpenalized intercept, each fold centred on its own means.
+    standardize : bool, default=False
+        Search on standardized features, as in :class:`ElasticNetCV`.
+    max_iter : int, default=1000
+        Most coordinate-descent sweeps per model and alpha.
+    tol : float, default=1e-4
+        scikit-learn's duality-gap tolerance, as in :class:`ElasticNetCV`.
+    cv : int, splitter, iterable of (train, test) pairs or None, default=None
+        The folds (:func:`~xlogreg.model_selection.check_folds`): ``None`` is 5.
 
     Attributes
     ----------
@@ -331,7 +346,7 @@ n_features_in_, feature_names_in_, training_profile_
     Examples
     --------
     >>> import numpy as np
-    >>> from xlogreg.linear_model._elastic_net_cv import LassoCV
+    >>> from xlogreg import LassoCV
     >>> rng = np.random.default_rng(0)
     >>> X = rng.standard_normal((200, 5))
     >>> y = X @ np.array([3.0, 0.0, -2.0, 0.0, 0.5]) + rng.standard_normal(200)
@@ -365,13 +380,21 @@ n_features_in_, feature_names_in_, training_profile_
 
 
 def _one_target(y: Any) -> Any:
-    """``y`` as 1-D: a single column taken as the target, more refused."""
+    """``y`` as 1-D: a single column taken as the target, with scikit-learn's warning; more
+    refused."""
     if y.ndim == 1:
         return y
     if y.shape[1] != 1:
         raise ValueError(
             f"y must be 1-D (one target), got shape {tuple(y.shape)}; fit one model per target"
         )
+    warnings.warn(
+        DataConversionWarning(
+            "A column-vector y was passed when a 1d array was expected. Please change "
+            "the shape of y to (n_samples,), for example using ravel()."
+        ),
+        stacklevel=3,
+    )
     return y[:, 0]
 
 

@@ -303,7 +303,8 @@ class LogisticRegressionCV(LogisticPredictMixin, MonitoringMixin, BaseEstimator)
             self, raw_X, y, sample_weight, xp=xp, device=device
         )
         scorer.check_problem(classes)
-        folds = check_folds(self.cv, y, classifier=True)
+        labels = class_labels(target, classes, xp=xp)
+        folds = check_folds(self.cv, labels, classifier=True)
         score_weight = None
         if sample_weight is not None:
             score_weight = check_sample_weight(
@@ -368,7 +369,6 @@ class LogisticRegressionCV(LogisticPredictMixin, MonitoringMixin, BaseEstimator)
                 **diagnostics,
             )
 
-        labels = class_labels(target, classes, xp=xp)
         scores = xp.reshape(
             fold_scores(
                 scorer,

@@ -420,13 +420,6 @@ def _score_predictions(
     return xp.stack([xp.reshape(xp.astype(v, predictions.dtype), ()) for v in values])
 
 
-class _FoldModel(RegressionPredictMixin, BaseEstimator):
-    """One fold's ridge fit, for a callable ``scoring(estimator, X, y)``."""
-
-    _estimator_role = "regressor"
-    _fitted_attributes = ("coef_", "intercept_")
-
-
 def _fold_score(
     scorer: Scorer,
     X_test: Any,
@@ -441,12 +434,14 @@ def _fold_score(
     """A fold's test score of one alpha's fit (``coef`` of shape (d,) or (d, T))."""
     if not scorer.is_callable:
         return scorer.score(y_test, predicted, weight)
-    model = _FoldModel()
+    # One fold's ridge fit, as the fitted LinearRegression it is (no training profile).
+    model = LinearRegression()
     model._set_fitted(
         coef_=coef if coef.ndim == 1 else coef.T,
         intercept_=intercept,
         n_features_in_=X_test.shape[1],
         feature_names_in_=tuple(f"x{j}" for j in range(X_test.shape[1])),
+        training_profile_=None,
     )
     value = scorer(model, X_test, y_test, weight)
     return xp.asarray(value, device=array_api_compat.device(X_test))

@@ -153,7 +153,7 @@ def _int_folds(
     if n_splits < 2:
         raise ValueError(f"cv={n_splits}: cross-validation needs at least 2 folds")
     if n_splits > n:
-        raise ValueError(f"cv={n_splits} is larger than the number of samples, {n}")
+        raise ValueError(f"cv={n_splits} is larger than the number of samples, n_samples={n}")
     fold_of_row = (
         _stratified_fold_of_row(n_splits, labels)
         if classifier and labels is not None
