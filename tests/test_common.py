@@ -33,6 +33,20 @@ FLOAT_OUTPUTS = ("decision_function", "predict_proba", "predict_log_proba")
 REPORTS = {"explain": ("contributions", "intercept"), "drift": ("z_shift", "score")}
 
 
+# The searches with small grids: each of their models runs every operation once more,
+# and JAX compiles each new shape (a default LogisticRegressionCV took 50 s per JAX row).
+SMALL_GRIDS = {
+    xlogreg.LogisticRegressionCV: {"Cs": 3, "cv": 3},
+    xlogreg.LassoCV: {"alphas": 5, "cv": 3},
+    xlogreg.ElasticNetCV: {"alphas": 5, "cv": 3},
+}
+
+
+def _small(estimator):
+    """An instance of ``estimator``, with a small grid if it is a search."""
+    return estimator(**SMALL_GRIDS.get(estimator, {}))
+
+
 def _ids(estimators):
     return pytest.mark.parametrize("estimator", estimators, ids=lambda e: e.__name__)
 
@@ -118,7 +132,7 @@ def _assert_reports_on_backend(model, X, backend):
 @_ids(CLASSIFIERS)
 def test_classifier_outputs_stay_in_the_input_namespace_device_and_dtype(backend, estimator):
     X, y = _data()
-    model = estimator().fit(backend.asarray(X), backend.asarray(y))
+    model = _small(estimator).fit(backend.asarray(X), backend.asarray(y))
     # A meta-estimator (CalibratedClassifier) holds its coefficients in its fitted model.
     linear = getattr(model, "estimator_", model)
     for attribute in ("coef_", "intercept_"):
@@ -149,7 +163,7 @@ def test_regressor_outputs_stay_in_the_input_namespace_device_and_dtype(backend,
     X, _ = _data()
     y = _regression_targets(X)[target]
     Xb, yb = backend.asarray(X), backend.asarray(y)
-    model = estimator().fit(Xb, yb)
+    model = _small(estimator).fit(Xb, yb)
     _assert_learned_arrays_on_backend(model, backend)
     predicted = model.predict(Xb)
     assert_on_backend(predicted, backend)

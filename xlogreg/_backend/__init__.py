@@ -32,7 +32,7 @@ Module             Job
                    (:func:`host_copy`, :func:`host_text`)
 ``devices``        Compute devices: installed (:func:`library_devices`), named
                    (:func:`parse_device`, :func:`compute_target`), waited for
-                   (:func:`syncs_cheaply`, :func:`synchronize`)
+                   (:func:`syncs_cheaply`, :func:`synchronize`, :func:`compiles_per_shape`)
 ``tile_sizes``     Rows per cache tile on each device (:func:`tile_rows`,
                    :func:`host_tile`)
 ``native``         What a library does its own way (:func:`native_bincount`, :func:`scaled_sum`,
@@ -55,6 +55,7 @@ from xlogreg._backend.dask_chunks import (
 )
 from xlogreg._backend.dataframes import dataframe_rows, split_dataframe
 from xlogreg._backend.devices import (
+    compiles_per_shape,
     compute_target,
     library_devices,
     parse_device,
@@ -106,6 +107,7 @@ __all__ = [
     "as_numeric",
     "check_random_state",
     "chunk_namespace",
+    "compiles_per_shape",
     "compute_dtype",
     "compute_target",
     "contiguous",

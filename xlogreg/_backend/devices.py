@@ -174,6 +174,20 @@ def syncs_cheaply(xp: ModuleType, device: Any) -> bool:
     return True
 
 
+def compiles_per_shape(xp: ModuleType) -> bool:
+    """Whether the library compiles each operation anew for every new shape (JAX's eager
+    mode): a loop over batches of changing size then pays a compilation per size, and
+    is better run at one size.
+
+    Examples
+    --------
+    >>> import array_api_strict as xp
+    >>> compiles_per_shape(xp)
+    False
+    """
+    return array_api_compat.is_jax_namespace(xp)
+
+
 def synchronize(xp: ModuleType, device: Any) -> None:
     """Wait until the work queued on ``device`` is done (a no-op on the host).
 

@@ -25,7 +25,8 @@ from xlogreg.objectives._layout import OutputLayout
 __all__ = ["BatchedLogistic"]
 
 # Where the rows are not cache-tiled (accelerators), the logits of a tile hold at
-# most this fraction of X's numbers: the batch's temporaries stay a small part of X.
+# most this fraction of X's numbers (but as many as a host tile: small data is taken
+# whole): the batch's temporaries stay a small part of X.
 _ACCELERATOR_TILE_FRACTION = 16
 
 # On the host: the most numbers in one tile's logits, and the fewest rows of a tile.
@@ -148,7 +149,7 @@ class BatchedLogistic:
         rows = tile_rows(self.xp, self._device, self.n_features)
         if rows is None:
             per_tile = self.n_samples * self.n_features // _ACCELERATOR_TILE_FRACTION
-            return max(1, per_tile // max(1, n_columns))
+            return max(1, max(per_tile, _HOST_TILE_ELEMENTS) // max(1, n_columns))
         return min(rows, max(_MIN_HOST_ROWS, _HOST_TILE_ELEMENTS // max(1, n_columns)))
 
     def _coef_rows(self, W: Any) -> tuple[Any, Any]:

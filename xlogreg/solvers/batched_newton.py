@@ -17,7 +17,7 @@ from typing import Any
 
 import array_api_compat
 
-from xlogreg._backend import host_bool, host_list, integer_dtype
+from xlogreg._backend import compiles_per_shape, host_bool, host_list, integer_dtype
 from xlogreg.objectives._penalty import min_norm_subgradient, penalized_coordinates
 from xlogreg.solvers._batched_quadratic_lasso import batched_quadratic_lasso
 from xlogreg.solvers._result import stall_outcome
@@ -89,6 +89,8 @@ class _Models:
         self.stagnant = [0] * n_models
         self.n_iter = [0] * n_models
         self.sampling = [True] * n_models
+        # Where every new shape compiles (JAX), each iteration evaluates every model.
+        self.fixed_shapes = compiles_per_shape(xp)
         self.status = ["running"] * n_models
         self.message = [""] * n_models
         models = tuple(range(n_models))
@@ -286,57 +288,71 @@ def _name(l1: Any) -> str:
 
 def _iterate(
     state: _Models,
-    models: list[int],
+    running: list[int],
     rows_per_param: int | None,
     tol: float,
     max_halvings: int,
     patience: int,
 ) -> None:
-    """One iteration of ``models``: their directions, line searches and stopping checks."""
+    """One iteration of the ``running`` models: their directions, line searches and checks.
+
+    The batch is the running models; where the backend compiles every new shape
+    (:func:`~xlogreg._backend.compiles_per_shape`), every model, the finished ones
+    evaluated at their frozen iterates and never moved, so that each shape is
+    compiled once.
+    """
     xp = state.xp
-    W = state.rows(state.W, models)
-    G = state.rows(state.G, models)
+    batch = list(range(state.n_models)) if state.fixed_shapes else running
+    live = set(running)
+    W = state.rows(state.W, batch)
+    G = state.rows(state.G, batch)
     if state.l1 is None:
-        D = _newton_directions(_hessians(state, models, W, rows_per_param), G, xp=xp)
+        D = _newton_directions(_hessians(state, batch, W, rows_per_param), G, xp=xp)
         slopes = host_list(xp.sum(G * D, axis=1))
     else:
-        D, slopes = _proximal_directions(state, models, W, G, rows_per_param, tol)
-    previous = [state.measure[m] for m in models]
-    for m, slope in zip(models, slopes, strict=True):
-        if not slope < 0.0:
-            state.stall(m, slope)
-    searching = [k for k, m in enumerate(models) if state.status[m] == "running"]
-    steps = {k: 1.0 for k in searching}
+        D, slopes = _proximal_directions(state, batch, W, G, rows_per_param, tol)
+    previous = [state.measure[m] for m in batch]
+    for k, m in enumerate(batch):
+        if m in live and not slopes[k] < 0.0:
+            state.stall(m, slopes[k])
+    searching = [k for k, m in enumerate(batch) if m in live and state.status[m] == "running"]
+    steps = {k: 1.0 for k in searching}  # the step each searching model tries next
+    taken: dict[int, float] = {}  # the step each model accepted
     for _ in range(max_halvings):
         if not searching:
             break
-        scale = xp.asarray([steps[k] for k in searching], dtype=W.dtype, device=state.device)
-        W_try = state.rows_of(W, searching) + scale[:, None] * state.rows_of(D, searching)
-        batch = [models[k] for k in searching]
-        _, grad, values, measures = state.evaluate(W_try, batch)
+        trial = list(range(len(batch))) if state.fixed_shapes else searching
+        pending = set(searching)
+        scale = [steps[k] if k in pending else 0.0 for k in trial]
+        scale = xp.asarray(scale, dtype=W.dtype, device=state.device)
+        W_try = state.rows_of(W, trial) + scale[:, None] * state.rows_of(D, trial)
+        _, grad, values, measures = state.evaluate(W_try, [batch[k] for k in trial])
         accepted, rejected = [], []
-        for position, k in enumerate(searching):
-            m = models[k]
+        for position, k in enumerate(trial):
+            if k not in pending:
+                continue
+            m = batch[k]
             slack = 16.0 * state.eps * abs(state.value[m])
             bound = state.value[m] + 1e-4 * steps[k] * slopes[k] + slack
             if _finite(values[position], measures[position]) and values[position] <= bound:
                 accepted.append(position)
+                taken[k] = steps[k]
             else:
                 rejected.append(k)
                 steps[k] *= 0.5
-        chosen = [batch[p] for p in accepted]
+        chosen = [batch[trial[p]] for p in accepted]
         state.accept(chosen, W_try, grad, values, measures, positions=accepted)
         searching = rejected
     for k in searching:  # no step decreased the objective
-        state.stall(models[k], slopes[k])
-    for k, m in enumerate(models):
-        if state.status[m] != "running" or k in searching:
+        state.stall(batch[k], slopes[k])
+    for k, m in enumerate(batch):
+        if m not in live or state.status[m] != "running" or k in searching:
             continue
         progress = state.measure[m] / previous[k] if previous[k] > 0.0 else 0.0
         state.sampling[m] = state.sampling[m] and progress <= _SLOW_PROGRESS
         if state.measure[m] <= tol:
             continue
-        if steps[k] == 1.0 and -slopes[k] / 2 <= state.eps * max(1.0, abs(state.value[m])):
+        if taken[k] == 1.0 and -slopes[k] / 2 <= state.eps * max(1.0, abs(state.value[m])):
             state.stop(
                 m, "converged", f"the Newton decrement {-slopes[k]:.2g} is at the loss's round-off"
             )
@@ -346,8 +362,13 @@ def _iterate(
 
 def _hessians(state: _Models, models: list[int], W: Any, rows_per_param: int | None) -> Any:
     """The Hessians of ``models`` at ``W``: estimated from ``rows_per_param`` rows per
-    parameter for the models still sampling, exact for the others."""
+    parameter for the models still sampling, exact for the others (with fixed shapes,
+    exact for all once one needs it: one shape)."""
     xp = state.xp
+    if state.fixed_shapes:
+        sampled = rows_per_param and all(state.sampling[m] for m in models)
+        max_rows = rows_per_param * W.shape[1] if sampled else None
+        return state.objective.hessians(W, models=models, max_rows=max_rows)
     parts, order = [], []
     for sampled in (True, False):
         group = [k for k, m in enumerate(models) if state.sampling[m] == sampled]
