@@ -54,7 +54,7 @@ def batched_quadratic_lasso(H: Any, g: Any, u0: Any, thresholds: Any, *, tol: An
         support = movable & ((current != 0.0) | (thresholds == 0.0))
         # Try the exact minimizers once per new set of supports, after a sweep that
         # left them unchanged.
-        stable = xp.asarray(False)
+        stable = xp.asarray(False, device=array_api_compat.device(H))
         if last_support is not None:
             stable = xp.all(support == last_support)
             if tried is not None:
