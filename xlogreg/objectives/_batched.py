@@ -28,9 +28,13 @@ __all__ = ["BatchedLogistic"]
 # most this fraction of X's numbers (but as many as a host tile: small data is taken
 # whole): the batch's temporaries stay a small part of X.
 _ACCELERATOR_TILE_FRACTION = 16
+_ACCELERATOR_MIN_TILE_ELEMENTS = 2**15
 
 # On the host: the most numbers in one tile's logits, and the fewest rows of a tile.
-_HOST_TILE_ELEMENTS = 2**15
+# Small products stay on one BLAS thread: on the 2-core machine with another process
+# busy, a 10 Cs x 5 folds search of 200k x 64 took 13 s in tiles of 2^13 numbers and
+# 31-39 s in tiles of 2^15 (OpenBLAS's two threads waiting on each other); idle, both 5 s.
+_HOST_TILE_ELEMENTS = 2**13
 _MIN_HOST_ROWS = 256
 
 # The most numbers in one row tile's per-model scaled copies of the rows when forming
@@ -142,14 +146,13 @@ class BatchedLogistic:
 
         On the host, the tile's temporaries (rows × n_columns) stay within
         ``_HOST_TILE_ELEMENTS``, so the chain of elementwise steps runs in cache
-        (at most half the time of tiles sized for ``X`` alone, measured on
-        200k × 64 with 50 models), and never below ``_MIN_HOST_ROWS`` rows, so
-        the two products per tile stay efficient.
+        and the products stay on one BLAS thread, and never below
+        ``_MIN_HOST_ROWS`` rows.
         """
         rows = tile_rows(self.xp, self._device, self.n_features)
         if rows is None:
             per_tile = self.n_samples * self.n_features // _ACCELERATOR_TILE_FRACTION
-            return max(1, max(per_tile, _HOST_TILE_ELEMENTS) // max(1, n_columns))
+            return max(1, max(per_tile, _ACCELERATOR_MIN_TILE_ELEMENTS) // max(1, n_columns))
         return min(rows, max(_MIN_HOST_ROWS, _HOST_TILE_ELEMENTS // max(1, n_columns)))
 
     def _coef_rows(self, W: Any) -> tuple[Any, Any]:
