@@ -61,6 +61,7 @@ def test_batched_equals_one_at_a_time(backend, loader):
     coefs, Cs, n_iter = logistic_regression_path(Xb, yb, Cs=grid, sample_weight=wb, tol=tol)
     assert_on_backend(coefs, backend)
     assert_on_backend(Cs, backend)
+    assert tuple(n_iter.shape) == (len(grid),)
     rtol = rtol_for(backend, float64=1e-10, float32=2e-3)
     for k, C in enumerate(grid):
         alone = LogisticRegression(C=C, tol=tol).fit(Xb, yb, sample_weight=wb)
