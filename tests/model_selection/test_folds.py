@@ -191,7 +191,9 @@ def test_bad_cv_is_refused_naming_cv(cv, y, classifier, message):
         check_folds(cv, y, classifier=classifier)
 
 
-@pytest.mark.parametrize("cv", [2.0, "5", True, object()], ids=repr)
+# Ids by type and value, none holding a memory address: pytest-xdist's workers must
+# collect the same names.
+@pytest.mark.parametrize("cv", [2.0, "5", True, object()], ids=["float", "str", "bool", "object"])
 def test_cv_of_another_kind_is_a_type_error_naming_cv(cv):
     with pytest.raises(TypeError, match=r"cv must be an integer .* split\(X, y\) .* pairs"):
         check_folds(cv, Y6, classifier=True)
