@@ -10,6 +10,10 @@ import array_api_compat
 
 from xlogreg._backend import host_list, integer_dtype
 from xlogreg._math import log_softmax, sigmoid
+from xlogreg._tiles import row_tiles
+
+# A fold's test rows of X are gathered in this many parts for its decision functions.
+_GATHER_TILES = 16
 
 __all__ = ["Choice", "best_candidate", "class_labels", "fold_scores", "numpy_sum", "responses"]
 
@@ -64,7 +68,7 @@ def fold_scores(
     width = n_features + int(fit_intercept)
     scores = []
     for f, (_, test) in enumerate(folds):
-        rows = xp.asarray(list(test), dtype=integer_dtype(xp, device), device=device)
+        rows = xp.asarray(test, dtype=integer_dtype(xp, device), device=device)
         y_test = xp.take(labels, rows)
         weight = None if sample_weight is None else xp.take(sample_weight, rows)
         fold = solutions[f * per_fold : (f + 1) * per_fold, :]
@@ -75,10 +79,14 @@ def fold_scores(
                 value = scorer(estimator, X_test, y_test, weight)
                 scores.append(xp.asarray(float(value), dtype=X.dtype, device=device))
             continue
-        X_test = xp.take(X, rows, axis=0)
         n_outputs = fold.shape[1] // width
         fold_rows = xp.reshape(fold, (per_fold * n_outputs, width))
-        z = X_test @ fold_rows[:, :n_features].T
+        # The test rows' decision functions, gathered 1/_GATHER_TILES of them at a time:
+        # a copy of all of a fold's rows of X would be 1/k of X.
+        parts = []
+        for tile in row_tiles(rows.shape[0], -(-rows.shape[0] // _GATHER_TILES)):
+            parts.append(xp.take(X, rows[tile], axis=0) @ fold_rows[:, :n_features].T)
+        z = parts[0] if len(parts) == 1 else xp.concat(parts)
         if width > n_features:
             z = z + fold_rows[:, n_features]
         z = xp.reshape(z, (z.shape[0], per_fold, n_outputs))

@@ -73,8 +73,9 @@ class GridFit:
         ]
 
 
-def fold_weights(train_rows: Sequence[Sequence[int]], sample_weight: Any, *, xp: ModuleType) -> Any:
-    """The sample weights of each fold's training rows, zero elsewhere: (n_samples, n_folds).
+def fold_weights(train_rows: Sequence[Any], sample_weight: Any, *, xp: ModuleType) -> Any:
+    """The sample weights of each fold's training rows (index arrays or lists), zero
+    elsewhere: (n_samples, n_folds).
 
     Each fold's mask is built on the device from its sorted row indices (a
     binary search per row), without a host array of ``n_samples`` entries.
@@ -93,7 +94,7 @@ def fold_weights(train_rows: Sequence[Sequence[int]], sample_weight: Any, *, xp:
     every_row = xp.arange(n_samples, dtype=index_dtype, device=device)
     columns = []
     for rows in train_rows:
-        train = xp.sort(xp.asarray(list(rows), dtype=index_dtype, device=device))
+        train = xp.sort(xp.asarray(rows, dtype=index_dtype, device=device))
         position = xp.searchsorted(train, every_row)
         found = xp.take(train, xp.clip(position, max=train.shape[0] - 1)) == every_row
         columns.append(xp.where(found, sample_weight, xp.zeros_like(sample_weight)))

@@ -115,7 +115,7 @@ def logistic_regression_path(
     fit = fit_grid(
         X,
         target,
-        fold_weights([range(X.shape[0])], weights, xp=xp),
+        fold_weights([xp.arange(X.shape[0], device=device)], weights, xp=xp),
         candidates,
         fit_intercept=fit_intercept,
         tol=tol,

@@ -120,7 +120,6 @@ class BatchedLogistic:
         self._device = array_api_compat.device(X)
         #: Each fold's weight sum, over which its models' objectives are weighted means.
         self.fold_sums = xp.sum(fold_weights, axis=0)
-        self._s = fold_weights / self.fold_sums
         self.folds, self.l2 = tuple(folds), tuple(float(v) for v in l2)
 
     def _per_model(self, models: Sequence[int], values: Sequence[Any], dtype: Any) -> Any:
@@ -180,13 +179,15 @@ class BatchedLogistic:
         n_batch, n_outputs = W.shape[0], self.layout.n_outputs
         coef, intercept = self._coef_rows(W)
         fold_index = self._model_folds(models)
+        sums = xp.take(self.fold_sums, fold_index)
         loss = grad_coef = grad_intercept = None
         for rows in row_tiles(self.n_samples, self._rows_per_tile(n_batch * n_outputs)):
             X = self._X[rows, :]
             z = X @ coef.T
             if intercept is not None:
                 z = z + intercept
-            s = xp.take(self._s[rows, :], fold_index, axis=1)
+            # Each model's weights over its fold's sum, a tile at a time (no n × n_folds copy).
+            s = xp.take(self._fold_weights[rows, :], fold_index, axis=1) / sums
             target = self._target[rows, :] if self.multinomial else self._signs[rows]
             part, residual = self._tile_loss(z, target, s, n_batch, gradient)
             loss = accumulate(loss, part)
@@ -252,11 +253,12 @@ class BatchedLogistic:
         """
         xp = self.xp
         step = 1 if max_rows is None else max(1, -(-self.n_samples // max_rows))
-        X, s = self._X[::step, :], self._s[::step, :]
-        sums = xp.sum(s, axis=0)
+        X, weights = self._X[::step, :], self._fold_weights[::step, :]
+        fold_index = self._model_folds(models)
+        sums = xp.take(xp.sum(weights, axis=0), fold_index)
         if step > 1 and not host_bool(xp.all(sums > 0.0)):  # a fold absent from the sample
-            X, s, sums = self._X, self._s, xp.ones_like(sums)
-        s = xp.take(s / sums, self._model_folds(models), axis=1)
+            X, weights = self._X, self._fold_weights
+            sums = xp.take(self.fold_sums, fold_index)
         coef, intercept = self._coef_rows(W)
         n_batch, n_outputs = W.shape[0], self.layout.n_outputs
         width = (self.n_features if features is None else len(features)) + self.fit_intercept
@@ -273,7 +275,8 @@ class BatchedLogistic:
             if self.fit_intercept:
                 ones = xp.ones((design.shape[0], 1), dtype=design.dtype, device=self._device)
                 design = xp.concat([design, ones], axis=1)
-            part = self._tile_hessians(z, s[tile, :], design, n_batch)
+            s = xp.take(weights[tile, :], fold_index, axis=1) / sums
+            part = self._tile_hessians(z, s, design, n_batch)
             total = accumulate(total, part)
         size = n_outputs * width
         total = xp.reshape(total, (n_batch, size, size))
