@@ -132,7 +132,7 @@ Y6 = np.array([0, 1, 0, 1, 0, 1])
         (1, Y6, True, r"cv=1: cross-validation needs at least 2 folds"),
         (0, Y6, False, r"cv=0: cross-validation needs at least 2 folds"),
         (-3, Y6, False, r"cv=-3"),
-        (7, Y6, False, r"cv=7 is larger than the number of samples, 6"),
+        (7, Y6, False, r"cv=7 is larger than the number of samples, n_samples=6"),
         (
             10,
             np.array(["a"] * 20 + ["b"] * 7),

@@ -289,7 +289,7 @@ class BatchedLogistic:
         total = total + strengths[:, None, None] * eye[None, :, :]
         if not self.multinomial or features is not None:
             return total
-        return total + self._gauge(total, strengths, width)
+        return total + self._gauge(total, width)
 
     def _tile_hessians(self, z: Any, s: Any, design: Any, n_batch: int) -> Any:
         """One row tile's share of every model's loss Hessian: (n_batch, K, q, K, q).
@@ -321,16 +321,13 @@ class BatchedLogistic:
         same_class = xp.eye(n_classes, dtype=z.dtype, device=self._device)[:, None, :, None]
         return same_class[None, ...] * grams[:, :, :, None, :] - rank
 
-    def _gauge(self, hessians: Any, strengths: Any, width: int) -> Any:
+    def _gauge(self, hessians: Any, width: int) -> Any:
         """The curvature :meth:`Multinomial.hessian <xlogreg.objectives.Multinomial.hessian>`
         adds along the shifts common to every class, for each model."""
         xp = self.xp
         n_batch, n_classes = hessians.shape[0], self.layout.n_outputs
         diagonal = xp.reshape(xp.linalg.diagonal(hessians), (n_batch, n_classes, width))
-        curvature = xp.mean(diagonal, axis=1)
-        is_coef = xp.arange(width, device=self._device) < self.n_features
-        regular = is_coef[None, :] & (strengths[:, None] > 0.0)
-        curvature = xp.where(regular, xp.zeros_like(curvature), curvature) / n_classes
+        curvature = xp.mean(diagonal, axis=1) / n_classes
         eye = xp.eye(width, dtype=hessians.dtype, device=self._device)
         gauge = eye[None, :, :] * curvature[:, None, :]
         every = xp.ones((1, n_classes, 1, n_classes, 1), dtype=hessians.dtype, device=self._device)
