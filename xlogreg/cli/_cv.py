@@ -22,6 +22,7 @@ from xlogreg._backend import host_list, to_numpy
 from xlogreg._validation import check_number
 from xlogreg.cli._plots import PLOTS_MISSING, plots_available, save_figures
 from xlogreg.cli._plots import validation_curve_figure as curve_figure
+from xlogreg.linear_model._logistic_cv import REFIT_STATE
 from xlogreg.model_selection import check_scoring
 from xlogreg.runs._record_files import dumps
 
@@ -200,24 +201,9 @@ def refit_model(search: LogisticRegressionCV, feature_names: Any) -> LogisticReg
         max_iter=search.max_iter,
         class_weight=search.class_weight,
     )
-    # Every fitted attribute of a LogisticRegression but n_iter_, which the search
-    # holds per grid model (the refit's loss history has one entry per iterate).
-    state = {
-        name: getattr(search, name)
-        for name in (
-            "coef_",
-            "intercept_",
-            "classes_",
-            "scaler_",
-            "n_features_in_",
-            "training_profile_",
-            "converged_",
-            "loss_history_",
-            "validation_loss_history_",
-            "_host_parameters",
-            "_inference",
-        )
-    }
+    # The refit's state but n_iter_, which the search holds per grid model (the refit's
+    # loss history has one entry per iterate), and the names, the data file's columns.
+    state = {name: getattr(search, name) for name in REFIT_STATE if name != "feature_names_in_"}
     model._set_fitted(
         **state,
         n_iter_=len(search.loss_history_) - 1,

@@ -31,13 +31,13 @@ from xlogreg.linear_model._predict import LogisticPredictMixin
 from xlogreg.linear_model._state import check_logistic_state
 from xlogreg.model_selection import check_folds, check_scoring
 
-__all__ = ["LogisticRegressionCV", "check_Cs", "check_grid"]
+__all__ = ["REFIT_STATE", "LogisticRegressionCV", "check_Cs", "check_grid"]
 
 # The grid of an integer Cs, as scikit-learn's: logspace(-4, 4, Cs).
 _CS_RANGE = (-4.0, 4.0)
 
 # The fitted attributes copied from the refit LogisticRegression.
-_REFIT_STATE = (
+REFIT_STATE = (
     "coef_",
     "intercept_",
     "classes_",
@@ -409,7 +409,7 @@ class LogisticRegressionCV(LogisticPredictMixin, MonitoringMixin, BaseEstimator)
             source = model.fit(raw_X, y, sample_weight, feature_names=feature_names)
         paths = path_rows(solutions, layout, scaler, xp=xp)
         self._set_fitted(
-            **{name: getattr(source, name) for name in _REFIT_STATE},
+            **{name: getattr(source, name) for name in REFIT_STATE},
             C_=best.C,
             l1_ratio_=best.l1_ratio,
             Cs_=xp.asarray(Cs, dtype=X.dtype, device=device),
