@@ -8,13 +8,17 @@ device receive them as weights or masks.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import numbers
 from collections.abc import Iterable
 from typing import Any
 
-from xlogreg._backend import host_list, is_array, to_numpy
+import array_api_compat
 
-__all__ = ["check_folds"]
+from xlogreg._backend import host_list, integer_dtype, is_array, to_numpy
+
+__all__ = ["check_folds", "chunk_test_folds", "fold_bounds"]
 
 _DEFAULT_SPLITS = 5  # scikit-learn's default cv since 0.22
 
@@ -150,15 +154,23 @@ def _number_of_rows(labels: list | None, n_samples: int | None) -> int:
 def _int_folds(
     n_splits: int, labels: list | None, n: int, *, classifier: bool
 ) -> list[tuple[list[int], list[int]]]:
-    if n_splits < 2:
-        raise ValueError(f"cv={n_splits}: cross-validation needs at least 2 folds")
-    if n_splits > n:
-        raise ValueError(f"cv={n_splits} is larger than the number of samples, n_samples={n}")
-    fold_of_row = (
-        _stratified_fold_of_row(n_splits, labels)
-        if classifier and labels is not None
-        else _fold_of_row(n_splits, n)
-    )
+    """``StratifiedKFold(n_splits)``'s folds for a classifier (scikit-learn's
+    ``_make_test_folds`` without shuffling), ``KFold(n_splits)``'s otherwise."""
+    if classifier and labels is not None:
+        code_of: dict = {}
+        codes = [code_of.setdefault(label, len(code_of)) for label in labels]
+        names = list(code_of)
+    else:
+        codes, names = [0] * n, None
+    counts = [0] * max(1, len(names or ()))
+    for code in codes:
+        counts[code] += 1
+    bounds = fold_bounds(n_splits, counts, names=names)
+    taken = [0] * len(counts)
+    fold_of_row = []
+    for code in codes:
+        fold_of_row.append(bisect.bisect_right(bounds[code], taken[code]))
+        taken[code] += 1
     test: list[list[int]] = [[] for _ in range(n_splits)]
     for row, fold in enumerate(fold_of_row):
         test[fold].append(row)
@@ -168,49 +180,108 @@ def _int_folds(
     ]
 
 
-def _fold_of_row(n_splits: int, n: int) -> list[int]:
-    """``KFold(n_splits)``'s test fold of each row: consecutive blocks, the first
-    ``n % n_splits`` one row longer."""
-    sizes = [n // n_splits + (1 if i < n % n_splits else 0) for i in range(n_splits)]
-    return [i for i, size in enumerate(sizes) for _ in range(size)]
+def fold_bounds(n_splits: int, counts: list[int], *, names: list | None = None) -> list[list[int]]:
+    """Where each class's test folds end: scikit-learn's allocation of each class to folds.
 
+    ``StratifiedKFold(n_splits)`` (``KFold(n_splits)`` for one class of all
+    the rows) puts the ``j``-th row of class ``k`` (counted from 0 in row
+    order) in the test fold ``i`` with ``bounds[k][i - 1] <= j < bounds[k][i]``,
+    which a chunk of a Dask array finds by binary search from how many rows of
+    the class come before it (:func:`chunk_test_folds`). Classes are numbered
+    by first appearance in ``y``; their sorted numbers are dealt round robin to
+    the folds, which gives each fold's share of each class.
 
-def _stratified_fold_of_row(n_splits: int, labels: list) -> list[int]:
-    """``StratifiedKFold(n_splits)``'s test fold of each row (scikit-learn's ``_make_test_folds``
-    without shuffling).
+    Parameters
+    ----------
+    n_splits : int
+        The ``cv`` integer.
+    counts : list of int
+        The rows of each class, the classes numbered by first appearance in
+        ``y`` (one count, of every row, for ``KFold``).
+    names : list, optional
+        The classes' labels, in the same order, for the messages.
 
-    Classes are numbered by first appearance in ``y``; the sorted class numbers
-    are dealt round robin to the folds, which gives each fold's share of each
-    class; each class's rows, in row order, then fill the folds in order.
+    Returns
+    -------
+    list of list of int
+        Per class, the cumulative sizes of its share of each test fold.
+
+    Raises
+    ------
+    ValueError
+        Naming ``cv``: below 2, above the number of rows, or (with several
+        classes) above the rows of the smallest class.
+
+    Examples
+    --------
+    >>> fold_bounds(2, [4, 3])
+    [[2, 4], [2, 3]]
     """
-    code_of: dict = {}
-    codes = [code_of.setdefault(label, len(code_of)) for label in labels]
-    counts = [0] * len(code_of)
-    for code in codes:
-        counts[code] += 1
+    if n_splits < 2:
+        raise ValueError(f"cv={n_splits}: cross-validation needs at least 2 folds")
+    n = sum(counts)
+    if n_splits > n:
+        raise ValueError(f"cv={n_splits} is larger than the number of samples, n_samples={n}")
     smallest = min(range(len(counts)), key=counts.__getitem__)
-    if n_splits > counts[smallest]:
-        label = next(label for label, code in code_of.items() if code == smallest)
+    if len(counts) > 1 and n_splits > counts[smallest]:
+        label = smallest if names is None else names[smallest]
         raise ValueError(
             f"cv={n_splits} is larger than the {counts[smallest]} samples of class {label!r}: "
             "every fold must train on every class; choose cv <= the smallest class count"
         )
-    shares: list[list[int]] = []  # shares[k][i]: rows of class k in test fold i
-    start = 0
+    # The class numbers sorted and dealt round robin to the folds: class k holds the
+    # sorted positions [start, start + count), and fold i those with j % n_splits == i.
+    bounds, start = [], 0
     for count in counts:
-        # Positions j in [start, start + count) of the sorted codes with j % n_splits == i.
         stop = start + count
-        shares.append(
-            [(stop - 1 - i) // n_splits - (start - 1 - i) // n_splits for i in range(n_splits)]
-        )
+        shares = [(stop - 1 - i) // n_splits - (start - 1 - i) // n_splits for i in range(n_splits)]
+        bounds.append(list(itertools.accumulate(shares)))
         start = stop
-    queues = [[i for i, share in enumerate(row) for _ in range(share)] for row in shares]
-    taken = [0] * len(counts)
-    fold_of_row = []
-    for code in codes:
-        fold_of_row.append(queues[code][taken[code]])
-        taken[code] += 1
-    return fold_of_row
+    return bounds
+
+
+def chunk_test_folds(
+    y: Any, classes: Any, before: list[int], bounds: list[list[int]], *, xp: Any
+) -> Any:
+    """Each row's test fold in one chunk of rows, from the classes' counts in earlier chunks.
+
+    Parameters
+    ----------
+    y : array of shape (n_rows,)
+        The chunk's class labels (any vector of its rows for ``KFold``).
+    classes : array of shape (n_classes,) or None
+        The labels whose rows ``bounds`` and ``before`` count, in their
+        order; ``None`` for ``KFold``: one class of every row.
+    before : list of int
+        Per class, its rows in the chunks before this one.
+    bounds : list of list of int
+        :func:`fold_bounds`, in the order of ``classes``.
+    xp : module
+        The chunk's namespace.
+
+    Returns
+    -------
+    array of shape (n_rows,)
+        Each row's test fold, of the device's index dtype.
+
+    Examples
+    --------
+    >>> import array_api_strict as xp
+    >>> y = xp.asarray([1, 0, 1])  # rows 4 .. 6 of y = [0, 1, 0, 1, 1, 0, 1]
+    >>> chunk_test_folds(y, xp.asarray([0, 1]), [2, 2], fold_bounds(2, [3, 4]), xp=xp)
+    Array([1, 1, 1], dtype=array_api_strict.int64)
+    """
+    device = array_api_compat.device(y)
+    index = integer_dtype(xp, device)
+    folds = None
+    for k, edges in enumerate(bounds):
+        member = xp.ones(y.shape[0], dtype=xp.bool, device=device)
+        if classes is not None:
+            member = y == classes[k]
+        rank = xp.cumulative_sum(xp.astype(member, index)) - 1 + before[k]
+        fold = xp.searchsorted(xp.asarray(edges, dtype=index, device=device), rank, side="right")
+        folds = fold if folds is None else xp.where(member, fold, folds)
+    return xp.astype(folds, index)
 
 
 def _checked_pairs(
