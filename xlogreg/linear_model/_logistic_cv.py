@@ -21,6 +21,7 @@ from xlogreg.linear_model._logistic_fit import (
 )
 from xlogreg.linear_model._logistic_grid import (
     Candidate,
+    GridData,
     centred_solutions,
     fit_grid,
     fold_weights,
@@ -328,16 +329,19 @@ class LogisticRegressionCV(LogisticPredictMixin, MonitoringMixin, BaseEstimator)
             for l1_ratio in l1_ratios
             for k in order
         ]
-        grid = fit_grid(
+        data = GridData.in_memory(
             X,
             target,
             fold_weights([train for train, _ in folds], weights, xp=xp),
-            candidates,
             fit_intercept=self.fit_intercept,
+            xp=xp,
+        )
+        grid = fit_grid(
+            data,
+            candidates,
             tol=self.tol,
             max_iter=self.max_iter,
             max_batch_memory=self.max_batch_memory,
-            xp=xp,
         )
         unconverged = grid.unconverged(candidates)
         if unconverged:

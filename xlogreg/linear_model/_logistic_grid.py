@@ -11,7 +11,8 @@ along the path of ``C``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -30,6 +31,7 @@ _MIN_BATCH_ELEMENTS = 2**20
 
 __all__ = [
     "Candidate",
+    "GridData",
     "GridFit",
     "batch_size",
     "centred_solutions",
@@ -101,35 +103,76 @@ def fold_weights(train_rows: Sequence[Any], sample_weight: Any, *, xp: ModuleTyp
     return xp.stack(columns, axis=1)
 
 
+@dataclass(frozen=True)
+class GridData:
+    """The data a grid's models are fitted on, in memory or in a Dask array's chunks.
+
+    Attributes
+    ----------
+    shape : (int, int)
+        ``X``'s rows and columns, which bound a batch's memory.
+    n_outputs : int
+        Outputs per model: 1 for two classes, else the number of classes.
+    fit_intercept : bool
+    batch : callable
+        ``batch(folds=, l2=)``: the batched objective of those models
+        (:class:`~xlogreg.objectives.BatchedLogistic` or
+        :class:`~xlogreg.objectives.ChunkedBatchedLogistic`).
+    zeros : array of shape (n_params,)
+        Zeros in the compute dtype, on the data's device.
+    """
+
+    shape: tuple[int, int]
+    n_outputs: int
+    fit_intercept: bool
+    batch: Callable[..., Any]
+    zeros: Any
+
+    @classmethod
+    def in_memory(
+        cls, X: Any, target: Any, weights: Any, *, fit_intercept: bool, xp: ModuleType
+    ) -> GridData:
+        """The grid's data held in ``X`` (the folds' ``weights``: :func:`fold_weights`)."""
+        n_outputs = 1 if target.ndim == 1 else target.shape[1]
+        n_params = n_outputs * (X.shape[1] + int(fit_intercept))
+        batch = functools.partial(
+            BatchedLogistic, X, target, weights, fit_intercept=fit_intercept, xp=xp
+        )
+        zeros = xp.zeros(n_params, dtype=X.dtype, device=array_api_compat.device(X))
+        return cls(tuple(X.shape), n_outputs, fit_intercept, batch, zeros)
+
+
 def batch_size(
-    n_candidates: int, X: Any, n_params: int, *, max_batch_memory: float, sampled_rows: int
+    n_candidates: int,
+    shape: tuple[int, int],
+    n_params: int,
+    *,
+    max_batch_memory: float,
+    sampled_rows: int,
 ) -> int:
     """How many candidates one batch may hold, its extra memory at most
-    ``max_batch_memory`` times the bytes of ``X`` (or ``_MIN_BATCH_ELEMENTS`` numbers,
-    8 MiB in float64, whichever is more: small data is never split).
+    ``max_batch_memory`` times the bytes of ``X`` of that ``shape`` (or
+    ``_MIN_BATCH_ELEMENTS`` numbers, 8 MiB in float64, whichever is more: small
+    data is never split).
 
     Per candidate a batch holds a few parameter-sized vectors, its Hessian
     (``n_params²``) and a column of the sampled rows' curvatures; the row
     tiles' temporaries are bounded apart (a share of ``X``, a cache's worth
     on the host). At least one candidate.
     """
-    n_samples, n_features = X.shape
+    n_samples, n_features = shape
     per_candidate = n_params * n_params + 8 * n_params + min(n_samples, sampled_rows * n_params)
     budget = max(max_batch_memory * n_samples * n_features, _MIN_BATCH_ELEMENTS)
     return max(1, min(n_candidates, int(budget // per_candidate)))
 
 
 def fit_grid(
-    X: Any,
-    target: Any,
-    weights: Any,
+    data: GridData,
     candidates: Sequence[Candidate],
     *,
-    fit_intercept: bool,
     tol: float,
     max_iter: int,
     max_batch_memory: float,
-    xp: ModuleType,
 ) -> GridFit:
     """Fit every candidate on its fold's weights, a batch at a time.
 
@@ -139,15 +182,18 @@ def fit_grid(
     path, fitted in an earlier batch. Models with an L1 part run proximal
     Newton, the others Newton, in separate batches.
     """
-    device = array_api_compat.device(X)
-    n_outputs = 1 if target.ndim == 1 else target.shape[1]
-    n_params = n_outputs * (X.shape[1] + int(fit_intercept))
+    zeros = data.zeros
     size = batch_size(
-        len(candidates), X, n_params, max_batch_memory=max_batch_memory, sampled_rows=256
+        len(candidates),
+        data.shape,
+        zeros.shape[0],
+        max_batch_memory=max_batch_memory,
+        sampled_rows=256,
     )
     solutions: dict[int, Any] = {}
     n_iter, status, message, norms = {}, {}, {}, {}
     previous: dict[tuple[int, float], int] = {}  # (fold, l1_ratio) -> last solved candidate
+    xp = array_api_compat.array_namespace(zeros)
     for proximal in (False, True):
         chosen = [i for i, c in enumerate(candidates) if (c.l1_ratio > 0.0) == proximal]
         for start in range(0, len(chosen), size):
@@ -156,19 +202,12 @@ def fit_grid(
                 solutions.get(previous.get((candidates[i].fold, candidates[i].l1_ratio), -1))
                 for i in batch
             ]
-            zeros = xp.zeros(n_params, dtype=X.dtype, device=device)
             W0 = xp.stack([zeros if w is None else w for w in starts])
             strengths = [
                 elastic_net_strengths(1.0 / candidates[i].C, candidates[i].l1_ratio) for i in batch
             ]
-            objective = BatchedLogistic(
-                X,
-                target,
-                weights,
-                folds=[candidates[i].fold for i in batch],
-                l2=[l2 for l2, _ in strengths],
-                fit_intercept=fit_intercept,
-                xp=xp,
+            objective = data.batch(
+                folds=[candidates[i].fold for i in batch], l2=[l2 for l2, _ in strengths]
             )
             result = batched_newton(
                 objective,

@@ -13,6 +13,7 @@ from xlogreg.linear_model._logistic_cv import check_Cs
 from xlogreg.linear_model._logistic_fit import checked_training_data, logistic_layout
 from xlogreg.linear_model._logistic_grid import (
     Candidate,
+    GridData,
     centred_solutions,
     fit_grid,
     fold_weights,
@@ -112,17 +113,14 @@ def logistic_regression_path(
     )
     order = sorted(range(len(grid)), key=lambda k: grid[k])
     candidates = [Candidate(0, l1_ratio, grid[k]) for k in order]
-    fit = fit_grid(
+    data = GridData.in_memory(
         X,
         target,
         fold_weights([xp.arange(X.shape[0], device=device)], weights, xp=xp),
-        candidates,
         fit_intercept=fit_intercept,
-        tol=tol,
-        max_iter=max_iter,
-        max_batch_memory=max_batch_memory,
         xp=xp,
     )
+    fit = fit_grid(data, candidates, tol=tol, max_iter=max_iter, max_batch_memory=max_batch_memory)
     unconverged = fit.unconverged(candidates)
     if unconverged:
         warnings.warn(

@@ -11,12 +11,14 @@ column of ones; the L2 penalty of the coefficients is written once, in
 :class:`ChunkedObjective` sums any of them over the row chunks of a Dask
 array, each chunk's share evaluated where the chunk lives.
 :class:`BatchedLogistic` evaluates many logistic models on one ``X`` at once
-(a penalty grid over cross-validation folds), one read of ``X`` for all.
+(a penalty grid over cross-validation folds), one read of ``X`` for all;
+:class:`ChunkedBatchedLogistic` does so over a Dask array's chunks.
 """
 
 from xlogreg.objectives._batched import BatchedLogistic
 from xlogreg.objectives._binomial import Binomial
 from xlogreg.objectives._dask import ChunkedObjective
+from xlogreg.objectives._dask_batched import ChunkedBatchedLogistic
 from xlogreg.objectives._multinomial import Multinomial
 from xlogreg.objectives._squared import SquaredError
 from xlogreg.objectives._temperature import Temperature
@@ -24,6 +26,7 @@ from xlogreg.objectives._temperature import Temperature
 __all__ = [
     "BatchedLogistic",
     "Binomial",
+    "ChunkedBatchedLogistic",
     "ChunkedObjective",
     "Multinomial",
     "SquaredError",

@@ -76,6 +76,12 @@ class BatchedLogistic:
         Whether each model has (unpenalized) intercepts.
     xp : module
         Array namespace of the arrays.
+    fold_sums : sequence of float, optional
+        Each fold's weight sum over all the rows, when ``X`` holds only some
+        of them (a chunk of a Dask array's rows): each model is then
+        normalized by its fold's total, and a sum of the chunks' objectives,
+        each with its share of ``l2``, is the objective over every row.
+        Default: the sums of ``fold_weights``' columns.
 
     Examples
     --------
@@ -103,6 +109,7 @@ class BatchedLogistic:
         l2: Sequence[float],
         fit_intercept: bool,
         xp: ModuleType,
+        fold_sums: Sequence[float] | None = None,
     ) -> None:
         self.xp = xp
         self.n_samples, self.n_features = X.shape
@@ -118,8 +125,11 @@ class BatchedLogistic:
         # Binary targets as the signs 1 − 2y of the logits in the loss softplus((1 − 2y)·z).
         self._signs = None if self.multinomial else 1.0 - 2.0 * target
         self._device = array_api_compat.device(X)
+        self._row_sums = xp.sum(fold_weights, axis=0)  # each fold's weight in these rows
         #: Each fold's weight sum, over which its models' objectives are weighted means.
-        self.fold_sums = xp.sum(fold_weights, axis=0)
+        self.fold_sums = self._row_sums
+        if fold_sums is not None:
+            self.fold_sums = xp.asarray(fold_sums, dtype=X.dtype, device=self._device)
         self.folds, self.l2 = tuple(folds), tuple(float(v) for v in l2)
 
     def _per_model(self, models: Sequence[int], values: Sequence[Any], dtype: Any) -> Any:
@@ -255,10 +265,16 @@ class BatchedLogistic:
         step = 1 if max_rows is None else max(1, -(-self.n_samples // max_rows))
         X, weights = self._X[::step, :], self._fold_weights[::step, :]
         fold_index = self._model_folds(models)
-        sums = xp.take(xp.sum(weights, axis=0), fold_index)
-        if step > 1 and not host_bool(xp.all(sums > 0.0)):  # a fold absent from the sample
-            X, weights = self._X, self._fold_weights
-            sums = xp.take(self.fold_sums, fold_index)
+        sums = xp.take(self.fold_sums, fold_index)
+        if step > 1:
+            # The sample's weighted mean, scaled by these rows' share of the fold's weight.
+            present = xp.take(self._row_sums, fold_index)
+            sampled = xp.take(xp.sum(weights, axis=0), fold_index)
+            if host_bool(xp.all((sampled > 0.0) | (present == 0.0))):
+                share = sums / xp.where(present > 0.0, present, xp.ones_like(present))
+                sums = xp.where(present > 0.0, sampled * share, sums)
+            else:  # a fold absent from the sample
+                X, weights = self._X, self._fold_weights
         coef, intercept = self._coef_rows(W)
         n_batch, n_outputs = W.shape[0], self.layout.n_outputs
         width = (self.n_features if features is None else len(features)) + self.fit_intercept
