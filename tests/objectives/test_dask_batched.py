@@ -6,6 +6,8 @@ Reference: BatchedLogistic on the same NumPy rows (tested model by model against
 and Multinomial in test_batched.py), on standardized breast cancer and iris rows, in
 uneven chunks, one of which holds no row of a fold."""
 
+import itertools
+
 import dask.array as da
 import numpy as np
 import pytest
@@ -97,7 +99,7 @@ def test_sampled_hessians_weigh_each_chunks_sample_by_its_share():
     for m, fold in enumerate(FOLDS):
         p = 1.0 / (1.0 + np.exp(-design @ W[m]))
         expected = L2[m] / folds[:, fold].sum() * ridge
-        for start, stop in zip(starts[:-1], starts[1:], strict=True):
+        for start, stop in itertools.pairwise(starts):
             share = folds[start:stop, fold].sum() / folds[:, fold].sum()
             if share == 0.0:
                 continue
