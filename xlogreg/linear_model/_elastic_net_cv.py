@@ -15,13 +15,10 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-import array_api_compat
-
-from xlogreg._backend import host_list, integer_dtype, is_array, is_chunked, resolve, tile_rows
+from xlogreg._backend import host_list, is_array, is_chunked, resolve
 from xlogreg._moments import check_finite_moments
 from xlogreg._profile import fit_profile
 from xlogreg._target_validation import check_regression_target, check_sample_weight
-from xlogreg._tiles import accumulate, row_tiles
 from xlogreg._validation import check_bool, check_features, check_finite_solution
 from xlogreg.base import BaseEstimator
 from xlogreg.exceptions import DataConversionWarning
@@ -34,7 +31,7 @@ from xlogreg.linear_model._enet_path import (
 from xlogreg.linear_model._predict import RegressionPredictMixin
 from xlogreg.linear_model._standardize import profile_moments
 from xlogreg.model_selection import check_folds
-from xlogreg.objectives._weighted_grams import fold_grams
+from xlogreg.objectives._weighted_grams import fold_grams, residual_sums
 from xlogreg.preprocessing import StandardScaler
 from xlogreg.solvers.batched_lasso import elastic_net_gram_path
 
@@ -404,23 +401,31 @@ def _test_errors(
     """Each model's weighted mean squared error on its fold's test rows, ``(n_l1_ratios,
     n_folds, n_alphas)``: the test rows gathered a tile at a time, their predictions one
     product for the fold's whole path."""
-    n_alphas, n_l1_ratios, _, n_features = coefs.shape
-    device = array_api_compat.device(X)
-    rows = tile_rows(xp, device, n_features)
     errors = []
     for k, (_, test) in enumerate(folds):
-        # (d, n_alphas·n_l1_ratios), contiguous (the reshape copies): a BLAS product.
-        coef = xp.reshape(xp.permute_dims(coefs[:, :, k, :], (2, 0, 1)), (n_features, -1))
-        intercept = xp.reshape(intercepts[:, :, k], (-1,))
-        total = weight_sum = None
-        for part in row_tiles(len(test), rows):
-            index = xp.asarray(test[part], dtype=integer_dtype(xp, device), device=device)
-            residual = xp.take(X, index, axis=0) @ coef + intercept - xp.take(y, index)[:, None]
-            weight = xp.take(sample_weight, index)
-            total = accumulate(total, weight @ (residual * residual))
-            weight_sum = accumulate(weight_sum, xp.sum(weight))
-        errors.append(xp.reshape(total / weight_sum, (n_alphas, n_l1_ratios)))
-    return xp.permute_dims(xp.stack(errors), (2, 0, 1))
+        coef, intercept = fold_models(coefs, intercepts, k, xp=xp)
+        squared, _, weight_sum = residual_sums(
+            X, y[:, None], sample_weight, test, coef, intercept, xp=xp
+        )
+        errors.append(squared[:, 0] / weight_sum)
+    return fold_errors(errors, coefs.shape, xp=xp)
+
+
+def fold_models(coefs: Any, intercepts: Any, fold: int, *, xp: Any) -> tuple[Any, Any]:
+    """One fold's path of models, ``(n_features, n_alphas·n_l1_ratios)`` and
+    ``(n_alphas·n_l1_ratios,)``, from the search's ``(n_alphas, n_l1_ratios, n_problems, ·)``:
+    contiguous (the reshape copies), for one BLAS product per tile of test rows."""
+    n_features = coefs.shape[3]
+    coef = xp.reshape(xp.permute_dims(coefs[:, :, fold, :], (2, 0, 1)), (n_features, -1))
+    return coef, xp.reshape(intercepts[:, :, fold], (-1,))
+
+
+def fold_errors(errors: list, shape: tuple, *, xp: Any) -> Any:
+    """The folds' errors, each ``(n_alphas·n_l1_ratios,)``, as ``(n_l1_ratios, n_folds,
+    n_alphas)``."""
+    n_alphas, n_l1_ratios = shape[:2]
+    stacked = xp.stack([xp.reshape(e, (n_alphas, n_l1_ratios)) for e in errors])
+    return xp.permute_dims(stacked, (2, 0, 1))
 
 
 def _best(mean_errors: list[list[float]]) -> tuple[int, int]:

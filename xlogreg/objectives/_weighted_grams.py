@@ -19,9 +19,18 @@ from typing import Any
 import array_api_compat
 
 from xlogreg._backend import host_list, integer_dtype, native_bincount, tile_rows
-from xlogreg._tiles import accumulate, bounded_tiles
+from xlogreg._tiles import accumulate, bounded_tiles, row_tiles
 
-__all__ = ["GramStatistics", "fold_grams", "row_counts", "weighted_grams"]
+__all__ = [
+    "GramStatistics",
+    "complement_statistics",
+    "fold_grams",
+    "moment_statistics",
+    "residual_sums",
+    "row_counts",
+    "shifted_moments",
+    "weighted_grams",
+]
 
 
 class GramStatistics:
@@ -116,7 +125,7 @@ Array([0.66666667, 1.55555556], dtype=array_api_strict.float64))
         sums = accumulate(sums, w.T @ shifted)
         for p in range(n_weightings):
             products[p] = accumulate(products[p], shifted.T @ (shifted * w[:, p : p + 1]))
-    return _statistics(
+    return moment_statistics(
         xp.stack(products),
         sums,
         xp.sum(weights, axis=0),
@@ -196,40 +205,112 @@ def _partition_grams(
 ) -> GramStatistics:
     """:func:`fold_grams` of k-fold splits: each fold's test moments from its gathered rows,
     the whole data's their sum, the training moments the difference."""
-    n_features = X.shape[1]
-    device = array_api_compat.device(X)
     Y = y[:, None] if y.ndim == 1 else y
-    width = n_features + Y.shape[1]
     if center:
         x_shift, y_shift = _pooled_means(X, Y, sample_weight, xp=xp)
     else:
         x_shift, y_shift = _zero_shift(X, Y, xp=xp)
+    moments = shifted_moments(
+        X, Y, sample_weight, [test for _, test in folds], x_shift, y_shift, xp=xp
+    )
+    return complement_statistics(
+        *moments, x_shift, y_shift, center=center, one_target=y.ndim == 1, xp=xp
+    )
+
+
+def shifted_moments(
+    X: Any, Y: Any, weight: Any, groups: list, x_shift: Any, y_shift: Any, *, xp: ModuleType
+) -> tuple[Any, Any, Any]:
+    """Each group of rows' weighted moments around a shift, its rows gathered a tile at a time.
+
+    With ``z = [x − x₀, y − y₀]``: ``Σ w z zᵀ``, ``Σ w z`` and ``Σ w`` over the rows
+    of each group (zeros for a group without rows). The sums of several pieces of
+    the rows (the row chunks of a Dask array) are those of the whole.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+        The design.
+    Y : array of shape (n_samples, n_targets)
+        The targets.
+    weight : array of shape (n_samples,)
+        The rows' weights.
+    groups : list of sequences of int
+        Each group's row indices (a list or an index array).
+    x_shift : array of shape (n_features,)
+        ``x₀``.
+    y_shift : array of shape (n_targets,)
+        ``y₀``.
+    xp : module
+        Array namespace of the arrays.
+
+    Returns
+    -------
+    products : array of shape (n_groups, n_features + n_targets, n_features + n_targets)
+    sums : array of shape (n_groups, n_features + n_targets)
+    weight_sums : array of shape (n_groups,)
+
+    Examples
+    --------
+    >>> import array_api_strict as xp
+    >>> from xlogreg.objectives._weighted_grams import shifted_moments
+    >>> X, Y = xp.asarray([[1.0], [3.0], [5.0]]), xp.asarray([[0.0], [2.0], [2.0]])
+    >>> zero = xp.asarray([0.0])
+    >>> products, sums, weights = shifted_moments(X, Y, xp.ones(3), [[0, 2], []], zero, zero, xp=xp)
+    >>> products[0, ...], sums[:, 0], weights
+    (Array([[26., 10.],
+           [10.,  4.]], dtype=array_api_strict.float64), \
+Array([6., 0.], dtype=array_api_strict.float64), \
+Array([2., 0.], dtype=array_api_strict.float64))
+    """
+    device = array_api_compat.device(X)
+    width = X.shape[1] + Y.shape[1]
     rows = tile_rows(xp, device, width)
     index_dtype = integer_dtype(xp, device)
     products, sums, weight_sums = [], [], []
-    for _, test in folds:
-        product = total = weight_sum = None
-        for part in bounded_tiles(len(test), rows, width):
-            index = xp.asarray(test[part], dtype=index_dtype, device=device)
+    for group in groups:
+        product = xp.zeros((width, width), dtype=X.dtype, device=device)
+        total = xp.zeros(width, dtype=X.dtype, device=device)
+        weight_sum = xp.zeros((), dtype=X.dtype, device=device)
+        for part in bounded_tiles(len(group), rows, width):
+            index = xp.asarray(group[part], dtype=index_dtype, device=device)
             shifted = xp.concat(
                 [xp.take(X, index, axis=0) - x_shift, xp.take(Y, index, axis=0) - y_shift], axis=1
             )
-            w = xp.take(sample_weight, index)
-            product = accumulate(product, shifted.T @ (shifted * w[:, None]))
-            total = accumulate(total, w @ shifted)
-            weight_sum = accumulate(weight_sum, xp.sum(w))
+            w = xp.take(weight, index)
+            product = product + shifted.T @ (shifted * w[:, None])
+            total = total + w @ shifted
+            weight_sum = weight_sum + xp.sum(w)
         products.append(product)
         sums.append(total)
         weight_sums.append(weight_sum)
-    whole = [sum(parts[1:], parts[0]) for parts in (products, sums, weight_sums)]
-    return _statistics(
-        xp.stack([whole[0] - p for p in products] + [whole[0]]),
-        xp.stack([whole[1] - s for s in sums] + [whole[1]]),
-        xp.stack([whole[2] - w for w in weight_sums] + [whole[2]]),
+    return xp.stack(products), xp.stack(sums), xp.stack(weight_sums)
+
+
+def complement_statistics(
+    products: Any,
+    sums: Any,
+    weight_sums: Any,
+    x_shift: Any,
+    y_shift: Any,
+    *,
+    center: bool,
+    one_target: bool,
+    xp: ModuleType,
+) -> GramStatistics:
+    """The :class:`GramStatistics` of each group's complement, then of all the rows, from the
+    :func:`shifted_moments` of groups that partition the rows (k-fold test sets): the whole
+    data's moments are their sum, each fold's training moments the whole's less the group's.
+    """
+    whole = [xp.sum(part, axis=0) for part in (products, sums, weight_sums)]
+    return moment_statistics(
+        xp.concat([whole[0] - products, whole[0][None, ...]]),
+        xp.concat([whole[1] - sums, whole[1][None, ...]]),
+        xp.concat([whole[2] - weight_sums, whole[2][None, ...]]),
         x_shift,
         y_shift,
         center=center,
-        one_target=y.ndim == 1,
+        one_target=one_target,
         xp=xp,
     )
 
@@ -248,7 +329,7 @@ def _zero_shift(X: Any, Y: Any, *, xp: ModuleType) -> tuple[Any, Any]:
     )
 
 
-def _statistics(
+def moment_statistics(
     products: Any,
     sums: Any,
     weight_sum: Any,
@@ -259,8 +340,10 @@ def _statistics(
     one_target: bool,
     xp: ModuleType,
 ) -> GramStatistics:
-    """The statistics from each weighting's moments around the shift: ``Σ w z zᵀ`` (P, d + T,
-    d + T) and ``Σ w z`` (P, d + T) of ``z = [x − x₀, y − y₀]``, and ``Σ w``."""
+    """The :class:`GramStatistics` from each weighting's moments around a shift
+    (:func:`shifted_moments`): ``Σ w z zᵀ`` (P, d + T, d + T) and ``Σ w z`` (P, d + T) of
+    ``z = [x − x₀, y − y₀]``, and ``Σ w`` (P,); centred around each weighting's means
+    with ``center``, else around zero (the shift must then be zero)."""
     n_features = products.shape[1] - y_shift.shape[0]
     moments = products / weight_sum[:, None, None]
     gram = moments[:, :n_features, :n_features]
@@ -303,3 +386,68 @@ def row_counts(rows: list[int], n_samples: int, *, dtype: Any, xp: ModuleType, d
     after = xp.searchsorted(ordered, every, side="right")
     before = xp.searchsorted(ordered, every, side="left")
     return xp.astype(after - before, dtype)
+
+
+def residual_sums(
+    X: Any, Y: Any, weight: Any, rows: Any, coef: Any, intercept: Any, *, xp: ModuleType
+) -> tuple[Any, Any, Any]:
+    """Weighted sums of the residuals of several linear models on some rows, gathered a tile
+    at a time: each fold's test errors along a search's path, one product per tile.
+
+    Model ``m = k·T + t`` of ``coef`` predicts target ``t``: its residual on row ``i``
+    is ``r = x_i·coef[:, m] + intercept[m] − Y[i, t]``.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+        The design.
+    Y : array of shape (n_samples, n_targets)
+        The targets.
+    weight : array of shape (n_samples,)
+        The rows' weights.
+    rows : sequence of int
+        The rows (a list or an index array).
+    coef : array of shape (n_features, n_models · n_targets)
+        The models' coefficients.
+    intercept : array of shape (n_models · n_targets,)
+        Their intercepts.
+    xp : module
+        Array namespace of the arrays.
+
+    Returns
+    -------
+    squared : array of shape (n_models, n_targets)
+        ``Σ w r²``.
+    absolute : array of shape (n_models, n_targets)
+        ``Σ w |r|``.
+    weight_sum : 0-d array
+        ``Σ w``.
+
+    Examples
+    --------
+    >>> import array_api_strict as xp
+    >>> from xlogreg.objectives._weighted_grams import residual_sums
+    >>> X, Y = xp.asarray([[1.0], [2.0], [3.0]]), xp.asarray([[1.0], [2.0], [4.0]])
+    >>> coef, intercept = xp.asarray([[1.0, 0.0]]), xp.asarray([0.0, 2.0])
+    >>> residual_sums(X, Y, xp.ones(3), [1, 2], coef, intercept, xp=xp)[:2]
+    (Array([[1.],
+           [4.]], dtype=array_api_strict.float64), Array([[1.],
+           [2.]], dtype=array_api_strict.float64))
+    """
+    device = array_api_compat.device(X)
+    n_targets = Y.shape[1]
+    width = coef.shape[1]
+    n_models = width // n_targets
+    squared = xp.zeros((n_models, n_targets), dtype=X.dtype, device=device)
+    absolute = xp.zeros((n_models, n_targets), dtype=X.dtype, device=device)
+    weight_sum = xp.zeros((), dtype=X.dtype, device=device)
+    for part in row_tiles(len(rows), tile_rows(xp, device, X.shape[1])):
+        index = xp.asarray(rows[part], dtype=integer_dtype(xp, device), device=device)
+        predicted = xp.take(X, index, axis=0) @ coef + intercept
+        truth = xp.take(Y, index, axis=0)[:, None, :]
+        residual = xp.reshape(xp.reshape(predicted, (-1, n_models, n_targets)) - truth, (-1, width))
+        w = xp.take(weight, index)
+        squared = squared + xp.reshape(w @ (residual * residual), (n_models, n_targets))
+        absolute = absolute + xp.reshape(w @ xp.abs(residual), (n_models, n_targets))
+        weight_sum = weight_sum + xp.sum(w)
+    return squared, absolute, weight_sum
