@@ -251,12 +251,3 @@ def test_enet_path_matches_scikit_learn():
     _, cold, _ = lasso_path(X, y, alphas=[1.0, 0.1], **TIGHT)
     _, warm, _ = lasso_path(X, y, alphas=[0.1], coef_init=cold[:, 0], **TIGHT)
     assert _relative(warm[:, 0], cold[:, 1]) <= 1e-10
-
-
-def test_dask_arrays_are_refused_before_work():
-    da = pytest.importorskip("dask.array")
-    X, y = load_diabetes(return_X_y=True)
-    with pytest.raises(TypeError, match="X is a Dask array: compute it first"):
-        LassoCV().fit(da.from_array(X, chunks=(100, -1)), y)
-    with pytest.raises(TypeError, match="X is a Dask array: compute it first"):
-        enet_path(da.from_array(X, chunks=(100, -1)), y)

@@ -12,16 +12,30 @@ alongside the folds', holds the refit: the model at the chosen alpha and l1_rati
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import array_api_compat
+
 from xlogreg._backend import host_list, is_array, is_chunked, resolve
+from xlogreg._chunked_data import chunked_training_data
 from xlogreg._moments import check_finite_moments
-from xlogreg._profile import fit_profile
+from xlogreg._profile import TrainingProfile, fit_profile
 from xlogreg._target_validation import check_regression_target, check_sample_weight
-from xlogreg._validation import check_bool, check_features, check_finite_solution
+from xlogreg._validation import (
+    check_bool,
+    check_feature_names,
+    check_features,
+    check_finite_solution,
+    check_matrix_shape,
+)
 from xlogreg.base import BaseEstimator
 from xlogreg.exceptions import DataConversionWarning
+from xlogreg.linear_model._chunked_search import (
+    chunked_n_splits,
+    chunked_residual_sums,
+    chunked_statistics,
+)
 from xlogreg.linear_model._enet_path import (
     alpha_grid,
     check_alphas,
@@ -29,9 +43,9 @@ from xlogreg.linear_model._enet_path import (
     warn_unconverged,
 )
 from xlogreg.linear_model._predict import RegressionPredictMixin
-from xlogreg.linear_model._standardize import profile_moments
+from xlogreg.linear_model._standardize import chunked_scaler, profile_moments
 from xlogreg.model_selection import check_folds
-from xlogreg.objectives._weighted_grams import fold_grams, residual_sums
+from xlogreg.objectives._weighted_grams import GramStatistics, fold_grams, residual_sums
 from xlogreg.preprocessing import StandardScaler
 from xlogreg.solvers.batched_lasso import elastic_net_gram_path
 
@@ -230,35 +244,20 @@ class ElasticNetCV(RegressionPredictMixin, BaseEstimator):
         """
         l1_ratios, given = self._validate_params()
         if is_chunked(X):
-            raise TypeError(
-                f"{type(self).__name__} takes arrays held in memory, and X is a Dask array: "
-                "compute it first (X.compute()), or fit one model on its chunks"
+            stats, scaler, profile, feature_names, test_errors = self._chunked_input(
+                X, y, sample_weight, feature_names
             )
-        X, feature_names = self._fit_input(X, feature_names, y=y, sample_weight=sample_weight)
-        xp, device = resolve(X=X, y=y, sample_weight=sample_weight)
-        n_samples, n_features = X.shape
-        folds = check_folds(self.cv, None, classifier=False, n_samples=n_samples)
-        X = check_features(X, xp=xp, device=device, overflow="squares")
-        y = _one_target(
-            check_regression_target(
-                y, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype, overflow="squares"
+        else:
+            stats, scaler, profile, feature_names, test_errors = self._in_memory_input(
+                X, y, sample_weight, feature_names
             )
-        )
-        weighted = sample_weight is not None
-        sample_weight = check_sample_weight(
-            sample_weight, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype
-        )
-        scaler = None
-        if self.standardize:
-            scaler = StandardScaler(with_mean=self.fit_intercept).fit(
-                X, sample_weight=sample_weight
-            )
-        profile = fit_profile(X, profile_moments(scaler, weighted=weighted), xp=xp, device=device)
-        check_finite_moments(profile.mean, profile.std, xp=xp, feature_names=feature_names)
-        stats = fold_grams(X, y, sample_weight, folds, center=self.fit_intercept, xp=xp)
+        xp = array_api_compat.array_namespace(stats.gram)
+        device = array_api_compat.device(stats.gram)
+        dtype = stats.gram.dtype
+        n_features = stats.gram.shape[1]
         if scaler is not None:
-            stats = stats.scaled(xp.astype(scaler.scale_, X.dtype))
-        n_folds = len(folds)
+            stats = stats.scaled(xp.astype(scaler.scale_, dtype))
+        n_folds = stats.gram.shape[0] - 1
         if given is None:
             grid = [
                 alpha_grid(stats.xy[n_folds, :], r, self.eps, self.alphas, xp=xp) for r in l1_ratios
@@ -269,8 +268,8 @@ class ElasticNetCV(RegressionPredictMixin, BaseEstimator):
             stats.gram,
             stats.xy,
             stats.yy,
-            xp.asarray(grid, dtype=X.dtype, device=device),
-            xp.asarray(l1_ratios, dtype=X.dtype, device=device),
+            xp.asarray(grid, dtype=dtype, device=device),
+            xp.asarray(l1_ratios, dtype=dtype, device=device),
             tol=float(self.tol),
             max_iter=int(self.max_iter),
             xp=xp,
@@ -281,13 +280,13 @@ class ElasticNetCV(RegressionPredictMixin, BaseEstimator):
         coefs = path.coefs
         intercepts = stats.y_mean - xp.sum(stats.x_mean * coefs, axis=-1)
         if scaler is not None:
-            coefs = coefs / xp.astype(scaler.scale_, X.dtype)
-        mse = _test_errors(X, y, sample_weight, folds, coefs, intercepts, xp=xp)
+            coefs = coefs / xp.astype(scaler.scale_, dtype)
+        mse = test_errors(coefs, intercepts)
         best_ratio, best_alpha = _best(host_list(xp.mean(mse, axis=1)))
         coef = coefs[best_alpha, best_ratio, n_folds, :]
         intercept = intercepts[best_alpha, best_ratio, n_folds]  # zero without an intercept
         check_finite_solution(coef, intercept, xp=xp, estimator=type(self).__name__)
-        alphas_ = xp.asarray(grid, dtype=X.dtype, device=device)
+        alphas_ = xp.asarray(grid, dtype=dtype, device=device)
         if given is not None or len(l1_ratios) == 1:
             alphas_ = alphas_[0, :]
         gap = host_list(path.gaps[best_alpha, best_ratio, n_folds])
@@ -309,6 +308,72 @@ class ElasticNetCV(RegressionPredictMixin, BaseEstimator):
             fitted["l1_ratio_"] = l1_ratios[best_ratio]
         self._set_fitted(**fitted)
         return self
+
+    def _in_memory_input(
+        self, X: Any, y: Any, sample_weight: Any, feature_names: Any
+    ) -> tuple[GramStatistics, Any, TrainingProfile, Any, Callable]:
+        """The folds' statistics of in-memory data, its scaler and profile, the feature
+        names, and the scoring of the search's models on the folds' test rows."""
+        X, feature_names = self._fit_input(X, feature_names, y=y, sample_weight=sample_weight)
+        xp, device = resolve(X=X, y=y, sample_weight=sample_weight)
+        n_samples = X.shape[0]
+        folds = check_folds(self.cv, None, classifier=False, n_samples=n_samples)
+        X = check_features(X, xp=xp, device=device, overflow="squares")
+        y = _one_target(
+            check_regression_target(
+                y, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype, overflow="squares"
+            )
+        )
+        weighted = sample_weight is not None
+        sample_weight = check_sample_weight(
+            sample_weight, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype
+        )
+        scaler = None
+        if self.standardize:
+            scaler = StandardScaler(with_mean=self.fit_intercept).fit(
+                X, sample_weight=sample_weight
+            )
+        profile = fit_profile(X, profile_moments(scaler, weighted=weighted), xp=xp, device=device)
+        check_finite_moments(profile.mean, profile.std, xp=xp, feature_names=feature_names)
+        stats = fold_grams(X, y, sample_weight, folds, center=self.fit_intercept, xp=xp)
+
+        def test_errors(coefs: Any, intercepts: Any) -> Any:
+            return _test_errors(X, y, sample_weight, folds, coefs, intercepts, xp=xp)
+
+        return stats, scaler, profile, feature_names, test_errors
+
+    def _chunked_input(
+        self, X: Any, y: Any, sample_weight: Any, feature_names: Any
+    ) -> tuple[GramStatistics, Any, TrainingProfile, Any, Callable]:
+        """:meth:`_in_memory_input` of a Dask ``X``: ``KFold`` folds (an integer ``cv``)
+        found chunk by chunk, and every sum formed where the chunks live."""
+        check_matrix_shape(X)
+        n_splits = chunked_n_splits(self.cv, 5, X.shape[0])
+        feature_names = check_feature_names(feature_names, n_features=X.shape[1])
+        if getattr(y, "ndim", 1) == 2:
+            y = _one_target(y)
+        data = chunked_training_data(
+            X, y, sample_weight, target="values", scaler_moments=self.standardize
+        )
+        xp = data.xp
+        scaler = chunked_scaler(self, data, feature_names)
+        check_finite_moments(
+            data.profile.mean, data.profile.std, xp=xp, feature_names=feature_names
+        )
+        stats = chunked_statistics(data, n_splits, center=self.fit_intercept, one_target=True)
+
+        def test_errors(coefs: Any, intercepts: Any) -> Any:
+            models = [fold_models(coefs, intercepts, k, xp=xp) for k in range(n_splits)]
+            squared, _, weight_sums, _ = chunked_residual_sums(
+                data,
+                n_splits,
+                xp.stack([coef for coef, _ in models]),
+                xp.stack([intercept for _, intercept in models]),
+            )
+            errors = [squared[k, :, 0] / weight_sums[k] for k in range(n_splits)]
+            return fold_errors(errors, coefs.shape, xp=xp)
+
+        return stats, scaler, data.profile, feature_names, test_errors
 
 
 class LassoCV(ElasticNetCV):

@@ -27,10 +27,12 @@ from xlogreg._backend import (
     is_chunked,
     resolve,
 )
+from xlogreg._chunked_data import chunked_training_data
 from xlogreg._target_validation import check_regression_target, check_sample_weight
 from xlogreg._validation import check_features, check_number
 from xlogreg.exceptions import ConvergenceWarning
-from xlogreg.objectives._weighted_grams import weighted_grams
+from xlogreg.linear_model._chunked_search import chunked_statistics
+from xlogreg.objectives._weighted_grams import GramStatistics, weighted_grams
 from xlogreg.solvers.batched_lasso import elastic_net_gram_path
 
 __all__ = [
@@ -261,26 +263,20 @@ def enet_path(
     given = check_alphas(alphas, eps, l1_ratios)
     check_path_options(tol, max_iter)
     if is_chunked(X):
-        raise TypeError(
-            "enet_path takes arrays held in memory, and X is a Dask array: compute it first "
-            "(X.compute())"
-        )
-    xp, device = resolve(X=X, y=y, sample_weight=sample_weight, coef_init=coef_init)
-    X = check_features(X, xp=xp, device=device, overflow="squares")
-    n_samples, n_features = X.shape
-    y = check_regression_target(
-        y, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype, overflow="squares"
-    )
-    if y.ndim != 1:
-        raise ValueError(f"y must be 1-D (one target), got shape {tuple(y.shape)}")
-    sample_weight = check_sample_weight(
-        sample_weight, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype
-    )
-    stats = weighted_grams(X, y, sample_weight[:, None], center=False, xp=xp)
+        if getattr(y, "ndim", 1) != 1:
+            raise ValueError(f"y must be 1-D (one target), got shape {tuple(y.shape)}")
+        data = chunked_training_data(X, y, sample_weight, target="values")
+        stats = chunked_statistics(data, None, center=False, one_target=True)
+    else:
+        stats = _path_statistics(X, y, sample_weight, coef_init)
+    xp = array_api_compat.array_namespace(stats.gram)
+    device = array_api_compat.device(stats.gram)
+    dtype = stats.gram.dtype
+    n_features = stats.gram.shape[1]
     grid = given if given is not None else alpha_grid(stats.xy[0, :], l1_ratio, eps, alphas, xp=xp)
     start = None
     if coef_init is not None:
-        start = xp.reshape(xp.astype(xp.asarray(coef_init, device=device), X.dtype), (1, 1, -1))
+        start = xp.reshape(xp.astype(xp.asarray(coef_init, device=device), dtype), (1, 1, -1))
         if start.shape[2] != n_features:
             raise ValueError(
                 f"coef_init has {start.shape[2]} coefficients but X has {n_features} features"
@@ -289,8 +285,8 @@ def enet_path(
         stats.gram,
         stats.xy,
         stats.yy,
-        xp.asarray([grid], dtype=X.dtype, device=device),
-        xp.asarray([float(l1_ratio)], dtype=X.dtype, device=device),
+        xp.asarray([grid], dtype=dtype, device=device),
+        xp.asarray([float(l1_ratio)], dtype=dtype, device=device),
         tol=float(tol),
         max_iter=int(max_iter),
         xp=xp,
@@ -298,13 +294,29 @@ def enet_path(
     )
     warn_unconverged(path, [grid], [float(l1_ratio)], ["the data"], tol=float(tol))
     result = (
-        xp.asarray(grid, dtype=X.dtype, device=device),
+        xp.asarray(grid, dtype=dtype, device=device),
         xp.permute_dims(path.coefs[:, 0, 0, :], (1, 0)),
         path.gaps[:, 0, 0],
     )
     if return_n_iter:
         result += ([int(n) for n in host_list(path.n_iter[:, 0, 0])],)
     return result
+
+
+def _path_statistics(X: Any, y: Any, sample_weight: Any, coef_init: Any) -> GramStatistics:
+    """The uncentred moments of in-memory data, checked, for :func:`enet_path`."""
+    xp, device = resolve(X=X, y=y, sample_weight=sample_weight, coef_init=coef_init)
+    X = check_features(X, xp=xp, device=device, overflow="squares")
+    n_samples = X.shape[0]
+    y = check_regression_target(
+        y, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype, overflow="squares"
+    )
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D (one target), got shape {tuple(y.shape)}")
+    sample_weight = check_sample_weight(
+        sample_weight, xp=xp, device=device, n_samples=n_samples, dtype=X.dtype
+    )
+    return weighted_grams(X, y, sample_weight[:, None], center=False, xp=xp)
 
 
 def lasso_path(

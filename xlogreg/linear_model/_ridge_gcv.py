@@ -24,7 +24,13 @@ import array_api_compat
 from xlogreg._backend import tile_rows
 from xlogreg._tiles import accumulate, bounded_tiles, row_tiles
 
-__all__ = ["GCVDecomposition", "ridge_gcv_alpha", "ridge_gcv_decomposition"]
+__all__ = [
+    "GCVDecomposition",
+    "ridge_gcv_alpha",
+    "ridge_gcv_coef",
+    "ridge_gcv_decomposition",
+    "ridge_gcv_statistics",
+]
 
 
 class GCVDecomposition:
@@ -154,6 +160,74 @@ def ridge_gcv_decomposition(
     return GCVDecomposition(**parts)
 
 
+def ridge_gcv_statistics(stats: Any, *, fit_intercept: bool, xp: ModuleType) -> GCVDecomposition:
+    """The eigendecomposition of ``ZᵀZ`` (more rows than features) from the whole data's
+    moments, without the rows: what a Dask ``X``'s chunks need to form their rows' parts.
+
+    ``basis``, ``centred_y`` and ``root`` (one row per sample) are ``None``: each chunk
+    forms its rows of them where it lives (``Z V``, ``ỹ``, ``√s``). With an intercept,
+    ``Vᵀ Zᵀ √s = Vᵀ Σ s (x − x̄)`` is zero.
+
+    Parameters
+    ----------
+    stats : GramStatistics
+        Centred (around the weighted means), its last weighting of all the rows, its
+        targets 2-D (``xy`` of shape (P, n_features, n_targets)).
+    fit_intercept : bool
+        Centre ``Z`` and ``ỹ``; without, their moments are taken around zero.
+    xp : module
+        Array namespace of the statistics.
+
+    Returns
+    -------
+    GCVDecomposition
+
+    Examples
+    --------
+    >>> import array_api_strict as xp
+    >>> from xlogreg.linear_model._ridge_gcv import ridge_gcv_coef, ridge_gcv_statistics
+    >>> from xlogreg.objectives._weighted_grams import weighted_grams
+    >>> X = xp.asarray([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0], [4.0, 1.0]])
+    >>> Y = xp.asarray([[1.0], [2.0], [4.0], [5.0]])
+    >>> stats = weighted_grams(X, Y, xp.ones((4, 1)), center=True, xp=xp)
+    >>> d = ridge_gcv_statistics(stats, fit_intercept=True, xp=xp)
+    >>> ridge_gcv_coef(d, 1.0)[:, 0]  # Ridge(alpha=1.0).fit(X, Y).coef_
+    Array([0.88495575, 0.37168142], dtype=array_api_strict.float64)
+    """
+    weight_sum = stats.weight_sum[-1]
+    gram = stats.gram[-1, ...] * weight_sum
+    xy = stats.xy[-1, ...] * weight_sum
+    x_mean, y_mean = stats.x_mean[-1, :], stats.y_mean[-1, :]
+    root_sum = xp.zeros_like(x_mean)
+    if not fit_intercept:
+        gram = gram + weight_sum * (x_mean[:, None] * x_mean[None, :])
+        xy = xy + weight_sum * (x_mean[:, None] * y_mean[None, :])
+        root_sum = weight_sum * x_mean
+        x_mean, y_mean = xp.zeros_like(x_mean), xp.zeros_like(y_mean)
+    eigenvalues, V = xp.linalg.eigh(gram)
+    return GCVDecomposition(
+        long=True,
+        eigenvalues=eigenvalues,
+        right=V,
+        projected_y=V.T @ xy,
+        projected_root=V.T @ root_sum,
+        weight_sum=weight_sum,
+        x_mean=x_mean,
+        y_mean=y_mean,
+        basis=None,
+        centred_y=None,
+        root=None,
+        design=None,
+    )
+
+
+def ridge_gcv_coef(decomposition: GCVDecomposition, alpha: float) -> Any:
+    """One alpha's coefficients ``V (Λ + alpha)⁻¹ Vᵀ Zᵀ ỹ`` from the eigendecomposition of
+    ``ZᵀZ`` (``long``, not an SVD), ``(n_features, n_targets)``."""
+    d = decomposition
+    return d.right @ ((1.0 / (d.eigenvalues + alpha))[:, None] * d.projected_y)
+
+
 def ridge_gcv_alpha(
     decomposition: GCVDecomposition, alpha: float, *, fit_intercept: bool, xp: ModuleType
 ) -> tuple[Any, Any]:
@@ -175,7 +249,7 @@ def ridge_gcv_alpha(
         if fit_intercept:
             scaled_root = d.root - d.basis @ (inverse * d.projected_root)
             scaled_diag = scaled_diag - scaled_root * d.root / d.weight_sum
-        coef = d.right @ (inverse[:, None] * d.projected_y)
+        coef = ridge_gcv_coef(d, alpha)
     else:
         # c = Q D Qᵀ ỹ and diag(G⁻¹) = Σ_j Q²_ij D_j (_solve_eigen_gram, and the SVD's
         # _solve_svd_design_matrix_wide up to the factor α in both).

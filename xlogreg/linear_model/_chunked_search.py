@@ -1,0 +1,318 @@
+"""The regression searches on a Dask ``X``: their sufficient statistics and their test sums,
+added up over the row chunks where they live.
+
+:class:`~xlogreg.LassoCV`, :class:`~xlogreg.ElasticNetCV`, :class:`~xlogreg.RidgeCV` and
+:func:`~xlogreg.linear_model.enet_path` work from each fold's weighted means and centred
+Gram matrix (:class:`~xlogreg.objectives._weighted_grams.GramStatistics`). On a Dask
+array, each chunk finds its rows' test folds (scikit-learn's ``KFold``, from the rows
+before it: :func:`~xlogreg.model_selection._folds.chunk_test_folds`) and sums its rows'
+moments per fold around a shift shared by every chunk; the sums are added in a tree of
+tasks next to the chunks (:meth:`~xlogreg._backend.RowChunks.reduce`), and the client
+finishes the centring as in memory (:func:`chunked_statistics`). The solvers then run on
+the small matrices. A second pass sums each fold's test residuals for its models
+(:func:`chunked_residual_sums`), or ridge's leave-one-out errors for every alpha
+(:func:`chunked_gcv_errors`): only per-fold, per-model sums reach the client.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import array_api_compat
+
+from xlogreg._chunked_data import ChunkedData
+from xlogreg.linear_model._ridge_gcv import GCVDecomposition, ridge_gcv_alpha
+from xlogreg.model_selection._folds import chunk_test_folds, fold_bounds
+from xlogreg.objectives._weighted_grams import (
+    GramStatistics,
+    complement_statistics,
+    moment_statistics,
+    residual_sums,
+    shifted_moments,
+)
+
+__all__ = [
+    "chunked_gcv_errors",
+    "chunked_n_splits",
+    "chunked_residual_sums",
+    "chunked_statistics",
+]
+
+
+def chunked_n_splits(cv: Any, default: int, n_samples: float) -> int:
+    """The number of ``KFold`` folds that ``cv`` asks of a search on a Dask ``X``.
+
+    Parameters
+    ----------
+    cv : int or None
+        The estimator's ``cv``; ``None`` is ``default``.
+    default : int
+        The estimator's default number of folds.
+    n_samples : int or float
+        The rows of ``X`` (NaN while unknown: ``cv`` is then checked against them later).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        Naming ``cv``: not an integer (a splitter or (train, test) pairs index the rows
+        on the client), below 2, or above the number of rows.
+
+    Examples
+    --------
+    >>> from xlogreg.linear_model._chunked_search import chunked_n_splits
+    >>> chunked_n_splits(None, 5, 100), chunked_n_splits(3, 5, float("nan"))
+    (5, 3)
+    """
+    cv = default if cv is None else cv
+    if not isinstance(cv, numbers.Integral) or isinstance(cv, bool):
+        text = repr(cv)
+        raise ValueError(
+            f"cv={text if len(text) <= 60 else text[:57] + '...'}: a search on a Dask X takes an "
+            "integer cv (scikit-learn's KFold, found chunk by chunk); splitters and lists of "
+            "(train, test) pairs index the rows on the client: compute X first (X.compute())"
+        )
+    if n_samples == n_samples:
+        fold_bounds(int(cv), [int(n_samples)])
+    return int(cv)
+
+
+def chunked_statistics(
+    data: ChunkedData,
+    n_splits: int | None,
+    *,
+    center: bool,
+    one_target: bool,
+    dtype: Any = None,
+) -> GramStatistics:
+    """The :class:`~xlogreg.objectives._weighted_grams.GramStatistics` of the Dask fit's
+    chunks: of each ``KFold`` fold's training rows then of all the rows, or of all the rows
+    (``n_splits=None``), in one pass over the chunks.
+
+    Each chunk sums, per test fold, its rows' weighted moments around a shift shared by
+    all chunks (the columns' mean, found by :func:`~xlogreg._chunked_data.chunked_training_data`,
+    and the first chunk's target mean; zero without ``center``); the client adds the sums
+    of the chunks, and centres them as :func:`~xlogreg.objectives._weighted_grams.fold_grams`
+    does in memory.
+
+    Parameters
+    ----------
+    data : ChunkedData
+        The checked chunks (``target="values"``).
+    n_splits : int or None
+        The folds, or ``None`` for all the rows alone.
+    center : bool
+        Centre around each weighting's means.
+    one_target : bool
+        Whether ``y`` is 1-D (the statistics then have no target axis).
+    dtype : dtype, optional
+        Compute in this dtype (the chunks are cast where they live); the chunks' by default.
+
+    Returns
+    -------
+    GramStatistics
+    """
+    xp, chunks = data.xp, data.chunks
+    dtype = data.dtype if dtype is None else dtype
+    device = chunks.device
+    n_samples = sum(chunks.rows)
+    if center:
+        first = [False] * len(chunks.rows)
+        first[next(b for b, rows in enumerate(chunks.rows) if rows > 0)] = True
+        (y_shift,) = chunks.subset(first).collect(_target_mean, dtype)
+        x_shift = xp.astype(data.profile.mean, dtype)
+    else:
+        x_shift = xp.zeros(data.n_features, dtype=dtype, device=device)
+        y_shift = None
+    bounds = None if n_splits is None else fold_bounds(n_splits, [n_samples])
+    moments = chunks.reduce(
+        _chunk_moments, bounds, x_shift, y_shift, dtype, per_chunk=_offsets(chunks.rows)
+    )
+    if y_shift is None:
+        y_shift = xp.zeros(moments[1].shape[1] - data.n_features, dtype=dtype, device=device)
+    finish = moment_statistics if n_splits is None else complement_statistics
+    return finish(*moments, x_shift, y_shift, center=center, one_target=one_target, xp=xp)
+
+
+def chunked_residual_sums(
+    data: ChunkedData, n_splits: int, coefs: Any, intercepts: Any, y_means: Any = None
+) -> tuple[Any, Any, Any, Any]:
+    """Each ``KFold`` fold's weighted residual sums of its models on its test rows, summed
+    over the chunks (:func:`~xlogreg.objectives._weighted_grams.residual_sums` per chunk).
+
+    Parameters
+    ----------
+    data : ChunkedData
+        The checked chunks.
+    n_splits : int
+        The folds.
+    coefs : array of shape (n_splits, n_features, n_models · n_targets)
+        Each fold's models (model ``k·T + t`` predicts target ``t``).
+    intercepts : array of shape (n_splits, n_models · n_targets)
+        Their intercepts.
+    y_means : array of shape (n_splits, n_targets), optional
+        Each fold's weighted test mean of the targets, for their squared deviations.
+
+    Returns
+    -------
+    squared, absolute : arrays of shape (n_splits, n_models, n_targets)
+        ``Σ w r²`` and ``Σ w |r|`` over each fold's test rows.
+    weight_sums : array of shape (n_splits,)
+        ``Σ w``.
+    deviations : array of shape (n_splits, n_targets) or None
+        ``Σ w (y − ȳ)²`` (with ``y_means``).
+    """
+    chunks = data.chunks
+    bounds = fold_bounds(n_splits, [sum(chunks.rows)])
+    sums = chunks.reduce(
+        _chunk_residuals, bounds, coefs, intercepts, y_means, per_chunk=_offsets(chunks.rows)
+    )
+    return sums if y_means is not None else (*sums, None)
+
+
+def chunked_gcv_errors(
+    data: ChunkedData,
+    decomposition: GCVDecomposition,
+    alphas: list[float],
+    *,
+    fit_intercept: bool,
+    dtype: Any,
+) -> Any:
+    """Every alpha's sum of squared leave-one-out errors (times ``√s``, scikit-learn's
+    ``looe``) over the rows of the chunks, ``(n_alphas, n_targets)``.
+
+    Each chunk forms its rows of ``Z V`` from the client's eigendecomposition of ``ZᵀZ``
+    (``decomposition``, without its per-row parts: :func:`~xlogreg.linear_model._ridge_gcv.
+    ridge_gcv_statistics`), and their leave-one-out errors by
+    :func:`~xlogreg.linear_model._ridge_gcv.ridge_gcv_alpha`, in ``dtype``.
+    """
+    d = decomposition
+    return data.chunks.reduce(
+        _chunk_gcv_errors,
+        d.eigenvalues,
+        d.right,
+        d.projected_y,
+        d.projected_root,
+        d.weight_sum,
+        d.x_mean,
+        d.y_mean,
+        alphas,
+        fit_intercept,
+        dtype,
+    )
+
+
+def _offsets(rows: tuple[int, ...]) -> list[tuple[int]]:
+    """Each chunk's first row, as its per-chunk argument."""
+    starts, before = [], 0
+    for n in rows:
+        starts.append((before,))
+        before += n
+    return starts
+
+
+def _cast(X: Any, y: Any, weight: Any, dtype: Any) -> tuple[Any, Any, Any, Any]:
+    """The chunk's namespace, and its ``X``, ``y`` (2-D) and weights in ``dtype``."""
+    xp = array_api_compat.array_namespace(X)
+    Y = y[:, None] if y.ndim == 1 else y
+    return xp, xp.astype(X, dtype), xp.astype(Y, dtype), xp.astype(weight, dtype)
+
+
+def _target_mean(X: Any, y: Any, weight: Any, dtype: Any) -> Any:
+    """The chunk's (unweighted) target mean: the shift of the targets' moments."""
+    xp, _, Y, _ = _cast(X, y, weight, dtype)
+    return xp.mean(Y, axis=0)
+
+
+def _test_groups(weight: Any, before: int, bounds: list | None, *, xp: Any) -> list:
+    """The chunk's rows of each test fold (all its rows as one group without folds)."""
+    if bounds is None:
+        return [xp.arange(weight.shape[0], device=array_api_compat.device(weight))]
+    folds = chunk_test_folds(weight, None, [before], bounds, xp=xp)
+    return [xp.nonzero(folds == k)[0] for k in range(len(bounds[0]))]
+
+
+def _chunk_moments(
+    X: Any,
+    y: Any,
+    weight: Any,
+    before: int,
+    bounds: list | None,
+    x_shift: Any,
+    y_shift: Any,
+    dtype: Any,
+) -> tuple[Any, Any, Any]:
+    """The chunk's moments per test fold around the shift (zero when ``y_shift`` is None)."""
+    xp, X, Y, weight = _cast(X, y, weight, dtype)
+    if y_shift is None:
+        y_shift = xp.zeros(Y.shape[1], dtype=dtype, device=array_api_compat.device(X))
+    groups = _test_groups(weight, before, bounds, xp=xp)
+    return shifted_moments(X, Y, weight, groups, x_shift, y_shift, xp=xp)
+
+
+def _chunk_residuals(
+    X: Any,
+    y: Any,
+    weight: Any,
+    before: int,
+    bounds: list,
+    coefs: Any,
+    intercepts: Any,
+    y_means: Any,
+) -> tuple[Any, Any, Any, Any]:
+    """The chunk's residual sums per test fold, and squared deviations with ``y_means``."""
+    xp, X, Y, weight = _cast(X, y, weight, X.dtype)
+    squared, absolute, weight_sums, deviations = [], [], [], []
+    for k, rows in enumerate(_test_groups(weight, before, bounds, xp=xp)):
+        sums = residual_sums(X, Y, weight, rows, coefs[k, ...], intercepts[k, ...], xp=xp)
+        squared.append(sums[0])
+        absolute.append(sums[1])
+        weight_sums.append(sums[2])
+        if y_means is not None:
+            centred = xp.take(Y, rows, axis=0) - y_means[k, :]
+            deviations.append(xp.take(weight, rows) @ (centred * centred))
+    stacked = (xp.stack(squared), xp.stack(absolute), xp.stack(weight_sums))
+    return (*stacked, xp.stack(deviations)) if deviations else stacked
+
+
+def _chunk_gcv_errors(
+    X: Any,
+    y: Any,
+    weight: Any,
+    eigenvalues: Any,
+    right: Any,
+    projected_y: Any,
+    projected_root: Any,
+    weight_sum: Any,
+    x_mean: Any,
+    y_mean: Any,
+    alphas: list[float],
+    fit_intercept: bool,
+    dtype: Any,
+) -> Any:
+    """The chunk's sums of squared leave-one-out errors, ``(n_alphas, n_targets)``."""
+    xp, X, Y, weight = _cast(X, y, weight, dtype)
+    root = xp.sqrt(weight)
+    decomposition = GCVDecomposition(
+        long=True,
+        eigenvalues=eigenvalues,
+        basis=(root[:, None] * (X - x_mean)) @ right,
+        right=right,
+        projected_y=projected_y,
+        projected_root=projected_root,
+        centred_y=root[:, None] * (Y - y_mean),
+        root=root,
+        weight_sum=weight_sum,
+        x_mean=x_mean,
+        y_mean=y_mean,
+        design=None,
+    )
+    sums = []
+    for alpha in alphas:
+        errors, _ = ridge_gcv_alpha(decomposition, alpha, fit_intercept=fit_intercept, xp=xp)
+        sums.append(xp.sum(errors * errors, axis=0))
+    return xp.stack(sums)
