@@ -192,10 +192,3 @@ def test_bad_parameters_raise_before_work(params, error, match):
     X[0, 0] = np.nan
     with pytest.raises(error, match=match):
         RidgeCV(**params).fit(X, y)
-
-
-def test_dask_arrays_are_refused_before_work():
-    da = pytest.importorskip("dask.array")
-    X, y = _diabetes()
-    with pytest.raises(TypeError, match="X is a Dask array: compute it first"):
-        RidgeCV().fit(da.from_array(X, chunks=(100, -1)), y)

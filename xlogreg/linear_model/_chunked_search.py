@@ -21,8 +21,18 @@ from typing import Any
 
 import array_api_compat
 
+from xlogreg._backend import accumulation_dtype, host_list
 from xlogreg._chunked_data import ChunkedData
-from xlogreg.linear_model._ridge_gcv import GCVDecomposition, ridge_gcv_alpha
+from xlogreg.linear_model._ridge_gcv import (
+    GCVDecomposition,
+    best_mean,
+    gcv_choice,
+    ridge_gcv_alpha,
+    ridge_gcv_coef,
+    ridge_gcv_statistics,
+    ridge_models,
+    ridge_solution,
+)
 from xlogreg.model_selection._folds import chunk_test_folds, fold_bounds
 from xlogreg.objectives._weighted_grams import (
     GramStatistics,
@@ -33,9 +43,12 @@ from xlogreg.objectives._weighted_grams import (
 )
 
 __all__ = [
+    "SUM_SCORES",
     "chunked_gcv_errors",
     "chunked_n_splits",
     "chunked_residual_sums",
+    "chunked_ridge_gcv",
+    "chunked_ridge_k_fold",
     "chunked_statistics",
 ]
 
@@ -204,6 +217,113 @@ def chunked_gcv_errors(
         fit_intercept,
         dtype,
     )
+
+
+def chunked_ridge_gcv(
+    data: ChunkedData,
+    alphas: list[float],
+    *,
+    fit_intercept: bool,
+    per_target: bool,
+    one_target: bool,
+) -> dict[str, Any]:
+    """``RidgeCV``'s generalized cross-validation on the chunks (more rows than features):
+    the eigendecomposition of ``ZᵀZ`` from their summed moments, every alpha's mean squared
+    leave-one-out error from their sums (:func:`chunked_gcv_errors`), all in the widest
+    float; returns the fitted ``alpha_``, ``best_score_``, ``coef_`` and ``intercept_``."""
+    xp = data.xp
+    wide = accumulation_dtype(xp, data.chunks.device)
+    stats = chunked_statistics(data, None, center=True, one_target=False, dtype=wide)
+    decomposition = ridge_gcv_statistics(stats, fit_intercept=fit_intercept, xp=xp)
+    sums = chunked_gcv_errors(data, decomposition, alphas, fit_intercept=fit_intercept, dtype=wide)
+    n_samples = sum(data.chunks.rows)
+    if per_target:
+        scores = host_list(-sums / n_samples)
+    else:
+        scores = [
+            [value] for value in host_list(-xp.sum(sums, axis=1) / (n_samples * sums.shape[1]))
+        ]
+    coefs = [ridge_gcv_coef(decomposition, alpha) for alpha in alphas]
+    return gcv_choice(
+        alphas,
+        scores,
+        coefs,
+        decomposition,
+        per_target=per_target,
+        one_target=one_target,
+        dtype=data.dtype,
+    )
+
+
+def chunked_ridge_k_fold(
+    data: ChunkedData,
+    n_splits: int,
+    alphas: list[float],
+    scoring: str,
+    *,
+    fit_intercept: bool,
+    one_target: bool,
+) -> dict[str, Any]:
+    """``RidgeCV`` with ``KFold(n_splits)`` on the chunks: every fold's (and the refit's) ridge
+    fits from their summed moments, each fold's test score (one of :data:`SUM_SCORES`) from
+    its test residuals' sums (:func:`chunked_residual_sums`); returns the fitted ``alpha_``,
+    ``best_score_``, ``coef_`` and ``intercept_`` (the chosen alpha's fit on all the rows)."""
+    xp = data.xp
+    stats = chunked_statistics(data, n_splits, center=fit_intercept, one_target=False)
+    coefs, intercepts = ridge_models(stats, alphas, xp=xp)  # (F + 1, A, d, T), (F + 1, A, T)
+    n_features = coefs.shape[2]
+    train = stats.weight_sum[:n_splits, None] * stats.y_mean[:n_splits, :]
+    total = stats.weight_sum[n_splits] * stats.y_mean[n_splits, :]
+    test_means = (total - train) / (stats.weight_sum[n_splits] - stats.weight_sum[:n_splits])[
+        :, None
+    ]
+    squared, absolute, weight_sums, deviations = chunked_residual_sums(
+        data,
+        n_splits,
+        xp.reshape(
+            xp.permute_dims(coefs[:n_splits, ...], (0, 2, 1, 3)), (n_splits, n_features, -1)
+        ),
+        xp.reshape(intercepts[:n_splits, ...], (n_splits, -1)),
+        test_means,
+    )
+    scores = host_list(
+        _sum_scores(
+            scoring, squared, absolute, weight_sums[:, None, None], deviations[:, None, :], xp=xp
+        )
+    )
+    best, best_score = best_mean(scores)
+    coef, intercept = coefs[n_splits, best, ...], intercepts[n_splits, best, :]
+    fitted = ridge_solution(xp.permute_dims(coef, (1, 0)), intercept, one_target=one_target)
+    return {"alpha_": alphas[best], "best_score_": best_score, **fitted}
+
+
+#: The scores that ``RidgeCV``'s k-fold search on a Dask ``X`` computes from sums of the
+#: test residuals (``None`` is R²).
+SUM_SCORES = (
+    None,
+    "r2",
+    "neg_mean_squared_error",
+    "neg_root_mean_squared_error",
+    "neg_mean_absolute_error",
+)
+
+
+def _sum_scores(
+    scoring: str | None, squared: Any, absolute: Any, weight_sum: Any, deviations: Any, *, xp: Any
+) -> Any:
+    """Each fold's and alpha's score, averaged over the targets as scikit-learn's metrics
+    (``multioutput="uniform_average"``), from the test rows' weighted sums."""
+    if scoring in (None, "r2"):
+        # r2_score's force_finite: a constant target scores 1 when predicted exactly, else 0.
+        ratio = squared / xp.where(deviations == 0, xp.ones_like(deviations), deviations)
+        values = xp.where(deviations == 0, xp.astype(squared == 0, squared.dtype), 1.0 - ratio)
+    elif scoring == "neg_mean_absolute_error":
+        values = -absolute / weight_sum
+    elif scoring == "neg_mean_squared_error":
+        values = -squared / weight_sum
+    else:
+        values = -xp.sqrt(squared / weight_sum)
+    return xp.mean(values, axis=2)
 
 
 def _offsets(rows: tuple[int, ...]) -> list[tuple[int]]:

@@ -21,13 +21,34 @@ from xlogreg._backend import (
     is_chunked,
     resolve,
 )
+from xlogreg._chunked_data import chunked_training_data
+from xlogreg._moments import check_finite_moments
 from xlogreg._profile import fit_profile
 from xlogreg._target_validation import check_regression_target, check_sample_weight
-from xlogreg._validation import check_bool, check_choice, check_features, check_number
+from xlogreg._validation import (
+    check_bool,
+    check_choice,
+    check_feature_names,
+    check_features,
+    check_matrix_shape,
+    check_number,
+)
 from xlogreg.base import BaseEstimator
+from xlogreg.linear_model._chunked_search import (
+    SUM_SCORES,
+    chunked_n_splits,
+    chunked_ridge_gcv,
+    chunked_ridge_k_fold,
+)
 from xlogreg.linear_model._linear import LinearRegression
 from xlogreg.linear_model._predict import RegressionPredictMixin
-from xlogreg.linear_model._ridge_gcv import ridge_gcv_alpha, ridge_gcv_decomposition
+from xlogreg.linear_model._ridge_gcv import (
+    best_mean,
+    gcv_choice,
+    ridge_gcv_alpha,
+    ridge_gcv_decomposition,
+    ridge_models,
+)
 from xlogreg.model_selection import check_folds
 from xlogreg.model_selection._scoring import Scorer, check_scoring
 from xlogreg.objectives._weighted_grams import fold_grams
@@ -209,10 +230,10 @@ class RidgeCV(RegressionPredictMixin, BaseEstimator):
         """
         alphas, scorer = self._validate_params()
         if is_chunked(X):
-            raise TypeError(
-                f"{type(self).__name__} takes arrays held in memory, and X is a Dask array: "
-                "compute it first (X.compute()), or fit one model on its chunks"
+            self._set_fitted(
+                **self._fit_chunked(X, y, sample_weight, feature_names, alphas, scorer)
             )
+            return self
         X, feature_names = self._fit_input(X, feature_names, y=y, sample_weight=sample_weight)
         xp, device = resolve(X=X, y=y, sample_weight=sample_weight)
         n_samples, n_features = X.shape
@@ -240,6 +261,86 @@ class RidgeCV(RegressionPredictMixin, BaseEstimator):
         self._set_fitted(**fitted, **common)
         return self
 
+    def _fit_chunked(
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: Any,
+        feature_names: Any,
+        alphas: list[float],
+        scorer: Scorer | None,
+    ) -> dict[str, Any]:
+        """The search on a Dask ``X``, every sum formed where its chunks live
+        (:mod:`~xlogreg.linear_model._chunked_search`): generalized cross-validation with
+        more rows than features and the mean squared leave-one-out error, or ``KFold`` (an
+        integer ``cv``) scored by a sum of the test rows (:data:`SUM_SCORES`)."""
+        check_matrix_shape(X)
+        n_samples, n_features = X.shape
+        n_splits = None
+        if self.cv is None:
+            if self.store_cv_results:
+                raise ValueError(
+                    "store_cv_results=True keeps every row's leave-one-out values, and a Dask X "
+                    "keeps its rows on the workers: fit without it, or compute X first"
+                )
+            if scorer is not None:
+                raise ValueError(
+                    f"scoring={self.scoring!r}: generalized cross-validation on a Dask X scores "
+                    "by the mean squared leave-one-out error (scoring=None); pass an integer cv "
+                    "to score the folds by another name"
+                )
+            if self.gcv_mode == "svd":
+                raise ValueError(
+                    "gcv_mode='svd' decomposes X itself, which a Dask X keeps on the workers: "
+                    "use gcv_mode=None or 'eigen'"
+                )
+            if n_samples <= n_features:  # NaN rows (unknown) pass: checked after the pass
+                raise ValueError(
+                    f"cv=None on a Dask X needs more rows than features, got {n_samples} rows "
+                    f"and {n_features} features: pass an integer cv"
+                )
+        else:
+            n_splits = chunked_n_splits(self.cv, 5, n_samples)
+            if scorer is not None and (scorer.is_callable or scorer.name not in SUM_SCORES):
+                raise ValueError(
+                    f"scoring={self.scoring!r}: RidgeCV on a Dask X scores the folds by one of "
+                    f"{list(SUM_SCORES)}, sums over the test rows"
+                )
+        feature_names = check_feature_names(feature_names, n_features=n_features)
+        data = chunked_training_data(X, y, sample_weight, target="values")
+        profile = data.profile
+        check_finite_moments(profile.mean, profile.std, xp=data.xp, feature_names=feature_names)
+        one_target = getattr(y, "ndim", 1) == 1
+        common = {
+            "n_features_in_": n_features,
+            "feature_names_in_": feature_names,
+            "training_profile_": profile,
+        }
+        if n_splits is not None:
+            fitted = chunked_ridge_k_fold(
+                data,
+                n_splits,
+                alphas,
+                None if scorer is None else scorer.name,
+                fit_intercept=self.fit_intercept,
+                one_target=one_target,
+            )
+            return {**fitted, **common}
+        if sum(data.chunks.rows) <= n_features:
+            raise ValueError(
+                f"cv=None on a Dask X needs more rows than features, got "
+                f"{sum(data.chunks.rows)} rows and {n_features} features: pass an integer cv"
+            )
+        per_target = self.alpha_per_target and not one_target and y.shape[1] > 1
+        fitted = chunked_ridge_gcv(
+            data,
+            alphas,
+            fit_intercept=self.fit_intercept,
+            per_target=per_target,
+            one_target=one_target,
+        )
+        return {**fitted, **common}
+
     def _generalized(
         self,
         X: Any,
@@ -266,8 +367,7 @@ class RidgeCV(RegressionPredictMixin, BaseEstimator):
             xp=xp,
         )
         per_target = self.alpha_per_target and n_targets > 1
-        best_score = best_coef = best_alpha = None
-        results = []
+        scores, coefs, results = [], [], []
         for alpha in alphas:
             errors, coef = ridge_gcv_alpha(
                 decomposition, alpha, fit_intercept=self.fit_intercept, xp=xp
@@ -285,28 +385,17 @@ class RidgeCV(RegressionPredictMixin, BaseEstimator):
                 score = _score_predictions(
                     scorer, y, predictions, sample_weight if weighted else None, per_target, xp=xp
                 )
-            score = host_list(xp.reshape(xp.astype(score, wide), (-1,)))
-            if best_score is None:
-                best_score, best_coef = score, [coef[:, t] for t in range(n_targets)]
-                best_alpha = [alpha] * len(score)
-                continue
-            for t, value in enumerate(score):
-                if value > best_score[t]:
-                    best_score[t], best_alpha[t] = value, alpha
-                    if per_target:
-                        best_coef[t] = coef[:, t]
-                    else:
-                        best_coef = [coef[:, k] for k in range(n_targets)]
-        coef = xp.astype(xp.stack(best_coef), dtype)  # (n_targets, n_features)
-        intercept = xp.astype(decomposition.y_mean, dtype) - coef @ xp.astype(
-            decomposition.x_mean, dtype
+            scores.append(host_list(xp.reshape(xp.astype(score, wide), (-1,))))
+            coefs.append(coef)
+        fitted = gcv_choice(
+            alphas,
+            scores,
+            coefs,
+            decomposition,
+            per_target=per_target,
+            one_target=y.ndim == 1,
+            dtype=dtype,
         )
-        fitted = _solution(coef, intercept, one_target=y.ndim == 1)
-        if per_target:
-            fitted["alpha_"] = xp.asarray(best_alpha, dtype=dtype, device=device)
-            fitted["best_score_"] = xp.asarray(best_score, dtype=dtype, device=device)
-        else:
-            fitted["alpha_"], fitted["best_score_"] = best_alpha[0], best_score[0]
         if self.store_cv_results:
             stacked = xp.astype(xp.stack(results, axis=-1), dtype)  # (n, n_targets, n_alphas)
             fitted["cv_results_"] = stacked[:, 0, :] if y.ndim == 1 else stacked
@@ -330,28 +419,16 @@ class RidgeCV(RegressionPredictMixin, BaseEstimator):
         device = array_api_compat.device(X)
         n_features = X.shape[1]
         stats = fold_grams(X, y, sample_weight, folds, center=self.fit_intercept, xp=xp)
-        wide = accumulation_dtype(xp, device)
-        eigenvalues, vectors = xp.linalg.eigh(xp.astype(stats.gram, wide))  # (F, d), (F, d, d)
-        xy = xp.astype(stats.xy if y.ndim == 2 else stats.xy[:, :, None], wide)  # (F, d, T)
-        projected = xp.permute_dims(vectors, (0, 2, 1)) @ xy
-        n_targets = xy.shape[2]
+        coefs, intercepts = ridge_models(stats, alphas, xp=xp)
+        n_targets = coefs.shape[3]
         scorer = scorer if scorer is not None else check_scoring("r2", classifier=False)
         weigh = weighted and (
             not scorer.is_callable or "sample_weight" in inspect.signature(scorer.func).parameters
         )
-        grid = xp.asarray(alphas, dtype=wide, device=device)
         index_dtype = integer_dtype(xp, device)
         scores = []
         for k, (_, test) in enumerate(folds):
-            # Ridge(alpha) on the fold: (W G + alpha I) β = W c, with G and c per unit weight;
-            # every alpha at once: coefficients (n_alphas, d, T), intercepts (n_alphas, T).
-            shrink = 1.0 / (eigenvalues[k, None, :] + grid[:, None] / stats.weight_sum[k])
-            coef = xp.astype(
-                vectors[k, None, ...] @ (shrink[:, :, None] * projected[k, None, ...]), X.dtype
-            )
-            intercept = stats.y_mean[k, ...] - xp.reshape(
-                stats.x_mean[k, None, None, :] @ coef, (len(alphas), -1)
-            )
+            coef, intercept = coefs[k, ...], intercepts[k, ...]
             if y.ndim == 1:
                 intercept = intercept[:, 0]
             index = xp.asarray(test, dtype=index_dtype, device=device)
@@ -372,23 +449,15 @@ class RidgeCV(RegressionPredictMixin, BaseEstimator):
                     )
                 )
             scores.append(host_floats(xp, *fold_scores))
-        means = [sum(fold[a] for fold in scores) / len(scores) for a in range(len(alphas))]
-        best = max(range(len(alphas)), key=lambda a: (means[a], -a))
+        best, best_score = best_mean(scores)
         refit = LinearRegression(alpha=alphas[best], fit_intercept=self.fit_intercept)
         refit.fit(X, y, sample_weight=sample_weight)
         return {
             "alpha_": alphas[best],
-            "best_score_": means[best],
+            "best_score_": best_score,
             "coef_": refit.coef_,
             "intercept_": refit.intercept_,
         }
-
-
-def _solution(coef: Any, intercept: Any, *, one_target: bool) -> dict[str, Any]:
-    """``coef_`` and ``intercept_``: 1-D and 0-d for a 1-D ``y``."""
-    if one_target:
-        return {"coef_": coef[0, :], "intercept_": intercept[0, ...]}
-    return {"coef_": coef, "intercept_": intercept}
 
 
 class _Identity:

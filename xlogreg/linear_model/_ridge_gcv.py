@@ -21,15 +21,19 @@ from typing import Any
 
 import array_api_compat
 
-from xlogreg._backend import tile_rows
+from xlogreg._backend import accumulation_dtype, tile_rows
 from xlogreg._tiles import accumulate, bounded_tiles, row_tiles
 
 __all__ = [
     "GCVDecomposition",
+    "best_mean",
+    "gcv_choice",
     "ridge_gcv_alpha",
     "ridge_gcv_coef",
     "ridge_gcv_decomposition",
     "ridge_gcv_statistics",
+    "ridge_models",
+    "ridge_solution",
 ]
 
 
@@ -263,3 +267,114 @@ def ridge_gcv_alpha(
         else:
             coef = d.right @ ((d.singular * inverse)[:, None] * d.projected_y)
     return scaled_c / scaled_diag[:, None], coef
+
+
+def gcv_choice(
+    alphas: list[float],
+    scores: list[list[float]],
+    coefs: list[Any],
+    decomposition: GCVDecomposition,
+    *,
+    per_target: bool,
+    one_target: bool,
+    dtype: Any,
+) -> dict[str, Any]:
+    """scikit-learn's choice among every alpha's leave-one-out scores (the first best, one
+    per target with ``per_target``), as ``RidgeCV``'s fitted ``alpha_``, ``best_score_``,
+    ``coef_`` and ``intercept_`` (in ``dtype``).
+
+    ``scores[a]`` holds alpha ``a``'s score (one per target with ``per_target``),
+    ``coefs[a]`` its coefficients ``(n_features, n_targets)``.
+    """
+    xp = array_api_compat.array_namespace(coefs[0])
+    device = array_api_compat.device(coefs[0])
+    n_targets = coefs[0].shape[1]
+    best_score = list(scores[0])
+    best_coef = [coefs[0][:, t] for t in range(n_targets)]
+    best_alpha = [alphas[0]] * len(best_score)
+    for alpha, score, coef in zip(alphas[1:], scores[1:], coefs[1:], strict=True):
+        for t, value in enumerate(score):
+            if value > best_score[t]:
+                best_score[t], best_alpha[t] = value, alpha
+                if per_target:
+                    best_coef[t] = coef[:, t]
+                else:
+                    best_coef = [coef[:, k] for k in range(n_targets)]
+    coef = xp.astype(xp.stack(best_coef), dtype)  # (n_targets, n_features)
+    intercept = xp.astype(decomposition.y_mean, dtype) - coef @ xp.astype(
+        decomposition.x_mean, dtype
+    )
+    fitted = ridge_solution(coef, intercept, one_target=one_target)
+    if per_target:
+        fitted["alpha_"] = xp.asarray(best_alpha, dtype=dtype, device=device)
+        fitted["best_score_"] = xp.asarray(best_score, dtype=dtype, device=device)
+    else:
+        fitted["alpha_"], fitted["best_score_"] = best_alpha[0], best_score[0]
+    return fitted
+
+
+def ridge_solution(coef: Any, intercept: Any, *, one_target: bool) -> dict[str, Any]:
+    """``coef_`` and ``intercept_`` from ``(n_targets, n_features)`` and ``(n_targets,)``:
+    1-D and 0-d for a 1-D ``y``."""
+    if one_target:
+        return {"coef_": coef[0, :], "intercept_": intercept[0, ...]}
+    return {"coef_": coef, "intercept_": intercept}
+
+
+def ridge_models(stats: Any, alphas: list[float], *, xp: ModuleType) -> tuple[Any, Any]:
+    """scikit-learn's ``Ridge(alpha)`` on each weighting of ``stats`` (k-fold training rows,
+    all the rows), for every alpha, from one eigendecomposition of each Gram matrix.
+
+    With ``G`` and ``c`` per unit weight, the fit solves ``(W G + alpha I) β = W c``.
+
+    Parameters
+    ----------
+    stats : GramStatistics
+        The weightings' statistics.
+    alphas : list of float
+        The penalties.
+    xp : module
+        Array namespace of the statistics.
+
+    Returns
+    -------
+    coefs : array of shape (n_weightings, n_alphas, n_features, n_targets)
+    intercepts : array of shape (n_weightings, n_alphas, n_targets)
+        In the statistics' dtype (computed in the widest float).
+
+    Examples
+    --------
+    >>> import array_api_strict as xp
+    >>> from xlogreg.linear_model._ridge_gcv import ridge_models
+    >>> from xlogreg.objectives._weighted_grams import weighted_grams
+    >>> X = xp.asarray([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0], [4.0, 1.0]])
+    >>> y = xp.asarray([1.0, 2.0, 4.0, 5.0])
+    >>> stats = weighted_grams(X, y, xp.ones((4, 1)), center=True, xp=xp)
+    >>> coefs, intercepts = ridge_models(stats, [1.0], xp=xp)
+    >>> coefs[0, 0, :, 0], intercepts[0, 0, 0]  # Ridge(alpha=1.0).fit(X, y)
+    (Array([0.88495575, 0.37168142], dtype=array_api_strict.float64), \
+Array(1.07964602, dtype=array_api_strict.float64))
+    """
+    device = array_api_compat.device(stats.gram)
+    wide = accumulation_dtype(xp, device)
+    eigenvalues, vectors = xp.linalg.eigh(xp.astype(stats.gram, wide))  # (P, d), (P, d, d)
+    xy = xp.astype(stats.xy if stats.xy.ndim == 3 else stats.xy[:, :, None], wide)  # (P, d, T)
+    projected = xp.permute_dims(vectors, (0, 2, 1)) @ xy
+    grid = xp.asarray(alphas, dtype=wide, device=device)
+    weight_sum = xp.astype(stats.weight_sum, wide)
+    shrink = 1.0 / (eigenvalues[:, None, :] + grid[None, :, None] / weight_sum[:, None, None])
+    coefs = xp.astype(
+        vectors[:, None, ...] @ (shrink[..., None] * projected[:, None, ...]), stats.gram.dtype
+    )
+    y_mean = stats.y_mean if stats.y_mean.ndim == 2 else stats.y_mean[:, None]
+    intercepts = y_mean[:, None, :] - (stats.x_mean[:, None, None, :] @ coefs)[:, :, 0, :]
+    return coefs, intercepts
+
+
+def best_mean(scores: list[list[float]]) -> tuple[int, float]:
+    """The alpha of the best mean over the folds of ``scores[fold][alpha]`` (the first of
+    equal means), and that mean."""
+    n_alphas = len(scores[0])
+    means = [sum(fold[a] for fold in scores) / len(scores) for a in range(n_alphas)]
+    best = max(range(n_alphas), key=lambda a: (means[a], -a))
+    return best, means[best]
