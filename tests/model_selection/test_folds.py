@@ -17,6 +17,7 @@ from sklearn.model_selection import (
 )
 
 from xlogreg.model_selection import check_folds
+from xlogreg.model_selection._folds import chunk_test_folds, fold_bounds
 
 
 def _imbalanced_strings(n=263, seed=0):
@@ -208,3 +209,30 @@ def test_y_and_n_samples_are_checked():
         check_folds(3, Y6, classifier=False, n_samples=5)
     with pytest.raises(ValueError, match="y must be 1-D"):
         check_folds(3, Y6.reshape(3, 2), classifier=True)
+
+
+@pytest.mark.parametrize("classes", [None, "labels"], ids=["kfold", "stratified"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_chunk_test_folds_are_sklearns_folds_chunk_by_chunk(classes, seed):
+    """Random labels (classes first seen in any order) cut into random chunks: each chunk's
+    test folds, from the counts before it, are scikit-learn's KFold / StratifiedKFold."""
+    rng = np.random.default_rng(seed)
+    y = rng.choice([7, 3, 5], size=101, p=[0.5, 0.3, 0.2])
+    cuts = np.sort(rng.choice(np.arange(1, 101), size=6, replace=False))
+    if classes is None:
+        splitter, labels, order = KFold(4), None, [0]
+        counts = [len(y)]
+    else:
+        splitter = StratifiedKFold(4)
+        order = list(dict.fromkeys(y.tolist()))  # first appearance
+        labels = np.asarray(order)
+        counts = [int((y == label).sum()) for label in order]
+    bounds = fold_bounds(4, counts, names=order)
+    expected = np.empty(len(y), dtype=int)
+    for fold, (_, test) in enumerate(splitter.split(y, y)):
+        expected[test] = fold
+    got = []
+    for start, stop in zip([0, *cuts], [*cuts, len(y)], strict=True):
+        before = [start] if labels is None else [int((y[:start] == c).sum()) for c in labels]
+        got.append(chunk_test_folds(y[start:stop], labels, before, bounds, xp=np))
+    np.testing.assert_array_equal(np.concatenate(got), expected)

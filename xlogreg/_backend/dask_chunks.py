@@ -43,13 +43,18 @@ def _as_dask(a: Any, rows: tuple[int, ...]) -> Any:
 
 
 def known_rows(x: Any) -> Any:
-    """The Dask array ``x`` with the sizes of its row chunks known.
+    """The Dask array ``x`` with the sizes of its row chunks known, and none empty.
 
     Sizes are unknown (NaN) for arrays made from a DataFrame or by boolean
-    indexing; they are then computed, without moving the chunks.
+    indexing; they are then computed, without moving the chunks. Boolean
+    indexing also leaves empty chunks, which are dropped (unless every row
+    is gone): the kernels mapped over the chunks refuse empty input.
     """
     if any(n != n for n in x.chunks[0]):
-        return x.compute_chunk_sizes()
+        x = x.compute_chunk_sizes()
+    rows = tuple(n for n in x.chunks[0] if n)
+    if rows and len(rows) < len(x.chunks[0]):
+        x = x.rechunk({0: rows})
     return x
 
 
@@ -216,6 +221,18 @@ class RowChunks:
         count = dask.delayed(_n_rows, pure=True)
         rows = tuple(dask.compute(*(count(part[0]) for part in parts)))
         return RowChunks(parts, rows, self.xp, self.device)
+
+    def as_array(self, item: int, dtype: Any, *, trailing: tuple[int, ...] = ()) -> Any:
+        """Item ``item`` of every chunk as one lazy Dask array of ``dtype``, whose rows are
+        the chunks' (each chunk's item has shape ``(rows, *trailing)``)."""
+        import dask.array as da
+
+        meta = self.xp.empty((0, *trailing), dtype=dtype, device=self.device)
+        pieces = [
+            da.from_delayed(part[item], shape=(rows, *trailing), dtype=dtype, meta=meta)
+            for part, rows in zip(self._parts, self.rows, strict=True)
+        ]
+        return da.concatenate(pieces, axis=0)
 
     def subset(self, keep: list[bool]) -> RowChunks:
         """The chunks whose entry of ``keep`` is true."""

@@ -44,13 +44,13 @@ def responses(kind: str, z: Any, classes: Any, *, xp: Any) -> Any:
 def fold_scores(
     scorer: Any,
     solutions: Any,
+    fitted: Any,
+    *,
     folds: list,
     designs: tuple[Any, Any],
     labels: Any,
     sample_weight: Any,
     classes: Any,
-    fitted: Any,
-    *,
     fit_intercept: bool,
     xp: Any,
 ) -> Any:

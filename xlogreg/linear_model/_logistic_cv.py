@@ -3,9 +3,11 @@ grid over every fold fitted as one batched problem on the data's device."""
 
 from __future__ import annotations
 
+import functools
 import numbers
 import warnings
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from xlogreg._backend import integer_dtype, is_chunked, resolve
 from xlogreg._target_validation import check_sample_weight
@@ -14,6 +16,11 @@ from xlogreg.base import BaseEstimator
 from xlogreg.exceptions import ConvergenceWarning
 from xlogreg.linear_model._cv_scores import best_candidate, class_labels, fold_scores
 from xlogreg.linear_model._logistic import LogisticRegression
+from xlogreg.linear_model._logistic_cv_chunks import (
+    check_chunked_cv,
+    chunked_fold_scores,
+    chunked_search,
+)
 from xlogreg.linear_model._logistic_fit import (
     checked_training_data,
     logistic_layout,
@@ -30,7 +37,7 @@ from xlogreg.linear_model._logistic_grid import (
 from xlogreg.linear_model._monitoring import MonitoringMixin
 from xlogreg.linear_model._predict import LogisticPredictMixin
 from xlogreg.linear_model._state import check_logistic_state
-from xlogreg.model_selection import check_folds, check_scoring
+from xlogreg.model_selection import Scorer, check_folds, check_scoring
 
 __all__ = ["REFIT_STATE", "LogisticRegressionCV", "check_Cs", "check_grid"]
 
@@ -90,6 +97,24 @@ def check_Cs(Cs: Any) -> list[float]:
         step = (high - low) / (Cs - 1)
         return [10.0 ** (low + k * step) for k in range(Cs)]
     return check_grid(Cs, "Cs", low_open=True, high=None)
+
+
+class _Search(NamedTuple):
+    """A search's data, in memory or in a Dask array's chunks, and how its folds are scored:
+    ``scores(scorer, solutions, fitted)``, every model's score on its fold's test rows."""
+
+    grid: GridData
+    n_folds: int
+    classes: Any
+    scaler: Any
+    profile: Any
+    feature_names: tuple[str, ...]
+    dtype: Any
+    xp: Any
+    device: Any
+    raw_X: Any
+    y: Any
+    scores: Callable[..., Any]
 
 
 class LogisticRegressionCV(LogisticPredictMixin, MonitoringMixin, BaseEstimator):
@@ -261,6 +286,73 @@ class LogisticRegressionCV(LogisticPredictMixin, MonitoringMixin, BaseEstimator)
             verbose=self.verbose,
         )
 
+    def _in_memory_search(self, X: Any, y: Any, sample_weight: Any, scorer: Scorer) -> _Search:
+        raw_X, feature_names = self._fit_input(X, None, y=y, sample_weight=sample_weight)
+        xp, device = resolve(X=raw_X, y=y, sample_weight=sample_weight)
+        X, target, weights, classes, scaler, profile = checked_training_data(
+            self._shell(), raw_X, y, sample_weight, xp=xp, device=device
+        )
+        scorer.check_problem(classes)
+        labels = class_labels(target, classes, xp=xp)
+        # Each fold's rows as device index arrays: the host lists of n Python ints per
+        # fold weighed 0.35x X at 200k x 64, more than the whole grid's batches.
+        index_dtype = integer_dtype(xp, device)
+        folds = [
+            tuple(xp.asarray(rows, dtype=index_dtype, device=device) for rows in fold)
+            for fold in check_folds(self.cv, labels, classifier=True)
+        ]
+        score_weight = None
+        if sample_weight is not None:
+            score_weight = check_sample_weight(
+                sample_weight, xp=xp, device=device, n_samples=X.shape[0], dtype=X.dtype
+            )
+        grid = GridData.in_memory(
+            X,
+            target,
+            fold_weights([train for train, _ in folds], weights, xp=xp),
+            fit_intercept=self.fit_intercept,
+            xp=xp,
+        )
+        scores = functools.partial(
+            fold_scores,
+            folds=folds,
+            designs=(X, raw_X),
+            labels=labels,
+            sample_weight=score_weight,
+            classes=classes,
+            fit_intercept=self.fit_intercept,
+            xp=xp,
+        )
+        return _Search(
+            grid,
+            len(folds),
+            classes,
+            scaler,
+            profile,
+            feature_names,
+            X.dtype,
+            xp,
+            device,
+            raw_X,
+            y,
+            scores,
+        )
+
+    def _chunked_search(self, X: Any, y: Any, sample_weight: Any, scorer: Scorer) -> _Search:
+        n_splits = check_chunked_cv(self.cv)
+        search = chunked_search(self._shell(), X, y, sample_weight, None, n_splits=n_splits)
+        scorer.check_problem(search.classes)
+        scores = functools.partial(chunked_fold_scores, search=search)
+        return _Search(*search[:-1], scores)
+
+    def _shell(self) -> LogisticRegression:
+        """A LogisticRegression carrying the search's data options, for the data checks."""
+        return LogisticRegression(
+            fit_intercept=self.fit_intercept,
+            standardize=self.standardize,
+            class_weight=self.class_weight,
+        )
+
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegressionCV:
         """Score every (``C``, ``l1_ratio``) on every fold, then fit the best on all the data.
 
@@ -296,48 +388,23 @@ class LogisticRegressionCV(LogisticPredictMixin, MonitoringMixin, BaseEstimator)
             still scored), and from the refit.
         """
         self._validate_params()
-        if is_chunked(X):
-            raise TypeError(
-                "LogisticRegressionCV takes in-memory arrays; for a Dask array, choose C with "
-                "LogisticRegression fits on a held-out split"
-            )
         Cs, l1_ratios = self._grid()
         scorer = check_scoring(self.scoring)
-        raw_X, feature_names = self._fit_input(X, None, y=y, sample_weight=sample_weight)
-        xp, device = resolve(X=raw_X, y=y, sample_weight=sample_weight)
-        X, target, weights, classes, scaler, profile = checked_training_data(
-            self, raw_X, y, sample_weight, xp=xp, device=device
-        )
-        scorer.check_problem(classes)
-        labels = class_labels(target, classes, xp=xp)
-        # Each fold's rows as device index arrays: the host lists of n Python ints per
-        # fold weighed 0.35x X at 200k x 64, more than the whole grid's batches.
-        index_dtype = integer_dtype(xp, device)
-        folds = [
-            tuple(xp.asarray(rows, dtype=index_dtype, device=device) for rows in fold)
-            for fold in check_folds(self.cv, labels, classifier=True)
-        ]
-        score_weight = None
-        if sample_weight is not None:
-            score_weight = check_sample_weight(
-                sample_weight, xp=xp, device=device, n_samples=X.shape[0], dtype=X.dtype
-            )
+        if is_chunked(X):
+            search = self._chunked_search(X, y, sample_weight, scorer)
+        else:
+            search = self._in_memory_search(X, y, sample_weight, scorer)
+        xp, device, classes, scaler = search.xp, search.device, search.classes, search.scaler
+        n_features = search.grid.shape[1]
         order = sorted(range(len(Cs)), key=lambda k: Cs[k])
         candidates = [
             Candidate(fold, l1_ratio, Cs[k])
-            for fold in range(len(folds))
+            for fold in range(search.n_folds)
             for l1_ratio in l1_ratios
             for k in order
         ]
-        data = GridData.in_memory(
-            X,
-            target,
-            fold_weights([train for train, _ in folds], weights, xp=xp),
-            fit_intercept=self.fit_intercept,
-            xp=xp,
-        )
         grid = fit_grid(
-            data,
+            search.grid,
             candidates,
             tol=self.tol,
             max_iter=self.max_iter,
@@ -353,7 +420,7 @@ class LogisticRegressionCV(LogisticPredictMixin, MonitoringMixin, BaseEstimator)
                 stacklevel=2,
             )
         # The grid ran over sorted Cs; the attributes follow the order of Cs.
-        n_folds, n_l1, n_cs = len(folds), len(l1_ratios), len(Cs)
+        n_folds, n_l1, n_cs = search.n_folds, len(l1_ratios), len(Cs)
         rank = {k: r for r, k in enumerate(order)}
         rows = [
             (f * n_l1 + r) * n_cs + rank[c]
@@ -363,7 +430,7 @@ class LogisticRegressionCV(LogisticPredictMixin, MonitoringMixin, BaseEstimator)
         ]
         index = xp.asarray(rows, dtype=integer_dtype(xp, device), device=device)
         layout = logistic_layout(
-            X.shape[1], classes.shape[0], fit_intercept=self.fit_intercept, xp=xp
+            n_features, classes.shape[0], fit_intercept=self.fit_intercept, xp=xp
         )
         l1_of_row = [l1_ratios[(r // n_cs) % n_l1] for r in range(len(rows))]
         solutions = centred_solutions(xp.take(grid.x, index, axis=0), layout, l1_of_row, xp=xp)
@@ -374,31 +441,17 @@ class LogisticRegressionCV(LogisticPredictMixin, MonitoringMixin, BaseEstimator)
             return store_solution(
                 shell,
                 w,
-                n_features=X.shape[1],
+                n_features=n_features,
                 classes=classes,
                 scaler=scaler,
                 loss_history_=(),
                 validation_loss_history_=None,
-                feature_names_in_=feature_names,
-                training_profile_=profile,
+                feature_names_in_=search.feature_names,
+                training_profile_=search.profile,
                 **diagnostics,
             )
 
-        scores = xp.reshape(
-            fold_scores(
-                scorer,
-                solutions,
-                folds,
-                (X, raw_X),
-                labels,
-                score_weight,
-                classes,
-                fitted,
-                fit_intercept=self.fit_intercept,
-                xp=xp,
-            ),
-            shape,
-        )
+        scores = xp.reshape(search.scores(scorer, solutions, fitted), shape)
         best = best_candidate(scores, Cs, l1_ratios, self.refit)
         grid_rows = xp.reshape(solutions, (*shape, layout.n_params))
         mean = xp.mean(xp.stack([grid_rows[f, r, c, :] for f, r, c in best.rows]), axis=0)
@@ -410,14 +463,16 @@ class LogisticRegressionCV(LogisticPredictMixin, MonitoringMixin, BaseEstimator)
             model = self._refit_model(best.C, best.l1_ratio, classes.shape[0])
             model.coef_, model.intercept_ = source.coef_, source.intercept_
             model.warm_start = True
-            source = model.fit(raw_X, y, sample_weight, feature_names=feature_names)
+            source = model.fit(
+                search.raw_X, search.y, sample_weight, feature_names=search.feature_names
+            )
         paths = path_rows(solutions, layout, scaler, xp=xp)
         self._set_fitted(
             **{name: getattr(source, name) for name in REFIT_STATE},
             C_=best.C,
             l1_ratio_=best.l1_ratio,
-            Cs_=xp.asarray(Cs, dtype=X.dtype, device=device),
-            l1_ratios_=xp.asarray(l1_ratios, dtype=X.dtype, device=device),
+            Cs_=xp.asarray(Cs, dtype=search.dtype, device=device),
+            l1_ratios_=xp.asarray(l1_ratios, dtype=search.dtype, device=device),
             scores_=scores,
             coefs_paths_=xp.reshape(paths, (*shape, *paths.shape[1:])),
             n_iter_=xp.reshape(

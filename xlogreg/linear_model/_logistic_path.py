@@ -5,11 +5,12 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from xlogreg._backend import integer_dtype, resolve
+from xlogreg._backend import integer_dtype, is_chunked, resolve
 from xlogreg._validation import check_number
 from xlogreg.exceptions import ConvergenceWarning
 from xlogreg.linear_model._logistic import LogisticRegression
 from xlogreg.linear_model._logistic_cv import check_Cs
+from xlogreg.linear_model._logistic_cv_chunks import chunked_search
 from xlogreg.linear_model._logistic_fit import checked_training_data, logistic_layout
 from xlogreg.linear_model._logistic_grid import (
     Candidate,
@@ -51,7 +52,9 @@ def logistic_regression_path(
     Parameters
     ----------
     X : array of shape (n_samples, n_features)
-        Training data of any supported array library and device.
+        Training data of any supported array library and device, or a Dask
+        array (each model's evaluations summed over its chunks where they
+        live, one scheduler round trip per evaluation for the whole batch).
     y : array of shape (n_samples,)
         Class labels, two or more.
     Cs : int or sequence of float, default=10
@@ -106,20 +109,26 @@ def logistic_regression_path(
         fit_intercept=fit_intercept, standardize=standardize, class_weight=class_weight
     )
     model._validate_params()
-    raw_X, _ = model._fit_input(X, None, y=y, sample_weight=sample_weight)
-    xp, device = resolve(X=raw_X, y=y, sample_weight=sample_weight)
-    X, target, weights, classes, scaler, _ = checked_training_data(
-        model, raw_X, y, sample_weight, xp=xp, device=device
-    )
     order = sorted(range(len(grid)), key=lambda k: grid[k])
     candidates = [Candidate(0, l1_ratio, grid[k]) for k in order]
-    data = GridData.in_memory(
-        X,
-        target,
-        fold_weights([xp.arange(X.shape[0], device=device)], weights, xp=xp),
-        fit_intercept=fit_intercept,
-        xp=xp,
-    )
+    if is_chunked(X):
+        search = chunked_search(model, X, y, sample_weight, None, n_splits=None)
+        data, classes, scaler = search.grid, search.classes, search.scaler
+        xp, device, dtype = search.xp, search.device, search.dtype
+    else:
+        raw_X, _ = model._fit_input(X, None, y=y, sample_weight=sample_weight)
+        xp, device = resolve(X=raw_X, y=y, sample_weight=sample_weight)
+        X, target, weights, classes, scaler, _ = checked_training_data(
+            model, raw_X, y, sample_weight, xp=xp, device=device
+        )
+        dtype = X.dtype
+        data = GridData.in_memory(
+            X,
+            target,
+            fold_weights([xp.arange(X.shape[0], device=device)], weights, xp=xp),
+            fit_intercept=fit_intercept,
+            xp=xp,
+        )
     fit = fit_grid(data, candidates, tol=tol, max_iter=max_iter, max_batch_memory=max_batch_memory)
     unconverged = fit.unconverged(candidates)
     if unconverged:
@@ -133,13 +142,13 @@ def logistic_regression_path(
     index = xp.asarray(
         [rank[k] for k in range(len(grid))], dtype=integer_dtype(xp, device), device=device
     )
-    layout = logistic_layout(X.shape[1], classes.shape[0], fit_intercept=fit_intercept, xp=xp)
+    layout = logistic_layout(data.shape[1], classes.shape[0], fit_intercept=fit_intercept, xp=xp)
     solutions = centred_solutions(
         xp.take(fit.x, index, axis=0), layout, [l1_ratio] * len(grid), xp=xp
     )
     n_iter = [fit.n_iter[rank[k]] for k in range(len(grid))]
     return (
         path_rows(solutions, layout, scaler, xp=xp),
-        xp.asarray(grid, dtype=X.dtype, device=device),
+        xp.asarray(grid, dtype=dtype, device=device),
         xp.asarray(n_iter, dtype=integer_dtype(xp, device), device=device),
     )
