@@ -3,41 +3,23 @@ grid over every fold fitted as one batched problem on the data's device."""
 
 from __future__ import annotations
 
-import functools
 import numbers
 import warnings
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
-from xlogreg._backend import integer_dtype, is_chunked, resolve
-from xlogreg._target_validation import check_sample_weight
+from xlogreg._backend import integer_dtype
 from xlogreg._validation import check_bool, check_number
 from xlogreg.base import BaseEstimator
 from xlogreg.exceptions import ConvergenceWarning
-from xlogreg.linear_model._cv_scores import best_candidate, class_labels, fold_scores
+from xlogreg.linear_model._cv_scores import best_candidate
 from xlogreg.linear_model._logistic import LogisticRegression
-from xlogreg.linear_model._logistic_cv_chunks import (
-    check_chunked_cv,
-    chunked_fold_scores,
-    chunked_search,
-)
-from xlogreg.linear_model._logistic_fit import (
-    checked_training_data,
-    logistic_layout,
-    store_solution,
-)
-from xlogreg.linear_model._logistic_grid import (
-    Candidate,
-    GridData,
-    centred_solutions,
-    fit_grid,
-    fold_weights,
-    path_rows,
-)
+from xlogreg.linear_model._logistic_fit import logistic_layout, store_solution
+from xlogreg.linear_model._logistic_grid import Candidate, centred_solutions, fit_grid, path_rows
 from xlogreg.linear_model._monitoring import MonitoringMixin
 from xlogreg.linear_model._predict import LogisticPredictMixin
+from xlogreg.linear_model._search_data import search_data
 from xlogreg.linear_model._state import check_logistic_state
-from xlogreg.model_selection import Scorer, check_folds, check_scoring
+from xlogreg.model_selection import check_scoring
 
 __all__ = ["REFIT_STATE", "LogisticRegressionCV", "check_Cs", "check_grid"]
 
@@ -97,24 +79,6 @@ def check_Cs(Cs: Any) -> list[float]:
         step = (high - low) / (Cs - 1)
         return [10.0 ** (low + k * step) for k in range(Cs)]
     return check_grid(Cs, "Cs", low_open=True, high=None)
-
-
-class _Search(NamedTuple):
-    """A search's data, in memory or in a Dask array's chunks, and how its folds are scored:
-    ``scores(scorer, solutions, fitted)``, every model's score on its fold's test rows."""
-
-    grid: GridData
-    n_folds: int
-    classes: Any
-    scaler: Any
-    profile: Any
-    feature_names: tuple[str, ...]
-    dtype: Any
-    xp: Any
-    device: Any
-    raw_X: Any
-    y: Any
-    scores: Callable[..., Any]
 
 
 class LogisticRegressionCV(LogisticPredictMixin, MonitoringMixin, BaseEstimator):
@@ -286,65 +250,6 @@ class LogisticRegressionCV(LogisticPredictMixin, MonitoringMixin, BaseEstimator)
             verbose=self.verbose,
         )
 
-    def _in_memory_search(self, X: Any, y: Any, sample_weight: Any, scorer: Scorer) -> _Search:
-        raw_X, feature_names = self._fit_input(X, None, y=y, sample_weight=sample_weight)
-        xp, device = resolve(X=raw_X, y=y, sample_weight=sample_weight)
-        X, target, weights, classes, scaler, profile = checked_training_data(
-            self._shell(), raw_X, y, sample_weight, xp=xp, device=device
-        )
-        scorer.check_problem(classes)
-        labels = class_labels(target, classes, xp=xp)
-        # Each fold's rows as device index arrays: the host lists of n Python ints per
-        # fold weighed 0.35x X at 200k x 64, more than the whole grid's batches.
-        index_dtype = integer_dtype(xp, device)
-        folds = [
-            tuple(xp.asarray(rows, dtype=index_dtype, device=device) for rows in fold)
-            for fold in check_folds(self.cv, labels, classifier=True)
-        ]
-        score_weight = None
-        if sample_weight is not None:
-            score_weight = check_sample_weight(
-                sample_weight, xp=xp, device=device, n_samples=X.shape[0], dtype=X.dtype
-            )
-        grid = GridData.in_memory(
-            X,
-            target,
-            fold_weights([train for train, _ in folds], weights, xp=xp),
-            fit_intercept=self.fit_intercept,
-            xp=xp,
-        )
-        scores = functools.partial(
-            fold_scores,
-            folds=folds,
-            designs=(X, raw_X),
-            labels=labels,
-            sample_weight=score_weight,
-            classes=classes,
-            fit_intercept=self.fit_intercept,
-            xp=xp,
-        )
-        return _Search(
-            grid,
-            len(folds),
-            classes,
-            scaler,
-            profile,
-            feature_names,
-            X.dtype,
-            xp,
-            device,
-            raw_X,
-            y,
-            scores,
-        )
-
-    def _chunked_search(self, X: Any, y: Any, sample_weight: Any, scorer: Scorer) -> _Search:
-        n_splits = check_chunked_cv(self.cv)
-        search = chunked_search(self._shell(), X, y, sample_weight, None, n_splits=n_splits)
-        scorer.check_problem(search.classes)
-        scores = functools.partial(chunked_fold_scores, search=search)
-        return _Search(*search[:-1], scores)
-
     def _shell(self) -> LogisticRegression:
         """A LogisticRegression carrying the search's data options, for the data checks."""
         return LogisticRegression(
@@ -390,10 +295,7 @@ class LogisticRegressionCV(LogisticPredictMixin, MonitoringMixin, BaseEstimator)
         self._validate_params()
         Cs, l1_ratios = self._grid()
         scorer = check_scoring(self.scoring)
-        if is_chunked(X):
-            search = self._chunked_search(X, y, sample_weight, scorer)
-        else:
-            search = self._in_memory_search(X, y, sample_weight, scorer)
+        search = search_data(self._shell(), X, y, sample_weight, scorer, cv=self.cv)
         xp, device, classes, scaler = search.xp, search.device, search.classes, search.scaler
         n_features = search.grid.shape[1]
         order = sorted(range(len(Cs)), key=lambda k: Cs[k])

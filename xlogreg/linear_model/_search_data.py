@@ -1,0 +1,140 @@
+"""The data of a logistic grid search, in memory or in a Dask array's chunks, and how its
+folds are scored: what :class:`~xlogreg.LogisticRegressionCV` fits its grid on."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from xlogreg._backend import integer_dtype, is_chunked, resolve
+from xlogreg._target_validation import check_sample_weight
+from xlogreg.linear_model._cv_scores import class_labels, fold_scores
+from xlogreg.linear_model._logistic_cv_chunks import (
+    check_chunked_cv,
+    chunked_fold_scores,
+    chunked_search,
+)
+from xlogreg.linear_model._logistic_fit import checked_training_data
+from xlogreg.linear_model._logistic_grid import GridData, fold_weights
+from xlogreg.model_selection import Scorer, check_folds
+
+__all__ = ["SearchData", "search_data"]
+
+
+class SearchData(NamedTuple):
+    """A search's data and how its folds are scored.
+
+    Attributes
+    ----------
+    grid : GridData
+        What the grid's batches are fitted on.
+    n_folds : int
+    classes : array
+        The sorted class labels.
+    scaler : StandardScaler or None
+    profile : TrainingProfile
+    feature_names : tuple of str
+    dtype : dtype
+        The compute dtype.
+    xp : module
+    device : object
+    raw_X, y : arrays
+        What the refit is fitted on (for a Dask ``X``, the chunks the search
+        holds).
+    scores : callable
+        ``scores(scorer, solutions, fitted)``: every model's score on its
+        fold's test rows, the models' rows of ``solutions`` fold by fold,
+        ``fitted(w, C, l1_ratio, **diagnostics)`` making a model of a row.
+    """
+
+    grid: GridData
+    n_folds: int
+    classes: Any
+    scaler: Any
+    profile: Any
+    feature_names: tuple[str, ...]
+    dtype: Any
+    xp: Any
+    device: Any
+    raw_X: Any
+    y: Any
+    scores: Callable[..., Any]
+
+
+def search_data(
+    model: Any, X: Any, y: Any, sample_weight: Any, scorer: Scorer, *, cv: Any
+) -> SearchData:
+    """Check the search's data and make its folds, before any fit.
+
+    Parameters
+    ----------
+    model : LogisticRegression
+        Carries the search's ``fit_intercept``, ``standardize`` and ``class_weight``.
+    X, y, sample_weight
+        The fit's arguments: ``X`` in memory (any library) or a Dask array.
+    scorer : Scorer
+        Checked against the classes.
+    cv : int, splitter, iterable of pairs or None
+        The folds (:func:`~xlogreg.model_selection.check_folds`; an integer
+        or ``None`` for a Dask ``X``).
+
+    Returns
+    -------
+    SearchData
+    """
+    if is_chunked(X):
+        chunked = chunked_search(model, X, y, sample_weight, None, n_splits=check_chunked_cv(cv))
+        scorer.check_problem(chunked.classes)
+        scores = functools.partial(chunked_fold_scores, search=chunked)
+        return SearchData(*chunked[:-1], scores)
+    raw_X, feature_names = model._fit_input(X, None, y=y, sample_weight=sample_weight)
+    xp, device = resolve(X=raw_X, y=y, sample_weight=sample_weight)
+    X, target, weights, classes, scaler, profile = checked_training_data(
+        model, raw_X, y, sample_weight, xp=xp, device=device
+    )
+    scorer.check_problem(classes)
+    labels = class_labels(target, classes, xp=xp)
+    # Each fold's rows as device index arrays: the host lists of n Python ints per
+    # fold weighed 0.35x X at 200k x 64, more than the whole grid's batches.
+    index_dtype = integer_dtype(xp, device)
+    folds = [
+        tuple(xp.asarray(rows, dtype=index_dtype, device=device) for rows in fold)
+        for fold in check_folds(cv, labels, classifier=True)
+    ]
+    score_weight = None
+    if sample_weight is not None:
+        score_weight = check_sample_weight(
+            sample_weight, xp=xp, device=device, n_samples=X.shape[0], dtype=X.dtype
+        )
+    grid = GridData.in_memory(
+        X,
+        target,
+        fold_weights([train for train, _ in folds], weights, xp=xp),
+        fit_intercept=model.fit_intercept,
+        xp=xp,
+    )
+    scores = functools.partial(
+        fold_scores,
+        folds=folds,
+        designs=(X, raw_X),
+        labels=labels,
+        sample_weight=score_weight,
+        classes=classes,
+        fit_intercept=model.fit_intercept,
+        xp=xp,
+    )
+    return SearchData(
+        grid,
+        len(folds),
+        classes,
+        scaler,
+        profile,
+        feature_names,
+        X.dtype,
+        xp,
+        device,
+        raw_X,
+        y,
+        scores,
+    )
