@@ -13,6 +13,7 @@ Problems (``--quick``: a tenth of the rows), float64 NumPy (and torch CPU for xl
   (``GeneralizedLinearRegressor(family="binomial", alpha=1/(C·Σw), l1_ratio)``, one fit per
   (fold, C, l1_ratio), scored by log loss on the fold's test rows).
 
+A Dask row runs the L2 search on 8 chunks on a local cluster of 2 worker processes.
 Each row's note gives the chosen C (and l1_ratio). The memory row: one more xlogreg
 search of the L2 problem under ``tracemalloc`` (issue 21's goal: extra memory ≤ 0.5× X).
 """
@@ -34,6 +35,7 @@ from sklearn.model_selection import StratifiedKFold
 from xlogreg import LogisticRegression, LogisticRegressionCV
 
 import report
+from clusters import local_cluster
 from problems import make_problem
 from report import MEMORY
 
@@ -112,6 +114,31 @@ def test_xlogreg_search(timed, data, library):
     one_fit = timings.get(f"{ONE_FIT} ({library})")
     search = timings.get(f"xlogreg LogisticRegressionCV ({library})")
     versus = f"; {search / one_fit:.2f}x one xlogreg fit" if one_fit and search else ""
+    timed.record(n_iter=int(np.max(np.asarray(model.n_iter_))), note=_choice(model) + versus)
+
+
+def test_xlogreg_search_on_dask(timed, data):
+    """The L2 search on a Dask array of 8 chunks, persisted on a local cluster of 2 worker
+    processes (one thread each), against the in-memory NumPy search of the same run."""
+    da = pytest.importorskip("dask.array")
+    X, y, group = data["l2"]
+    rows = -(-X.shape[0] // 8)
+    name = "xlogreg LogisticRegressionCV (dask, 2 workers)"
+    with local_cluster(2):
+        X_chunks = da.from_array(X, chunks=(rows, -1)).persist()
+        y_chunks = da.from_array(y, chunks=rows).persist()
+        model = timed(
+            group,
+            name,
+            lambda: LogisticRegressionCV(Cs=N_CS, cv=N_FOLDS, tol=TOL).fit(X_chunks, y_chunks),
+            kind="cv",
+            package="xlogreg",
+            library="dask",
+        )
+    timings = report.TIMINGS.get(group, {})
+    in_memory = timings.get("xlogreg LogisticRegressionCV (numpy)")
+    search = timings.get(name)
+    versus = f"; {search / in_memory:.2f}x the NumPy search" if in_memory and search else ""
     timed.record(n_iter=int(np.max(np.asarray(model.n_iter_))), note=_choice(model) + versus)
 
 

@@ -26,7 +26,6 @@ scikit-learn's formula, for the "objective gap" column.
 
 from __future__ import annotations
 
-import os
 import time
 import warnings
 
@@ -37,6 +36,7 @@ from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 
 from xlogreg import LogisticRegression
 
+from clusters import local_cluster
 from problems import make_problem
 from report import NOTES
 
@@ -124,31 +124,11 @@ def _workers(n: int) -> str:
     return f"{n} worker{'s' if n > 1 else ''}"
 
 
-def _restore(environ: dict[str, str]) -> None:
-    for name in set(os.environ) - set(environ):
-        del os.environ[name]
-    os.environ.update(environ)
-
-
 @pytest.fixture(scope="module", params=WORKERS, ids=lambda n: _workers(n).replace(" ", "-"))
 def on_cluster(request, problem):
     workers = request.param
-    # A Nanny sets OMP_NUM_THREADS=1 (and MKL's, OpenBLAS's, ...) in this process's
-    # environment before it spawns its worker, and leaves them: the modules after
-    # this one (torch, imported later, reads OMP_NUM_THREADS) and the machine's
-    # description must see the variables the run started with.
-    environ = dict(os.environ)
-    try:
-        with (
-            distributed.LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-            ) as cluster,
-            distributed.Client(cluster) as client,
-        ):
-            _restore(environ)
-            yield OnCluster(client, workers, problem)
-    finally:
-        _restore(environ)
+    with local_cluster(workers) as client:
+        yield OnCluster(client, workers, problem)
 
 
 def _details(problem: Problem, model) -> dict:
