@@ -39,22 +39,24 @@ def _problem(kind):
     return X, target, folds
 
 
-@pytest.mark.parametrize("fit_intercept", [True, False])
-@pytest.mark.parametrize("kind", ["binary", "three classes"])
-def test_chunks_sum_to_the_batch_in_memory(kind, fit_intercept):
-    X, target, folds = _problem(kind)
-    chunks = RowChunks.of(da.from_array(X, chunks=(CHUNKS, -1)), target, folds)
-    n_outputs = 1 if target.ndim == 1 else target.shape[1]
-    chunked = ChunkedBatchedLogistic(
-        chunks,
+def _chunked(X, target, folds, *, fit_intercept):
+    return ChunkedBatchedLogistic(
+        RowChunks.of(da.from_array(X, chunks=(CHUNKS, -1)), target, folds),
         folds.sum(axis=0),
         folds=FOLDS,
         l2=L2,
         fit_intercept=fit_intercept,
         n_features=X.shape[1],
-        n_outputs=n_outputs,
+        n_outputs=1 if target.ndim == 1 else target.shape[1],
         dtype=np.float64,
     )
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("kind", ["binary", "three classes"])
+def test_chunks_sum_to_the_batch_in_memory(kind, fit_intercept):
+    X, target, folds = _problem(kind)
+    chunked = _chunked(X, target, folds, fit_intercept=fit_intercept)
     whole = BatchedLogistic(
         X, target, folds, folds=FOLDS, l2=L2, fit_intercept=fit_intercept, xp=np
     )
@@ -80,17 +82,7 @@ def test_sampled_hessians_weigh_each_chunks_sample_by_its_share():
     """Each chunk samples its share of the rows (every ``step``-th), and its sample's
     weighted mean of ``p(1 − p) x̃x̃ᵀ`` counts for its share of each fold's weight."""
     X, target, folds = _problem("binary")
-    chunks = RowChunks.of(da.from_array(X, chunks=(CHUNKS, -1)), target, folds)
-    chunked = ChunkedBatchedLogistic(
-        chunks,
-        folds.sum(axis=0),
-        folds=FOLDS,
-        l2=L2,
-        fit_intercept=True,
-        n_features=X.shape[1],
-        n_outputs=1,
-        dtype=np.float64,
-    )
+    chunked = _chunked(X, target, folds, fit_intercept=True)
     W = 0.3 * np.random.default_rng(2).standard_normal((5, chunked.n_params))
     sampled = chunked.hessians(W, models=range(5), max_rows=35)
     design = np.hstack([X, np.ones((70, 1))])

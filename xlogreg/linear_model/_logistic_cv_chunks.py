@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import array_api_compat
@@ -35,7 +36,7 @@ from xlogreg._backend import RowChunks, host_list, integer_dtype, known_rows
 from xlogreg._chunked_data import chunked_training_data
 from xlogreg._validation import check_feature_names, check_matrix_shape
 from xlogreg.linear_model._logistic_fit import chunk_loss
-from xlogreg.linear_model._logistic_grid import GridData
+from xlogreg.linear_model._logistic_grid import GridData, SearchData
 from xlogreg.linear_model._standardize import chunked_scaler
 from xlogreg.model_selection._folds import chunk_test_folds, fold_bounds
 from xlogreg.objectives import ChunkedBatchedLogistic
@@ -46,45 +47,12 @@ _DEFAULT_SPLITS = 5
 
 
 class ChunkedSearch(NamedTuple):
-    """A Dask ``X`` made ready for a grid search.
+    """A Dask ``X`` made ready for a grid search: its :class:`SearchData`, and
+    ``test_rows(f)``, fold ``f``'s test rows of the checked ``X``, labels and sample weights
+    (``None`` when none were given), as lazy Dask arrays."""
 
-    Attributes
-    ----------
-    grid : GridData
-        The batches' data: :class:`~xlogreg.objectives.ChunkedBatchedLogistic`
-        over the chunks.
-    n_folds : int
-    classes : array
-        The sorted class labels.
-    scaler : StandardScaler or None
-    profile : TrainingProfile
-    feature_names : tuple of str
-    dtype : dtype
-        The compute dtype.
-    xp : module
-        The chunks' namespace (NumPy's or CuPy's).
-    device : object
-    X, y : dask arrays
-        The checked ``X`` (in the compute dtype) and labels, lazily read from
-        the chunks the search holds: a refit on them does not read the source
-        again.
-    test_rows : callable
-        ``test_rows(f)``: fold ``f``'s test rows of ``X``, ``y`` and the
-        sample weights (``None`` when none were given), as lazy Dask arrays.
-    """
-
-    grid: GridData
-    n_folds: int
-    classes: Any
-    scaler: Any
-    profile: Any
-    feature_names: tuple[str, ...]
-    dtype: Any
-    xp: Any
-    device: Any
-    X: Any
-    y: Any
-    test_rows: Any
+    data: SearchData
+    test_rows: Callable[[int], tuple[Any, Any, Any]]
 
 
 def check_chunked_cv(cv: Any) -> int:
@@ -224,9 +192,13 @@ def chunked_search(
     weight = chunks.as_array(2, data.dtype) if sample_weight is not None else None
     test_folds = grid_chunks.as_array(3, integer_dtype(xp, chunks.device))
     test_rows = functools.partial(_test_rows, X_checked, y_checked, weight, test_folds)
-    return ChunkedSearch(
+    n_folds = 1 if n_splits is None else n_splits
+    scores = functools.partial(
+        chunked_fold_scores, test_rows=test_rows, n_folds=n_folds, like=zeros
+    )
+    search = SearchData(
         grid,
-        1 if n_splits is None else n_splits,
+        n_folds,
         classes,
         scaler,
         data.profile,
@@ -236,8 +208,9 @@ def chunked_search(
         chunks.device,
         X_checked,
         y_checked,
-        test_rows,
+        scores,
     )
+    return ChunkedSearch(search, test_rows)
 
 
 def _stratified(chunks: RowChunks, classes: Any, n_splits: int) -> tuple[list, list]:
@@ -266,16 +239,19 @@ def _test_rows(X: Any, y: Any, weight: Any, test_folds: Any, fold: int) -> tuple
     return tuple(None if a is None else known_rows(a[mask]) for a in (X, y, weight))
 
 
-def chunked_fold_scores(scorer: Any, solutions: Any, fitted: Any, *, search: ChunkedSearch) -> Any:
+def chunked_fold_scores(
+    scorer: Any, solutions: Any, fitted: Any, *, test_rows: Callable, n_folds: int, like: Any
+) -> Any:
     """Every model's score on its fold's test rows (the rows of ``solutions`` fold by fold),
-    as one array of the chunks' namespace: each model a fitted
-    :class:`~xlogreg.LogisticRegression` scored by ``scorer`` on the lazily selected
-    test rows, the metric computed on the chunks."""
-    per_fold = solutions.shape[0] // search.n_folds
+    as one array of the dtype, namespace and device of ``like``: each model a fitted
+    :class:`~xlogreg.LogisticRegression` scored by ``scorer`` on the test rows selected
+    lazily by ``test_rows(f)``, the metric computed on the chunks."""
+    per_fold = solutions.shape[0] // n_folds
     scores = []
-    for f in range(search.n_folds):
-        X, y, weight = search.test_rows(f)
+    for f in range(n_folds):
+        X, y, weight = test_rows(f)
         for m in range(per_fold):
             estimator = fitted(solutions[f * per_fold + m, :], 1.0, 0.0, n_iter_=0, converged_=True)
             scores.append(float(scorer(estimator, X, y, weight)))
-    return search.xp.asarray(scores, dtype=search.dtype, device=search.device)
+    xp = array_api_compat.array_namespace(like)
+    return xp.asarray(scores, dtype=like.dtype, device=array_api_compat.device(like))

@@ -15,7 +15,7 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 import array_api_compat
 
@@ -33,6 +33,7 @@ __all__ = [
     "Candidate",
     "GridData",
     "GridFit",
+    "SearchData",
     "batch_size",
     "centred_solutions",
     "fit_grid",
@@ -140,6 +141,46 @@ class GridData:
         )
         zeros = xp.zeros(n_params, dtype=X.dtype, device=array_api_compat.device(X))
         return cls(tuple(X.shape), n_outputs, fit_intercept, batch, zeros)
+
+
+class SearchData(NamedTuple):
+    """A search's data and how its folds are scored.
+
+    Attributes
+    ----------
+    grid : GridData
+        What the grid's batches are fitted on.
+    n_folds : int
+    classes : array
+        The sorted class labels.
+    scaler : StandardScaler or None
+    profile : TrainingProfile
+    feature_names : tuple of str
+    dtype : dtype
+        The compute dtype.
+    xp : module
+    device : object
+    raw_X, y : arrays
+        What the refit is fitted on (for a Dask ``X``, the chunks the search
+        holds).
+    scores : callable
+        ``scores(scorer, solutions, fitted)``: every model's score on its
+        fold's test rows, the models' rows of ``solutions`` fold by fold,
+        ``fitted(w, C, l1_ratio, **diagnostics)`` making a model of a row.
+    """
+
+    grid: GridData
+    n_folds: int
+    classes: Any
+    scaler: Any
+    profile: Any
+    feature_names: tuple[str, ...]
+    dtype: Any
+    xp: Any
+    device: Any
+    raw_X: Any
+    y: Any
+    scores: Callable[..., Any]
 
 
 def batch_size(

@@ -112,7 +112,7 @@ def logistic_regression_path(
     order = sorted(range(len(grid)), key=lambda k: grid[k])
     candidates = [Candidate(0, l1_ratio, grid[k]) for k in order]
     if is_chunked(X):
-        search = chunked_search(model, X, y, sample_weight, None, n_splits=None)
+        search = chunked_search(model, X, y, sample_weight, None, n_splits=None).data
         data, classes, scaler = search.grid, search.classes, search.scaler
         xp, device, dtype = search.xp, search.device, search.dtype
     else:

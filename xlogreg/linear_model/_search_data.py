@@ -4,62 +4,20 @@ folds are scored: what :class:`~xlogreg.LogisticRegressionCV` fits its grid on."
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 from xlogreg._backend import integer_dtype, is_chunked, resolve
 from xlogreg._target_validation import check_sample_weight
 from xlogreg.linear_model._cv_scores import class_labels, fold_scores
 from xlogreg.linear_model._logistic_cv_chunks import (
     check_chunked_cv,
-    chunked_fold_scores,
     chunked_search,
 )
 from xlogreg.linear_model._logistic_fit import checked_training_data
-from xlogreg.linear_model._logistic_grid import GridData, fold_weights
+from xlogreg.linear_model._logistic_grid import GridData, SearchData, fold_weights
 from xlogreg.model_selection import Scorer, check_folds
 
-__all__ = ["SearchData", "search_data"]
-
-
-class SearchData(NamedTuple):
-    """A search's data and how its folds are scored.
-
-    Attributes
-    ----------
-    grid : GridData
-        What the grid's batches are fitted on.
-    n_folds : int
-    classes : array
-        The sorted class labels.
-    scaler : StandardScaler or None
-    profile : TrainingProfile
-    feature_names : tuple of str
-    dtype : dtype
-        The compute dtype.
-    xp : module
-    device : object
-    raw_X, y : arrays
-        What the refit is fitted on (for a Dask ``X``, the chunks the search
-        holds).
-    scores : callable
-        ``scores(scorer, solutions, fitted)``: every model's score on its
-        fold's test rows, the models' rows of ``solutions`` fold by fold,
-        ``fitted(w, C, l1_ratio, **diagnostics)`` making a model of a row.
-    """
-
-    grid: GridData
-    n_folds: int
-    classes: Any
-    scaler: Any
-    profile: Any
-    feature_names: tuple[str, ...]
-    dtype: Any
-    xp: Any
-    device: Any
-    raw_X: Any
-    y: Any
-    scores: Callable[..., Any]
+__all__ = ["search_data"]
 
 
 def search_data(
@@ -85,9 +43,8 @@ def search_data(
     """
     if is_chunked(X):
         chunked = chunked_search(model, X, y, sample_weight, None, n_splits=check_chunked_cv(cv))
-        scorer.check_problem(chunked.classes)
-        scores = functools.partial(chunked_fold_scores, search=chunked)
-        return SearchData(*chunked[:-1], scores)
+        scorer.check_problem(chunked.data.classes)
+        return chunked.data
     raw_X, feature_names = model._fit_input(X, None, y=y, sample_weight=sample_weight)
     xp, device = resolve(X=raw_X, y=y, sample_weight=sample_weight)
     X, target, weights, classes, scaler, profile = checked_training_data(
