@@ -11,7 +11,7 @@ tasks next to the chunks (:meth:`~xlogreg._backend.RowChunks.reduce`), and the c
 finishes the centring as in memory (:func:`chunked_statistics`). The solvers then run on
 the small matrices. A second pass sums each fold's test residuals for its models
 (:func:`chunked_residual_sums`), or ridge's leave-one-out errors for every alpha
-(:func:`chunked_gcv_errors`): only per-fold, per-model sums reach the client.
+(:func:`chunked_ridge_gcv`): only per-fold, per-model sums reach the client.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from typing import Any
 import array_api_compat
 
 from xlogreg._backend import accumulation_dtype, host_list
-from xlogreg._chunked_data import ChunkedData
+from xlogreg._chunked_data import ChunkedData, chunked_training_data
+from xlogreg._moments import check_finite_moments
+from xlogreg._validation import check_feature_names, check_matrix_shape
 from xlogreg.linear_model._ridge_gcv import (
     GCVDecomposition,
     best_mean,
@@ -44,9 +46,9 @@ from xlogreg.objectives._weighted_grams import (
 
 __all__ = [
     "SUM_SCORES",
-    "chunked_gcv_errors",
     "chunked_n_splits",
     "chunked_residual_sums",
+    "chunked_ridge_cv",
     "chunked_ridge_gcv",
     "chunked_ridge_k_fold",
     "chunked_statistics",
@@ -187,36 +189,94 @@ def chunked_residual_sums(
     return sums if y_means is not None else (*sums, None)
 
 
-def chunked_gcv_errors(
-    data: ChunkedData,
-    decomposition: GCVDecomposition,
+def chunked_ridge_cv(
+    estimator: Any,
+    X: Any,
+    y: Any,
+    sample_weight: Any,
+    feature_names: Any,
     alphas: list[float],
-    *,
-    fit_intercept: bool,
-    dtype: Any,
-) -> Any:
-    """Every alpha's sum of squared leave-one-out errors (times ``√s``, scikit-learn's
-    ``looe``) over the rows of the chunks, ``(n_alphas, n_targets)``.
+    scorer: Any,
+) -> dict[str, Any]:
+    """:class:`~xlogreg.RidgeCV`'s search on a Dask ``X`` (its fitted attributes): generalized
+    cross-validation with more rows than features and the mean squared leave-one-out error
+    (:func:`chunked_ridge_gcv`), or ``KFold`` (an integer ``cv``) scored by a sum over the
+    test rows (:func:`chunked_ridge_k_fold`, :data:`SUM_SCORES`).
 
-    Each chunk forms its rows of ``Z V`` from the client's eigendecomposition of ``ZᵀZ``
-    (``decomposition``, without its per-row parts: :func:`~xlogreg.linear_model._ridge_gcv.
-    ridge_gcv_statistics`), and their leave-one-out errors by
-    :func:`~xlogreg.linear_model._ridge_gcv.ridge_gcv_alpha`, in ``dtype``.
+    Raises
+    ------
+    ValueError
+        Before any pass over the chunks, naming the parameter: ``store_cv_results=True``,
+        a ``scoring`` with ``cv=None``, ``gcv_mode="svd"``, no more rows than features
+        with ``cv=None``, a ``cv`` that is not an integer, or a ``scoring`` outside
+        :data:`SUM_SCORES`.
     """
-    d = decomposition
-    return data.chunks.reduce(
-        _chunk_gcv_errors,
-        d.eigenvalues,
-        d.right,
-        d.projected_y,
-        d.projected_root,
-        d.weight_sum,
-        d.x_mean,
-        d.y_mean,
+    check_matrix_shape(X)
+    n_samples, n_features = X.shape
+    n_splits = None
+    if estimator.cv is None:
+        if estimator.store_cv_results:
+            raise ValueError(
+                "store_cv_results=True keeps every row's leave-one-out values, and a Dask X "
+                "keeps its rows on the workers: fit without it, or compute X first"
+            )
+        if scorer is not None:
+            raise ValueError(
+                f"scoring={estimator.scoring!r}: generalized cross-validation on a Dask X scores "
+                "by the mean squared leave-one-out error (scoring=None); pass an integer cv "
+                "to score the folds by another name"
+            )
+        if estimator.gcv_mode == "svd":
+            raise ValueError(
+                "gcv_mode='svd' decomposes X itself, which a Dask X keeps on the workers: "
+                "use gcv_mode=None or 'eigen'"
+            )
+        if n_samples <= n_features:  # NaN rows (unknown) pass: checked after the pass
+            raise ValueError(
+                f"cv=None on a Dask X needs more rows than features, got {n_samples} rows "
+                f"and {n_features} features: pass an integer cv"
+            )
+    else:
+        n_splits = chunked_n_splits(estimator.cv, 5, n_samples)
+        if scorer is not None and (scorer.is_callable or scorer.name not in SUM_SCORES):
+            raise ValueError(
+                f"scoring={estimator.scoring!r}: RidgeCV on a Dask X scores the folds by one of "
+                f"{list(SUM_SCORES)}, sums over the test rows"
+            )
+    feature_names = check_feature_names(feature_names, n_features=n_features)
+    data = chunked_training_data(X, y, sample_weight, target="values")
+    profile = data.profile
+    check_finite_moments(profile.mean, profile.std, xp=data.xp, feature_names=feature_names)
+    one_target = getattr(y, "ndim", 1) == 1
+    common = {
+        "n_features_in_": n_features,
+        "feature_names_in_": feature_names,
+        "training_profile_": profile,
+    }
+    if n_splits is not None:
+        fitted = chunked_ridge_k_fold(
+            data,
+            n_splits,
+            alphas,
+            None if scorer is None else scorer.name,
+            fit_intercept=estimator.fit_intercept,
+            one_target=one_target,
+        )
+        return {**fitted, **common}
+    if sum(data.chunks.rows) <= n_features:
+        raise ValueError(
+            f"cv=None on a Dask X needs more rows than features, got "
+            f"{sum(data.chunks.rows)} rows and {n_features} features: pass an integer cv"
+        )
+    per_target = estimator.alpha_per_target and not one_target and y.shape[1] > 1
+    fitted = chunked_ridge_gcv(
+        data,
         alphas,
-        fit_intercept,
-        dtype,
+        fit_intercept=estimator.fit_intercept,
+        per_target=per_target,
+        one_target=one_target,
     )
+    return {**fitted, **common}
 
 
 def chunked_ridge_gcv(
@@ -229,13 +289,14 @@ def chunked_ridge_gcv(
 ) -> dict[str, Any]:
     """``RidgeCV``'s generalized cross-validation on the chunks (more rows than features):
     the eigendecomposition of ``ZᵀZ`` from their summed moments, every alpha's mean squared
-    leave-one-out error from their sums (:func:`chunked_gcv_errors`), all in the widest
+    leave-one-out error from their sums (each chunk sums its rows'), all in the widest
     float; returns the fitted ``alpha_``, ``best_score_``, ``coef_`` and ``intercept_``."""
     xp = data.xp
     wide = accumulation_dtype(xp, data.chunks.device)
     stats = chunked_statistics(data, None, center=True, one_target=False, dtype=wide)
     decomposition = ridge_gcv_statistics(stats, fit_intercept=fit_intercept, xp=xp)
-    sums = chunked_gcv_errors(data, decomposition, alphas, fit_intercept=fit_intercept, dtype=wide)
+    # Every alpha's sum of squared leave-one-out errors (times √s, scikit-learn's looe).
+    sums = data.chunks.reduce(_chunk_gcv_errors, decomposition, alphas, fit_intercept, wide)
     n_samples = sum(data.chunks.rows)
     if per_target:
         scores = host_list(-sums / n_samples)
@@ -400,39 +461,21 @@ def _chunk_residuals(
 
 
 def _chunk_gcv_errors(
-    X: Any,
-    y: Any,
-    weight: Any,
-    eigenvalues: Any,
-    right: Any,
-    projected_y: Any,
-    projected_root: Any,
-    weight_sum: Any,
-    x_mean: Any,
-    y_mean: Any,
-    alphas: list[float],
-    fit_intercept: bool,
-    dtype: Any,
+    X: Any, y: Any, weight: Any, shared: GCVDecomposition, alphas: list, intercept: bool, dtype: Any
 ) -> Any:
-    """The chunk's sums of squared leave-one-out errors, ``(n_alphas, n_targets)``."""
+    """The chunk's sums of squared leave-one-out errors, ``(n_alphas, n_targets)``: its rows
+    of ``Z V``, ``ỹ`` and ``√s`` with the ``shared`` eigendecomposition, every alpha's errors
+    by :func:`~xlogreg.linear_model._ridge_gcv.ridge_gcv_alpha`, in ``dtype``."""
     xp, X, Y, weight = _cast(X, y, weight, dtype)
     root = xp.sqrt(weight)
-    decomposition = GCVDecomposition(
-        long=True,
-        eigenvalues=eigenvalues,
-        basis=(root[:, None] * (X - x_mean)) @ right,
-        right=right,
-        projected_y=projected_y,
-        projected_root=projected_root,
-        centred_y=root[:, None] * (Y - y_mean),
-        root=root,
-        weight_sum=weight_sum,
-        x_mean=x_mean,
-        y_mean=y_mean,
-        design=None,
-    )
+    rows = {
+        "basis": (root[:, None] * (X - shared.x_mean)) @ shared.right,
+        "centred_y": root[:, None] * (Y - shared.y_mean),
+        "root": root,
+    }
+    decomposition = GCVDecomposition(**{**shared.__dict__, **rows})
     sums = []
     for alpha in alphas:
-        errors, _ = ridge_gcv_alpha(decomposition, alpha, fit_intercept=fit_intercept, xp=xp)
+        errors, _ = ridge_gcv_alpha(decomposition, alpha, fit_intercept=intercept, xp=xp)
         sums.append(xp.sum(errors * errors, axis=0))
     return xp.stack(sums)

@@ -252,8 +252,7 @@ class ElasticNetCV(RegressionPredictMixin, BaseEstimator):
                 X, y, sample_weight, feature_names
             )
         xp = array_api_compat.array_namespace(stats.gram)
-        device = array_api_compat.device(stats.gram)
-        dtype = stats.gram.dtype
+        device, dtype = array_api_compat.device(stats.gram), stats.gram.dtype
         n_features = stats.gram.shape[1]
         if scaler is not None:
             stats = stats.scaled(xp.astype(scaler.scale_, dtype))
@@ -345,8 +344,7 @@ class ElasticNetCV(RegressionPredictMixin, BaseEstimator):
     def _chunked_input(
         self, X: Any, y: Any, sample_weight: Any, feature_names: Any
     ) -> tuple[GramStatistics, Any, TrainingProfile, Any, Callable]:
-        """:meth:`_in_memory_input` of a Dask ``X``: ``KFold`` folds (an integer ``cv``)
-        found chunk by chunk, and every sum formed where the chunks live."""
+        """:meth:`_in_memory_input` of a Dask ``X``: integer ``cv``, sums formed by the chunks."""
         check_matrix_shape(X)
         n_splits = chunked_n_splits(self.cv, 5, X.shape[0])
         feature_names = check_feature_names(feature_names, n_features=X.shape[1])
@@ -355,25 +353,19 @@ class ElasticNetCV(RegressionPredictMixin, BaseEstimator):
         data = chunked_training_data(
             X, y, sample_weight, target="values", scaler_moments=self.standardize
         )
-        xp = data.xp
+        xp, profile = data.xp, data.profile
         scaler = chunked_scaler(self, data, feature_names)
-        check_finite_moments(
-            data.profile.mean, data.profile.std, xp=xp, feature_names=feature_names
-        )
+        check_finite_moments(profile.mean, profile.std, xp=xp, feature_names=feature_names)
         stats = chunked_statistics(data, n_splits, center=self.fit_intercept, one_target=True)
 
         def test_errors(coefs: Any, intercepts: Any) -> Any:
-            models = [fold_models(coefs, intercepts, k, xp=xp) for k in range(n_splits)]
-            squared, _, weight_sums, _ = chunked_residual_sums(
-                data,
-                n_splits,
-                xp.stack([coef for coef, _ in models]),
-                xp.stack([intercept for _, intercept in models]),
-            )
-            errors = [squared[k, :, 0] / weight_sums[k] for k in range(n_splits)]
-            return fold_errors(errors, coefs.shape, xp=xp)
+            models = [_fold_models(coefs, intercepts, k, xp=xp) for k in range(n_splits)]
+            stacked = [xp.stack([model[i] for model in models]) for i in (0, 1)]
+            squared, _, weights, _ = chunked_residual_sums(data, n_splits, *stacked)
+            errors = [squared[k, :, 0] / weights[k] for k in range(n_splits)]
+            return _fold_errors(errors, coefs.shape, xp=xp)
 
-        return stats, scaler, data.profile, feature_names, test_errors
+        return stats, scaler, profile, feature_names, test_errors
 
 
 class LassoCV(ElasticNetCV):
@@ -468,15 +460,15 @@ def _test_errors(
     product for the fold's whole path."""
     errors = []
     for k, (_, test) in enumerate(folds):
-        coef, intercept = fold_models(coefs, intercepts, k, xp=xp)
+        coef, intercept = _fold_models(coefs, intercepts, k, xp=xp)
         squared, _, weight_sum = residual_sums(
             X, y[:, None], sample_weight, test, coef, intercept, xp=xp
         )
         errors.append(squared[:, 0] / weight_sum)
-    return fold_errors(errors, coefs.shape, xp=xp)
+    return _fold_errors(errors, coefs.shape, xp=xp)
 
 
-def fold_models(coefs: Any, intercepts: Any, fold: int, *, xp: Any) -> tuple[Any, Any]:
+def _fold_models(coefs: Any, intercepts: Any, fold: int, *, xp: Any) -> tuple[Any, Any]:
     """One fold's path of models, ``(n_features, n_alphas·n_l1_ratios)`` and
     ``(n_alphas·n_l1_ratios,)``, from the search's ``(n_alphas, n_l1_ratios, n_problems, ·)``:
     contiguous (the reshape copies), for one BLAS product per tile of test rows."""
@@ -485,9 +477,8 @@ def fold_models(coefs: Any, intercepts: Any, fold: int, *, xp: Any) -> tuple[Any
     return coef, xp.reshape(intercepts[:, :, fold], (-1,))
 
 
-def fold_errors(errors: list, shape: tuple, *, xp: Any) -> Any:
-    """The folds' errors, each ``(n_alphas·n_l1_ratios,)``, as ``(n_l1_ratios, n_folds,
-    n_alphas)``."""
+def _fold_errors(errors: list, shape: tuple, *, xp: Any) -> Any:
+    """The folds' errors, each (n_alphas·n_l1_ratios,), as (n_l1_ratios, n_folds, n_alphas)."""
     n_alphas, n_l1_ratios = shape[:2]
     stacked = xp.stack([xp.reshape(e, (n_alphas, n_l1_ratios)) for e in errors])
     return xp.permute_dims(stacked, (2, 0, 1))

@@ -21,25 +21,16 @@ from xlogreg._backend import (
     is_chunked,
     resolve,
 )
-from xlogreg._chunked_data import chunked_training_data
-from xlogreg._moments import check_finite_moments
 from xlogreg._profile import fit_profile
 from xlogreg._target_validation import check_regression_target, check_sample_weight
 from xlogreg._validation import (
     check_bool,
     check_choice,
-    check_feature_names,
     check_features,
-    check_matrix_shape,
     check_number,
 )
 from xlogreg.base import BaseEstimator
-from xlogreg.linear_model._chunked_search import (
-    SUM_SCORES,
-    chunked_n_splits,
-    chunked_ridge_gcv,
-    chunked_ridge_k_fold,
-)
+from xlogreg.linear_model._chunked_search import chunked_ridge_cv
 from xlogreg.linear_model._linear import LinearRegression
 from xlogreg.linear_model._predict import RegressionPredictMixin
 from xlogreg.linear_model._ridge_gcv import (
@@ -230,9 +221,8 @@ class RidgeCV(RegressionPredictMixin, BaseEstimator):
         """
         alphas, scorer = self._validate_params()
         if is_chunked(X):
-            self._set_fitted(
-                **self._fit_chunked(X, y, sample_weight, feature_names, alphas, scorer)
-            )
+            fitted = chunked_ridge_cv(self, X, y, sample_weight, feature_names, alphas, scorer)
+            self._set_fitted(**fitted)
             return self
         X, feature_names = self._fit_input(X, feature_names, y=y, sample_weight=sample_weight)
         xp, device = resolve(X=X, y=y, sample_weight=sample_weight)
@@ -260,86 +250,6 @@ class RidgeCV(RegressionPredictMixin, BaseEstimator):
             fitted = self._k_fold(X, y, sample_weight, alphas, scorer, folds, weighted, xp=xp)
         self._set_fitted(**fitted, **common)
         return self
-
-    def _fit_chunked(
-        self,
-        X: Any,
-        y: Any,
-        sample_weight: Any,
-        feature_names: Any,
-        alphas: list[float],
-        scorer: Scorer | None,
-    ) -> dict[str, Any]:
-        """The search on a Dask ``X``, every sum formed where its chunks live
-        (:mod:`~xlogreg.linear_model._chunked_search`): generalized cross-validation with
-        more rows than features and the mean squared leave-one-out error, or ``KFold`` (an
-        integer ``cv``) scored by a sum of the test rows (:data:`SUM_SCORES`)."""
-        check_matrix_shape(X)
-        n_samples, n_features = X.shape
-        n_splits = None
-        if self.cv is None:
-            if self.store_cv_results:
-                raise ValueError(
-                    "store_cv_results=True keeps every row's leave-one-out values, and a Dask X "
-                    "keeps its rows on the workers: fit without it, or compute X first"
-                )
-            if scorer is not None:
-                raise ValueError(
-                    f"scoring={self.scoring!r}: generalized cross-validation on a Dask X scores "
-                    "by the mean squared leave-one-out error (scoring=None); pass an integer cv "
-                    "to score the folds by another name"
-                )
-            if self.gcv_mode == "svd":
-                raise ValueError(
-                    "gcv_mode='svd' decomposes X itself, which a Dask X keeps on the workers: "
-                    "use gcv_mode=None or 'eigen'"
-                )
-            if n_samples <= n_features:  # NaN rows (unknown) pass: checked after the pass
-                raise ValueError(
-                    f"cv=None on a Dask X needs more rows than features, got {n_samples} rows "
-                    f"and {n_features} features: pass an integer cv"
-                )
-        else:
-            n_splits = chunked_n_splits(self.cv, 5, n_samples)
-            if scorer is not None and (scorer.is_callable or scorer.name not in SUM_SCORES):
-                raise ValueError(
-                    f"scoring={self.scoring!r}: RidgeCV on a Dask X scores the folds by one of "
-                    f"{list(SUM_SCORES)}, sums over the test rows"
-                )
-        feature_names = check_feature_names(feature_names, n_features=n_features)
-        data = chunked_training_data(X, y, sample_weight, target="values")
-        profile = data.profile
-        check_finite_moments(profile.mean, profile.std, xp=data.xp, feature_names=feature_names)
-        one_target = getattr(y, "ndim", 1) == 1
-        common = {
-            "n_features_in_": n_features,
-            "feature_names_in_": feature_names,
-            "training_profile_": profile,
-        }
-        if n_splits is not None:
-            fitted = chunked_ridge_k_fold(
-                data,
-                n_splits,
-                alphas,
-                None if scorer is None else scorer.name,
-                fit_intercept=self.fit_intercept,
-                one_target=one_target,
-            )
-            return {**fitted, **common}
-        if sum(data.chunks.rows) <= n_features:
-            raise ValueError(
-                f"cv=None on a Dask X needs more rows than features, got "
-                f"{sum(data.chunks.rows)} rows and {n_features} features: pass an integer cv"
-            )
-        per_target = self.alpha_per_target and not one_target and y.shape[1] > 1
-        fitted = chunked_ridge_gcv(
-            data,
-            alphas,
-            fit_intercept=self.fit_intercept,
-            per_target=per_target,
-            one_target=one_target,
-        )
-        return {**fitted, **common}
 
     def _generalized(
         self,
