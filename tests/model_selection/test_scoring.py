@@ -206,6 +206,20 @@ def test_a_regression_name_scores_as_scikit_learns_scorer(regression, name, weig
     np.testing.assert_allclose(to_numpy(scorer(est, X, y, weight)), expected, rtol=1e-12)
 
 
+@pytest.mark.parametrize("name", REGRESSOR_NAMES)
+def test_two_targets_score_as_scikit_learns_scorer(regression, name):
+    """Each target's error, then their mean: for the root mean squared error, the mean of
+    the roots (scikit-learn's), not the root of the mean."""
+    _, X, y = regression
+    targets = np.stack([y, 3.0 * y[::-1]], axis=1)
+    est = LinearRegression().fit(X, targets)
+    scorer = check_scoring(name, classifier=False)
+    expected = get_scorer(name)(est, X, targets)
+    np.testing.assert_allclose(
+        to_numpy(scorer.score(targets, est.predict(X))), expected, rtol=1e-12
+    )
+
+
 def _small(problem_name, n_rows):
     est, X, y = PROBLEMS[problem_name]()
     rows = np.random.default_rng(5).choice(len(y), n_rows, replace=False)

@@ -31,20 +31,20 @@ from xlogreg._validation import (
 )
 from xlogreg.base import BaseEstimator
 from xlogreg.exceptions import DataConversionWarning
-from xlogreg.linear_model._chunked_search import (
-    chunked_n_splits,
-    chunked_residual_sums,
-    chunked_statistics,
-)
 from xlogreg.linear_model._enet_path import (
     alpha_grid,
     check_alphas,
     check_path_options,
     warn_unconverged,
 )
+from xlogreg.linear_model._least_squares_cv_chunks import (
+    chunked_residual_sums,
+    chunked_statistics,
+)
 from xlogreg.linear_model._predict import RegressionPredictMixin
 from xlogreg.linear_model._standardize import chunked_scaler, profile_moments
 from xlogreg.model_selection import check_folds
+from xlogreg.model_selection._folds import chunked_n_splits
 from xlogreg.objectives._weighted_grams import GramStatistics, fold_grams, residual_sums
 from xlogreg.preprocessing import StandardScaler
 from xlogreg.solvers.batched_lasso import elastic_net_gram_path

@@ -31,7 +31,7 @@ from xlogreg._chunked_data import chunked_training_data
 from xlogreg._target_validation import check_regression_target, check_sample_weight
 from xlogreg._validation import check_features, check_number
 from xlogreg.exceptions import ConvergenceWarning
-from xlogreg.linear_model._chunked_search import chunked_statistics
+from xlogreg.linear_model._least_squares_cv_chunks import chunked_statistics
 from xlogreg.objectives._weighted_grams import GramStatistics, weighted_grams
 from xlogreg.solvers.batched_lasso import elastic_net_gram_path
 

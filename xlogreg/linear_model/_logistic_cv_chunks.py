@@ -26,7 +26,6 @@ before and after :func:`~xlogreg.linear_model._logistic_grid.fit_grid`:
 from __future__ import annotations
 
 import functools
-import numbers
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -41,9 +40,7 @@ from xlogreg.linear_model._standardize import chunked_scaler
 from xlogreg.model_selection._folds import chunk_test_folds, fold_bounds
 from xlogreg.objectives import ChunkedBatchedLogistic
 
-__all__ = ["ChunkedSearch", "check_chunked_cv", "chunked_fold_scores", "chunked_search"]
-
-_DEFAULT_SPLITS = 5
+__all__ = ["ChunkedSearch", "chunked_fold_scores", "chunked_search"]
 
 
 class ChunkedSearch(NamedTuple):
@@ -53,27 +50,6 @@ class ChunkedSearch(NamedTuple):
 
     data: SearchData
     test_rows: Callable[[int], tuple[Any, Any, Any]]
-
-
-def check_chunked_cv(cv: Any) -> int:
-    """The number of folds of ``cv`` for a Dask ``X``: an integer (``None`` is 5).
-
-    Raises
-    ------
-    ValueError
-        Below 2; a splitter or (train, test) pairs, which need every row's
-        index on the client.
-    """
-    if cv is None:
-        return _DEFAULT_SPLITS
-    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
-        if cv < 2:
-            raise ValueError(f"cv={cv}: cross-validation needs at least 2 folds")
-        return int(cv)
-    raise ValueError(
-        f"cv={cv!r}: with a Dask array X, cv must be an integer (StratifiedKFold folds, made "
-        "chunk by chunk); a splitter or (train, test) pairs need X in memory"
-    )
 
 
 def _class_positions(X: Any, y: Any, sample_weight: Any, classes: Any) -> tuple[list, list]:
@@ -142,8 +118,9 @@ def chunked_search(
     X, y, sample_weight, feature_names
         The fit's arguments.
     n_splits : int or None
-        The number of folds (:func:`check_chunked_cv`); ``None`` for a path:
-        one fold, of every row, and no test rows.
+        The number of folds
+        (:func:`~xlogreg.model_selection._folds.chunked_n_splits`); ``None``
+        for a path: one fold, of every row, and no test rows.
 
     Returns
     -------

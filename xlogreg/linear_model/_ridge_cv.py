@@ -30,7 +30,7 @@ from xlogreg._validation import (
     check_number,
 )
 from xlogreg.base import BaseEstimator
-from xlogreg.linear_model._chunked_search import chunked_ridge_cv
+from xlogreg.linear_model._least_squares_cv_chunks import chunked_ridge_cv
 from xlogreg.linear_model._linear import LinearRegression
 from xlogreg.linear_model._predict import RegressionPredictMixin
 from xlogreg.linear_model._ridge_gcv import (

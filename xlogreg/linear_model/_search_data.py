@@ -9,13 +9,11 @@ from typing import Any
 from xlogreg._backend import integer_dtype, is_chunked, resolve
 from xlogreg._target_validation import check_sample_weight
 from xlogreg.linear_model._cv_scores import class_labels, fold_scores
-from xlogreg.linear_model._logistic_cv_chunks import (
-    check_chunked_cv,
-    chunked_search,
-)
+from xlogreg.linear_model._logistic_cv_chunks import chunked_search
 from xlogreg.linear_model._logistic_fit import checked_training_data
 from xlogreg.linear_model._logistic_grid import GridData, SearchData, fold_weights
 from xlogreg.model_selection import Scorer, check_folds
+from xlogreg.model_selection._folds import chunked_n_splits
 
 __all__ = ["search_data"]
 
@@ -42,7 +40,9 @@ def search_data(
     SearchData
     """
     if is_chunked(X):
-        chunked = chunked_search(model, X, y, sample_weight, None, n_splits=check_chunked_cv(cv))
+        chunked = chunked_search(
+            model, X, y, sample_weight, None, n_splits=chunked_n_splits(cv, 5, X.shape[0])
+        )
         scorer.check_problem(chunked.data.classes)
         return chunked.data
     raw_X, feature_names = model._fit_input(X, None, y=y, sample_weight=sample_weight)

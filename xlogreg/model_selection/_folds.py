@@ -18,7 +18,7 @@ import array_api_compat
 
 from xlogreg._backend import host_list, integer_dtype, is_array, to_numpy
 
-__all__ = ["check_folds", "chunk_test_folds", "fold_bounds"]
+__all__ = ["check_folds", "chunk_test_folds", "chunked_n_splits", "fold_bounds"]
 
 _DEFAULT_SPLITS = 5  # scikit-learn's default cv since 0.22
 
@@ -282,6 +282,46 @@ def chunk_test_folds(
         fold = xp.searchsorted(xp.asarray(edges, dtype=index, device=device), rank, side="right")
         folds = fold if folds is None else xp.where(member, fold, folds)
     return xp.astype(folds, index)
+
+
+def chunked_n_splits(cv: Any, default: int, n_samples: float) -> int:
+    """The number of ``KFold`` folds that ``cv`` asks of a search on a Dask ``X``.
+
+    Parameters
+    ----------
+    cv : int or None
+        The estimator's ``cv``; ``None`` is ``default``.
+    default : int
+        The estimator's default number of folds.
+    n_samples : int or float
+        The rows of ``X`` (NaN while unknown: ``cv`` is then checked against them later).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        Naming ``cv``: not an integer (a splitter or (train, test) pairs index the rows
+        on the client), below 2, or above the number of rows.
+
+    Examples
+    --------
+    >>> chunked_n_splits(None, 5, 100), chunked_n_splits(3, 5, float("nan"))
+    (5, 3)
+    """
+    cv = default if cv is None else cv
+    if not isinstance(cv, numbers.Integral) or isinstance(cv, bool):
+        text = repr(cv)
+        raise ValueError(
+            f"cv={text if len(text) <= 60 else text[:57] + '...'}: a search on a Dask X takes an "
+            "integer cv (scikit-learn's KFold, found chunk by chunk); splitters and lists of "
+            "(train, test) pairs index the rows on the client: compute X first (X.compute())"
+        )
+    if n_samples == n_samples:
+        fold_bounds(int(cv), [int(n_samples)])
+    return int(cv)
 
 
 def _checked_pairs(

@@ -299,10 +299,12 @@ class Scorer:
             kwargs["sample_weight"] = sample_weight
         if self.classifier:
             response = self._classifier_arguments(definition, response, classes, kwargs)
+        if definition.root:  # each target's root error, then their mean (scikit-learn's)
+            kwargs["multioutput"] = "raw_values"
         value = definition.metric(y_true, response, **kwargs)
         xp = array_namespace(value)
         if definition.root:
-            value = xp.sqrt(value)
+            value = xp.mean(xp.sqrt(value))
         return value if definition.greater_is_better else xp.negative(value)
 
     def _classifier_arguments(

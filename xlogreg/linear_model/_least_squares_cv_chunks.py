@@ -16,7 +16,6 @@ the small matrices. A second pass sums each fold's test residuals for its models
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import array_api_compat
@@ -35,7 +34,7 @@ from xlogreg.linear_model._ridge_gcv import (
     ridge_models,
     ridge_solution,
 )
-from xlogreg.model_selection._folds import chunk_test_folds, fold_bounds
+from xlogreg.model_selection._folds import chunk_test_folds, chunked_n_splits, fold_bounds
 from xlogreg.objectives._weighted_grams import (
     GramStatistics,
     complement_statistics,
@@ -46,54 +45,12 @@ from xlogreg.objectives._weighted_grams import (
 
 __all__ = [
     "SUM_SCORES",
-    "chunked_n_splits",
     "chunked_residual_sums",
     "chunked_ridge_cv",
     "chunked_ridge_gcv",
     "chunked_ridge_k_fold",
     "chunked_statistics",
 ]
-
-
-def chunked_n_splits(cv: Any, default: int, n_samples: float) -> int:
-    """The number of ``KFold`` folds that ``cv`` asks of a search on a Dask ``X``.
-
-    Parameters
-    ----------
-    cv : int or None
-        The estimator's ``cv``; ``None`` is ``default``.
-    default : int
-        The estimator's default number of folds.
-    n_samples : int or float
-        The rows of ``X`` (NaN while unknown: ``cv`` is then checked against them later).
-
-    Returns
-    -------
-    int
-
-    Raises
-    ------
-    ValueError
-        Naming ``cv``: not an integer (a splitter or (train, test) pairs index the rows
-        on the client), below 2, or above the number of rows.
-
-    Examples
-    --------
-    >>> from xlogreg.linear_model._chunked_search import chunked_n_splits
-    >>> chunked_n_splits(None, 5, 100), chunked_n_splits(3, 5, float("nan"))
-    (5, 3)
-    """
-    cv = default if cv is None else cv
-    if not isinstance(cv, numbers.Integral) or isinstance(cv, bool):
-        text = repr(cv)
-        raise ValueError(
-            f"cv={text if len(text) <= 60 else text[:57] + '...'}: a search on a Dask X takes an "
-            "integer cv (scikit-learn's KFold, found chunk by chunk); splitters and lists of "
-            "(train, test) pairs index the rows on the client: compute X first (X.compute())"
-        )
-    if n_samples == n_samples:
-        fold_bounds(int(cv), [int(n_samples)])
-    return int(cv)
 
 
 def chunked_statistics(
