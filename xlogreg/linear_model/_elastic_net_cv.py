@@ -216,7 +216,7 @@ class ElasticNetCV(RegressionPredictMixin, BaseEstimator):
         Parameters
         ----------
         X : array of shape (n_samples, n_features) or a DataFrame
-            Training data; any supported array library and device.
+            Training data; any supported array library and device, or a Dask array.
         y : array of shape (n_samples,)
             One real target (a 2-D ``y`` of one column is taken as 1-D).
         sample_weight : array of shape (n_samples,) or float, optional

@@ -199,7 +199,8 @@ def enet_path(
     Parameters
     ----------
     X : array of shape (n_samples, n_features)
-        Training data, of any supported library and device.
+        Training data, of any supported library and device, or a Dask array
+        (its statistics summed over its chunks).
     y : array of shape (n_samples,)
         One target.
     l1_ratio : float, default=0.5

@@ -264,7 +264,9 @@ class LogisticRegressionCV(LogisticPredictMixin, MonitoringMixin, BaseEstimator)
         Parameters
         ----------
         X : array of shape (n_samples, n_features) or a DataFrame
-            Training data of any supported array library and device.
+            Training data of any supported array library and device, or a
+            Dask array (the grid evaluated where its chunks live; ``cv``
+            must then be an integer or None).
         y : array of shape (n_samples,)
             Class labels, two or more.
         sample_weight : array of shape (n_samples,), optional

@@ -199,7 +199,9 @@ class RidgeCV(RegressionPredictMixin, BaseEstimator):
         Parameters
         ----------
         X : array of shape (n_samples, n_features) or a DataFrame
-            Training data; any supported array library and device.
+            Training data; any supported array library and device, or a Dask
+            array (each fold's statistics summed over its chunks; ``cv`` must
+            then be an integer or None).
         y : array of shape (n_samples,) or (n_samples, n_targets)
             Targets.
         sample_weight : array of shape (n_samples,) or float, optional
